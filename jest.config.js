@@ -1,0 +1,23 @@
+/** One jest run for the whole workspace; each test file gets its own database and queue prefix. */
+const workspacePackages = ['shared', 'db', 'queue', 'domain', 'testing'];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages', '<rootDir>/services', '<rootDir>/migrations', '<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }],
+  },
+  moduleNameMapper: {
+    ...Object.fromEntries(
+      workspacePackages.map((p) => [`^@lighthouse/${p}$`, `<rootDir>/packages/${p}/src/index.ts`]),
+    ),
+    '^@lighthouse/migrations$': '<rootDir>/migrations/src/index.ts',
+  },
+  globalSetup: '<rootDir>/packages/testing/src/global-setup.ts',
+  globalTeardown: '<rootDir>/packages/testing/src/global-teardown.ts',
+  testTimeout: 30_000,
+  maxWorkers: process.env.JEST_WORKERS ?? 2,
+};

@@ -1,0 +1,68 @@
+import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationResultSet } from 'kysely';
+import { Pool } from 'pg';
+import * as core from './migrations/20261122000100_core';
+import * as checkHistory from './migrations/20261122000200_check_history';
+import * as eventsAlertsPayments from './migrations/20261122000300_events_alerts_payments';
+
+/** Every migration, by name; names sort in the order they apply. */
+export const migrations: Record<string, Migration> = {
+  '20261122000100_core': core,
+  '20261122000200_check_history': checkHistory,
+  '20261122000300_events_alerts_payments': eventsAlertsPayments,
+};
+
+export function createMigrator(db: Kysely<any>): Migrator {
+  return new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve(migrations) },
+    migrationTableName: 'lighthouse_migrations',
+    migrationLockTableName: 'lighthouse_migrations_lock',
+  });
+}
+
+export type Direction = 'latest' | 'down' | 'reset';
+
+export interface MigrationOutcome {
+  applied: { name: string; direction: 'Up' | 'Down' }[];
+}
+
+function unwrap(set: MigrationResultSet): MigrationOutcome {
+  const applied = (set.results ?? [])
+    .filter((r) => r.status === 'Success')
+    .map((r) => ({ name: r.migrationName, direction: r.direction }));
+  if (set.error) {
+    const failed = set.results?.find((r) => r.status === 'Error')?.migrationName;
+    const reason = set.error instanceof Error ? set.error.message : String(set.error);
+    throw new Error(`migration ${failed ?? '(setup)'} failed: ${reason}`, { cause: set.error });
+  }
+  return { applied };
+}
+
+/** latest: apply all pending; down: undo the newest; reset: undo all. */
+export async function migrate(db: Kysely<any>, direction: Direction = 'latest'): Promise<MigrationOutcome> {
+  const migrator = createMigrator(db);
+  switch (direction) {
+    case 'latest':
+      return unwrap(await migrator.migrateToLatest());
+    case 'down':
+      return unwrap(await migrator.migrateDown());
+    case 'reset': {
+      const applied: MigrationOutcome['applied'] = [];
+      for (;;) {
+        const step = unwrap(await migrator.migrateDown());
+        if (step.applied.length === 0) return { applied };
+        applied.push(...step.applied);
+      }
+    }
+  }
+}
+
+/** Connects, migrates, disconnects. */
+export async function migrateUrl(url: string, direction: Direction = 'latest'): Promise<MigrationOutcome> {
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new Pool({ connectionString: url, max: 1 }) }) });
+  try {
+    return await migrate(db, direction);
+  } finally {
+    await db.destroy();
+  }
+}

@@ -1,0 +1,114 @@
+import { sql } from 'kysely';
+import type { Executor } from '../connection';
+import type { NewSubscription, Subscription, SubscriptionUpdate } from '../schema';
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+interface Cursor {
+  createdAt: string;
+  id: string;
+}
+
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify([c.createdAt, c.id])).toString('base64url');
+}
+
+/** Returns undefined for anything that is not a cursor this API issued. */
+export function decodeCursor(raw: string): Cursor | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === 'string' &&
+      typeof value[1] === 'string' &&
+      !Number.isNaN(Date.parse(value[0])) &&
+      /^[0-9a-f-]{36}$/.test(value[1])
+    ) {
+      return { createdAt: value[0], id: value[1] };
+    }
+  } catch {
+    // fall through
+  }
+  return undefined;
+}
+
+export async function insertSubscription(db: Executor, row: NewSubscription): Promise<Subscription> {
+  return db.insertInto('subscriptions').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+/** A live (not deleted) subscription of this owner. */
+export async function findOwnedSubscription(
+  db: Executor,
+  userAddress: string,
+  id: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<Subscription | undefined> {
+  let query = db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('id', '=', id)
+    .where('user_address', '=', userAddress)
+    .where('deleted_at', 'is', null);
+  if (options.forUpdate) query = query.forUpdate();
+  return query.executeTakeFirst();
+}
+
+/** Newest first, keyset-paginated on (created_at, id). */
+export async function listOwnedSubscriptions(
+  db: Executor,
+  userAddress: string,
+  options: { limit: number; cursor?: Cursor },
+): Promise<{ rows: Subscription[]; next: Cursor | null }> {
+  let query = db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('user_address', '=', userAddress)
+    .where('deleted_at', 'is', null);
+  const { cursor } = options;
+  if (cursor) {
+    query = query.where(
+      sql<boolean>`(created_at, id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`,
+    );
+  }
+  const rows = await query
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(options.limit + 1)
+    .execute();
+  const more = rows.length > options.limit;
+  const page = more ? rows.slice(0, options.limit) : rows;
+  const last = page[page.length - 1];
+  return {
+    rows: page,
+    next: more && last ? { createdAt: last.created_at.toISOString(), id: last.id } : null,
+  };
+}
+
+/** Live subscriptions of this owner on this tier: what tier limits count. */
+export async function countOwnedSubscriptions(db: Executor, userAddress: string, tier: string): Promise<number> {
+  const row = await db
+    .selectFrom('subscriptions')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('user_address', '=', userAddress)
+    .where('tier', '=', tier)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function updateSubscription(
+  db: Executor,
+  id: string,
+  changes: SubscriptionUpdate,
+): Promise<Subscription> {
+  return db
+    .updateTable('subscriptions')
+    .set({ ...changes, updated_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}

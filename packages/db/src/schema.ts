@@ -1,0 +1,219 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** numeric columns come back as strings from pg. */
+type Numeric = ColumnType<string, string | number | undefined, string | number>;
+
+export type MonitorState = 'unknown' | 'up' | 'down' | 'degraded';
+export type CheckStatus = 'up' | 'down' | 'degraded';
+
+export interface StoredChannel {
+  id: string;
+  type: string;
+  language: string | null;
+  /** masked view, safe to return */
+  config: Record<string, unknown>;
+  /** the full config, sealed with the encryption key */
+  secret: string;
+}
+
+export interface UsersTable {
+  wallet_address: string;
+  email: string | null;
+  language_preference: Generated<string>;
+  created_at: DefaultedTimestamp;
+  total_spent_usdc: Numeric;
+}
+
+export interface AuthNoncesTable {
+  nonce: string;
+  created_at: DefaultedTimestamp;
+  used_at: Timestamp | null;
+}
+
+export interface SessionsTable {
+  id: Generated<string>;
+  user_address: string;
+  token_hash: Buffer;
+  created_at: DefaultedTimestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+export interface ApiKeysTable {
+  id: Generated<string>;
+  user_address: string;
+  name: string;
+  prefix: string;
+  key_hash: Buffer;
+  created_at: DefaultedTimestamp;
+  last_used_at: Timestamp | null;
+}
+
+export interface SubscriptionsTable {
+  id: Generated<string>;
+  user_address: string;
+  name: string;
+  target_type: string;
+  target_config: ColumnType<Record<string, unknown>, string, string>;
+  target_secret: string;
+  tier: string;
+  check_frequency_seconds: number;
+  alert_channels: ColumnType<StoredChannel[], string, string>;
+  failure_threshold: Generated<number>;
+  recovery_threshold: Generated<number>;
+  state: Generated<MonitorState>;
+  state_changed_at: Timestamp | null;
+  consecutive_failures: Generated<number>;
+  consecutive_successes: Generated<number>;
+  last_scheduled_at: Timestamp | null;
+  last_check_at: Timestamp | null;
+  next_check_at: Timestamp;
+  active: Generated<boolean>;
+  expires_at: Timestamp | null;
+  payment_tx: string | null;
+  payment_chain: string | null;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+  deleted_at: Timestamp | null;
+}
+
+export interface CheckHistoryTable {
+  time: Timestamp;
+  subscription_id: string;
+  status: CheckStatus;
+  http_status: number | null;
+  response_time_ms: number | null;
+  timings: ColumnType<Record<string, number> | null, string | null, string | null>;
+  error_category: string | null;
+  error_message: string | null;
+  body_excerpt: string | null;
+  schedule_lag_ms: number | null;
+  region: string | null;
+}
+
+export interface RollupTable {
+  subscription_id: string;
+  bucket: Timestamp;
+  total_count: Generated<number>;
+  up_count: Generated<number>;
+  down_count: Generated<number>;
+  degraded_count: Generated<number>;
+  latency_count: Generated<number>;
+  latency_sum: ColumnType<string, string | number | bigint | undefined, string | number | bigint>;
+  latency_min: number | null;
+  latency_max: number | null;
+  latency_histogram: number[];
+}
+
+export interface RollupWatermarksTable {
+  name: string;
+  watermark: Timestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface CanaryResultsTable {
+  subscription_id: string;
+  time: Timestamp;
+  step_index: number;
+  step_name: string;
+  status: CheckStatus;
+  http_status: number | null;
+  response_time_ms: number | null;
+  timings: ColumnType<Record<string, number> | null, string | null, string | null>;
+  error_message: string | null;
+}
+
+export interface StateEventsTable {
+  id: Generated<string>;
+  subscription_id: string;
+  from_state: MonitorState;
+  to_state: MonitorState;
+  slot_time: Timestamp;
+  check: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: DefaultedTimestamp;
+  published_at: Timestamp | null;
+}
+
+export interface IncidentsTable {
+  id: Generated<string>;
+  subscription_id: string;
+  opened_event_id: string | null;
+  closed_event_id: string | null;
+  started_at: Timestamp;
+  resolved_at: Timestamp | null;
+  error_category: string | null;
+  error_message: string | null;
+}
+
+export interface AlertsTable {
+  id: Generated<string>;
+  event_id: string;
+  subscription_id: string;
+  alert_type: string;
+  severity: string;
+  message: string;
+  channels_sent: Generated<string[]>;
+  delivery_status: Generated<'pending' | 'sent' | 'partial' | 'failed' | 'suppressed'>;
+  retry_count: Generated<number>;
+  language: Generated<string>;
+  created_at: DefaultedTimestamp;
+}
+
+export interface AlertDeliveriesTable {
+  id: Generated<string>;
+  alert_id: string;
+  channel_id: string;
+  channel_type: string;
+  status: Generated<'pending' | 'sent' | 'failed'>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  last_attempt_at: Timestamp | null;
+  delivered_at: Timestamp | null;
+  created_at: DefaultedTimestamp;
+}
+
+export interface PaymentsTable {
+  id: Generated<string>;
+  user_address: string;
+  subscription_id: string | null;
+  tier: string;
+  network: string;
+  asset: string;
+  pay_to: string;
+  payer: string;
+  amount_atomic: Numeric;
+  amount_usdc: Numeric;
+  nonce: string;
+  valid_before: Timestamp | null;
+  tx_hash: string | null;
+  settled_via: string;
+  period_days: number;
+  settled_at: DefaultedTimestamp;
+}
+
+export interface Database {
+  users: UsersTable;
+  auth_nonces: AuthNoncesTable;
+  sessions: SessionsTable;
+  api_keys: ApiKeysTable;
+  subscriptions: SubscriptionsTable;
+  check_history: CheckHistoryTable;
+  check_rollups_hourly: RollupTable;
+  check_rollups_daily: RollupTable;
+  rollup_watermarks: RollupWatermarksTable;
+  canary_results: CanaryResultsTable;
+  state_events: StateEventsTable;
+  incidents: IncidentsTable;
+  alerts: AlertsTable;
+  alert_deliveries: AlertDeliveriesTable;
+  payments: PaymentsTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type Session = Selectable<SessionsTable>;
+export type ApiKey = Selectable<ApiKeysTable>;
+export type Subscription = Selectable<SubscriptionsTable>;
+export type NewSubscription = Insertable<SubscriptionsTable>;
+export type SubscriptionUpdate = Updateable<SubscriptionsTable>;

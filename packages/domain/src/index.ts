@@ -1,0 +1,4 @@
+export * from './channels';
+export * from './fields';
+export * from './targets';
+export * from './tiers';

@@ -1,0 +1,32 @@
+import type { z } from 'zod';
+import { describeHttpTarget, httpTargetSchema, maskHttpTarget, type HttpTarget } from './http';
+
+export interface TargetType<S extends z.ZodType = z.ZodType> {
+  schema: S;
+  /** The stored, returnable view: every secret masked. */
+  mask(config: z.output<S>): z.output<S>;
+  /** One line for alerts and lists: "GET https://example.com/health". */
+  describe(config: z.output<S>): string;
+}
+
+function targetType<S extends z.ZodType>(t: TargetType<S>): TargetType<S> {
+  return t;
+}
+
+/** One line per target type; later issues add tcp, dns, tls, websocket, heartbeat, canary and evm_*. */
+export const targetTypes = {
+  http: targetType({
+    schema: httpTargetSchema,
+    mask: (c: HttpTarget) => maskHttpTarget(c),
+    describe: (c: HttpTarget) => describeHttpTarget(c),
+  }),
+};
+
+export type TargetTypeName = keyof typeof targetTypes;
+export const TARGET_TYPE_NAMES = Object.keys(targetTypes) as TargetTypeName[];
+
+export function isTargetType(name: string): name is TargetTypeName {
+  return Object.prototype.hasOwnProperty.call(targetTypes, name);
+}
+
+export * from './http';

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { fieldIssues } from './fields';
+
+const usdc = z
+  .string()
+  .regex(/^\d{1,9}(\.\d{1,6})?$/, 'must be a decimal USDC amount such as "5" or "4.99"');
+
+export const tierSchema = z.strictObject({
+  label: z.string().min(1),
+  min_interval_seconds: z.number().int().min(1),
+  max_subscriptions: z.number().int().min(0),
+  raw_retention_days: z.number().int().min(1),
+  allowed_target_types: z.array(z.string().min(1)).min(1),
+  max_channels: z.number().int().min(0),
+  price_usdc_per_30_days: usdc,
+});
+
+export const tiersFileSchema = z.strictObject({
+  tiers: z
+    .record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'tier names are lower-case words'), tierSchema)
+    .refine((t) => Object.keys(t).length > 0, 'must define at least one tier'),
+});
+
+export type Tier = z.output<typeof tierSchema> & { name: string; paid: boolean };
+export type Tiers = ReadonlyMap<string, Tier>;
+
+export const DEFAULT_TIERS_PATH = join(__dirname, '..', 'tiers.default.json');
+
+export function parseTiers(raw: unknown, source = 'tiers file'): Tiers {
+  const parsed = tiersFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = fieldIssues(parsed.error).map((i) => `${i.field}: ${i.message}`);
+    throw new Error(`${source} is invalid: ${issues.join('; ')}`);
+  }
+  return new Map(
+    Object.entries(parsed.data.tiers).map(([name, tier]) => [
+      name,
+      { ...tier, name, paid: Number(tier.price_usdc_per_30_days) > 0 },
+    ]),
+  );
+}
+
+/** Reads the tiers file named by `LIGHTHOUSE_TIERS`, or the default shipped with this package. */
+export function loadTiers(path: string = DEFAULT_TIERS_PATH): Tiers {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`cannot read tiers file ${path}: ${(err as Error).message}`);
+  }
+  return parseTiers(raw, `tiers file ${path}`);
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import type { JobsOptions } from 'bullmq';
+
+/**
+ * Every queue, its job payload and its job-id rule. Producers and consumers both
+ * import this; consumers validate on receipt. Payloads stay small and hold no secrets.
+ */
+export const jobCatalog = {
+  checks: {
+    name: 'check',
+    data: z.strictObject({
+      subscriptionId: z.uuid(),
+      /** the slot, ISO 8601 */
+      scheduledAt: z.iso.datetime({ offset: true }),
+    }),
+    jobId: (d: { subscriptionId: string; scheduledAt: string }) =>
+      `${d.subscriptionId}:${Date.parse(d.scheduledAt)}`,
+    options: {
+      attempts: 2,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { count: 1_000, age: 3_600 },
+      removeOnFail: { count: 5_000, age: 24 * 3_600 },
+    } satisfies JobsOptions,
+  },
+  alerts: {
+    name: 'alert',
+    data: z.strictObject({ eventId: z.uuid() }),
+    jobId: (d: { eventId: string }) => d.eventId,
+    options: {
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
+      removeOnComplete: { count: 1_000, age: 24 * 3_600 },
+      removeOnFail: { count: 10_000, age: 7 * 24 * 3_600 },
+    } satisfies JobsOptions,
+  },
+} as const;
+
+export type QueueName = keyof typeof jobCatalog;
+export type JobData<Q extends QueueName> = z.output<(typeof jobCatalog)[Q]['data']>;
+export const QUEUE_NAMES = Object.keys(jobCatalog) as QueueName[];
+
+/** Parses a job's data on receipt; a malformed job is a permanent failure for the caller to raise. */
+export function parseJobData<Q extends QueueName>(queue: Q, data: unknown): JobData<Q> {
+  return jobCatalog[queue].data.parse(data) as JobData<Q>;
+}

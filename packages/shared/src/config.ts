@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+/** Raised when the environment does not satisfy a service's config schema. */
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly issues: { variable: string; message: string }[],
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export type Env = Record<string, string | undefined>;
+
+/**
+ * Parses an environment with a service's schema, once, at start. Empty strings
+ * count as unset so that `FOO=` in a compose file does not smuggle in a blank
+ * secret. On failure the error names every bad variable and why.
+ */
+export function parseConfig<S extends z.ZodType>(schema: S, env: Env): z.output<S> {
+  const cleaned: Env = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value.trim() !== '') cleaned[key] = value;
+  }
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => ({
+    variable: issue.path.length > 0 ? issue.path.map(String).join('.') : '(config)',
+    message: issue.message,
+  }));
+  const lines = issues.map((i) => `${i.variable}: ${i.message}`);
+  return failConfig(`invalid configuration: ${lines.join('; ')}`, issues);
+}
+
+function failConfig(message: string, issues: ConfigError['issues']): never {
+  throw new ConfigError(message, issues);
+}
+
+/** Reusable pieces for service schemas. */
+export const env = {
+  /** `true`/`false`/`1`/`0`/`yes`/`no`. */
+  bool: (fallback: boolean) =>
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], {
+        error: 'must be true or false',
+      })
+      .default(fallback ? 'true' : 'false')
+      .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  port: (fallback: number) =>
+    z.coerce
+      .number({ error: 'must be a port number' })
+      .int('must be a port number')
+      .min(0, 'must be between 0 and 65535')
+      .max(65535, 'must be between 0 and 65535')
+      .default(fallback),
+  int: (fallback: number, min: number, max: number) =>
+    z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(min, `must be at least ${min}`)
+      .max(max, `must be at most ${max}`)
+      .default(fallback),
+  postgresUrl: () =>
+    z
+      .string({ error: 'is required (a postgres:// URL)' })
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+  redisUrl: () =>
+    z
+      .string({ error: 'is required (a redis:// URL)' })
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+  logLevel: () =>
+    z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+  /** Prefix for every BullMQ key; lets several installs or test files share one Redis. */
+  queuePrefix: () =>
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, dot, dash or underscore')
+      .default('lighthouse'),
+  /** 32 bytes as 64 hex characters or base64; no default: secrets must be given. */
+  encryptionKey: () =>
+    z
+      .string({ error: 'is required: 32 random bytes as hex or base64 (openssl rand -hex 32)' })
+      .transform((value, ctx) => {
+        const key = /^[0-9a-fA-F]{64}$/.test(value)
+          ? Buffer.from(value, 'hex')
+          : Buffer.from(value, 'base64');
+        if (key.length !== 32) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'must be 32 bytes as 64 hex characters or base64 (openssl rand -hex 32)',
+          });
+          return z.NEVER;
+        }
+        return key;
+      }),
+  secret: (name: string, minLength = 16) =>
+    z
+      .string({ error: `is required (${name})` })
+      .min(minLength, `must be at least ${minLength} characters`),
+};

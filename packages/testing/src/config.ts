@@ -1,0 +1,16 @@
+/** The environment the test command provides (the launcher sets both). */
+export function testEnv(): { databaseUrl: string; redisUrl: string } {
+  return {
+    databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  };
+}
+
+/** Set by global setup: the migrated template each test file's database is copied from. */
+export const TEMPLATE_ENV = 'LIGHTHOUSE_TEST_TEMPLATE_DB';
+
+export function templateName(): string {
+  const name = process.env[TEMPLATE_ENV];
+  if (!name) throw new Error(`${TEMPLATE_ENV} is not set: run tests through jest's global setup`);
+  return name;
+}

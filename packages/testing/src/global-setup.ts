@@ -1,0 +1,12 @@
+import { migrateUrl } from '@lighthouse/migrations';
+import { TEMPLATE_ENV } from './config';
+import { createDatabase, dropOrphanDatabases, newDatabaseName } from './postgres';
+
+/** Once per jest run: a migrated template database that each test file copies. */
+export default async function globalSetup(): Promise<void> {
+  await dropOrphanDatabases();
+  const name = newDatabaseName('tpl');
+  const url = await createDatabase(name);
+  await migrateUrl(url);
+  process.env[TEMPLATE_ENV] = name;
+}

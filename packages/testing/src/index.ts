@@ -1,0 +1,4 @@
+export * from './config';
+export * from './postgres';
+export * from './redis';
+export * from './wallet';

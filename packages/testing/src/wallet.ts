@@ -1,0 +1,31 @@
+import { Wallet } from 'ethers';
+import { SiweMessage } from 'siwe';
+
+export interface SiweOptions {
+  domain: string;
+  nonce: string;
+  uri?: string;
+  chainId?: number;
+  issuedAt?: Date;
+  expirationTime?: Date;
+}
+
+/** Builds and signs an EIP-4361 message the way a wallet would. */
+export async function signSiwe(wallet: Wallet, o: SiweOptions): Promise<{ message: string; signature: string }> {
+  const message = new SiweMessage({
+    domain: o.domain,
+    address: wallet.address,
+    statement: 'Sign in to Lighthouse',
+    uri: o.uri ?? `http://${o.domain}`,
+    version: '1',
+    chainId: o.chainId ?? 1,
+    nonce: o.nonce,
+    issuedAt: (o.issuedAt ?? new Date()).toISOString(),
+    ...(o.expirationTime ? { expirationTime: o.expirationTime.toISOString() } : {}),
+  }).prepareMessage();
+  return { message, signature: await wallet.signMessage(message) };
+}
+
+export function randomWallet(): Wallet {
+  return new Wallet(Wallet.createRandom().privateKey);
+}

@@ -1,0 +1,52 @@
+import cors from 'cors';
+import express, { type Express, type RequestHandler } from 'express';
+import type { AppContext } from './context';
+import { errorHandler, notFoundHandler } from './http/errors';
+import { adminRoutes } from './routes/admin';
+import { authRoutes } from './routes/auth';
+import { healthRoutes } from './routes/health';
+import { openApiRoutes } from './routes/openapi';
+import { subscriptionRoutes } from './routes/subscriptions';
+
+export const BODY_LIMIT = '256kb';
+
+function observe(ctx: AppContext): RequestHandler {
+  return (req, res, next) => {
+    const stop = ctx.metrics.httpDuration.startTimer();
+    res.on('finish', () => {
+      // route templates, not raw paths, to keep label cardinality bounded
+      const route = req.route ? `${req.baseUrl}${String((req.route as { path: string }).path)}` : 'unmatched';
+      stop({ method: req.method, route });
+      ctx.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  };
+}
+
+export function createApp(ctx: AppContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(observe(ctx));
+  const origins = ctx.config.CORS_ORIGINS;
+  if (origins.length > 0) {
+    app.use(
+      cors({
+        origin: origins.includes('*') ? '*' : origins,
+        methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+        allowedHeaders: ['Authorization', 'Content-Type', 'PAYMENT-SIGNATURE', 'X-PAYMENT'],
+        exposedHeaders: ['PAYMENT-REQUIRED', 'PAYMENT-RESPONSE', 'Location'],
+        maxAge: 600,
+      }),
+    );
+  }
+  app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(healthRoutes(ctx));
+  app.use(openApiRoutes());
+  app.use(adminRoutes(ctx));
+  app.use(authRoutes(ctx));
+  app.use(subscriptionRoutes(ctx));
+  app.use(notFoundHandler);
+  app.use(errorHandler(ctx.logger.child({ component: 'http' })));
+  return app;
+}

@@ -1,0 +1,20 @@
+import type { Db } from '@lighthouse/db';
+import type { Tiers } from '@lighthouse/domain';
+import type { QueueName } from '@lighthouse/queue';
+import type { Logger, SecretBox } from '@lighthouse/shared';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { ApiConfig } from './config';
+import type { Metrics } from './metrics';
+
+/** Everything a request handler may use; built once in main.ts (or by a test). */
+export interface AppContext {
+  config: ApiConfig;
+  logger: Logger;
+  db: Db;
+  redis: Redis;
+  queues: Record<QueueName, Queue>;
+  secrets: SecretBox;
+  tiers: Tiers;
+  metrics: Metrics;
+}

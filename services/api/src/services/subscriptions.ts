@@ -1,0 +1,372 @@
+import { subscriptions, users, type StoredChannel, type Subscription } from '@lighthouse/db';
+import {
+  CHANNEL_TYPE_NAMES,
+  TARGET_TYPE_NAMES,
+  channelTypes,
+  fieldIssues,
+  isChannelType,
+  isMasked,
+  isTargetType,
+  languageSchema,
+  maskChannelConfig,
+  targetTypes,
+  type Tier,
+} from '@lighthouse/domain';
+import { AppError, type FieldIssue } from '@lighthouse/shared';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { AppContext } from '../context';
+
+const MAX_CHANNELS_PER_REQUEST = 20;
+
+const channelInputSchema = z.strictObject({
+  id: z.uuid('must be the id of an existing channel').optional(),
+  type: z.string({ error: `is required: one of ${CHANNEL_TYPE_NAMES.join(', ')}` }).optional(),
+  config: z.record(z.string(), z.unknown(), { error: 'must be an object' }).optional(),
+  language: languageSchema.optional(),
+});
+
+const common = {
+  name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+  target_config: z.record(z.string(), z.unknown(), { error: 'must be an object' }),
+  tier: z.string({ error: 'must be a string' }).min(1).max(32),
+  alert_channels: z
+    .array(channelInputSchema, { error: 'must be a list' })
+    .max(MAX_CHANNELS_PER_REQUEST, `at most ${MAX_CHANNELS_PER_REQUEST} channels`),
+  check_frequency_seconds: z
+    .number({ error: 'must be a whole number of seconds' })
+    .int('must be a whole number of seconds')
+    .positive('must be positive')
+    .max(86_400, 'must be at most 86400 (one day)'),
+  failure_threshold: z.number().int().min(1, 'must be 1-100').max(100, 'must be 1-100'),
+  recovery_threshold: z.number().int().min(1, 'must be 1-100').max(100, 'must be 1-100'),
+};
+
+export const createSubscriptionSchema = z.strictObject({
+  name: common.name.optional(),
+  target_type: z.string({ error: `is required: one of ${TARGET_TYPE_NAMES.join(', ')}` }),
+  target_config: common.target_config,
+  tier: common.tier.default('free'),
+  alert_channels: common.alert_channels.default([]),
+  check_frequency_seconds: common.check_frequency_seconds.optional(),
+  failure_threshold: common.failure_threshold.optional(),
+  recovery_threshold: common.recovery_threshold.optional(),
+});
+
+export const updateSubscriptionSchema = z.strictObject({
+  name: common.name.optional(),
+  target_type: z.string().optional(),
+  target_config: common.target_config.optional(),
+  tier: common.tier.optional(),
+  alert_channels: common.alert_channels.optional(),
+  check_frequency_seconds: common.check_frequency_seconds.optional(),
+  failure_threshold: common.failure_threshold.optional(),
+  recovery_threshold: common.recovery_threshold.optional(),
+});
+
+export type CreateSubscriptionInput = z.input<typeof createSubscriptionSchema>;
+
+type ChannelInput = z.output<typeof channelInputSchema>;
+
+/** Collects field issues so one answer can name every bad field. */
+class Issues {
+  readonly list: FieldIssue[] = [];
+  add(field: string, message: string): void {
+    this.list.push({ field, message });
+  }
+  zod(error: z.ZodError, base: (string | number)[]): void {
+    this.list.push(...fieldIssues(error, base));
+  }
+  throwIfAny(): void {
+    if (this.list.length > 0) throw AppError.validation(this.list);
+  }
+}
+
+function parseWhole<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw AppError.validation([{ field: '(body)', message: 'must be a JSON object' }]);
+  }
+  const result = schema.safeParse(body);
+  if (!result.success) throw AppError.validation(fieldIssues(result.error));
+  return result.data;
+}
+
+function resolveTier(ctx: AppContext, name: string, issues: Issues): Tier | undefined {
+  const tier = ctx.tiers.get(name);
+  if (!tier) issues.add('tier', `unknown tier "${name}": one of ${[...ctx.tiers.keys()].join(', ')}`);
+  return tier;
+}
+
+/** Replaces masked strings in `next` with the stored values at the same place in `previous`. */
+function unmask(next: unknown, previous: unknown): unknown {
+  if (typeof next === 'string') return isMasked(next) && typeof previous === 'string' ? previous : next;
+  if (next && typeof next === 'object' && !Array.isArray(next)) {
+    const prev = previous && typeof previous === 'object' ? (previous as Record<string, unknown>) : {};
+    return Object.fromEntries(Object.entries(next).map(([k, v]) => [k, unmask(v, prev[k])]));
+  }
+  return next;
+}
+
+function validateTarget(
+  type: string,
+  config: Record<string, unknown>,
+  tier: Tier | undefined,
+  issues: Issues,
+): Record<string, unknown> | undefined {
+  if (!isTargetType(type)) {
+    issues.add('target_type', `unknown target type "${type}": one of ${TARGET_TYPE_NAMES.join(', ')}`);
+    return undefined;
+  }
+  if (tier && !tier.allowed_target_types.includes(type)) {
+    issues.add(
+      'target_type',
+      `the ${tier.name} tier does not include "${type}" checks (it allows ${tier.allowed_target_types.join(', ')})`,
+    );
+  }
+  const parsed = targetTypes[type].schema.safeParse(config);
+  if (!parsed.success) {
+    issues.zod(parsed.error, ['target_config']);
+    return undefined;
+  }
+  return parsed.data as Record<string, unknown>;
+}
+
+function validateFrequency(seconds: number, tier: Tier | undefined, issues: Issues): void {
+  if (tier && seconds < tier.min_interval_seconds) {
+    issues.add(
+      'check_frequency_seconds',
+      `must be at least ${tier.min_interval_seconds} on the ${tier.name} tier (got ${seconds})`,
+    );
+  }
+}
+
+/** Validates channel inputs; entries with an `id` keep that stored channel, updating what they give. */
+function buildChannels(
+  ctx: AppContext,
+  inputs: ChannelInput[],
+  existing: StoredChannel[],
+  tier: Tier | undefined,
+  issues: Issues,
+): StoredChannel[] {
+  if (tier && inputs.length > tier.max_channels) {
+    issues.add('alert_channels', `at most ${tier.max_channels} channels on the ${tier.name} tier (got ${inputs.length})`);
+  }
+  const out: StoredChannel[] = [];
+  inputs.forEach((input, i) => {
+    const at = `alert_channels[${i}]`;
+    const stored = input.id ? existing.find((c) => c.id === input.id) : undefined;
+    if (input.id && !stored) {
+      issues.add(`${at}.id`, 'is not a channel of this subscription');
+      return;
+    }
+    const type = input.type ?? stored?.type;
+    if (type === undefined) {
+      issues.add(`${at}.type`, `is required: one of ${CHANNEL_TYPE_NAMES.join(', ')}`);
+      return;
+    }
+    if (!isChannelType(type)) {
+      issues.add(`${at}.type`, `unknown channel type "${type}": one of ${CHANNEL_TYPE_NAMES.join(', ')}`);
+      return;
+    }
+    if (stored && stored.type !== type) {
+      issues.add(`${at}.type`, 'cannot change the type of an existing channel; add a new one instead');
+      return;
+    }
+    const previous = stored ? ctx.secrets.openJson<Record<string, unknown>>(stored.secret) : undefined;
+    const rawConfig = input.config ?? previous;
+    if (rawConfig === undefined) {
+      issues.add(`${at}.config`, 'is required');
+      return;
+    }
+    const parsed = channelTypes[type].schema.safeParse(unmask(rawConfig, previous));
+    if (!parsed.success) {
+      issues.zod(parsed.error, [`alert_channels`, i, 'config']);
+      return;
+    }
+    const config = parsed.data as Record<string, unknown>;
+    out.push({
+      id: stored?.id ?? randomUUID(),
+      type,
+      language: input.language ?? stored?.language ?? null,
+      config: maskChannelConfig(type, config),
+      secret: ctx.secrets.sealJson(config),
+    });
+  });
+  return out;
+}
+
+function paymentRequired(tier: Tier): AppError {
+  return new AppError(
+    'payment_required',
+    `the ${tier.name} tier costs ${tier.price_usdc_per_30_days} USDC per 30 days; paying over x402 is not available on this server yet, so only free tiers can be used`,
+    { details: { tier: tier.name, price_usdc_per_30_days: tier.price_usdc_per_30_days } },
+  );
+}
+
+async function enforceQuota(ctx: AppContext, tx: Parameters<typeof users.lockUser>[0], owner: string, tier: Tier): Promise<void> {
+  await users.lockUser(tx, owner);
+  const count = await subscriptions.countOwnedSubscriptions(tx, owner, tier.name);
+  if (count >= tier.max_subscriptions) {
+    throw new AppError(
+      'tier_limit_exceeded',
+      `the ${tier.name} tier allows ${tier.max_subscriptions} subscriptions per wallet and you have ${count}`,
+      { details: { fields: [{ field: 'tier', message: 'subscription limit reached' }], limit: tier.max_subscriptions } },
+    );
+  }
+}
+
+export async function createSubscription({
+  ctx,
+  owner,
+  body,
+}: {
+  ctx: AppContext;
+  owner: string;
+  body: unknown;
+}): Promise<Subscription> {
+  const input = parseWhole(createSubscriptionSchema, body);
+  const issues = new Issues();
+  const tier = resolveTier(ctx, input.tier, issues);
+  const target = validateTarget(input.target_type, input.target_config, tier, issues);
+  const frequency = input.check_frequency_seconds ?? tier?.min_interval_seconds ?? 0;
+  validateFrequency(frequency, tier, issues);
+  const channels = buildChannels(ctx, input.alert_channels, [], tier, issues);
+  issues.throwIfAny();
+  if (!tier || !target || !isTargetType(input.target_type)) throw new Error('unreachable: validated above');
+  if (tier.paid) throw paymentRequired(tier);
+
+  const type = targetTypes[input.target_type];
+  return ctx.db.transaction().execute(async (tx) => {
+    await users.ensureUser(tx, owner);
+    await enforceQuota(ctx, tx, owner, tier);
+    return subscriptions.insertSubscription(tx, {
+      user_address: owner,
+      name: input.name ?? type.describe(target as never),
+      target_type: input.target_type,
+      target_config: JSON.stringify(type.mask(target as never)),
+      target_secret: ctx.secrets.sealJson(target),
+      tier: tier.name,
+      check_frequency_seconds: frequency,
+      alert_channels: JSON.stringify(channels),
+      failure_threshold: input.failure_threshold,
+      recovery_threshold: input.recovery_threshold,
+      next_check_at: new Date(),
+    });
+  });
+}
+
+export async function getSubscription(ctx: AppContext, owner: string, id: string): Promise<Subscription> {
+  const row = await subscriptions.findOwnedSubscription(ctx.db, owner, id);
+  if (!row) throw AppError.notFound('subscription');
+  return row;
+}
+
+export async function updateSubscription({
+  ctx,
+  owner,
+  id,
+  body,
+}: {
+  ctx: AppContext;
+  owner: string;
+  id: string;
+  body: unknown;
+}): Promise<Subscription> {
+  const input = parseWhole(updateSubscriptionSchema, body);
+  return ctx.db.transaction().execute(async (tx) => {
+    const current = await subscriptions.findOwnedSubscription(tx, owner, id, { forUpdate: true });
+    if (!current) throw AppError.notFound('subscription');
+    const issues = new Issues();
+    const tier = resolveTier(ctx, input.tier ?? current.tier, issues);
+    const targetType = input.target_type ?? current.target_type;
+    const previousTarget = ctx.secrets.openJson<Record<string, unknown>>(current.target_secret);
+    if (input.target_type !== undefined && input.target_type !== current.target_type && !input.target_config) {
+      issues.add('target_config', 'is required when target_type changes');
+    }
+    const target = validateTarget(
+      targetType,
+      input.target_config ? (unmask(input.target_config, previousTarget) as Record<string, unknown>) : previousTarget,
+      tier,
+      issues,
+    );
+    const frequency = input.check_frequency_seconds ?? current.check_frequency_seconds;
+    validateFrequency(frequency, tier, issues);
+    const channels = input.alert_channels
+      ? buildChannels(ctx, input.alert_channels, current.alert_channels, tier, issues)
+      : current.alert_channels;
+    if (!input.alert_channels && tier && channels.length > tier.max_channels) {
+      issues.add('alert_channels', `at most ${tier.max_channels} channels on the ${tier.name} tier`);
+    }
+    issues.throwIfAny();
+    if (!tier || !target || !isTargetType(targetType)) throw new Error('unreachable: validated above');
+    if (tier.name !== current.tier) {
+      if (tier.paid) throw paymentRequired(tier);
+      await enforceQuota(ctx, tx, owner, tier);
+    }
+    const type = targetTypes[targetType];
+    return subscriptions.updateSubscription(tx, current.id, {
+      name: input.name ?? current.name,
+      target_type: targetType,
+      target_config: JSON.stringify(type.mask(target as never)),
+      target_secret: ctx.secrets.sealJson(target),
+      tier: tier.name,
+      check_frequency_seconds: frequency,
+      alert_channels: JSON.stringify(channels),
+      failure_threshold: input.failure_threshold ?? current.failure_threshold,
+      recovery_threshold: input.recovery_threshold ?? current.recovery_threshold,
+      // A shorter interval takes effect now rather than after the old one runs out.
+      next_check_at: new Date(Math.min(current.next_check_at.getTime(), Date.now() + frequency * 1000)),
+    });
+  });
+}
+
+export async function setActive(ctx: AppContext, owner: string, id: string, active: boolean): Promise<Subscription> {
+  return ctx.db.transaction().execute(async (tx) => {
+    const current = await subscriptions.findOwnedSubscription(tx, owner, id, { forUpdate: true });
+    if (!current) throw AppError.notFound('subscription');
+    if (current.active === active) return current;
+    return subscriptions.updateSubscription(tx, id, {
+      active,
+      // resuming checks at once rather than at a slot computed before the pause
+      ...(active ? { next_check_at: new Date() } : {}),
+    });
+  });
+}
+
+export async function deleteSubscription(ctx: AppContext, owner: string, id: string): Promise<void> {
+  const current = await subscriptions.findOwnedSubscription(ctx.db, owner, id);
+  if (!current) throw AppError.notFound('subscription');
+  await subscriptions.updateSubscription(ctx.db, id, { active: false, deleted_at: new Date() });
+}
+
+/** The API's view of a subscription: never a secret in full. */
+export function subscriptionJson(row: Subscription) {
+  const expired = row.expires_at !== null && row.expires_at.getTime() <= Date.now();
+  return {
+    id: row.id,
+    subscription_id: row.id,
+    name: row.name,
+    user_address: row.user_address,
+    target_type: row.target_type,
+    target_config: row.target_config,
+    tier: row.tier,
+    check_frequency_seconds: row.check_frequency_seconds,
+    alert_channels: row.alert_channels.map((c) => ({
+      id: c.id,
+      type: c.type,
+      language: c.language,
+      config: c.config,
+    })),
+    failure_threshold: row.failure_threshold,
+    recovery_threshold: row.recovery_threshold,
+    status: expired ? 'expired' : row.active ? 'active' : 'paused',
+    active: row.active,
+    state: row.state,
+    state_changed_at: row.state_changed_at?.toISOString() ?? null,
+    last_check_at: row.last_check_at?.toISOString() ?? null,
+    next_check_at: row.active && !expired ? row.next_check_at.toISOString() : null,
+    expires_at: row.expires_at?.toISOString() ?? null,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
