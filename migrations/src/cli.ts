@@ -12,8 +12,11 @@ async function main(): Promise<void> {
   }
   if (!url) throw new Error('DATABASE_URL is required (a postgres:// URL)');
   const { applied } = await migrateUrl(url, direction);
-  for (const m of applied) process.stdout.write(`${m.direction === 'Up' ? 'applied' : 'reverted'} ${m.name}\n`);
-  process.stdout.write(applied.length === 0 ? 'nothing to do\n' : `${applied.length} migration(s) done\n`);
+  for (const m of applied)
+    process.stdout.write(`${m.direction === 'Up' ? 'applied' : 'reverted'} ${m.name}\n`);
+  process.stdout.write(
+    applied.length === 0 ? 'nothing to do\n' : `${applied.length} migration(s) done\n`,
+  );
 }
 
 main().catch((err: unknown) => {

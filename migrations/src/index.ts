@@ -32,14 +32,17 @@ function unwrap(set: MigrationResultSet): MigrationOutcome {
     .map((r) => ({ name: r.migrationName, direction: r.direction }));
   if (set.error) {
     const failed = set.results?.find((r) => r.status === 'Error')?.migrationName;
-    const reason = set.error instanceof Error ? set.error.message : String(set.error);
+    const reason = set.error instanceof Error ? set.error.message : JSON.stringify(set.error);
     throw new Error(`migration ${failed ?? '(setup)'} failed: ${reason}`, { cause: set.error });
   }
   return { applied };
 }
 
 /** latest: apply all pending; down: undo the newest; reset: undo all. */
-export async function migrate(db: Kysely<any>, direction: Direction = 'latest'): Promise<MigrationOutcome> {
+export async function migrate(
+  db: Kysely<any>,
+  direction: Direction = 'latest',
+): Promise<MigrationOutcome> {
   const migrator = createMigrator(db);
   switch (direction) {
     case 'latest':
@@ -58,8 +61,13 @@ export async function migrate(db: Kysely<any>, direction: Direction = 'latest'):
 }
 
 /** Connects, migrates, disconnects. */
-export async function migrateUrl(url: string, direction: Direction = 'latest'): Promise<MigrationOutcome> {
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new Pool({ connectionString: url, max: 1 }) }) });
+export async function migrateUrl(
+  url: string,
+  direction: Direction = 'latest',
+): Promise<MigrationOutcome> {
+  const db = new Kysely<any>({
+    dialect: new PostgresDialect({ pool: new Pool({ connectionString: url, max: 1 }) }),
+  });
   try {
     return await migrate(db, direction);
   } finally {

@@ -41,7 +41,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       created_at   timestamptz NOT NULL DEFAULT now(),
       last_used_at timestamptz
     )`.execute(db);
-  await sql`CREATE INDEX api_keys_user_address ON api_keys (user_address, created_at DESC)`.execute(db);
+  await sql`CREATE INDEX api_keys_user_address ON api_keys (user_address, created_at DESC)`.execute(
+    db,
+  );
 
   await sql`CREATE TYPE monitor_state AS ENUM ('unknown', 'up', 'down', 'degraded')`.execute(db);
   await sql`CREATE TYPE check_status AS ENUM ('up', 'down', 'degraded')`.execute(db);

@@ -23,7 +23,9 @@ async function timescaleAvailable(db: Kysely<any>): Promise<boolean> {
     END
     $$`.execute(db);
   const { rows } = await sql<{ present: boolean }>`
-    SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') AS present`.execute(db);
+    SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') AS present`.execute(
+    db,
+  );
   return rows[0]?.present === true;
 }
 
@@ -46,7 +48,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   if (timescale) {
     await sql`CREATE TABLE check_history (${columns})`.execute(db);
     await sql`
-      SELECT create_hypertable('check_history', 'time', chunk_time_interval => INTERVAL '1 day')`.execute(db);
+      SELECT create_hypertable('check_history', 'time', chunk_time_interval => INTERVAL '1 day')`.execute(
+      db,
+    );
     await sql`
       ALTER TABLE check_history SET (
         timescaledb.compress,
@@ -131,5 +135,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`DROP TABLE IF EXISTS check_rollups_daily`.execute(db);
   await sql`DROP TABLE IF EXISTS check_rollups_hourly`.execute(db);
   await sql`DROP TABLE IF EXISTS check_history`.execute(db);
-  await sql`DROP FUNCTION IF EXISTS lighthouse_ensure_check_history_partitions(date, date)`.execute(db);
+  await sql`DROP FUNCTION IF EXISTS lighthouse_ensure_check_history_partitions(date, date)`.execute(
+    db,
+  );
 }

@@ -15,8 +15,12 @@ export async function up(db: Kysely<any>): Promise<void> {
       created_at      timestamptz NOT NULL DEFAULT now(),
       published_at    timestamptz
     )`.execute(db);
-  await sql`CREATE INDEX state_events_unpublished ON state_events (created_at) WHERE published_at IS NULL`.execute(db);
-  await sql`CREATE INDEX state_events_subscription ON state_events (subscription_id, created_at DESC)`.execute(db);
+  await sql`CREATE INDEX state_events_unpublished ON state_events (created_at) WHERE published_at IS NULL`.execute(
+    db,
+  );
+  await sql`CREATE INDEX state_events_subscription ON state_events (subscription_id, created_at DESC)`.execute(
+    db,
+  );
 
   await sql`
     CREATE TABLE incidents (
@@ -29,8 +33,12 @@ export async function up(db: Kysely<any>): Promise<void> {
       error_category   text,
       error_message    text
     )`.execute(db);
-  await sql`CREATE UNIQUE INDEX incidents_one_open ON incidents (subscription_id) WHERE resolved_at IS NULL`.execute(db);
-  await sql`CREATE INDEX incidents_subscription ON incidents (subscription_id, started_at DESC)`.execute(db);
+  await sql`CREATE UNIQUE INDEX incidents_one_open ON incidents (subscription_id) WHERE resolved_at IS NULL`.execute(
+    db,
+  );
+  await sql`CREATE INDEX incidents_subscription ON incidents (subscription_id, started_at DESC)`.execute(
+    db,
+  );
 
   await sql`
     CREATE TABLE alerts (
@@ -47,7 +55,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       language        text NOT NULL DEFAULT 'en',
       created_at      timestamptz NOT NULL DEFAULT now()
     )`.execute(db);
-  await sql`CREATE INDEX alerts_subscription ON alerts (subscription_id, created_at DESC)`.execute(db);
+  await sql`CREATE INDEX alerts_subscription ON alerts (subscription_id, created_at DESC)`.execute(
+    db,
+  );
 
   await sql`
     CREATE TABLE alert_deliveries (

@@ -11,7 +11,10 @@ export function fieldIssues(error: z.ZodError, base: (string | number)[] = []): 
     }
     if (issue.code === 'unrecognized_keys') {
       const keys = issue.keys.map((k) => (field === '' ? k : `${field}.${k}`));
-      return { field: keys[0] ?? (field || '(body)'), message: `unknown field(s): ${keys.join(', ')}` };
+      return {
+        field: keys[0] ?? (field || '(body)'),
+        message: `unknown field(s): ${keys.join(', ')}`,
+      };
     }
     return { field: field || '(body)', message: issue.message };
   });

@@ -19,7 +19,10 @@ export const tierSchema = z.strictObject({
 
 export const tiersFileSchema = z.strictObject({
   tiers: z
-    .record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'tier names are lower-case words'), tierSchema)
+    .record(
+      z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'tier names are lower-case words'),
+      tierSchema,
+    )
     .refine((t) => Object.keys(t).length > 0, 'must define at least one tier'),
 });
 

@@ -9,7 +9,11 @@ export interface QueueFactoryOptions {
 }
 
 /** One Queue per catalog entry, sharing a producer connection, each with an error listener. */
-export function createQueues({ connection, prefix, onError }: QueueFactoryOptions): Record<QueueName, Queue> {
+export function createQueues({
+  connection,
+  prefix,
+  onError,
+}: QueueFactoryOptions): Record<QueueName, Queue> {
   const entries = QUEUE_NAMES.map((name) => {
     const queue = new Queue(name, { connection, prefix });
     queue.on('error', (err) => onError?.(name, err));

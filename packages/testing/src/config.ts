@@ -9,6 +9,16 @@ export function testEnv(): { databaseUrl: string; redisUrl: string } {
 /** Set by global setup: the migrated template each test file's database is copied from. */
 export const TEMPLATE_ENV = 'LIGHTHOUSE_TEST_TEMPLATE_DB';
 
+/** Jest hands globalSetup's environment to every worker. */
+export function setTemplateName(name: string | undefined): void {
+  if (name === undefined) delete process.env[TEMPLATE_ENV];
+  else process.env[TEMPLATE_ENV] = name;
+}
+
+export function currentTemplateName(): string | undefined {
+  return process.env[TEMPLATE_ENV];
+}
+
 export function templateName(): string {
   const name = process.env[TEMPLATE_ENV];
   if (!name) throw new Error(`${TEMPLATE_ENV} is not set: run tests through jest's global setup`);

@@ -1,5 +1,5 @@
 import { migrateUrl } from '@lighthouse/migrations';
-import { TEMPLATE_ENV } from './config';
+import { setTemplateName } from './config';
 import { createDatabase, dropOrphanDatabases, newDatabaseName } from './postgres';
 
 /** Once per jest run: a migrated template database that each test file copies. */
@@ -8,5 +8,5 @@ export default async function globalSetup(): Promise<void> {
   const name = newDatabaseName('tpl');
   const url = await createDatabase(name);
   await migrateUrl(url);
-  process.env[TEMPLATE_ENV] = name;
+  setTemplateName(name);
 }

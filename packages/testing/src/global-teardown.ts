@@ -1,7 +1,8 @@
-import { TEMPLATE_ENV } from './config';
+import { currentTemplateName, setTemplateName } from './config';
 import { dropDatabase } from './postgres';
 
 export default async function globalTeardown(): Promise<void> {
-  const name = process.env[TEMPLATE_ENV];
+  const name = currentTemplateName();
   if (name) await dropDatabase(name);
+  setTemplateName(undefined);
 }

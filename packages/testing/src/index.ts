@@ -2,3 +2,4 @@ export * from './config';
 export * from './postgres';
 export * from './redis';
 export * from './wallet';
+export * from './timescale';

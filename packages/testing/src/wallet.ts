@@ -11,7 +11,10 @@ export interface SiweOptions {
 }
 
 /** Builds and signs an EIP-4361 message the way a wallet would. */
-export async function signSiwe(wallet: Wallet, o: SiweOptions): Promise<{ message: string; signature: string }> {
+export async function signSiwe(
+  wallet: Wallet,
+  o: SiweOptions,
+): Promise<{ message: string; signature: string }> {
   const message = new SiweMessage({
     domain: o.domain,
     address: wallet.address,

@@ -15,7 +15,9 @@ function observe(ctx: AppContext): RequestHandler {
     const stop = ctx.metrics.httpDuration.startTimer();
     res.on('finish', () => {
       // route templates, not raw paths, to keep label cardinality bounded
-      const route = req.route ? `${req.baseUrl}${String((req.route as { path: string }).path)}` : 'unmatched';
+      const route = req.route
+        ? `${req.baseUrl}${String((req.route as { path: string }).path)}`
+        : 'unmatched';
       stop({ method: req.method, route });
       ctx.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
     });

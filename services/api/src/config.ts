@@ -25,7 +25,8 @@ const schema = z
           .filter(Boolean),
       )
       .refine((origins) => origins.every((o) => o === '*' || /^https?:\/\/[^/]+$/.test(o)), {
-        message: 'must be a comma-separated list of origins like https://app.example.com (no path), or *',
+        message:
+          'must be a comma-separated list of origins like https://app.example.com (no path), or *',
       }),
     LIGHTHOUSE_TIERS: z.string().min(1).optional(),
     DB_POOL_SIZE: env.int(10, 1, 200),

@@ -30,7 +30,8 @@ async function main(): Promise<void> {
     name: 'lighthouse-api',
     onError: (err) => {
       // one line per distinct error, not one per reconnect attempt
-      if (err.message !== lastRedisError) logger.warn('redis connection error', { err: err.message });
+      if (err.message !== lastRedisError)
+        logger.warn('redis connection error', { err: err.message });
       lastRedisError = err.message;
     },
   });
@@ -68,13 +69,25 @@ async function main(): Promise<void> {
   shutdown.register('http', () => closeServer(server));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
-  logger.info('api listening', { url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`, port });
+  logger.info('api listening', {
+    url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`,
+    port,
+  });
 }
 
-/** Stops accepting, lets in-flight requests finish, then drops idle keep-alive sockets. */
+/**
+ * Stops accepting and lets in-flight requests finish. Keep-alive sockets are
+ * dropped as soon as they fall idle, so a client holding one open (a load
+ * balancer, a browser) cannot hold the process up until the timeout.
+ */
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.close((err) => (err ? reject(err) : resolve()));
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    server.close((err) => {
+      clearInterval(sweep);
+      if (err) reject(err);
+      else resolve();
+    });
     server.closeIdleConnections();
   });
 }

@@ -10,7 +10,11 @@ export async function insertNonce(db: Executor, nonce: string): Promise<void> {
  * Marks a nonce used if it exists, is unused and younger than `maxAgeSeconds`.
  * Atomic: two concurrent sign-ins with one nonce cannot both succeed.
  */
-export async function consumeNonce(db: Executor, nonce: string, maxAgeSeconds: number): Promise<boolean> {
+export async function consumeNonce(
+  db: Executor,
+  nonce: string,
+  maxAgeSeconds: number,
+): Promise<boolean> {
   const row = await db
     .updateTable('auth_nonces')
     .set({ used_at: sql<Date>`now()` })
@@ -35,12 +39,19 @@ export async function insertSession(
 ): Promise<void> {
   await db
     .insertInto('sessions')
-    .values({ user_address: session.userAddress, token_hash: session.tokenHash, expires_at: session.expiresAt })
+    .values({
+      user_address: session.userAddress,
+      token_hash: session.tokenHash,
+      expires_at: session.expiresAt,
+    })
     .execute();
 }
 
 /** The owner of a live (unexpired, unrevoked) session token. */
-export async function findSessionOwner(db: Executor, tokenHash: Buffer): Promise<string | undefined> {
+export async function findSessionOwner(
+  db: Executor,
+  tokenHash: Buffer,
+): Promise<string | undefined> {
   const row = await db
     .selectFrom('sessions')
     .select('user_address')
@@ -67,7 +78,12 @@ export async function insertApiKey(
 ): Promise<ApiKey> {
   return db
     .insertInto('api_keys')
-    .values({ user_address: key.userAddress, name: key.name, prefix: key.prefix, key_hash: key.keyHash })
+    .values({
+      user_address: key.userAddress,
+      name: key.name,
+      prefix: key.prefix,
+      key_hash: key.keyHash,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -81,7 +97,11 @@ export async function useApiKey(db: Executor, keyHash: Buffer): Promise<string |
     .executeTakeFirst();
   if (!row) return undefined;
   if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {
-    await db.updateTable('api_keys').set({ last_used_at: sql<Date>`now()` }).where('id', '=', row.id).execute();
+    await db
+      .updateTable('api_keys')
+      .set({ last_used_at: sql<Date>`now()` })
+      .where('id', '=', row.id)
+      .execute();
   }
   return row.user_address;
 }
@@ -96,7 +116,11 @@ export async function listApiKeys(db: Executor, userAddress: string): Promise<Ap
     .execute();
 }
 
-export async function deleteApiKey(db: Executor, userAddress: string, id: string): Promise<boolean> {
+export async function deleteApiKey(
+  db: Executor,
+  userAddress: string,
+  id: string,
+): Promise<boolean> {
   const result = await db
     .deleteFrom('api_keys')
     .where('id', '=', id)

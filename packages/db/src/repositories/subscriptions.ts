@@ -36,7 +36,10 @@ export function decodeCursor(raw: string): Cursor | undefined {
   return undefined;
 }
 
-export async function insertSubscription(db: Executor, row: NewSubscription): Promise<Subscription> {
+export async function insertSubscription(
+  db: Executor,
+  row: NewSubscription,
+): Promise<Subscription> {
   return db.insertInto('subscriptions').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
@@ -89,7 +92,11 @@ export async function listOwnedSubscriptions(
 }
 
 /** Live subscriptions of this owner on this tier: what tier limits count. */
-export async function countOwnedSubscriptions(db: Executor, userAddress: string, tier: string): Promise<number> {
+export async function countOwnedSubscriptions(
+  db: Executor,
+  userAddress: string,
+  tier: string,
+): Promise<number> {
   const row = await db
     .selectFrom('subscriptions')
     .select((eb) => eb.fn.countAll<string>().as('n'))

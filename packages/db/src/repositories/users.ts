@@ -11,10 +11,19 @@ export async function ensureUser(db: Executor, walletAddress: string): Promise<v
 }
 
 export async function findUser(db: Executor, walletAddress: string): Promise<User | undefined> {
-  return db.selectFrom('users').selectAll().where('wallet_address', '=', walletAddress).executeTakeFirst();
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('wallet_address', '=', walletAddress)
+    .executeTakeFirst();
 }
 
 /** Serialises writes that check per-user limits (e.g. subscriptions per tier). */
 export async function lockUser(db: Executor, walletAddress: string): Promise<void> {
-  await db.selectFrom('users').select('wallet_address').where('wallet_address', '=', walletAddress).forUpdate().execute();
+  await db
+    .selectFrom('users')
+    .select('wallet_address')
+    .where('wallet_address', '=', walletAddress)
+    .forUpdate()
+    .execute();
 }

@@ -3,7 +3,9 @@ import { maskSecret } from '../fields';
 
 export const LANGUAGES = ['en', 'es'] as const;
 export type Language = (typeof LANGUAGES)[number];
-export const languageSchema = z.enum(LANGUAGES, { error: `must be one of ${LANGUAGES.join(', ')}` });
+export const languageSchema = z.enum(LANGUAGES, {
+  error: `must be one of ${LANGUAGES.join(', ')}`,
+});
 
 const httpUrl = z
   .string({ error: 'is required' })
@@ -53,11 +55,19 @@ export const channelTypes = {
     schema: z.strictObject({
       bot_token: z
         .string({ error: 'is required' })
-        .regex(/^\d{3,20}:[A-Za-z0-9_-]{20,100}$/, 'must look like 123456:ABC... (from @BotFather)'),
+        .regex(
+          /^\d{3,20}:[A-Za-z0-9_-]{20,100}$/,
+          'must look like 123456:ABC... (from @BotFather)',
+        ),
       chat_id: z.union(
         [
           z.number().int(),
-          z.string().regex(/^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,63})$/, 'must be a numeric id or @channel'),
+          z
+            .string()
+            .regex(
+              /^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,63})$/,
+              'must be a numeric id or @channel',
+            ),
         ],
         { error: 'must be a numeric id or @channel' },
       ),
@@ -87,6 +97,9 @@ export function maskChannelConfig(
 ): Record<string, unknown> {
   const secret = new Set(channelTypes[type].secretFields);
   return Object.fromEntries(
-    Object.entries(config).map(([k, v]) => [k, secret.has(k) && typeof v === 'string' ? maskSecret(v) : v]),
+    Object.entries(config).map(([k, v]) => [
+      k,
+      secret.has(k) && typeof v === 'string' ? maskSecret(v) : v,
+    ]),
   );
 }

@@ -41,7 +41,9 @@ export const httpTargetSchema = z
           return false;
         }
       }, 'must be an absolute http:// or https:// URL'),
-    method: z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` }).default('GET'),
+    method: z
+      .enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` })
+      .default('GET'),
     headers: z
       .record(
         z.string().regex(headerName, 'header names must be HTTP tokens'),
@@ -56,12 +58,24 @@ export const httpTargetSchema = z
         `must not set ${[...reservedHeaders].join(', ')}`,
       )
       .default({}),
-    body: z.string({ error: 'must be a string' }).max(16_384, 'must be at most 16384 characters').optional(),
-    timeout_ms: z.number().int().min(100, 'must be at least 100').max(60_000, 'must be at most 60000').default(10_000),
+    body: z
+      .string({ error: 'must be a string' })
+      .max(16_384, 'must be at most 16384 characters')
+      .optional(),
+    timeout_ms: z
+      .number()
+      .int()
+      .min(100, 'must be at least 100')
+      .max(60_000, 'must be at most 60000')
+      .default(10_000),
     follow_redirects: z.boolean().default(true),
     max_redirects: z.number().int().min(0).max(10, 'must be at most 10').default(5),
     valid_status_codes: z
-      .array(z.union([statusCode, statusRange], { error: 'must be a status code or a range like "200-299"' }))
+      .array(
+        z.union([statusCode, statusRange], {
+          error: 'must be a status code or a range like "200-299"',
+        }),
+      )
       .min(1, 'must list at least one code or range')
       .max(50, 'at most 50 entries')
       .default(['200-299']),
@@ -77,7 +91,10 @@ export const httpTargetSchema = z
       .strictObject({
         path: z
           .string()
-          .regex(/^\$(\.[A-Za-z_][\w-]*|\[\d+\])*$/, 'must be a JSON path like $.data.items[0].status'),
+          .regex(
+            /^\$(\.[A-Za-z_][\w-]*|\[\d+\])*$/,
+            'must be a JSON path like $.data.items[0].status',
+          ),
         operator: z.enum(JSON_ASSERTION_OPERATORS),
         value: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
       })

@@ -29,4 +29,18 @@ export function isTargetType(name: string): name is TargetTypeName {
   return Object.prototype.hasOwnProperty.call(targetTypes, name);
 }
 
+/** The returnable view of a validated target config. */
+export function maskTarget(
+  type: TargetTypeName,
+  config: Record<string, unknown>,
+): Record<string, unknown> {
+  const t = targetTypes[type] as TargetType;
+  return t.mask(config) as Record<string, unknown>;
+}
+
+/** One line naming a validated target, for names and alerts. */
+export function describeTarget(type: TargetTypeName, config: Record<string, unknown>): string {
+  return (targetTypes[type] as TargetType).describe(config);
+}
+
 export * from './http';

@@ -13,7 +13,9 @@ export interface Principal {
 }
 
 const unauthorized = (message: string): AppError =>
-  new AppError('unauthorized', message, { details: { fields: [{ field: 'Authorization', message }] } });
+  new AppError('unauthorized', message, {
+    details: { fields: [{ field: 'Authorization', message }] },
+  });
 
 /** Accepts `Authorization: Bearer <session token | API key>`; 401 otherwise. */
 export function requireAuth(ctx: AppContext): RequestHandler {

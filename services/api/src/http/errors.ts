@@ -35,9 +35,13 @@ function toAppError(err: unknown): AppError {
         details: { fields: [{ field: '(body)', message: 'is not valid JSON' }] },
       });
     case 'entity.too.large':
-      return new AppError('payload_too_large', `request body is larger than ${parser.limit ?? 'the limit'} bytes`, {
-        details: { fields: [{ field: '(body)', message: 'is too large' }] },
-      });
+      return new AppError(
+        'payload_too_large',
+        `request body is larger than ${parser.limit ?? 'the limit'} bytes`,
+        {
+          details: { fields: [{ field: '(body)', message: 'is too large' }] },
+        },
+      );
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new AppError('unsupported_media_type', 'request body encoding is not supported');

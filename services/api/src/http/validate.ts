@@ -3,7 +3,11 @@ import { AppError } from '@lighthouse/shared';
 import type { z } from 'zod';
 
 /** Parses `value` with `schema` or throws a 400 naming each bad field (prefixed by `base`). */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, base: (string | number)[] = []): z.output<S> {
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  base: (string | number)[] = [],
+): z.output<S> {
   const result = schema.safeParse(value);
   if (!result.success) throw AppError.validation(fieldIssues(result.error, base));
   return result.data;

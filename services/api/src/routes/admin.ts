@@ -37,6 +37,10 @@ export function adminRoutes(ctx: AppContext): Router {
     serverAdapter,
   });
   const router = Router();
-  router.use(ADMIN_BASE_PATH, requireAdmin(ctx.config.ADMIN_TOKEN), serverAdapter.getRouter() as RequestHandler);
+  router.use(
+    ADMIN_BASE_PATH,
+    requireAdmin(ctx.config.ADMIN_TOKEN),
+    serverAdapter.getRouter() as RequestHandler,
+  );
   return router;
 }

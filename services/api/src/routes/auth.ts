@@ -8,7 +8,10 @@ import { parseInput, UUID_PATTERN } from '../http/validate';
 import { issueNonce, signIn } from '../services/siwe';
 
 export const verifyBodySchema = z.strictObject({
-  message: z.string({ error: 'is required (the EIP-4361 message that was signed)' }).min(1).max(4096),
+  message: z
+    .string({ error: 'is required (the EIP-4361 message that was signed)' })
+    .min(1)
+    .max(4096),
   signature: z
     .string({ error: 'is required (0x-prefixed hex)' })
     .regex(/^0x[0-9a-fA-F]+$/, 'must be 0x-prefixed hex')
@@ -16,7 +19,12 @@ export const verifyBodySchema = z.strictObject({
 });
 
 export const apiKeyBodySchema = z.strictObject({
-  name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').default('api key'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(100, 'must be at most 100 characters')
+    .default('api key'),
 });
 
 export function authRoutes(ctx: AppContext): Router {
@@ -35,7 +43,10 @@ export function authRoutes(ctx: AppContext): Router {
   router.post('/v1/auth/logout', authenticated, async (_req, res) => {
     const principal = principalOf(res);
     if (principal.via !== 'session') {
-      throw new AppError('validation_error', 'an API key cannot log out; delete it with DELETE /v1/api-keys/:id');
+      throw new AppError(
+        'validation_error',
+        'an API key cannot log out; delete it with DELETE /v1/api-keys/:id',
+      );
     }
     await auth.revokeSession(ctx.db, principal.tokenHash);
     res.status(204).end();
@@ -51,7 +62,10 @@ export function authRoutes(ctx: AppContext): Router {
       keyHash: hashToken(key),
     });
     // The key itself is returned this once; only its hash is stored.
-    res.status(201).set('Cache-Control', 'no-store').json({ ...apiKeyJson(row), key });
+    res
+      .status(201)
+      .set('Cache-Control', 'no-store')
+      .json({ ...apiKeyJson(row), key });
   });
 
   router.get('/v1/api-keys', authenticated, async (_req, res) => {
@@ -61,7 +75,10 @@ export function authRoutes(ctx: AppContext): Router {
 
   router.delete('/v1/api-keys/:id', authenticated, async (req, res) => {
     const id = String(req.params.id);
-    if (!UUID_PATTERN.test(id) || !(await auth.deleteApiKey(ctx.db, principalOf(res).address, id))) {
+    if (
+      !UUID_PATTERN.test(id) ||
+      !(await auth.deleteApiKey(ctx.db, principalOf(res).address, id))
+    ) {
       throw AppError.notFound('API key');
     }
     res.status(204).end();
@@ -70,7 +87,13 @@ export function authRoutes(ctx: AppContext): Router {
   return router;
 }
 
-function apiKeyJson(row: { id: string; name: string; prefix: string; created_at: Date; last_used_at: Date | null }) {
+function apiKeyJson(row: {
+  id: string;
+  name: string;
+  prefix: string;
+  created_at: Date;
+  last_used_at: Date | null;
+}) {
   return {
     id: row.id,
     name: row.name,

@@ -27,7 +27,9 @@ export function healthRoutes(ctx: AppContext): Router {
   });
 
   router.get('/metrics', async (_req, res) => {
-    res.set('Content-Type', ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+    res
+      .set('Content-Type', ctx.metrics.registry.contentType)
+      .send(await ctx.metrics.registry.metrics());
   });
 
   return router;

@@ -46,7 +46,10 @@ export function subscriptionRoutes(ctx: AppContext): Router {
     }
     const { user_address: claimed, ...rest } = body as Record<string, unknown>;
     const caller = owner(res);
-    if (claimed !== undefined && (typeof claimed !== 'string' || claimed.toLowerCase() !== caller)) {
+    if (
+      claimed !== undefined &&
+      (typeof claimed !== 'string' || claimed.toLowerCase() !== caller)
+    ) {
       throw new AppError('forbidden', 'user_address must be the signed-in wallet', {
         details: { fields: [{ field: 'user_address', message: `must equal ${caller}` }] },
       });
@@ -61,8 +64,14 @@ export function subscriptionRoutes(ctx: AppContext): Router {
     if (query.cursor !== undefined && !cursor) {
       throw AppError.validation([{ field: 'cursor', message: 'is not a cursor from this API' }]);
     }
-    const page = await subscriptions.listOwnedSubscriptions(ctx.db, owner(res), { limit: query.limit, cursor });
-    res.json({ items: page.rows.map(subscriptionJson), next_cursor: page.next ? encodeCursor(page.next) : null });
+    const page = await subscriptions.listOwnedSubscriptions(ctx.db, owner(res), {
+      limit: query.limit,
+      cursor,
+    });
+    res.json({
+      items: page.rows.map(subscriptionJson),
+      next_cursor: page.next ? encodeCursor(page.next) : null,
+    });
   });
 
   router.get('/v1/subscriptions/:id', async (req, res) => {
@@ -70,7 +79,12 @@ export function subscriptionRoutes(ctx: AppContext): Router {
   });
 
   router.patch('/v1/subscriptions/:id', async (req, res) => {
-    const row = await updateSubscription({ ctx, owner: owner(res), id: idParam(req.params.id), body: req.body });
+    const row = await updateSubscription({
+      ctx,
+      owner: owner(res),
+      id: idParam(req.params.id),
+      body: req.body,
+    });
     res.json(subscriptionJson(row));
   });
 

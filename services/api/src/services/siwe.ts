@@ -30,7 +30,10 @@ export interface SignInResult {
  * validity window, carry a nonce we issued (unused, fresh) and be signed by
  * the address it names. The nonce is spent only after the signature checks out.
  */
-export async function signIn(ctx: AppContext, input: { message: string; signature: string }): Promise<SignInResult> {
+export async function signIn(
+  ctx: AppContext,
+  input: { message: string; signature: string },
+): Promise<SignInResult> {
   let message: SiweMessage;
   try {
     message = new SiweMessage(input.message);
@@ -40,17 +43,23 @@ export async function signIn(ctx: AppContext, input: { message: string; signatur
     ]);
   }
   if (message.domain !== ctx.config.SIWE_DOMAIN) {
-    throw rejected(`the message is for domain "${message.domain}", this API signs in "${ctx.config.SIWE_DOMAIN}"`);
+    throw rejected(
+      `the message is for domain "${message.domain}", this API signs in "${ctx.config.SIWE_DOMAIN}"`,
+    );
   }
   const verdict = await message.verify(
     { signature: input.signature, domain: ctx.config.SIWE_DOMAIN, nonce: message.nonce },
     { suppressExceptions: true },
   );
   if (!verdict.success) {
-    throw rejected(`the sign-in message was rejected: ${verdict.error?.type ?? 'invalid signature'}`);
+    throw rejected(
+      `the sign-in message was rejected: ${verdict.error?.type ?? 'invalid signature'}`,
+    );
   }
   if (!(await auth.consumeNonce(ctx.db, message.nonce, NONCE_TTL_SECONDS))) {
-    throw rejected('the nonce is unknown, already used or older than 10 minutes: get a new one at /v1/auth/nonce');
+    throw rejected(
+      'the nonce is unknown, already used or older than 10 minutes: get a new one at /v1/auth/nonce',
+    );
   }
 
   const address = message.address.toLowerCase();

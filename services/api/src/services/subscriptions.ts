@@ -3,12 +3,14 @@ import {
   CHANNEL_TYPE_NAMES,
   TARGET_TYPE_NAMES,
   channelTypes,
+  describeTarget,
   fieldIssues,
   isChannelType,
   isMasked,
   isTargetType,
   languageSchema,
   maskChannelConfig,
+  maskTarget,
   targetTypes,
   type Tier,
 } from '@lighthouse/domain';
@@ -23,7 +25,8 @@ const channelInputSchema = z.strictObject({
   id: z.uuid('must be the id of an existing channel').optional(),
   type: z.string({ error: `is required: one of ${CHANNEL_TYPE_NAMES.join(', ')}` }).optional(),
   config: z.record(z.string(), z.unknown(), { error: 'must be an object' }).optional(),
-  language: languageSchema.optional(),
+  /** null: the owner's preferred language */
+  language: languageSchema.nullable().optional(),
 });
 
 const common = {
@@ -93,18 +96,35 @@ function parseWhole<S extends z.ZodType>(schema: S, body: unknown): z.output<S> 
 
 function resolveTier(ctx: AppContext, name: string, issues: Issues): Tier | undefined {
   const tier = ctx.tiers.get(name);
-  if (!tier) issues.add('tier', `unknown tier "${name}": one of ${[...ctx.tiers.keys()].join(', ')}`);
+  if (!tier)
+    issues.add('tier', `unknown tier "${name}": one of ${[...ctx.tiers.keys()].join(', ')}`);
   return tier;
 }
 
 /** Replaces masked strings in `next` with the stored values at the same place in `previous`. */
 function unmask(next: unknown, previous: unknown): unknown {
-  if (typeof next === 'string') return isMasked(next) && typeof previous === 'string' ? previous : next;
+  if (typeof next === 'string') {
+    if (!isMasked(next) || typeof previous !== 'string') return next;
+    return unmaskUrlPassword(next, previous) ?? previous;
+  }
   if (next && typeof next === 'object' && !Array.isArray(next)) {
-    const prev = previous && typeof previous === 'object' ? (previous as Record<string, unknown>) : {};
+    const prev =
+      previous && typeof previous === 'object' ? (previous as Record<string, unknown>) : {};
     return Object.fromEntries(Object.entries(next).map(([k, v]) => [k, unmask(v, prev[k])]));
   }
   return next;
+}
+
+/** `https://user:****@host/` keeps the stored password but takes any other change to the URL. */
+function unmaskUrlPassword(next: string, previous: string): string | undefined {
+  try {
+    const url = new URL(next);
+    if (url.password !== '****') return undefined;
+    url.password = new URL(previous).password;
+    return url.toString();
+  } catch {
+    return undefined;
+  }
 }
 
 function validateTarget(
@@ -114,7 +134,10 @@ function validateTarget(
   issues: Issues,
 ): Record<string, unknown> | undefined {
   if (!isTargetType(type)) {
-    issues.add('target_type', `unknown target type "${type}": one of ${TARGET_TYPE_NAMES.join(', ')}`);
+    issues.add(
+      'target_type',
+      `unknown target type "${type}": one of ${TARGET_TYPE_NAMES.join(', ')}`,
+    );
     return undefined;
   }
   if (tier && !tier.allowed_target_types.includes(type)) {
@@ -128,7 +151,7 @@ function validateTarget(
     issues.zod(parsed.error, ['target_config']);
     return undefined;
   }
-  return parsed.data as Record<string, unknown>;
+  return parsed.data;
 }
 
 function validateFrequency(seconds: number, tier: Tier | undefined, issues: Issues): void {
@@ -149,7 +172,10 @@ function buildChannels(
   issues: Issues,
 ): StoredChannel[] {
   if (tier && inputs.length > tier.max_channels) {
-    issues.add('alert_channels', `at most ${tier.max_channels} channels on the ${tier.name} tier (got ${inputs.length})`);
+    issues.add(
+      'alert_channels',
+      `at most ${tier.max_channels} channels on the ${tier.name} tier (got ${inputs.length})`,
+    );
   }
   const out: StoredChannel[] = [];
   inputs.forEach((input, i) => {
@@ -165,14 +191,22 @@ function buildChannels(
       return;
     }
     if (!isChannelType(type)) {
-      issues.add(`${at}.type`, `unknown channel type "${type}": one of ${CHANNEL_TYPE_NAMES.join(', ')}`);
+      issues.add(
+        `${at}.type`,
+        `unknown channel type "${type}": one of ${CHANNEL_TYPE_NAMES.join(', ')}`,
+      );
       return;
     }
     if (stored && stored.type !== type) {
-      issues.add(`${at}.type`, 'cannot change the type of an existing channel; add a new one instead');
+      issues.add(
+        `${at}.type`,
+        'cannot change the type of an existing channel; add a new one instead',
+      );
       return;
     }
-    const previous = stored ? ctx.secrets.openJson<Record<string, unknown>>(stored.secret) : undefined;
+    const previous = stored
+      ? ctx.secrets.openJson<Record<string, unknown>>(stored.secret)
+      : undefined;
     const rawConfig = input.config ?? previous;
     if (rawConfig === undefined) {
       issues.add(`${at}.config`, 'is required');
@@ -187,7 +221,7 @@ function buildChannels(
     out.push({
       id: stored?.id ?? randomUUID(),
       type,
-      language: input.language ?? stored?.language ?? null,
+      language: input.language !== undefined ? input.language : (stored?.language ?? null),
       config: maskChannelConfig(type, config),
       secret: ctx.secrets.sealJson(config),
     });
@@ -203,14 +237,24 @@ function paymentRequired(tier: Tier): AppError {
   );
 }
 
-async function enforceQuota(ctx: AppContext, tx: Parameters<typeof users.lockUser>[0], owner: string, tier: Tier): Promise<void> {
+async function enforceQuota(
+  ctx: AppContext,
+  tx: Parameters<typeof users.lockUser>[0],
+  owner: string,
+  tier: Tier,
+): Promise<void> {
   await users.lockUser(tx, owner);
   const count = await subscriptions.countOwnedSubscriptions(tx, owner, tier.name);
   if (count >= tier.max_subscriptions) {
     throw new AppError(
       'tier_limit_exceeded',
       `the ${tier.name} tier allows ${tier.max_subscriptions} subscriptions per wallet and you have ${count}`,
-      { details: { fields: [{ field: 'tier', message: 'subscription limit reached' }], limit: tier.max_subscriptions } },
+      {
+        details: {
+          fields: [{ field: 'tier', message: 'subscription limit reached' }],
+          limit: tier.max_subscriptions,
+        },
+      },
     );
   }
 }
@@ -232,18 +276,18 @@ export async function createSubscription({
   validateFrequency(frequency, tier, issues);
   const channels = buildChannels(ctx, input.alert_channels, [], tier, issues);
   issues.throwIfAny();
-  if (!tier || !target || !isTargetType(input.target_type)) throw new Error('unreachable: validated above');
+  if (!tier || !target || !isTargetType(input.target_type))
+    throw new Error('unreachable: validated above');
   if (tier.paid) throw paymentRequired(tier);
 
-  const type = targetTypes[input.target_type];
   return ctx.db.transaction().execute(async (tx) => {
     await users.ensureUser(tx, owner);
     await enforceQuota(ctx, tx, owner, tier);
     return subscriptions.insertSubscription(tx, {
       user_address: owner,
-      name: input.name ?? type.describe(target as never),
+      name: input.name ?? describeTarget(input.target_type, target),
       target_type: input.target_type,
-      target_config: JSON.stringify(type.mask(target as never)),
+      target_config: JSON.stringify(maskTarget(input.target_type, target)),
       target_secret: ctx.secrets.sealJson(target),
       tier: tier.name,
       check_frequency_seconds: frequency,
@@ -255,7 +299,11 @@ export async function createSubscription({
   });
 }
 
-export async function getSubscription(ctx: AppContext, owner: string, id: string): Promise<Subscription> {
+export async function getSubscription(
+  ctx: AppContext,
+  owner: string,
+  id: string,
+): Promise<Subscription> {
   const row = await subscriptions.findOwnedSubscription(ctx.db, owner, id);
   if (!row) throw AppError.notFound('subscription');
   return row;
@@ -280,12 +328,18 @@ export async function updateSubscription({
     const tier = resolveTier(ctx, input.tier ?? current.tier, issues);
     const targetType = input.target_type ?? current.target_type;
     const previousTarget = ctx.secrets.openJson<Record<string, unknown>>(current.target_secret);
-    if (input.target_type !== undefined && input.target_type !== current.target_type && !input.target_config) {
+    if (
+      input.target_type !== undefined &&
+      input.target_type !== current.target_type &&
+      !input.target_config
+    ) {
       issues.add('target_config', 'is required when target_type changes');
     }
     const target = validateTarget(
       targetType,
-      input.target_config ? (unmask(input.target_config, previousTarget) as Record<string, unknown>) : previousTarget,
+      input.target_config
+        ? (unmask(input.target_config, previousTarget) as Record<string, unknown>)
+        : previousTarget,
       tier,
       issues,
     );
@@ -295,19 +349,22 @@ export async function updateSubscription({
       ? buildChannels(ctx, input.alert_channels, current.alert_channels, tier, issues)
       : current.alert_channels;
     if (!input.alert_channels && tier && channels.length > tier.max_channels) {
-      issues.add('alert_channels', `at most ${tier.max_channels} channels on the ${tier.name} tier`);
+      issues.add(
+        'alert_channels',
+        `at most ${tier.max_channels} channels on the ${tier.name} tier`,
+      );
     }
     issues.throwIfAny();
-    if (!tier || !target || !isTargetType(targetType)) throw new Error('unreachable: validated above');
+    if (!tier || !target || !isTargetType(targetType))
+      throw new Error('unreachable: validated above');
     if (tier.name !== current.tier) {
       if (tier.paid) throw paymentRequired(tier);
       await enforceQuota(ctx, tx, owner, tier);
     }
-    const type = targetTypes[targetType];
     return subscriptions.updateSubscription(tx, current.id, {
       name: input.name ?? current.name,
       target_type: targetType,
-      target_config: JSON.stringify(type.mask(target as never)),
+      target_config: JSON.stringify(maskTarget(targetType, target)),
       target_secret: ctx.secrets.sealJson(target),
       tier: tier.name,
       check_frequency_seconds: frequency,
@@ -315,12 +372,19 @@ export async function updateSubscription({
       failure_threshold: input.failure_threshold ?? current.failure_threshold,
       recovery_threshold: input.recovery_threshold ?? current.recovery_threshold,
       // A shorter interval takes effect now rather than after the old one runs out.
-      next_check_at: new Date(Math.min(current.next_check_at.getTime(), Date.now() + frequency * 1000)),
+      next_check_at: new Date(
+        Math.min(current.next_check_at.getTime(), Date.now() + frequency * 1000),
+      ),
     });
   });
 }
 
-export async function setActive(ctx: AppContext, owner: string, id: string, active: boolean): Promise<Subscription> {
+export async function setActive(
+  ctx: AppContext,
+  owner: string,
+  id: string,
+  active: boolean,
+): Promise<Subscription> {
   return ctx.db.transaction().execute(async (tx) => {
     const current = await subscriptions.findOwnedSubscription(tx, owner, id, { forUpdate: true });
     if (!current) throw AppError.notFound('subscription');
@@ -333,7 +397,11 @@ export async function setActive(ctx: AppContext, owner: string, id: string, acti
   });
 }
 
-export async function deleteSubscription(ctx: AppContext, owner: string, id: string): Promise<void> {
+export async function deleteSubscription(
+  ctx: AppContext,
+  owner: string,
+  id: string,
+): Promise<void> {
   const current = await subscriptions.findOwnedSubscription(ctx.db, owner, id);
   if (!current) throw AppError.notFound('subscription');
   await subscriptions.updateSubscription(ctx.db, id, { active: false, deleted_at: new Date() });

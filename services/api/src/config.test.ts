@@ -1,0 +1,74 @@
+import { ConfigError } from '@lighthouse/shared';
+import { loadConfig } from './config';
+
+const valid = {
+  DATABASE_URL: 'postgres://u@localhost:5432/lighthouse',
+  REDIS_URL: 'redis://localhost:6379',
+  ENCRYPTION_KEY: 'a'.repeat(64),
+  ADMIN_TOKEN: 'admin-token-0123456789',
+};
+
+function failure(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('config was accepted');
+}
+
+describe('api config', () => {
+  it('applies defaults', () => {
+    const config = loadConfig(valid);
+    expect(config).toMatchObject({
+      PORT: 3000,
+      QUEUE_PREFIX: 'lighthouse',
+      LOG_LEVEL: 'info',
+      SIWE_DOMAIN: 'localhost:3000',
+      CORS_ORIGINS: [],
+    });
+    expect(config.ENCRYPTION_KEY).toHaveLength(32);
+  });
+
+  it('derives SIWE_DOMAIN from PORT and splits CORS origins', () => {
+    const config = loadConfig({
+      ...valid,
+      PORT: '8080',
+      CORS_ORIGINS: 'https://a.example.com, http://localhost:5173',
+    });
+    expect(config.SIWE_DOMAIN).toBe('localhost:8080');
+    expect(config.CORS_ORIGINS).toEqual(['https://a.example.com', 'http://localhost:5173']);
+  });
+
+  it.each([
+    ['DATABASE_URL', { DATABASE_URL: undefined }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }],
+    ['REDIS_URL', { REDIS_URL: 'localhost:6379' }],
+    ['ENCRYPTION_KEY', { ENCRYPTION_KEY: undefined }],
+    ['ENCRYPTION_KEY', { ENCRYPTION_KEY: 'short' }],
+    ['ENCRYPTION_KEY', { ENCRYPTION_KEY: '' }],
+    ['ADMIN_TOKEN', { ADMIN_TOKEN: undefined }],
+    ['ADMIN_TOKEN', { ADMIN_TOKEN: 'short' }],
+    ['PORT', { PORT: 'eighty' }],
+    ['PORT', { PORT: '70000' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['QUEUE_PREFIX', { QUEUE_PREFIX: 'has space' }],
+    ['CORS_ORIGINS', { CORS_ORIGINS: 'https://a.example.com/path' }],
+    ['SESSION_TTL_HOURS', { SESSION_TTL_HOURS: '0' }],
+  ])('names %s when it is wrong', (variable, patch) => {
+    const err = failure({ ...valid, ...patch });
+    expect(err.issues.map((i) => i.variable)).toContain(variable);
+    expect(err.message).toContain(variable);
+  });
+
+  it('names every bad variable at once', () => {
+    const err = failure({});
+    expect(err.issues.map((i) => i.variable).sort()).toEqual([
+      'ADMIN_TOKEN',
+      'DATABASE_URL',
+      'ENCRYPTION_KEY',
+      'REDIS_URL',
+    ]);
+  });
+});
