@@ -36,10 +36,12 @@ RUN pnpm install --frozen-lockfile --offline \
  && pnpm build
 
 # Production dependencies only. `pnpm prune --prod` empties the workspace
-# packages' node_modules in a pnpm 10 workspace, and `pnpm deploy` would need
-# a "files" field in every package (dist/ is git-ignored), so reinstall instead,
-# offline from the store filled above, for the services, the migrations and
-# what they depend on at run time (--filter-prod follows "dependencies" only,
+# packages' node_modules in a pnpm 10 workspace, and `pnpm deploy` makes one
+# self-contained tree per package (each service and the migrations with its own
+# copy of every dependency, one deploy step per service), so reinstall instead,
+# once, offline from the store filled above, for every services/* package, the
+# migrations and what they depend on at run time (a new service is picked up
+# by the glob; --filter-prod follows "dependencies" only,
 # so @lighthouse/testing, jest, eslint and embedded-postgres stay out;
 # typescript remains only as a peer that a runtime dependency resolved).
 # The layout stays the workspace's: each package keeps its node_modules of
