@@ -276,7 +276,8 @@ export async function createSubscription({
   validateFrequency(frequency, tier, issues);
   const channels = buildChannels(ctx, input.alert_channels, [], tier, issues);
   issues.throwIfAny();
-  if (!tier || !target || !isTargetType(input.target_type))
+  const targetType = input.target_type;
+  if (!tier || !target || !isTargetType(targetType))
     throw new Error('unreachable: validated above');
   if (tier.paid) throw paymentRequired(tier);
 
@@ -285,9 +286,9 @@ export async function createSubscription({
     await enforceQuota(ctx, tx, owner, tier);
     return subscriptions.insertSubscription(tx, {
       user_address: owner,
-      name: input.name ?? describeTarget(input.target_type, target),
-      target_type: input.target_type,
-      target_config: JSON.stringify(maskTarget(input.target_type, target)),
+      name: input.name ?? describeTarget(targetType, target),
+      target_type: targetType,
+      target_config: JSON.stringify(maskTarget(targetType, target)),
       target_secret: ctx.secrets.sealJson(target),
       tier: tier.name,
       check_frequency_seconds: frequency,
