@@ -12,6 +12,7 @@ import {
   maskChannelConfig,
   maskTarget,
   targetTypes,
+  type TargetTypeName,
   type Tier,
 } from '@lighthouse/domain';
 import { AppError, type FieldIssue } from '@lighthouse/shared';
@@ -229,6 +230,15 @@ function buildChannels(
   return out;
 }
 
+/** The masked copy to show and the sealed copy to use, always written together. */
+function targetColumns(ctx: AppContext, type: TargetTypeName, config: Record<string, unknown>) {
+  return {
+    target_type: type,
+    target_config: JSON.stringify(maskTarget(type, config)),
+    target_secret: ctx.secrets.sealJson(config),
+  };
+}
+
 function paymentRequired(tier: Tier): AppError {
   return new AppError(
     'payment_required',
@@ -287,9 +297,7 @@ export async function createSubscription({
     return subscriptions.insertSubscription(tx, {
       user_address: owner,
       name: input.name ?? describeTarget(targetType, target),
-      target_type: targetType,
-      target_config: JSON.stringify(maskTarget(targetType, target)),
-      target_secret: ctx.secrets.sealJson(target),
+      ...targetColumns(ctx, targetType, target),
       tier: tier.name,
       check_frequency_seconds: frequency,
       alert_channels: JSON.stringify(channels),
@@ -364,9 +372,7 @@ export async function updateSubscription({
     }
     return subscriptions.updateSubscription(tx, current.id, {
       name: input.name ?? current.name,
-      target_type: targetType,
-      target_config: JSON.stringify(maskTarget(targetType, target)),
-      target_secret: ctx.secrets.sealJson(target),
+      ...targetColumns(ctx, targetType, target),
       tier: tier.name,
       check_frequency_seconds: frequency,
       alert_channels: JSON.stringify(channels),
