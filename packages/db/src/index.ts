@@ -3,4 +3,8 @@ export * from './schema';
 export * as users from './repositories/users';
 export * as auth from './repositories/auth';
 export * as subscriptions from './repositories/subscriptions';
+export * as schedule from './repositories/schedule';
+export * as results from './repositories/results';
+export * as outbox from './repositories/outbox';
 export { encodeCursor, decodeCursor, type Page } from './repositories/subscriptions';
+export type { CheckRow } from './repositories/results';

@@ -60,7 +60,7 @@ export interface SubscriptionsTable {
   target_secret: string;
   tier: string;
   check_frequency_seconds: number;
-  alert_channels: ColumnType<StoredChannel[], string, string>;
+  alert_channels: ColumnType<StoredChannel[], string | undefined, string>;
   failure_threshold: Generated<number>;
   recovery_threshold: Generated<number>;
   state: Generated<MonitorState>;
@@ -193,6 +193,13 @@ export interface PaymentsTable {
   settled_at: DefaultedTimestamp;
 }
 
+export interface ScheduleChangesTable {
+  subscription_id: string;
+  changed_at: Timestamp;
+  scheduled: boolean;
+  check_frequency_seconds: number;
+}
+
 export interface Database {
   users: UsersTable;
   auth_nonces: AuthNoncesTable;
@@ -209,6 +216,7 @@ export interface Database {
   alerts: AlertsTable;
   alert_deliveries: AlertDeliveriesTable;
   payments: PaymentsTable;
+  schedule_changes: ScheduleChangesTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -1,4 +1,6 @@
 export * from './channels';
 export * from './fields';
+export * from './schedule';
+export * from './state';
 export * from './targets';
 export * from './tiers';

@@ -13,8 +13,12 @@ export const jobCatalog = {
       /** the slot, ISO 8601 */
       scheduledAt: z.iso.datetime({ offset: true }),
     }),
+    /**
+     * `${subscriptionId}_${slotEpochMs}`: DESIGN writes the separator as ':', which
+     * BullMQ 6 refuses in custom ids (it reserves ':' for its own keys).
+     */
     jobId: (d: { subscriptionId: string; scheduledAt: string }) =>
-      `${d.subscriptionId}:${Date.parse(d.scheduledAt)}`,
+      `${d.subscriptionId}_${Date.parse(d.scheduledAt)}`,
     options: {
       attempts: 2,
       backoff: { type: 'exponential', delay: 1_000 },

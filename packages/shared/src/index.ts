@@ -3,3 +3,5 @@ export * from './crypto';
 export * from './errors';
 export * from './logger';
 export * from './shutdown';
+export * from './loop';
+export * from './ops-server';

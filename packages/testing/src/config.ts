@@ -24,3 +24,8 @@ export function templateName(): string {
   if (!name) throw new Error(`${TEMPLATE_ENV} is not set: run tests through jest's global setup`);
   return name;
 }
+
+/** What child processes started by tests inherit: only PATH. */
+export function inheritedPath(): string {
+  return process.env.PATH ?? '/usr/bin:/bin';
+}

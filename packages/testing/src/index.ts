@@ -1,5 +1,6 @@
 export * from './config';
 export * from './postgres';
+export * from './processes';
 export * from './redis';
 export * from './wallet';
 export * from './timescale';

@@ -1,0 +1,175 @@
+import { sql } from 'kysely';
+import type { Executor } from '../connection';
+import type { CheckStatus, MonitorState } from '../schema';
+
+export interface CheckRow {
+  time: Date;
+  subscription_id: string;
+  status: CheckStatus;
+  http_status: number | null;
+  response_time_ms: number | null;
+  timings: Record<string, number> | null;
+  error_category: string | null;
+  error_message: string | null;
+  body_excerpt: string | null;
+  schedule_lag_ms: number | null;
+  region: string | null;
+}
+
+/**
+ * Inserts a batch in one statement; a slot that already has a row is skipped
+ * (invariant 1). Returns the (subscription, slot) pairs that were new.
+ */
+export async function insertCheckRows(
+  db: Executor,
+  rows: CheckRow[],
+): Promise<{ subscription_id: string; time: Date }[]> {
+  if (rows.length === 0) return [];
+  const col = <K extends keyof CheckRow>(k: K) => rows.map((r) => r[k]);
+  const { rows: inserted } = await sql<{ subscription_id: string; time: Date }>`
+    INSERT INTO check_history
+      (time, subscription_id, status, http_status, response_time_ms, timings,
+       error_category, error_message, body_excerpt, schedule_lag_ms, region)
+    SELECT * FROM unnest(
+      ${rows.map((r) => r.time.toISOString())}::timestamptz[],
+      ${col('subscription_id')}::uuid[],
+      ${col('status')}::check_status[],
+      ${col('http_status')}::smallint[],
+      ${col('response_time_ms')}::integer[],
+      ${rows.map((r) => (r.timings ? JSON.stringify(r.timings) : null))}::jsonb[],
+      ${col('error_category')}::text[],
+      ${col('error_message')}::text[],
+      ${col('body_excerpt')}::text[],
+      ${col('schedule_lag_ms')}::integer[],
+      ${col('region')}::text[])
+    ON CONFLICT (subscription_id, time) DO NOTHING
+    RETURNING subscription_id, time`.execute(db);
+  return inserted;
+}
+
+export interface MonitorRow {
+  id: string;
+  state: MonitorState;
+  consecutive_failures: number;
+  consecutive_successes: number;
+  last_scheduled_at: Date | null;
+  failure_threshold: number;
+  recovery_threshold: number;
+}
+
+/** Locks the monitors of a batch in id order, so concurrent batches cannot deadlock. */
+export async function lockMonitors(db: Executor, ids: string[]): Promise<MonitorRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('subscriptions')
+    .select([
+      'id',
+      'state',
+      'consecutive_failures',
+      'consecutive_successes',
+      'last_scheduled_at',
+      'failure_threshold',
+      'recovery_threshold',
+    ])
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}
+
+export interface MonitorUpdate {
+  id: string;
+  state: MonitorState;
+  consecutive_failures: number;
+  consecutive_successes: number;
+  last_scheduled_at: Date;
+  /** when the probe ran */
+  last_check_at: Date;
+  /** set when the state changed */
+  state_changed_at: Date | null;
+}
+
+export async function updateMonitors(db: Executor, rows: MonitorUpdate[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    UPDATE subscriptions AS s SET
+      state = v.state,
+      consecutive_failures = v.failures,
+      consecutive_successes = v.successes,
+      last_scheduled_at = v.slot,
+      last_check_at = greatest(s.last_check_at, v.checked),
+      state_changed_at = coalesce(v.changed, s.state_changed_at)
+    FROM unnest(
+      ${rows.map((r) => r.id)}::uuid[],
+      ${rows.map((r) => r.state)}::monitor_state[],
+      ${rows.map((r) => r.consecutive_failures)}::integer[],
+      ${rows.map((r) => r.consecutive_successes)}::integer[],
+      ${rows.map((r) => r.last_scheduled_at.toISOString())}::timestamptz[],
+      ${rows.map((r) => r.last_check_at.toISOString())}::timestamptz[],
+      ${rows.map((r) => r.state_changed_at?.toISOString() ?? null)}::timestamptz[]
+    ) AS v(id, state, failures, successes, slot, checked, changed)
+    WHERE s.id = v.id`.execute(db);
+}
+
+export interface NewStateEvent {
+  subscription_id: string;
+  from_state: MonitorState;
+  to_state: MonitorState;
+  slot_time: Date;
+  check: Record<string, unknown>;
+}
+
+/** Writes outbox rows; returns their ids in input order. */
+export async function insertStateEvents(db: Executor, events: NewStateEvent[]): Promise<string[]> {
+  if (events.length === 0) return [];
+  const rows = await db
+    .insertInto('state_events')
+    .values(
+      events.map((e) => ({
+        subscription_id: e.subscription_id,
+        from_state: e.from_state,
+        to_state: e.to_state,
+        slot_time: e.slot_time,
+        check: JSON.stringify(e.check),
+      })),
+    )
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+export async function openIncident(
+  db: Executor,
+  incident: {
+    subscription_id: string;
+    event_id: string;
+    started_at: Date;
+    error_category: string | null;
+    error_message: string | null;
+  },
+): Promise<void> {
+  await db
+    .insertInto('incidents')
+    .values({
+      subscription_id: incident.subscription_id,
+      opened_event_id: incident.event_id,
+      started_at: incident.started_at,
+      error_category: incident.error_category,
+      error_message: incident.error_message,
+    })
+    .execute();
+}
+
+export async function closeIncident(
+  db: Executor,
+  subscriptionId: string,
+  eventId: string,
+  resolvedAt: Date,
+): Promise<void> {
+  await db
+    .updateTable('incidents')
+    .set({ resolved_at: resolvedAt, closed_event_id: eventId })
+    .where('subscription_id', '=', subscriptionId)
+    .where('resolved_at', 'is', null)
+    .execute();
+}

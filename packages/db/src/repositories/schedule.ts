@@ -1,0 +1,51 @@
+import { sql } from 'kysely';
+import type { Executor } from '../connection';
+
+export interface DueSubscription {
+  id: string;
+  next_check_at: Date;
+  check_frequency_seconds: number;
+}
+
+/**
+ * Locks up to `limit` subscriptions that are due (active, not deleted, not expired),
+ * oldest first. SKIP LOCKED lets any number of scheduler replicas claim disjoint sets.
+ */
+export async function claimDue(db: Executor, now: Date, limit: number): Promise<DueSubscription[]> {
+  return db
+    .selectFrom('subscriptions')
+    .select(['id', 'next_check_at', 'check_frequency_seconds'])
+    .where('active', '=', true)
+    .where('deleted_at', 'is', null)
+    .where('next_check_at', '<=', now)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .orderBy('next_check_at')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+/** Moves each claimed subscription to its next slot, in one statement. */
+export async function advance(db: Executor, rows: { id: string; next: Date }[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    UPDATE subscriptions AS s SET next_check_at = v.next
+    FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.next.toISOString())}::timestamptz[]) AS v(id, next)
+    WHERE s.id = v.id`.execute(db);
+}
+
+/** Creates the daily partitions of check_history up to `daysAhead` (plain PostgreSQL only; returns -1 on TimescaleDB). */
+export async function ensurePartitions(db: Executor, daysAhead: number): Promise<number> {
+  const { rows } = await sql<{ fn: string | null }>`
+    SELECT to_regprocedure('lighthouse_ensure_check_history_partitions(date, date)')::text AS fn`.execute(
+    db,
+  );
+  if (!rows[0]?.fn) return -1;
+  const created = await sql<{ n: number }>`
+    SELECT lighthouse_ensure_check_history_partitions(
+      (now() AT TIME ZONE 'UTC')::date - 1, (now() AT TIME ZONE 'UTC')::date + ${daysAhead}::int) AS n`.execute(
+    db,
+  );
+  return created.rows[0]?.n ?? 0;
+}

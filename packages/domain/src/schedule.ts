@@ -1,0 +1,47 @@
+/**
+ * Slot arithmetic. A subscription's slots are the instants `offset + k * interval`
+ * (epoch milliseconds); the offset comes from a hash of its id, so subscriptions
+ * with one interval spread over it instead of all firing at :00, and every
+ * scheduler replica computes the same slots.
+ */
+
+/** A stable offset inside the interval, from the first 32 bits of the uuid. */
+export function slotOffsetMs(subscriptionId: string, intervalMs: number): number {
+  const head = Number.parseInt(subscriptionId.replace(/-/g, '').slice(0, 8), 16);
+  return (Number.isNaN(head) ? 0 : head) % intervalMs;
+}
+
+/** The latest slot at or before `atMs`. */
+export function slotAtOrBefore(atMs: number, intervalMs: number, offsetMs: number): number {
+  return offsetMs + Math.floor((atMs - offsetMs) / intervalMs) * intervalMs;
+}
+
+export interface PlannedSlot {
+  /** the slot to check now (epoch ms) */
+  slot: number;
+  /** the next slot after it: the new `next_check_at` */
+  next: number;
+  /** whole slots skipped because the subscription fell behind */
+  skipped: number;
+}
+
+/**
+ * Given a due subscription, the slot to enqueue and its successor. A subscription
+ * that fell more than one interval behind (scheduler down, Redis flushed) skips to
+ * its latest slot instead of bursting through the missed ones. A `next_check_at`
+ * off the grid (a new or resumed subscription) is checked at once, then joins the grid.
+ */
+export function planSlot(
+  nextCheckAtMs: number,
+  nowMs: number,
+  intervalMs: number,
+  offsetMs: number,
+): PlannedSlot {
+  let slot = nextCheckAtMs;
+  let skipped = 0;
+  if (nowMs - nextCheckAtMs >= intervalMs) {
+    slot = slotAtOrBefore(nowMs, intervalMs, offsetMs);
+    skipped = Math.max(0, Math.floor((slot - nextCheckAtMs) / intervalMs));
+  }
+  return { slot, next: slotAtOrBefore(slot, intervalMs, offsetMs) + intervalMs, skipped };
+}

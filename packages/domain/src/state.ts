@@ -1,0 +1,68 @@
+/** What a subscription's monitoring state is, and how one check result moves it. Pure: no I/O. */
+export type MonitorState = 'unknown' | 'up' | 'down' | 'degraded';
+export type CheckStatus = 'up' | 'down' | 'degraded';
+
+export interface MonitorSnapshot {
+  state: MonitorState;
+  consecutive_failures: number;
+  consecutive_successes: number;
+  /** the newest slot already applied; results for it or older slots change nothing */
+  last_scheduled_at: Date | null;
+}
+
+export interface Thresholds {
+  /** consecutive down results that take a subscription down */
+  failure_threshold: number;
+  /** consecutive reachable (up or degraded) results that bring it back from down */
+  recovery_threshold: number;
+}
+
+export interface Transition {
+  from: MonitorState;
+  to: MonitorState;
+}
+
+export interface Applied {
+  next: MonitorSnapshot;
+  /** set when the state changed */
+  transition: Transition | null;
+  /** false when the result was for a slot no newer than the last applied one */
+  applied: boolean;
+}
+
+/**
+ * Applies one result:
+ * - a down result counts a failure; `failure_threshold` in a row take any other state down;
+ * - up and degraded results count as reachable; leaving down takes `recovery_threshold` of
+ *   them in a row, and the state becomes the latest result's (up or degraded);
+ * - outside down, a reachable result sets the state at once (unknown → up, up ↔ degraded);
+ * - a result for a slot at or before `last_scheduled_at` is ignored (slots apply in order).
+ */
+export function applyResult(
+  current: MonitorSnapshot,
+  thresholds: Thresholds,
+  result: { status: CheckStatus; slot: Date },
+): Applied {
+  if (current.last_scheduled_at && result.slot.getTime() <= current.last_scheduled_at.getTime()) {
+    return { next: current, transition: null, applied: false };
+  }
+  const failed = result.status === 'down';
+  const consecutive_failures = failed ? current.consecutive_failures + 1 : 0;
+  const consecutive_successes = failed ? 0 : current.consecutive_successes + 1;
+
+  let state: MonitorState = current.state;
+  if (failed) {
+    if (current.state !== 'down' && consecutive_failures >= thresholds.failure_threshold)
+      state = 'down';
+  } else if (current.state === 'down') {
+    if (consecutive_successes >= thresholds.recovery_threshold) state = result.status;
+  } else {
+    state = result.status;
+  }
+
+  return {
+    next: { state, consecutive_failures, consecutive_successes, last_scheduled_at: result.slot },
+    transition: state === current.state ? null : { from: current.state, to: state },
+    applied: true,
+  };
+}

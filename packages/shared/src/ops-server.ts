@@ -1,0 +1,73 @@
+import { createServer, type Server } from 'node:http';
+import type { Registry } from 'prom-client';
+
+export interface OpsServerOptions {
+  port: number;
+  host?: string;
+  registry: Registry;
+  /** Readiness: resolves with a body; rejects (or returns ok: false) to answer 503. */
+  health: () => Promise<{ ok: boolean; [part: string]: unknown }>;
+}
+
+/** `/metrics` (Prometheus) and `/health` for the services that have no HTTP API of their own. */
+export async function startOpsServer({
+  port,
+  host = '0.0.0.0',
+  registry,
+  health,
+}: OpsServerOptions): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/metrics') {
+      registry.metrics().then(
+        (text) => res.writeHead(200, { 'Content-Type': registry.contentType }).end(text),
+        () => res.writeHead(500).end(),
+      );
+      return;
+    }
+    if (path === '/health') {
+      health().then(
+        (body) => {
+          const { ok, ...parts } = body;
+          res
+            .writeHead(ok ? 200 : 503, {
+              'Content-Type': 'application/json',
+              'Cache-Control': 'no-store',
+            })
+            .end(
+              JSON.stringify({
+                status: ok ? 'ok' : 'unavailable',
+                ...parts,
+                timestamp: new Date().toISOString(),
+              }),
+            );
+        },
+        (err: unknown) =>
+          res.writeHead(503, { 'Content-Type': 'application/json' }).end(
+            JSON.stringify({
+              status: 'unavailable',
+              error: err instanceof Error ? err.message : String(err),
+            }),
+          ),
+      );
+      return;
+    }
+    res
+      .writeHead(404, { 'Content-Type': 'application/json' })
+      .end('{"error":{"code":"not_found","message":"not found","details":null}}');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const address = server.address();
+  return {
+    server,
+    port: typeof address === 'object' && address ? address.port : port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

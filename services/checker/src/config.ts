@@ -1,0 +1,39 @@
+import { env, parseConfig, type Env } from '@lighthouse/shared';
+import { z } from 'zod';
+
+const schema = z.object({
+  DATABASE_URL: env.postgresUrl(),
+  REDIS_URL: env.redisUrl(),
+  QUEUE_PREFIX: env.queuePrefix(),
+  LOG_LEVEL: env.logLevel(),
+  /** opens the sealed target configs */
+  ENCRYPTION_KEY: env.encryptionKey(),
+  /** probes run at once by this process */
+  CHECKER_CONCURRENCY: env.int(200, 1, 5_000),
+  /** results written per transaction (group commit) */
+  RESULT_BATCH_SIZE: env.int(500, 1, 10_000),
+  /** how long a result may wait for its batch */
+  RESULT_BATCH_WAIT_MS: env.int(50, 1, 5_000),
+  /** how long a loaded subscription is reused before it is read again */
+  SUBSCRIPTION_CACHE_MS: env.int(10_000, 0, 600_000),
+  /** lifts the SSRF guard: for tests and private installs only */
+  LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: env.bool(false),
+  /** stored on every job it processes (BullMQ processedBy); default <hostname>-<pid> */
+  CHECKER_NAME: z.string().min(1).max(128).optional(),
+  /** stored with every result, e.g. eu-west-1 */
+  REGION: z.string().max(64).optional(),
+  /** a probe's job lock; a checker that dies holding it loses it after this long */
+  CHECKER_LOCK_MS: env.int(30_000, 500, 600_000),
+  /** how often workers look for jobs whose checker died (then retried elsewhere) */
+  CHECKER_STALLED_INTERVAL_MS: env.int(15_000, 200, 600_000),
+  /** /metrics and /health; 0 picks a free port */
+  METRICS_PORT: env.port(9102),
+  DB_POOL_SIZE: env.int(4, 1, 50),
+  SHUTDOWN_TIMEOUT_MS: env.int(15_000, 100, 120_000),
+});
+
+export type CheckerConfig = z.output<typeof schema>;
+
+export function loadConfig(source: Env = process.env): CheckerConfig {
+  return parseConfig(schema, source);
+}

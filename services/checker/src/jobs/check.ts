@@ -1,0 +1,85 @@
+import type { CheckRow } from '@lighthouse/db';
+import { parseJobData } from '@lighthouse/queue';
+import type { Logger } from '@lighthouse/shared';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { runCheck } from '../checks';
+import type { CheckerMetrics } from '../metrics';
+import type { Batcher } from '../results/batcher';
+import type { RecordedEvent } from '../results/record';
+import type { TargetLoader } from '../subscriptions/loader';
+
+export interface CheckJobDeps {
+  loader: TargetLoader;
+  writer: Batcher<CheckRow, RecordedEvent[]>;
+  metrics: CheckerMetrics;
+  logger: Logger;
+  allowPrivateTargets: boolean;
+  region: string | null;
+  /** aborted at shutdown so probes do not outlive the process */
+  signal: AbortSignal;
+  /** called with the events a batch produced, after it committed */
+  onEvents: (events: RecordedEvent[]) => void;
+}
+
+export type CheckOutcome = 'recorded' | 'skipped';
+
+/**
+ * One slot: load the subscription, probe, and complete only once the result row
+ * has committed. A malformed job fails for good; a database error fails the
+ * attempt and BullMQ retries the slot (its row is written once whatever happens).
+ */
+export function createCheckProcessor(deps: CheckJobDeps) {
+  return async (job: Job): Promise<CheckOutcome> => {
+    let data;
+    try {
+      data = parseJobData('checks', job.data);
+    } catch (err) {
+      throw new UnrecoverableError(
+        `malformed check job: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+    const started = Date.now();
+    const slot = new Date(data.scheduledAt);
+    const target = await deps.loader.load(data.subscriptionId);
+    if (!target?.checkable) {
+      deps.metrics.skipped.inc();
+      return 'skipped';
+    }
+    const lagMs = Math.max(0, started - slot.getTime());
+    deps.metrics.scheduleLag.observe(lagMs / 1000);
+
+    const stop = deps.metrics.checkSeconds.startTimer({ type: target.type });
+    const result = await runCheck(target.type, target.config, {
+      allowPrivateTargets: deps.allowPrivateTargets,
+      signal: deps.signal,
+    });
+    stop();
+    if (deps.signal.aborted)
+      throw new Error('checker shutting down: the slot is left for another checker');
+    deps.metrics.checks.inc({ type: target.type, status: result.status });
+
+    const events = await deps.writer.add({
+      time: slot,
+      subscription_id: target.id,
+      status: result.status,
+      http_status: result.http_status,
+      response_time_ms: result.response_time_ms,
+      timings: result.timings ? { ...result.timings } : null,
+      error_category: result.error_category,
+      error_message: result.error_message,
+      body_excerpt: result.body_excerpt,
+      schedule_lag_ms: lagMs,
+      region: deps.region,
+    });
+    const mine = events.filter((e) => e.subscription_id === target.id);
+    if (mine.length > 0) deps.onEvents(mine);
+    deps.logger.debug('job finished', {
+      job_id: job.id,
+      subscription_id: target.id,
+      attempt: job.attemptsMade + 1,
+      status: result.status,
+      duration_ms: Date.now() - started,
+    });
+    return 'recorded';
+  };
+}

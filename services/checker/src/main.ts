@@ -1,0 +1,169 @@
+import { createDb, outbox, pingDb, type CheckRow } from '@lighthouse/db';
+import { createQueues, createRedis, jobCatalog, pingRedis } from '@lighthouse/queue';
+import {
+  ConfigError,
+  createLogger,
+  createSecretBox,
+  createShutdown,
+  startOpsServer,
+} from '@lighthouse/shared';
+import { Worker } from 'bullmq';
+import { hostname } from 'node:os';
+import { closeHttpChecks } from './checks/http';
+import { loadConfig } from './config';
+import { createCheckProcessor } from './jobs/check';
+import { createMetrics } from './metrics';
+import { createBatcher } from './results/batcher';
+import { recordResults, type RecordedEvent } from './results/record';
+import { createTargetLoader } from './subscriptions/loader';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ service: 'checker', level: config.LOG_LEVEL });
+  const shutdown = createShutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
+  shutdown.installSignalHandlers();
+  const metrics = createMetrics();
+
+  const db = createDb({
+    url: config.DATABASE_URL,
+    max: config.DB_POOL_SIZE,
+    applicationName: 'lighthouse-checker',
+    onError: (err) => logger.warn('postgres connection error', { err: err.message }),
+  });
+  shutdown.register('db', () => db.destroy());
+
+  // The worker waits for Redis as long as it takes; the producer (alerts) fails fast
+  // and leaves what it could not publish to the scheduler's outbox relay.
+  const workerRedis = createRedis({
+    url: config.REDIS_URL,
+    role: 'worker',
+    name: 'lighthouse-checker',
+    onError: (err) => logger.debug('redis connection error', { err: err.message }),
+  });
+  const producerRedis = createRedis({
+    url: config.REDIS_URL,
+    role: 'producer',
+    name: 'lighthouse-checker-producer',
+  });
+  producerRedis.on('error', () => {});
+  shutdown.register('redis', async () => {
+    await Promise.all(
+      [workerRedis, producerRedis].map((r) => r.quit().catch(() => r.disconnect())),
+    );
+  });
+  const queues = createQueues({ connection: producerRedis, prefix: config.QUEUE_PREFIX });
+  shutdown.register('queues', async () => {
+    await Promise.all(Object.values(queues).map((q) => q.close()));
+  });
+
+  const writer = createBatcher<CheckRow, RecordedEvent[]>({
+    maxSize: config.RESULT_BATCH_SIZE,
+    maxWaitMs: config.RESULT_BATCH_WAIT_MS,
+    write: async (rows) => {
+      metrics.batchSize.observe(rows.length);
+      const stop = metrics.flushSeconds.startTimer();
+      try {
+        return await recordResults(db, rows);
+      } finally {
+        stop();
+      }
+    },
+  });
+  shutdown.register('writer', () => writer.close());
+  shutdown.register('probes', () => closeHttpChecks());
+
+  /** Publishes a batch's state events at once; the relay covers any that fail here. */
+  const publish = (events: RecordedEvent[]): void => {
+    for (const e of events) metrics.transitions.inc({ to: e.to_state });
+    const { alerts: entry } = jobCatalog;
+    void queues.alerts
+      .addBulk(
+        events.map((e) => ({
+          name: entry.name,
+          data: { eventId: e.id },
+          opts: { ...entry.options, jobId: entry.jobId({ eventId: e.id }) },
+        })),
+      )
+      .then(() =>
+        outbox.markPublished(
+          db,
+          events.map((e) => e.id),
+        ),
+      )
+      .catch((err: unknown) =>
+        logger.debug('event publish deferred to the relay', {
+          err: err instanceof Error ? err.message : String(err),
+        }),
+      );
+  };
+
+  const abort = new AbortController();
+  const worker = new Worker(
+    'checks',
+    createCheckProcessor({
+      loader: createTargetLoader({
+        db,
+        secrets: createSecretBox(config.ENCRYPTION_KEY),
+        ttlMs: config.SUBSCRIPTION_CACHE_MS,
+      }),
+      writer,
+      metrics,
+      logger,
+      allowPrivateTargets: config.LIGHTHOUSE_ALLOW_PRIVATE_TARGETS,
+      region: config.REGION ?? null,
+      signal: abort.signal,
+      onEvents: publish,
+    }),
+    {
+      connection: workerRedis,
+      prefix: config.QUEUE_PREFIX,
+      name: config.CHECKER_NAME ?? `${hostname()}-${process.pid}`,
+      concurrency: config.CHECKER_CONCURRENCY,
+      lockDuration: config.CHECKER_LOCK_MS,
+      stalledInterval: config.CHECKER_STALLED_INTERVAL_MS,
+      maxStalledCount: 2,
+      autorun: false,
+    },
+  );
+  worker.on('error', (err) => logger.warn('worker error', { err: err.message }));
+  worker.on('failed', (job, err) =>
+    logger.warn('check failed', { job_id: job?.id, attempt: job?.attemptsMade, err: err.message }),
+  );
+  // Closing waits for the probes in flight and their rows (the writer is still open then).
+  // Probes still running late in the shutdown budget are aborted; their jobs fail and
+  // another checker retries those slots, rather than this one recording a false "down".
+  shutdown.register('worker', async () => {
+    const late = setTimeout(() => abort.abort(), Math.floor(config.SHUTDOWN_TIMEOUT_MS * 0.6));
+    try {
+      await worker.close();
+    } finally {
+      clearTimeout(late);
+    }
+  });
+
+  const ops = await startOpsServer({
+    port: config.METRICS_PORT,
+    registry: metrics.registry,
+    health: async () => {
+      const [database, cache] = await Promise.allSettled([pingDb(db), pingRedis(workerRedis)]);
+      return {
+        ok: database.status === 'fulfilled' && cache.status === 'fulfilled' && worker.isRunning(),
+        database: database.status === 'fulfilled' ? 'connected' : 'disconnected',
+        redis: cache.status === 'fulfilled' ? 'connected' : 'disconnected',
+      };
+    },
+  });
+  shutdown.register('ops', () => ops.close());
+  void worker.run();
+  logger.info('checker running', {
+    concurrency: config.CHECKER_CONCURRENCY,
+    metrics_port: ops.port,
+    allow_private_targets: config.LIGHTHOUSE_ALLOW_PRIVATE_TARGETS,
+  });
+}
+
+main().catch((err: unknown) => {
+  const message = err instanceof ConfigError || err instanceof Error ? err.message : String(err);
+  process.stderr.write(`checker: cannot start: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,180 @@
+import { createDb, type CheckRow, type Db } from '@lighthouse/db';
+import { createTestDatabase, type TestDatabase } from '@lighthouse/testing';
+import { sql } from 'kysely';
+import { createBatcher } from '../src/results/batcher';
+import { recordResults } from '../src/results/record';
+
+let database: TestDatabase;
+let db: Db;
+const owner = `0x${'b'.repeat(40)}`;
+const t0 = Date.parse('2026-11-22T12:00:00Z');
+const slot = (n: number) => new Date(t0 + n * 60_000);
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = createDb({ url: database.url, max: 4 });
+  await db.insertInto('users').values({ wallet_address: owner }).execute();
+  // partitions around the fixed test day
+  await sql`SELECT lighthouse_ensure_check_history_partitions('2026-11-21', '2026-11-23')`.execute(
+    db,
+  );
+});
+
+afterAll(async () => {
+  await db.destroy();
+  await database.drop();
+});
+
+async function subscription(failure = 2, recovery = 1): Promise<string> {
+  const row = await db
+    .insertInto('subscriptions')
+    .values({
+      user_address: owner,
+      name: 'x',
+      target_type: 'http',
+      target_config: '{}',
+      target_secret: 'v1:x',
+      tier: 'free',
+      check_frequency_seconds: 60,
+      next_check_at: new Date(),
+      failure_threshold: failure,
+      recovery_threshold: recovery,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+function row(id: string, n: number, status: CheckRow['status']): CheckRow {
+  return {
+    time: slot(n),
+    subscription_id: id,
+    status,
+    http_status: status === 'down' ? 500 : 200,
+    response_time_ms: 12,
+    timings: { total: 12 },
+    error_category: status === 'down' ? 'status' : null,
+    error_message: status === 'down' ? 'status 500' : null,
+    body_excerpt: null,
+    schedule_lag_ms: 3,
+    region: null,
+  };
+}
+
+async function state(id: string) {
+  return db
+    .selectFrom('subscriptions')
+    .select(['state', 'consecutive_failures', 'consecutive_successes', 'last_scheduled_at'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+}
+
+describe('recordResults', () => {
+  it('writes rows, moves state past the threshold and opens then closes one incident', async () => {
+    const id = await subscription(2, 1);
+    await recordResults(db, [row(id, 1, 'up')]);
+    expect(await state(id)).toMatchObject({ state: 'up' });
+    const down = await recordResults(db, [row(id, 2, 'down'), row(id, 3, 'down')]);
+    expect(down.map((e) => e.to_state)).toEqual(['down']);
+    expect(await state(id)).toMatchObject({ state: 'down', consecutive_failures: 2 });
+    const open = await db
+      .selectFrom('incidents')
+      .selectAll()
+      .where('subscription_id', '=', id)
+      .execute();
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({
+      started_at: slot(3),
+      resolved_at: null,
+      error_category: 'status',
+    });
+
+    const up = await recordResults(db, [row(id, 4, 'up')]);
+    expect(up.map((e) => e.to_state)).toEqual(['up']);
+    const closed = await db
+      .selectFrom('incidents')
+      .selectAll()
+      .where('subscription_id', '=', id)
+      .execute();
+    expect(closed[0]).toMatchObject({ resolved_at: slot(4) });
+    const events = await db
+      .selectFrom('state_events')
+      .selectAll()
+      .where('subscription_id', '=', id)
+      .orderBy('slot_time')
+      .execute();
+    expect(events.map((e) => `${e.from_state}->${e.to_state}`)).toEqual([
+      'unknown->up',
+      'up->down',
+      'down->up',
+    ]);
+  });
+
+  it('a retried slot writes no second row and counts nothing twice', async () => {
+    const id = await subscription(3, 1);
+    await recordResults(db, [row(id, 1, 'down')]);
+    await recordResults(db, [row(id, 1, 'down')]);
+    await recordResults(db, [row(id, 1, 'down'), row(id, 1, 'down')]);
+    expect(await state(id)).toMatchObject({ consecutive_failures: 1, state: 'unknown' });
+    const rows = await db
+      .selectFrom('check_history')
+      .select('time')
+      .where('subscription_id', '=', id)
+      .execute();
+    expect(rows).toHaveLength(1);
+  });
+
+  it('a result for an older slot is stored but changes no state', async () => {
+    const id = await subscription(1, 1);
+    await recordResults(db, [row(id, 5, 'up')]);
+    const events = await recordResults(db, [row(id, 4, 'down')]);
+    expect(events).toEqual([]);
+    expect(await state(id)).toMatchObject({ state: 'up', last_scheduled_at: slot(5) });
+    const rows = await db
+      .selectFrom('check_history')
+      .select('time')
+      .where('subscription_id', '=', id)
+      .execute();
+    expect(rows).toHaveLength(2);
+  });
+
+  it('applies a batch in slot order whatever order it arrives in', async () => {
+    const id = await subscription(2, 1);
+    const events = await recordResults(db, [
+      row(id, 3, 'down'),
+      row(id, 1, 'up'),
+      row(id, 2, 'down'),
+    ]);
+    expect(events.map((e) => e.to_state)).toEqual(['up', 'down']);
+    expect(await state(id)).toMatchObject({ state: 'down', last_scheduled_at: slot(3) });
+  });
+});
+
+describe('batcher', () => {
+  it('groups concurrent adds into one write and tells each caller the outcome', async () => {
+    const writes: number[][] = [];
+    const batcher = createBatcher<number, string>({
+      maxSize: 3,
+      maxWaitMs: 20,
+      write: (items) => {
+        writes.push(items);
+        return Promise.resolve(`wrote ${items.length}`);
+      },
+    });
+    const results = await Promise.all([1, 2, 3, 4].map((n) => batcher.add(n)));
+    expect(writes).toEqual([[1, 2, 3], [4]]);
+    expect(results).toEqual(['wrote 3', 'wrote 3', 'wrote 3', 'wrote 1']);
+    await batcher.close();
+    await expect(batcher.add(5)).rejects.toThrow(/closed/);
+  });
+
+  it('fails every caller of a failed batch', async () => {
+    const batcher = createBatcher<number, void>({
+      maxSize: 10,
+      maxWaitMs: 5,
+      write: () => Promise.reject(new Error('db down')),
+    });
+    await expect(Promise.all([batcher.add(1), batcher.add(2)])).rejects.toThrow('db down');
+    await batcher.close();
+  });
+});

@@ -1,0 +1,26 @@
+import { ConfigError } from '@lighthouse/shared';
+import { loadConfig } from './config';
+
+const valid = { DATABASE_URL: 'postgres://localhost/lh', REDIS_URL: 'redis://localhost:6379' };
+
+describe('scheduler config', () => {
+  it('has defaults for everything but the two URLs', () => {
+    expect(loadConfig(valid)).toMatchObject({
+      SCHEDULER_TICK_MS: 500,
+      SCHEDULER_BATCH_SIZE: 1000,
+      METRICS_PORT: 9101,
+      QUEUE_PREFIX: 'lighthouse',
+    });
+  });
+
+  it.each([
+    ['DATABASE_URL', { DATABASE_URL: undefined }],
+    ['REDIS_URL', { REDIS_URL: 'http://x' }],
+    ['SCHEDULER_TICK_MS', { SCHEDULER_TICK_MS: '10' }],
+    ['SCHEDULER_BATCH_SIZE', { SCHEDULER_BATCH_SIZE: 'many' }],
+    ['METRICS_PORT', { METRICS_PORT: '-1' }],
+  ])('names %s when it is wrong', (variable, patch) => {
+    expect(() => loadConfig({ ...valid, ...patch })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...valid, ...patch })).toThrow(variable);
+  });
+});

@@ -1,0 +1,29 @@
+import { env, parseConfig, type Env } from '@lighthouse/shared';
+import { z } from 'zod';
+
+const schema = z.object({
+  DATABASE_URL: env.postgresUrl(),
+  REDIS_URL: env.redisUrl(),
+  QUEUE_PREFIX: env.queuePrefix(),
+  LOG_LEVEL: env.logLevel(),
+  /** how often due subscriptions are claimed */
+  SCHEDULER_TICK_MS: env.int(500, 50, 60_000),
+  /** subscriptions claimed per transaction; a full batch is followed by another at once */
+  SCHEDULER_BATCH_SIZE: env.int(1_000, 1, 20_000),
+  /** how often the outbox relay looks for unpublished state events */
+  RELAY_INTERVAL_MS: env.int(250, 20, 60_000),
+  RELAY_BATCH_SIZE: env.int(500, 1, 10_000),
+  /** partitions and other upkeep */
+  HOUSEKEEPING_INTERVAL_MS: env.int(3_600_000, 1_000, 86_400_000),
+  PARTITION_DAYS_AHEAD: env.int(7, 1, 60),
+  /** /metrics and /health; 0 picks a free port */
+  METRICS_PORT: env.port(9101),
+  DB_POOL_SIZE: env.int(4, 1, 50),
+  SHUTDOWN_TIMEOUT_MS: env.int(10_000, 100, 120_000),
+});
+
+export type SchedulerConfig = z.output<typeof schema>;
+
+export function loadConfig(source: Env = process.env): SchedulerConfig {
+  return parseConfig(schema, source);
+}

@@ -1,0 +1,46 @@
+import { schedule, type Db } from '@lighthouse/db';
+import { planSlot, slotOffsetMs } from '@lighthouse/domain';
+import { jobCatalog } from '@lighthouse/queue';
+import type { Queue } from 'bullmq';
+import type { SchedulerMetrics } from '../metrics';
+
+/**
+ * One batch: claim due subscriptions, enqueue their slots, advance next_check_at,
+ * in one transaction. Jobs are added before the commit: if the commit fails the
+ * same slots are claimed again and re-added under the same job ids, and a slot that
+ * runs twice still writes one row. Returns true when the batch was full.
+ */
+export async function enqueueDue(deps: {
+  db: Db;
+  checks: Queue;
+  metrics: SchedulerMetrics;
+  batchSize: number;
+}): Promise<boolean> {
+  const { db, checks, metrics, batchSize } = deps;
+  const stop = metrics.tickSeconds.startTimer();
+  const claimed = await db.transaction().execute(async (tx) => {
+    const now = Date.now();
+    const due = await schedule.claimDue(tx, new Date(now), batchSize);
+    if (due.length === 0) return 0;
+    let skipped = 0;
+    const planned = due.map((s) => {
+      const interval = s.check_frequency_seconds * 1000;
+      const plan = planSlot(s.next_check_at.getTime(), now, interval, slotOffsetMs(s.id, interval));
+      skipped += plan.skipped;
+      return { id: s.id, slot: plan.slot, next: new Date(plan.next) };
+    });
+    const { checks: entry } = jobCatalog;
+    await checks.addBulk(
+      planned.map((p) => {
+        const data = { subscriptionId: p.id, scheduledAt: new Date(p.slot).toISOString() };
+        return { name: entry.name, data, opts: { ...entry.options, jobId: entry.jobId(data) } };
+      }),
+    );
+    await schedule.advance(tx, planned);
+    metrics.skipped.inc(skipped);
+    return due.length;
+  });
+  stop();
+  metrics.enqueued.inc(claimed);
+  return claimed === batchSize;
+}

@@ -1,0 +1,50 @@
+import type { Queue } from 'bullmq';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type SchedulerMetrics = ReturnType<typeof createMetrics>;
+
+export function createMetrics(checks: Queue) {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: 'scheduler' });
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    enqueued: new Counter({
+      name: 'lighthouse_slots_enqueued_total',
+      help: 'check slots enqueued',
+      registers: [registry],
+    }),
+    skipped: new Counter({
+      name: 'lighthouse_slots_skipped_total',
+      help: 'slots skipped because a subscription fell more than one interval behind',
+      registers: [registry],
+    }),
+    tickSeconds: new Histogram({
+      name: 'lighthouse_scheduler_batch_seconds',
+      help: 'time to claim, enqueue and advance one batch',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    published: new Counter({
+      name: 'lighthouse_relay_published_total',
+      help: 'state events published by the relay',
+      registers: [registry],
+    }),
+    relayLag: new Histogram({
+      name: 'lighthouse_relay_lag_seconds',
+      help: 'age of a state event when the relay published it',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    queueDepth: new Gauge({
+      name: 'lighthouse_queue_jobs',
+      help: 'jobs in the checks queue by state',
+      labelNames: ['queue', 'state'],
+      registers: [registry],
+      async collect() {
+        const counts = await checks.getJobCounts('waiting', 'active', 'delayed', 'failed');
+        for (const [state, n] of Object.entries(counts)) this.set({ queue: 'checks', state }, n);
+      },
+    }),
+  };
+}
