@@ -79,13 +79,12 @@ ENV SERVICE=${SERVICE}
 # The api listens on PORT (default 3000); the other services publish nothing.
 EXPOSE 3000
 
-# api: GET /health answers 200 only when PostgreSQL and Redis both answer.
-# scheduler, checker, alerter and migrate expose no HTTP endpoint: node runs as
-# the container's main process (exec below), so "the container is running" is
-# already the process check, and the health check passes. If HOST is set to
-# something other than 0.0.0.0 or 127.0.0.1, override this check.
+# Every long-running service answers GET /health with 200 only when PostgreSQL
+# and Redis both answer: the api on PORT (3000), the scheduler and checker on
+# METRICS_PORT (9101, 9102) next to /metrics. migrate is one-shot and passes.
+# If HOST is set to something other than 0.0.0.0 or 127.0.0.1, override this check.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-  CMD test "$SERVICE" != api || node -e 'fetch("http://127.0.0.1:" + (process.env.PORT || 3000) + "/health", { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))'
+  CMD node -e 'const s = process.env.SERVICE; const port = s === "api" ? process.env.PORT || 3000 : process.env.METRICS_PORT || { scheduler: 9101, checker: 9102 }[s]; if (!port) process.exit(0); fetch("http://127.0.0.1:" + port + "/health", { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))'
 
 # exec: node becomes the main process and receives SIGTERM itself, and every
 # service drains and exits on it. Run with `--init` (compose: `init: true`) to
