@@ -309,7 +309,7 @@ async function test() {
       env,
     );
   if (code !== 0) {
-    say("format or lint failed (pnpm format fixes formatting)");
+    say('format or lint failed (pnpm format fixes formatting)');
   } else {
     const report = join(state, 'jest-report.json');
     mkdirSync(state, { recursive: true });
