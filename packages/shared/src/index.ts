@@ -5,3 +5,4 @@ export * from './logger';
 export * from './shutdown';
 export * from './loop';
 export * from './ops-server';
+export * from './health';

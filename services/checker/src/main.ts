@@ -1,6 +1,7 @@
 import { createDb, outbox, pingDb, type CheckRow } from '@lighthouse/db';
 import { createQueues, createRedis, jobCatalog, pingRedis } from '@lighthouse/queue';
 import {
+  checkDependencies,
   ConfigError,
   createLogger,
   createSecretBox,
@@ -145,12 +146,11 @@ async function main(): Promise<void> {
     port: config.METRICS_PORT,
     registry: metrics.registry,
     health: async () => {
-      const [database, cache] = await Promise.allSettled([pingDb(db), pingRedis(workerRedis)]);
-      return {
-        ok: database.status === 'fulfilled' && cache.status === 'fulfilled' && worker.isRunning(),
-        database: database.status === 'fulfilled' ? 'connected' : 'disconnected',
-        redis: cache.status === 'fulfilled' ? 'connected' : 'disconnected',
-      };
+      const health = await checkDependencies({
+        database: () => pingDb(db),
+        redis: () => pingRedis(workerRedis),
+      });
+      return { ...health, ok: health.ok && worker.isRunning() };
     },
   });
   shutdown.register('ops', () => ops.close());

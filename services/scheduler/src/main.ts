@@ -1,6 +1,7 @@
 import { createDb, pingDb, schedule } from '@lighthouse/db';
 import { createQueues, createRedis, pingRedis } from '@lighthouse/queue';
 import {
+  checkDependencies,
   ConfigError,
   createLogger,
   createShutdown,
@@ -49,14 +50,7 @@ async function main(): Promise<void> {
   const ops = await startOpsServer({
     port: config.METRICS_PORT,
     registry: metrics.registry,
-    health: async () => {
-      const [database, cache] = await Promise.allSettled([pingDb(db), pingRedis(redis)]);
-      return {
-        ok: database.status === 'fulfilled' && cache.status === 'fulfilled',
-        database: database.status === 'fulfilled' ? 'connected' : 'disconnected',
-        redis: cache.status === 'fulfilled' ? 'connected' : 'disconnected',
-      };
-    },
+    health: () => checkDependencies({ database: () => pingDb(db), redis: () => pingRedis(redis) }),
   });
   shutdown.register('ops', () => ops.close());
 
