@@ -22,7 +22,8 @@ export const jobCatalog = {
     options: {
       attempts: 2,
       backoff: { type: 'exponential', delay: 1_000 },
-      removeOnComplete: { count: 1_000, age: 3_600 },
+      // the row in check_history is the record; a finished job is only Redis memory
+      removeOnComplete: true,
       removeOnFail: { count: 5_000, age: 24 * 3_600 },
     } satisfies JobsOptions,
   },

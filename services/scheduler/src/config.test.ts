@@ -6,7 +6,7 @@ const valid = { DATABASE_URL: 'postgres://localhost/lh', REDIS_URL: 'redis://loc
 describe('scheduler config', () => {
   it('has defaults for everything but the two URLs', () => {
     expect(loadConfig(valid)).toMatchObject({
-      SCHEDULER_TICK_MS: 500,
+      SCHEDULER_TICK_MS: 100,
       SCHEDULER_BATCH_SIZE: 1000,
       METRICS_PORT: 9101,
       QUEUE_PREFIX: 'lighthouse',

@@ -7,7 +7,7 @@ const schema = z.object({
   QUEUE_PREFIX: env.queuePrefix(),
   LOG_LEVEL: env.logLevel(),
   /** how often due subscriptions are claimed */
-  SCHEDULER_TICK_MS: env.int(500, 50, 60_000),
+  SCHEDULER_TICK_MS: env.int(100, 50, 60_000),
   /** subscriptions claimed per transaction; a full batch is followed by another at once */
   SCHEDULER_BATCH_SIZE: env.int(1_000, 1, 20_000),
   /** how often the outbox relay looks for unpublished state events */

@@ -1,0 +1,143 @@
+// The raw probe ceiling: a bare loop of HTTP requests against the loopback targets at a
+// fixed concurrency, with no queue, no database and no state machine. Prints one JSON line.
+//
+//   node bench/probe.mjs --client got --concurrency 400 --seconds 5 --url http://127.0.0.1:1234/
+//
+// Clients: got (the checker's client, promise API), got-stream (got.stream with the body
+// read as the checker does), http (node:http keep-alive), fetch (node's built-in undici).
+import { Agent } from 'node:http';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({
+  options: {
+    client: { type: 'string', default: 'got' },
+    concurrency: { type: 'string', default: '200' },
+    seconds: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '1' },
+    url: { type: 'string', multiple: true, default: [] },
+  },
+});
+const concurrency = Number(values.concurrency);
+const urls = values.url;
+if (urls.length === 0) throw new Error('--url is required');
+
+const agent = new Agent({ keepAlive: true, timeout: 2_000, scheduling: 'lifo' });
+
+async function loadGot() {
+  // got is ESM-only; load the very copy the checker uses
+  const require = createRequire(join(root, 'services', 'checker', 'package.json'));
+  return (await import(pathToFileURL(require.resolve('got')).href)).default;
+}
+
+async function makeClient(name) {
+  switch (name) {
+    case 'got': {
+      const got = await loadGot();
+      const client = got.extend({
+        agent: { http: agent },
+        retry: { limit: 0 },
+        throwHttpErrors: false,
+        cache: false,
+        timeout: { request: 10_000 },
+      });
+      return async (url) => (await client(url)).statusCode;
+    }
+    case 'got-stream': {
+      const got = await loadGot();
+      return async (url) => {
+        const stream = got.stream(url, {
+          agent: { http: agent },
+          retry: { limit: 0 },
+          throwHttpErrors: false,
+          cache: false,
+        });
+        try {
+          const response = await new Promise((resolve, reject) => {
+            stream.once('response', resolve);
+            stream.once('error', reject);
+          });
+          for await (const chunk of stream) void chunk;
+          return response.statusCode;
+        } finally {
+          stream.destroy();
+        }
+      };
+    }
+    case 'http':
+      return (url) =>
+        new Promise((resolve, reject) => {
+          const req = http.get(url, { agent }, (res) => {
+            res.on('data', () => {});
+            res.on('end', () => resolve(res.statusCode));
+            res.on('error', reject);
+          });
+          req.on('error', reject);
+        });
+    case 'fetch':
+      return async (url) => {
+        const res = await fetch(url);
+        await res.arrayBuffer();
+        return res.status;
+      };
+    default:
+      throw new Error(`unknown client ${name}`);
+  }
+}
+
+const request = await makeClient(values.client);
+let ok = 0;
+let errors = 0;
+let counting = false;
+let stopAt = Infinity;
+
+async function worker(index) {
+  let i = index;
+  while (Date.now() < stopAt) {
+    try {
+      const status = await request(urls[i % urls.length]);
+      if (counting) {
+        if (status === 200) ok += 1;
+        else errors += 1;
+      }
+    } catch {
+      if (counting) errors += 1;
+    }
+    i += 1;
+  }
+}
+
+const warmupMs = Number(values.warmup) * 1000;
+const measureMs = Number(values.seconds) * 1000;
+const startedAt = Date.now();
+stopAt = startedAt + warmupMs + measureMs;
+const workers = Array.from({ length: concurrency }, (_, i) => worker(i));
+await new Promise((r) => setTimeout(r, warmupMs));
+counting = true;
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+await new Promise((r) => setTimeout(r, measureMs));
+counting = false;
+const elapsed = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+await Promise.all(workers);
+agent.destroy();
+
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+process.stdout.write(
+  `${JSON.stringify({
+    client: values.client,
+    concurrency,
+    seconds: Number(elapsed.toFixed(3)),
+    requests: ok,
+    errors,
+    rps: Math.round(ok / elapsed),
+    cpu_pct: Math.round((cpuSeconds / elapsed) * 100),
+    cpu_ms_per_request: ok > 0 ? Number(((cpuSeconds * 1000) / ok).toFixed(3)) : null,
+    rss_mib: Math.round(process.memoryUsage().rss / 1048576),
+  })}\n`,
+);
