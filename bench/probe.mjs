@@ -1,21 +1,22 @@
 // The raw probe ceiling: a bare loop of HTTP requests against the loopback targets at a
 // fixed concurrency, with no queue, no database and no state machine. Prints one JSON line.
 //
-//   node bench/probe.mjs --client got --concurrency 400 --seconds 5 --url http://127.0.0.1:1234/
+//   node bench/probe.mjs --client probe --concurrency 400 --seconds 5 --url http://127.0.0.1:1234/
 //
-// Clients: got (the checker's client, promise API), got-stream (got.stream with the body
-// read as the checker does), http (node:http keep-alive), fetch (node's built-in undici).
+// Clients: probe (the checker's runHttpCheck: undici behind the SSRF guard, with timings and
+// evaluation), undici (bare undici.request, the checker's copy), http (node:http keep-alive),
+// fetch (node's built-in fetch).
 import { Agent } from 'node:http';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
   options: {
-    client: { type: 'string', default: 'got' },
+    client: { type: 'string', default: 'probe' },
     concurrency: { type: 'string', default: '200' },
     seconds: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '1' },
@@ -28,44 +29,40 @@ if (urls.length === 0) throw new Error('--url is required');
 
 const agent = new Agent({ keepAlive: true, timeout: 2_000, scheduling: 'lifo' });
 
-async function loadGot() {
-  // got is ESM-only; load the very copy the checker uses
-  const require = createRequire(join(root, 'services', 'checker', 'package.json'));
-  return (await import(pathToFileURL(require.resolve('got')).href)).default;
-}
-
 async function makeClient(name) {
+  const require = createRequire(join(root, 'services', 'checker', 'package.json'));
   switch (name) {
-    case 'got': {
-      const got = await loadGot();
-      const client = got.extend({
-        agent: { http: agent },
-        retry: { limit: 0 },
-        throwHttpErrors: false,
-        cache: false,
-        timeout: { request: 10_000 },
-      });
-      return async (url) => (await client(url)).statusCode;
-    }
-    case 'got-stream': {
-      const got = await loadGot();
+    case 'probe': {
+      // the checker's own probe, SSRF guard and all (private targets allowed: loopback)
+      const { runHttpCheck } = require(
+        join(root, 'services', 'checker', 'dist', 'checks', 'http.js'),
+      );
+      const ctx = { allowPrivateTargets: true };
       return async (url) => {
-        const stream = got.stream(url, {
-          agent: { http: agent },
-          retry: { limit: 0 },
-          throwHttpErrors: false,
-          cache: false,
-        });
-        try {
-          const response = await new Promise((resolve, reject) => {
-            stream.once('response', resolve);
-            stream.once('error', reject);
-          });
-          for await (const chunk of stream) void chunk;
-          return response.statusCode;
-        } finally {
-          stream.destroy();
-        }
+        const result = await runHttpCheck(
+          {
+            url,
+            method: 'GET',
+            headers: {},
+            timeout_ms: 10_000,
+            follow_redirects: true,
+            max_redirects: 5,
+            valid_status_codes: ['200-299'],
+          },
+          ctx,
+        );
+        if (result.status !== 'up') throw new Error(result.error_message ?? result.status);
+        return result.http_status;
+      };
+    }
+    case 'undici': {
+      // bare undici.request, the checker's copy, keep-alive
+      const undici = require('undici');
+      const dispatcher = new undici.Agent({ keepAliveTimeout: 2_000 });
+      return async (url) => {
+        const res = await undici.request(url, { dispatcher });
+        await res.body.dump();
+        return res.statusCode;
       };
     }
     case 'http':

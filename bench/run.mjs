@@ -3,7 +3,7 @@
 // this machine. See bench/README.md for the flags and what each figure means.
 //
 // 1. its own database (migrated), its own redis-server, loopback targets (bench/target.mjs)
-// 2. the raw probe ceiling: bench/probe.mjs, a bare got loop at the checkers' total concurrency
+// 2. the raw probe ceiling: bench/probe.mjs, the checker's probe in a bare loop at the checkers' total concurrency
 // 3. the pipeline: N subscriptions at interval I, 1 scheduler, K checkers; warm-up, then a
 //    measured window of T seconds; then everything is stopped and dropped
 // 4. bench/results/<timestamp>.{json,md} and bench/results/latest.md
@@ -52,7 +52,7 @@ const OPTIONS = {
   drain: ['seconds to wait after the window for its last rows', 5],
   targets: ['loopback target ports (one target process)', 4],
   'probe-seconds': ['seconds of each raw probe run (0 skips them)', 5],
-  'probe-clients': ['raw probe clients: got, got-stream, http, fetch', 'got,http'],
+  'probe-clients': ['raw probe clients: probe, undici, http, fetch', 'probe,http'],
   'tick-ms': ['SCHEDULER_TICK_MS (service default when empty)', ''],
   'scheduler-batch': ['SCHEDULER_BATCH_SIZE', ''],
   'result-batch': ['RESULT_BATCH_SIZE', ''],
@@ -1048,8 +1048,8 @@ function markdown(result) {
 }
 
 function targetsTable(pipeline, rawProbe) {
-  const gotOne = rawProbe.find((x) => x.client === 'got' && x.processes === 1);
-  const gotMany = rawProbe.find((x) => x.client === 'got' && x.processes > 1);
+  const gotOne = rawProbe.find((x) => x.client === 'probe' && x.processes === 1);
+  const gotMany = rawProbe.find((x) => x.client === 'probe' && x.processes > 1);
   const maxChecker = Math.max(
     ...Object.entries(pipeline.processes)
       .filter(([n]) => n.startsWith('checker-'))
@@ -1098,7 +1098,7 @@ function targetsTable(pipeline, rawProbe) {
       pass: !saturated,
     },
     {
-      metric: `throughput / raw got loop (1 process × ${gotOne?.concurrency_per_process ?? '?'}: ${fmt(gotOne?.rps)}/s)`,
+      metric: `throughput / raw probe loop (1 process × ${gotOne?.concurrency_per_process ?? '?'}: ${fmt(gotOne?.rps)}/s)`,
       value: ratio === null ? 'n/a' : `${round(ratio, 1)} %${ratioNote}`,
       target: '≥ 60 %',
       pass: ratio === null ? null : ratio >= 60,
@@ -1106,7 +1106,7 @@ function targetsTable(pipeline, rawProbe) {
   ];
   if (gotMany) {
     rows.push({
-      metric: `throughput / raw got loop (${gotMany.processes} processes × ${gotMany.concurrency_per_process}: ${fmt(gotMany.rps)}/s)`,
+      metric: `throughput / raw probe loop (${gotMany.processes} processes × ${gotMany.concurrency_per_process}: ${fmt(gotMany.rps)}/s)`,
       value: `${round(ratioMany, 1)} %${ratioNote}`,
       target: '(≥ 60 %)',
       pass: ratioMany >= 60,
@@ -1208,12 +1208,10 @@ async function main() {
       probes.push(r);
       log(`raw probe ${client} 1 × ${total}: ${r.rps} req/s (${r.cpu_pct} % CPU)`);
     }
-    if (opts.checkers > 1 && probeClients.includes('got')) {
-      const r = await rawProbe('got', opts.concurrency, opts.checkers, targets.urls);
+    if (opts.checkers > 1 && probeClients.includes('probe')) {
+      const r = await rawProbe('probe', opts.concurrency, opts.checkers, targets.urls);
       probes.push(r);
-      log(
-        `raw probe got ${opts.checkers} × ${opts.concurrency}: ${r.rps} req/s (${r.cpu_pct} % CPU)`,
-      );
+      log(`raw probe ${opts.checkers} × ${opts.concurrency}: ${r.rps} req/s (${r.cpu_pct} % CPU)`);
     }
   }
 

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import type { HttpTarget } from '@lighthouse/domain';
 import { generate } from 'selfsigned';
 import { isBlockedAddress, type Resolver } from '../net/ssrf';
@@ -102,6 +103,17 @@ function app(): { server: http.Server; hits: Map<string, number> } {
         });
         return;
       }
+      case 'gzip':
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' });
+        res.end(gzipSync('a compressed hello'));
+        return;
+      case 'see-other':
+        res.writeHead(303, { location: '/echo' });
+        res.end();
+        return;
+      case 'auth':
+        res.end(`auth:${req.headers.authorization ?? 'none'}`);
+        return;
       case 'big': {
         res.setHeader('content-type', 'text/plain');
         res.write('needle ');
@@ -320,6 +332,66 @@ describe('runHttpCheck', () => {
     expect(result.status).toBe('up');
   });
 
+  test('a gzip-encoded body is decoded before the keyword is looked for', async () => {
+    const result = await checker.run(
+      target(`${base}/gzip`, {
+        keyword: { text: 'compressed hello', present: true, case_sensitive: true },
+      }),
+      allowPrivate,
+    );
+    expect(result.status).toBe('up');
+  });
+
+  test('a 303 after a POST is followed with a GET and no body', async () => {
+    const result = await checker.run(
+      target(`${base}/see-other`, {
+        method: 'POST',
+        body: 'ping',
+        json_assertion: { path: '$.method', operator: 'eq', value: 'GET' },
+      }),
+      allowPrivate,
+    );
+    expect(result).toMatchObject({ status: 'up', http_status: 200 });
+  });
+
+  test('URL credentials go as Basic auth, on same-site redirects only', async () => {
+    const basic = `auth:Basic ${Buffer.from('user:pa ss').toString('base64')}`;
+    const withCredentials = (path: string): string =>
+      `${base.replace('http://', 'http://user:pa%20ss@')}${path}`;
+    const direct = await checker.run(
+      target(withCredentials('/auth'), {
+        keyword: { text: basic, present: true, case_sensitive: true },
+      }),
+      allowPrivate,
+    );
+    expect(direct.status).toBe('up');
+    const sameSite = await checker.run(
+      target(withCredentials(`/redirect-to?url=${encodeURIComponent('/auth')}`), {
+        keyword: { text: basic, present: true, case_sensitive: true },
+      }),
+      allowPrivate,
+    );
+    expect(sameSite.status).toBe('up');
+    // Another host name (mapped to this server): neither credentials nor Authorization follow.
+    const other = createHttpChecker({
+      resolve: () => Promise.resolve([{ address: '127.0.0.1', family: 4 }]),
+    });
+    try {
+      const port = new URL(base).port;
+      const elsewhere = `http://other.example:${port}/auth`;
+      const crossSite = await other.run(
+        target(withCredentials(`/redirect-to?url=${encodeURIComponent(elsewhere)}`), {
+          headers: { Authorization: 'Bearer tok-1234' },
+          keyword: { text: 'auth:none', present: true, case_sensitive: true },
+        }),
+        allowPrivate,
+      );
+      expect(crossSite.status).toBe('up');
+    } finally {
+      other.close();
+    }
+  });
+
   describe('bodies over the read limit', () => {
     test('reads only the first MAX_BODY_BYTES: a keyword found there passes', async () => {
       const result = await checker.run(
@@ -454,6 +526,10 @@ describe('runHttpCheck', () => {
   });
 
   describe('keep-alive', () => {
+    // undici puts a socket back in its pool one event-loop turn after a response ends (to see
+    // a server that closes despite keep-alive); a check started sooner opens another one.
+    const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
     test('consecutive checks of one host share a connection', async () => {
       const own = createHttpChecker();
       let connections = 0;
@@ -463,6 +539,7 @@ describe('runHttpCheck', () => {
       server.on('connection', onConnection);
       try {
         const first = await own.run(target(`${base}/ok`), allowPrivate);
+        await nextTurn();
         const second = await own.run(target(`${base}/ok`), allowPrivate);
         expect([first.status, second.status]).toEqual(['up', 'up']);
         expect(connections).toBe(1);
@@ -479,6 +556,7 @@ describe('runHttpCheck', () => {
       const own = createHttpChecker();
       try {
         const first = await own.run(target(`${base}/drop-reused`), allowPrivate);
+        await nextTurn();
         const second = await own.run(target(`${base}/drop-reused`), allowPrivate);
         expect([first.status, second.status]).toEqual(['up', 'up']);
         expect(hits.get('/drop-reused')).toBe(3);

@@ -1,10 +1,12 @@
-import type { ClientRequest } from 'node:http';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import { subscribe } from 'node:diagnostics_channel';
+import type { IncomingHttpHeaders } from 'node:http';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { TLSSocket, type PeerCertificate } from 'node:tls';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { types } from 'node:util';
+import zlib from 'node:zlib';
 import type { HttpTarget } from '@lighthouse/domain';
-import got, { type PlainResponse, type Request } from 'got';
+import { Agent, type buildConnector, type Dispatcher } from 'undici';
 import { BLOCKED_ADDRESS_CODE, createSsrfGuard, type Resolver, type SsrfGuard } from '../net/ssrf';
 import type { CheckContext, CheckResult, CheckRunner, ErrorCategory, Timings } from './types';
 
@@ -17,7 +19,17 @@ export const BODY_EXCERPT_BYTES = 1024;
  * (node's default is 5 s), so that a probe seldom picks a socket the server is closing.
  */
 const IDLE_SOCKET_TIMEOUT_MS = 2_000;
+/**
+ * A connection attempt is given up after this long. A probe's own timeout (at most 60 s) ends
+ * the probe sooner; this only bounds a connect that outlives the probe that asked for it.
+ */
+const CONNECT_TIMEOUT_MS = 60_000;
+/** TLS sessions kept for resumption, as node's https.Agent does (one per server name). */
+const MAX_TLS_SESSIONS = 100;
 const USER_AGENT = 'Lighthouse-Checker/0.1 (+synthetic monitoring)';
+/** What got sent and decoded; zstd is left out because node 20 cannot decode it. */
+const ACCEPT_ENCODING = 'gzip, deflate, br';
+const REDIRECT_CODES = new Set([300, 301, 302, 303, 304, 307, 308]);
 const DAY_MS = 86_400_000;
 
 export interface HttpCheckerOptions {
@@ -37,32 +49,37 @@ export interface HttpChecker {
 
 interface Transport {
   guard: SsrfGuard;
-  agents: { http: HttpAgent; https: HttpsAgent };
+  agent: Agent;
 }
 
 /**
- * An HTTP(S) probe with its own keep-alive agents. A socket in a pool was connected to an
- * address the guard checked, and pools are kept per guard mode, so a socket opened while
- * private targets were allowed is never reused while they are not.
+ * An HTTP(S) probe on undici with its own keep-alive agents. Every socket comes from
+ * {@link guardedConnector}, which connects only to addresses the guard checked, and agents are
+ * kept per guard mode, so a socket opened while private targets were allowed is never reused
+ * while they are not.
  */
 export function createHttpChecker(options: HttpCheckerOptions = {}): HttpChecker {
+  watchSentHeaders();
   const transports = new Map<boolean, Transport>();
   const transportFor = (allowPrivateTargets: boolean): Transport => {
     let transport = transports.get(allowPrivateTargets);
     if (transport === undefined) {
-      const agentOptions = {
-        keepAlive: true,
-        timeout: IDLE_SOCKET_TIMEOUT_MS,
-        scheduling: 'lifo' as const,
-      };
-      transport = {
-        guard: createSsrfGuard({
-          allowPrivateTargets,
-          resolve: options.resolve,
-          isBlocked: options.isBlocked,
-        }),
-        agents: { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) },
-      };
+      const guard = createSsrfGuard({
+        allowPrivateTargets,
+        resolve: options.resolve,
+        isBlocked: options.isBlocked,
+      });
+      const agent = new Agent({
+        connect: guardedConnector(guard, options.ca),
+        keepAliveTimeout: IDLE_SOCKET_TIMEOUT_MS,
+        // A server's Keep-Alive hint may shorten the idle time, never lengthen it.
+        keepAliveMaxTimeout: IDLE_SOCKET_TIMEOUT_MS,
+        // The probe's own timer bounds the whole request; undici's per-request timers would
+        // only cost CPU.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
+      transport = { guard, agent };
       transports.set(allowPrivateTargets, transport);
     }
     return transport;
@@ -72,10 +89,10 @@ export function createHttpChecker(options: HttpCheckerOptions = {}): HttpChecker
     const started = performance.now();
     try {
       const transport = transportFor(ctx.allowPrivateTargets);
-      const first = await probe(config, ctx, transport, options.ca);
+      const first = await new Probe(config, ctx, transport).run();
       // A keep-alive socket the server closed while it sat idle fails before any response
       // arrives; that is our pool's fault, not the target's, so it earns one fresh attempt.
-      if (first.staleSocket) return (await probe(config, ctx, transport, options.ca)).result;
+      if (first.staleSocket) return (await new Probe(config, ctx, transport).run()).result;
       return first.result;
     } catch (error) {
       // A bug of ours, not a target failure; still a result, never a throw.
@@ -87,9 +104,8 @@ export function createHttpChecker(options: HttpCheckerOptions = {}): HttpChecker
   return {
     run,
     close() {
-      for (const { agents } of transports.values()) {
-        agents.http.destroy();
-        agents.https.destroy();
+      for (const { agent } of transports.values()) {
+        agent.destroy().catch(() => undefined);
       }
       transports.clear();
     },
@@ -110,129 +126,478 @@ export function closeHttpChecks(): void {
   processChecker = undefined;
 }
 
-interface ProbeState {
-  request: ClientRequest | undefined;
-  certificate: PeerCertificate | undefined;
-  stop: 'timeout' | 'shutdown' | undefined;
+/** What the connector measured on one connection; each socket has one for its lifetime. */
+interface Connection {
+  started: number;
+  lookedUp: number | undefined;
+  connected: number | undefined;
+  secured: number | undefined;
+  /** the peer certificate's expiry (epoch ms), https only */
+  expires: number | undefined;
+  /** requests sent on the socket so far */
+  requests: number;
 }
 
-type GotTimings = NonNullable<Request['timings']>;
+const connections = new WeakMap<Socket, Connection>();
+/** The connection a failed connect attempt made, by its error: for its certificate and phases. */
+const failedConnections = new WeakMap<Error, Connection>();
 
-async function probe(
-  config: HttpTarget,
-  ctx: CheckContext,
-  { guard, agents }: Transport,
-  ca: string | undefined,
-): Promise<{ result: CheckResult; staleSocket: boolean }> {
-  const started = performance.now();
-  const elapsed = (): number => since(started);
-  const state: ProbeState = { request: undefined, certificate: undefined, stop: undefined };
-  const secrets = secretsOf(config);
-
-  if (ctx.signal?.aborted === true) {
-    return {
-      result: failure('internal', 'check aborted: the checker is shutting down', null, elapsed()),
-      staleSocket: false,
+/**
+ * undici's connector, rebuilt so that the guard's `lookup` resolves every host name (no
+ * second, unchecked lookup), and so that each connection records its own DNS, TCP and TLS
+ * phases and its peer certificate. IP literals never reach `lookup`: {@link Probe} checks them
+ * with `assertHostAllowed` before every hop.
+ */
+function guardedConnector(guard: SsrfGuard, ca: string | undefined): buildConnector.connector {
+  const sessions = new Map<string, Buffer>();
+  return ({ hostname, protocol, port, servername }, callback) => {
+    const connection: Connection = {
+      started: performance.now(),
+      lookedUp: undefined,
+      connected: undefined,
+      secured: undefined,
+      expires: undefined,
+      requests: 0,
     };
+    const https = protocol === 'https:';
+    let socket: Socket;
+    if (https) {
+      // A server name is sent for host names only (node refuses an IP address as SNI).
+      const name = servername || (isIP(hostname) === 0 ? hostname : undefined);
+      const key = name ?? hostname;
+      const tlsSocket: TLSSocket = tlsConnect({
+        host: hostname,
+        port: Number(port) || 443,
+        lookup: guard.lookup,
+        servername: name,
+        session: sessions.get(key),
+        rejectUnauthorized: true,
+        ALPNProtocols: ['http/1.1'],
+        ...(ca === undefined ? {} : { ca }),
+      });
+      tlsSocket.on('session', (session: Buffer) => {
+        sessions.delete(key);
+        sessions.set(key, session);
+        if (sessions.size > MAX_TLS_SESSIONS) sessions.delete(sessions.keys().next().value ?? '');
+      });
+      // 'secure' comes after the handshake but before node verifies the chain and destroys a
+      // socket that fails it, so the certificate of a server we reject is still seen.
+      tlsSocket.prependOnceListener('secure', () => {
+        const validTo = tlsSocket.getPeerCertificate().valid_to;
+        const expires = validTo === undefined ? NaN : Date.parse(validTo);
+        if (!Number.isNaN(expires)) connection.expires = expires;
+      });
+      socket = tlsSocket;
+    } else {
+      socket = netConnect({ host: hostname, port: Number(port) || 80, lookup: guard.lookup });
+    }
+    connections.set(socket, connection);
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 60_000);
+
+    const timer = setTimeout(() => {
+      const error: NodeJS.ErrnoException = new Error(`connect timed out (${hostname})`);
+      error.code = 'ETIMEDOUT';
+      socket.destroy(error);
+    }, CONNECT_TIMEOUT_MS).unref();
+    let done = false;
+    socket
+      .once('lookup', () => {
+        connection.lookedUp = performance.now();
+      })
+      .once('connect', () => {
+        connection.connected = performance.now();
+        if (https) return;
+        done = true;
+        clearTimeout(timer);
+        callback(null, socket);
+      })
+      .on('error', (error: Error) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        failedConnections.set(error, connection);
+        callback(error, null);
+      });
+    if (https) {
+      socket.once('secureConnect', () => {
+        connection.secured = performance.now();
+        done = true;
+        clearTimeout(timer);
+        callback(null, socket);
+      });
+    }
+  };
+}
+
+/**
+ * The probe whose request undici is about to write. undici calls `onRequestStart` and then, in
+ * the same synchronous step, publishes `undici:client:sendHeaders` with the socket: that is
+ * how a probe learns which connection carries it (and so whether it was reused).
+ */
+let startingProbe: Probe | null = null;
+let watchingSentHeaders = false;
+
+function watchSentHeaders(): void {
+  if (watchingSentHeaders) return;
+  watchingSentHeaders = true;
+  subscribe('undici:client:sendHeaders', (message) => {
+    const probe = startingProbe;
+    if (probe === null) return; // another undici user in this process (node's fetch, say)
+    startingProbe = null;
+    // The message is undici's `{ request, headers, socket }` (DiagnosticsChannel.ClientSendHeadersMessage).
+    probe.onSocket((message as { socket: Socket }).socket);
+  });
+}
+
+type Outcome = { result: CheckResult; staleSocket: boolean };
+type Stop = 'timeout' | 'shutdown';
+
+/** Ends a request undici still runs after the probe finished (timeout, shutdown, body limit). */
+const FINISHED = new Error('probe finished');
+const EMPTY = Buffer.alloc(0);
+
+function onProbeTimeout(probe: Probe): void {
+  probe.stopWith('timeout');
+}
+
+/**
+ * One check: the request, its redirects (each hop passes the guard) and the evaluation. It is
+ * its own undici handler, timer argument and abort listener, so a check allocates no closures.
+ */
+class Probe implements Dispatcher.DispatchHandler {
+  private readonly started = performance.now();
+  private readonly timer: NodeJS.Timeout;
+  private resolve: ((outcome: Outcome) => void) | undefined;
+  private readonly outcome: Promise<Outcome>;
+  private done = false;
+  private stop: Stop | undefined;
+
+  private url: URL;
+  private method: HttpTarget['method'];
+  private body: string | undefined;
+  private headers: Record<string, string>;
+  private redirects = 0;
+  /** the redirect the current hop answered with, followed once its body is drained */
+  private next: URL | undefined;
+  /** the status of the latest response, redirects included */
+  private status: number | null = null;
+  private expires: number | undefined;
+
+  // The current hop.
+  private controller: Dispatcher.DispatchController | undefined;
+  private connection: Connection | undefined;
+  private reused = false;
+  private sent: number | undefined;
+  private firstByte: number | undefined;
+  private ended: number | undefined;
+  /** how much of the body to keep: assertions read it all, a failed status keeps an excerpt */
+  private keep = 0;
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private truncated = false;
+  private encoding: string | undefined;
+  private decoder: zlib.Unzip | zlib.InflateRaw | zlib.BrotliDecompress | undefined;
+
+  constructor(
+    private readonly config: HttpTarget,
+    private readonly ctx: CheckContext,
+    private readonly transport: Transport,
+  ) {
+    this.url = new URL(config.url);
+    this.method = config.method;
+    // undici ends a POST, PUT or PATCH without a body with Content-Length: 0.
+    this.body = config.body;
+    this.headers = requestHeaders(config, this.url);
+    this.outcome = new Promise((resolve) => {
+      this.resolve = resolve;
+    });
+    this.timer = setTimeout(onProbeTimeout, config.timeout_ms, this);
   }
 
-  const stream = got.stream(config.url, {
-    method: config.method,
-    headers: { 'user-agent': USER_AGENT, ...config.headers },
-    // A body-capable method with no body still ends its request (Content-Length: 0).
-    body: config.body ?? (config.method === 'GET' || config.method === 'HEAD' ? undefined : ''),
-    followRedirect: config.follow_redirects,
-    maxRedirects: config.max_redirects,
-    throwHttpErrors: false,
-    retry: { limit: 0 },
-    cache: false,
-    decompress: true,
-    agent: agents,
-    dnsLookup: guard.lookup,
-    https: { rejectUnauthorized: true, ...(ca === undefined ? {} : { certificateAuthority: ca }) },
-    hooks: {
+  run(): Promise<Outcome> {
+    if (this.ctx.signal?.aborted === true) {
+      this.stopWith('shutdown');
+    } else {
+      this.ctx.signal?.addEventListener('abort', this, { once: true });
+      this.startHop();
+    }
+    return this.outcome;
+  }
+
+  /** The abort listener of `ctx.signal`. */
+  handleEvent(): void {
+    this.stopWith('shutdown');
+  }
+
+  stopWith(reason: Stop): void {
+    if (this.done) return;
+    this.stop = reason;
+    this.fail(new Error(reason));
+  }
+
+  private startHop(): void {
+    this.controller = undefined;
+    this.connection = undefined;
+    this.reused = false;
+    this.sent = undefined;
+    this.firstByte = undefined;
+    this.ended = undefined;
+    this.next = undefined;
+    this.size = 0;
+    try {
       // Runs before every hop, redirects included: IP literals never reach the guarded lookup.
-      beforeRequest: [(options) => guard.assertHostAllowed(options.url?.hostname ?? '')],
-    },
-  });
+      this.transport.guard.assertHostAllowed(this.url.hostname);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    this.transport.agent.dispatch(
+      {
+        origin: this.url.origin,
+        path: this.url.pathname + this.url.search,
+        method: this.method,
+        headers: this.headers,
+        body: this.body ?? null,
+      },
+      this,
+    );
+  }
 
-  stream.on('request', (request: ClientRequest) => {
-    state.request = request;
-    request.once('socket', (socket) => {
-      if (!(socket instanceof TLSSocket)) return;
-      const capture = (): void => {
-        const certificate = socket.getPeerCertificate();
-        if (certificate.valid_to !== undefined) state.certificate = certificate;
-      };
-      // A reused socket finished its handshake long ago. A new one emits 'secure' before node
-      // verifies the chain and destroys the socket if it fails, so listening first still sees
-      // the certificate of a server that will be rejected.
-      if (request.reusedSocket) capture();
-      else socket.prependListener('secure', capture);
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    if (this.done) {
+      controller.abort(FINISHED);
+      return;
+    }
+    this.controller = controller;
+    // Not an alias for a closure: the sendHeaders subscriber picks it up synchronously.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    startingProbe = this;
+  }
+
+  onSocket(socket: Socket): void {
+    this.sent = performance.now();
+    const connection = connections.get(socket);
+    if (connection === undefined) return;
+    this.connection = connection;
+    this.reused = connection.requests > 0;
+    connection.requests += 1;
+    if (connection.expires !== undefined) this.expires = connection.expires;
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+  ): void {
+    if (this.done) return;
+    this.firstByte = performance.now();
+    this.status = statusCode;
+    const location = headers.location;
+    if (this.config.follow_redirects && location && REDIRECT_CODES.has(statusCode)) {
+      // The redirect's own body is drained (to keep the connection) and dropped.
+      this.redirectTo(location, statusCode);
+      return;
+    }
+    this.encoding = decodable(headers['content-encoding']);
+    this.keep =
+      this.config.keyword !== undefined || this.config.json_assertion !== undefined
+        ? MAX_BODY_BYTES
+        : statusMatches(statusCode, this.config.valid_status_codes)
+          ? 0
+          : BODY_EXCERPT_BYTES;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.done || this.next !== undefined) return;
+    if (this.encoding !== undefined && this.keep > 0) {
+      this.decoder ??= this.createDecoder(chunk);
+      this.decoder.write(chunk);
+      return;
+    }
+    this.take(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.done) return;
+    this.ended = performance.now();
+    if (this.next !== undefined) {
+      this.url = this.next;
+      this.startHop();
+    } else if (this.decoder !== undefined) {
+      this.decoder.end();
+    } else {
+      this.answer();
+    }
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    if (this.done) return;
+    this.fail(error);
+  }
+
+  /** Counts a chunk of the (decoded) body and keeps what the evaluation needs. */
+  private take(chunk: Buffer): void {
+    const room = MAX_BODY_BYTES - this.size;
+    if (this.size < this.keep) this.chunks.push(chunk.subarray(0, this.keep - this.size));
+    this.size += chunk.length;
+    if (chunk.length > room) {
+      // Reading stops here; the connection is closed rather than drained.
+      this.truncated = true;
+      this.ended = performance.now();
+      this.answer();
+    }
+  }
+
+  private createDecoder(first: Buffer): zlib.Unzip | zlib.InflateRaw | zlib.BrotliDecompress {
+    const lenient = {
+      flush: zlib.constants.Z_SYNC_FLUSH,
+      finishFlush: zlib.constants.Z_SYNC_FLUSH,
+    };
+    const decoder =
+      this.encoding === 'br'
+        ? zlib.createBrotliDecompress()
+        : // A raw deflate stream without the zlib header, as some servers send.
+          this.encoding === 'deflate' && first.length > 0 && ((first[0] ?? 0) & 0x08) === 0
+          ? zlib.createInflateRaw(lenient)
+          : zlib.createUnzip(lenient);
+    decoder.on('data', (chunk: Buffer) => {
+      if (!this.done) this.take(chunk);
     });
-  });
-
-  const stopWith = (reason: 'timeout' | 'shutdown'): void => {
-    state.stop ??= reason;
-    stream.destroy(new Error(reason));
-  };
-  const timer = setTimeout(() => stopWith('timeout'), config.timeout_ms);
-  const onAbort = (): void => stopWith('shutdown');
-  ctx.signal?.addEventListener('abort', onAbort, { once: true });
-
-  try {
-    const response = await new Promise<PlainResponse>((resolve, reject) => {
-      stream.once('response', resolve);
-      stream.once('error', reject);
+    decoder.once('end', () => {
+      if (!this.done) this.answer();
     });
-    const { body, truncated } = await readBody(stream, MAX_BODY_BYTES);
-    const total = elapsed();
-    const result = evaluate(config, {
-      status: response.statusCode,
-      body,
-      truncated,
+    decoder.once('error', (error) => {
+      if (!this.done) this.fail(error);
+    });
+    return decoder;
+  }
+
+  private redirectTo(location: string | string[], statusCode: number): void {
+    if (this.redirects >= this.config.max_redirects) {
+      this.fail(codedError('ERR_TOO_MANY_REDIRECTS', 'too many redirects'));
+      return;
+    }
+    let next: URL;
+    try {
+      // Header values arrive as latin1; a UTF-8 location is decoded as got did.
+      const raw = Array.isArray(location) ? (location[0] ?? '') : location;
+      next = new URL(Buffer.from(raw, 'latin1').toString(), this.url);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+      this.fail(codedError('ERR_UNSUPPORTED_PROTOCOL', `unsupported protocol ${next.protocol}`));
+      return;
+    }
+    this.redirects += 1;
+    if (statusCode === 303 && this.method !== 'GET' && this.method !== 'HEAD') {
+      this.method = 'GET';
+      this.body = undefined;
+    }
+    if (next.hostname !== this.url.hostname || next.port !== this.url.port) {
+      // Another site: credentials stay behind.
+      const { authorization: _authorization, cookie: _cookie, ...rest } = this.headers;
+      this.headers = rest;
+    }
+    this.next = next;
+  }
+
+  private answer(): void {
+    const total = this.finish();
+    const result = evaluate(this.config, {
+      status: this.status ?? 0,
+      body: this.chunks.length === 0 ? EMPTY : Buffer.concat(this.chunks),
+      truncated: this.truncated,
       total,
-      timings: toTimings(stream.timings, state.request?.reusedSocket === true, total),
+      timings: this.timings(total),
     });
     // Assertion messages quote the keyword and JSON values, which could match a header value.
-    if (result.error_message !== null) result.error_message = redact(result.error_message, secrets);
-    return { result: withCertificate(result, state), staleSocket: false };
-  } catch (error) {
-    const total = elapsed();
-    const { category, message } = classify(error, state, config);
+    if (result.error_message !== null) {
+      result.error_message = redact(result.error_message, secretsOf(this.config));
+    }
+    this.resolve?.({ result: this.withCertificate(result), staleSocket: false });
+  }
+
+  private fail(error: unknown): void {
+    const total = this.finish();
+    const failed = isError(error) ? failedConnections.get(error) : undefined;
+    if (failed !== undefined) {
+      this.connection = failed;
+      if (failed.expires !== undefined) this.expires = failed.expires;
+    }
+    const { category, message } = classify(error, this.stop, this.config);
+    const codes = codesOf(error);
     const staleSocket =
-      state.request?.reusedSocket === true &&
-      state.stop === undefined &&
-      stream.response === undefined &&
-      (codesOf(error).includes('ECONNRESET') || codesOf(error).includes('EPIPE'));
-    const response = stream.response;
+      this.reused &&
+      this.stop === undefined &&
+      this.status === null &&
+      (codes.includes('ECONNRESET') || codes.includes('EPIPE') || codes.includes('UND_ERR_SOCKET'));
     const result: CheckResult = {
-      ...failure(category, redact(message, secrets), response?.statusCode ?? null, total),
-      timings: toTimings(stream.timings, state.request?.reusedSocket === true, total),
+      ...failure(category, redact(message, secretsOf(this.config)), this.status, total),
+      timings: this.timings(total),
     };
-    return { result: withCertificate(result, state), staleSocket };
-  } finally {
-    clearTimeout(timer);
-    ctx.signal?.removeEventListener('abort', onAbort);
-    stream.destroy();
+    this.resolve?.({ result: this.withCertificate(result), staleSocket });
+  }
+
+  /** Marks the probe done, releases its timer and listener, ends what undici still runs. */
+  private finish(): number {
+    this.done = true;
+    clearTimeout(this.timer);
+    this.ctx.signal?.removeEventListener('abort', this);
+    this.decoder?.destroy();
+    // A no-op once the response ended; otherwise the connection is closed, as got did.
+    this.controller?.abort(FINISHED);
+    return since(this.started);
+  }
+
+  private timings(total: number): Timings {
+    const result: Timings = { total };
+    const set = (key: Exclude<keyof Timings, 'total'>, from?: number, to?: number): void => {
+      if (from !== undefined && to !== undefined) result[key] = Math.max(0, Math.round(to - from));
+    };
+    const connection = this.connection;
+    // A reused keep-alive socket made no new DNS, TCP or TLS round trip for this check.
+    if (connection !== undefined && !this.reused) {
+      // An IP literal is not looked up: no dns phase.
+      set('dns', connection.started, connection.lookedUp);
+      set('tcp', connection.lookedUp ?? connection.started, connection.connected);
+      set('tls', connection.connected, connection.secured);
+    }
+    set('first_byte', this.sent, this.firstByte);
+    set('download', this.firstByte, this.ended);
+    return result;
+  }
+
+  private withCertificate(result: CheckResult): CheckResult {
+    if (this.expires === undefined) return result;
+    return { ...result, tls_days_left: Math.floor((this.expires - Date.now()) / DAY_MS) };
   }
 }
 
-async function readBody(
-  stream: Request,
-  limit: number,
-): Promise<{ body: Buffer; truncated: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    if (size + chunk.length > limit) {
-      chunks.push(chunk.subarray(0, limit - size));
-      return { body: Buffer.concat(chunks, limit), truncated: true };
-    }
-    chunks.push(chunk);
-    size += chunk.length;
+/** Header names lowercased, the user agent, what got added (accept-encoding, URL credentials). */
+function requestHeaders(config: HttpTarget, url: URL): Record<string, string> {
+  const headers: Record<string, string> = { 'user-agent': USER_AGENT };
+  for (const [name, value] of Object.entries(config.headers)) headers[name.toLowerCase()] = value;
+  headers['accept-encoding'] ??= ACCEPT_ENCODING;
+  if (url.username !== '' || url.password !== '') {
+    const credentials = `${safeDecode(url.username)}:${safeDecode(url.password)}`;
+    headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
   }
-  return { body: Buffer.concat(chunks, size), truncated: false };
+  return headers;
+}
+
+/** The content codings the probe decodes (as got's decompress-response); others stay raw. */
+function decodable(header: string | string[] | undefined): string | undefined {
+  const coding = typeof header === 'string' ? header.trim().toLowerCase() : undefined;
+  return coding === 'gzip' || coding === 'deflate' || coding === 'br' ? coding : undefined;
+}
+
+function codedError(code: string, message: string): Error {
+  const error: NodeJS.ErrnoException = new Error(message);
+  error.code = code;
+  return error;
 }
 
 interface Answer {
@@ -413,32 +778,6 @@ function excerpt(body: Buffer): string | null {
     .replace(/\uFFFD$/, '');
 }
 
-function toTimings(timings: GotTimings | undefined, reusedSocket: boolean, total: number): Timings {
-  const result: Timings = { total };
-  if (timings === undefined) return result;
-  const { phases } = timings;
-  const set = (key: Exclude<keyof Timings, 'total'>, value: number | undefined): void => {
-    if (value !== undefined && Number.isFinite(value)) result[key] = Math.max(0, Math.round(value));
-  };
-  // A reused keep-alive socket made no new DNS, TCP or TLS round trip for this check.
-  if (!reusedSocket) {
-    set('dns', phases.dns);
-    set('tcp', phases.tcp);
-    set('tls', phases.tls);
-  }
-  set('first_byte', phases.firstByte);
-  set('download', phases.download);
-  return result;
-}
-
-function withCertificate(result: CheckResult, state: ProbeState): CheckResult {
-  const validTo = state.certificate?.valid_to;
-  if (validTo === undefined) return result;
-  const expires = Date.parse(validTo);
-  if (Number.isNaN(expires)) return result;
-  return { ...result, tls_days_left: Math.floor((expires - Date.now()) / DAY_MS) };
-}
-
 function since(started: number): number {
   return Math.round(performance.now() - started);
 }
@@ -491,12 +830,21 @@ const CONNECT_MESSAGES: Record<string, string> = {
   EHOSTUNREACH: 'host unreachable',
   ENETUNREACH: 'network unreachable',
   EADDRNOTAVAIL: 'address not available',
+  UND_ERR_SOCKET: 'connection closed by the server',
 };
 
-/** `code` of an error and of its causes, outermost first (got wraps node's errors). */
+/**
+ * Whether a value is an error, from any realm: node's socket errors are not `instanceof` the
+ * `Error` of a jest sandbox.
+ */
+function isError(value: unknown): value is Error {
+  return value instanceof Error || types.isNativeError(value);
+}
+
+/** `code` of an error and of its causes, outermost first (undici may wrap node's errors). */
 function codesOf(error: unknown): string[] {
   const codes: string[] = [];
-  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
+  for (let e = error, depth = 0; isError(e) && depth < 5; e = e.cause, depth += 1) {
     const { code } = e as NodeJS.ErrnoException;
     if (typeof code === 'string') codes.push(code);
   }
@@ -505,13 +853,13 @@ function codesOf(error: unknown): string[] {
 
 function classify(
   error: unknown,
-  state: ProbeState,
+  stop: Stop | undefined,
   config: HttpTarget,
 ): { category: ErrorCategory; message: string } {
-  if (state.stop === 'timeout') {
+  if (stop === 'timeout') {
     return { category: 'timeout', message: `timed out after ${config.timeout_ms} ms` };
   }
-  if (state.stop === 'shutdown') {
+  if (stop === 'shutdown') {
     return { category: 'internal', message: 'check aborted: the checker is shutting down' };
   }
   const codes = codesOf(error);
@@ -539,17 +887,17 @@ function classify(
   if (has((c) => c === 'ERR_UNSUPPORTED_PROTOCOL')) {
     return { category: 'status', message: 'redirected to an unsupported protocol' };
   }
-  const code = codes.find((c) => !c.startsWith('ERR_GOT_')) ?? codes[0] ?? 'unknown';
+  const code = codes[0] ?? 'unknown';
   return { category: 'connect', message: `request failed (${code}): ${rootMessage(error)}` };
 }
 
 /** The innermost error's message, on one line and short. */
 function rootMessage(error: unknown): string {
   let e = error;
-  for (let depth = 0; e instanceof Error && e.cause instanceof Error && depth < 5; depth += 1) {
+  for (let depth = 0; isError(e) && isError(e.cause) && depth < 5; depth += 1) {
     e = e.cause;
   }
-  const message = e instanceof Error ? e.message : String(e);
+  const message = isError(e) ? e.message : String(e);
   const line = message.replace(/\s+/g, ' ').trim();
   return line.length > 200 ? `${line.slice(0, 197)}...` : line;
 }
