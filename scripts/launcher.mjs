@@ -257,11 +257,17 @@ async function start() {
     PORT: port,
   };
   const children = services().map((name) => {
-    const child = spawn(process.execPath, [join('services', name, 'dist', 'main.js')], {
-      cwd: root,
-      env,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    // checkers keep a small heap (see docker-compose.yml); V8 would let it grow far past need
+    const nodeArgs = name === 'checker' ? ['--max-old-space-size=160'] : [];
+    const child = spawn(
+      process.execPath,
+      [...nodeArgs, join('services', name, 'dist', 'main.js')],
+      {
+        cwd: root,
+        env,
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
     child.once('exit', (code, signal) => {
       if (!stopping) {
         say(`${name} exited (${signal ?? code}); stopping everything`);
