@@ -80,11 +80,11 @@ ENV SERVICE=${SERVICE}
 EXPOSE 3000
 
 # Every long-running service answers GET /health with 200 only when PostgreSQL
-# and Redis both answer: the api on PORT (3000), the scheduler and checker on
-# METRICS_PORT (9101, 9102) next to /metrics. migrate is one-shot and passes.
+# and Redis both answer: the api on PORT (3000), the scheduler, checker and alerter
+# on METRICS_PORT (9101, 9102, 9103) next to /metrics. migrate is one-shot and passes.
 # If HOST is set to something other than 0.0.0.0 or 127.0.0.1, override this check.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-  CMD node -e 'const s = process.env.SERVICE; const port = s === "api" ? process.env.PORT || 3000 : process.env.METRICS_PORT || { scheduler: 9101, checker: 9102 }[s]; if (!port) process.exit(0); fetch("http://127.0.0.1:" + port + "/health", { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))'
+  CMD node -e 'const s = process.env.SERVICE; const port = s === "api" ? process.env.PORT || 3000 : process.env.METRICS_PORT || { scheduler: 9101, checker: 9102, alerter: 9103 }[s]; if (!port) process.exit(0); fetch("http://127.0.0.1:" + port + "/health", { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))'
 
 # exec: node becomes the main process and receives SIGTERM itself, and every
 # service drains and exits on it. Run with `--init` (compose: `init: true`) to

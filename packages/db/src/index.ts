@@ -6,5 +6,7 @@ export * as subscriptions from './repositories/subscriptions';
 export * as schedule from './repositories/schedule';
 export * as results from './repositories/results';
 export * as outbox from './repositories/outbox';
+export * as alerts from './repositories/alerts';
 export { encodeCursor, decodeCursor, type Page } from './repositories/subscriptions';
 export type { CheckRow } from './repositories/results';
+export type { AlertEventContext, AlertWithDeliveries } from './repositories/alerts';

@@ -38,6 +38,19 @@ export const jobCatalog = {
       removeOnFail: { count: 10_000, age: 7 * 24 * 3_600 },
     } satisfies JobsOptions,
   },
+  /** one job per (alert, channel): retried on its own so a failing channel delays no other */
+  deliveries: {
+    name: 'deliver',
+    data: z.strictObject({ deliveryId: z.uuid() }),
+    jobId: (d: { deliveryId: string }) => d.deliveryId,
+    options: {
+      attempts: 8,
+      // 2 s, 4 s, 8 s … about 4 minutes in all, each ±50 %
+      backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
+      removeOnComplete: { count: 1_000, age: 24 * 3_600 },
+      removeOnFail: { count: 10_000, age: 7 * 24 * 3_600 },
+    } satisfies JobsOptions,
+  },
 } as const;
 
 export type QueueName = keyof typeof jobCatalog;

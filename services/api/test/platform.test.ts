@@ -71,7 +71,7 @@ describe('health, metrics, OpenAPI, Bull Board, CORS', () => {
       .set('Authorization', `Basic ${basic}`)
       .expect(200);
     const names = (queues.body as { queues: { name: string }[] }).queues.map((q) => q.name).sort();
-    expect(names).toEqual(['alerts', 'checks']);
+    expect(names).toEqual(['alerts', 'checks', 'deliveries']);
   });
 
   it('answers CORS preflights for configured origins only', async () => {

@@ -175,6 +175,23 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       '/v1/subscriptions/{id}': subscriptionOps,
+      '/v1/subscriptions/{id}/alerts': {
+        get: {
+          summary:
+            'Alerts raised for a subscription, newest first, each with its per-channel deliveries',
+          security: secured,
+          parameters: [
+            ...idParam,
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+            },
+            { name: 'cursor', in: 'query', schema: { type: 'string' } },
+          ],
+          responses: { '200': ok('{items, next_cursor}'), ...errors },
+        },
+      },
       '/v1/subscriptions/{id}/pause': {
         post: {
           summary: 'Stop checking',

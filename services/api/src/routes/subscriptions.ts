@@ -1,4 +1,10 @@
-import { decodeCursor, encodeCursor, subscriptions } from '@lighthouse/db';
+import {
+  alerts,
+  decodeCursor,
+  encodeCursor,
+  subscriptions,
+  type AlertWithDeliveries,
+} from '@lighthouse/db';
 import { AppError } from '@lighthouse/shared';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
@@ -93,6 +99,20 @@ export function subscriptionRoutes(ctx: AppContext): Router {
     res.status(204).end();
   });
 
+  router.get('/v1/subscriptions/:id/alerts', async (req, res) => {
+    const subscription = await getSubscription(ctx, owner(res), idParam(req.params.id));
+    const query = parseInput(listQuerySchema, req.query);
+    const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    if (query.cursor !== undefined && !before) {
+      throw AppError.validation([{ field: 'cursor', message: 'is not a cursor from this API' }]);
+    }
+    const page = await alerts.listAlerts(ctx.db, subscription.id, { limit: query.limit, before });
+    res.json({
+      items: page.rows.map(alertJson),
+      next_cursor: page.next ? encodeCursor(page.next) : null,
+    });
+  });
+
   router.post('/v1/subscriptions/:id/pause', async (req, res) => {
     res.json(subscriptionJson(await setActive(ctx, owner(res), idParam(req.params.id), false)));
   });
@@ -102,4 +122,28 @@ export function subscriptionRoutes(ctx: AppContext): Router {
   });
 
   return router;
+}
+
+function alertJson(a: AlertWithDeliveries) {
+  return {
+    id: a.id,
+    event_id: a.event_id,
+    alert_type: a.alert_type,
+    severity: a.severity,
+    message: a.message,
+    language: a.language,
+    delivery_status: a.delivery_status,
+    channels_sent: a.channels_sent,
+    retry_count: a.retry_count,
+    created_at: a.created_at.toISOString(),
+    deliveries: a.deliveries.map((d) => ({
+      channel_id: d.channel_id,
+      channel_type: d.channel_type,
+      status: d.status,
+      attempts: d.attempts,
+      last_error: d.last_error,
+      last_attempt_at: d.last_attempt_at?.toISOString() ?? null,
+      delivered_at: d.delivered_at?.toISOString() ?? null,
+    })),
+  };
 }

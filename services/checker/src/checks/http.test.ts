@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { HttpTarget } from '@lighthouse/domain';
 import { generate } from 'selfsigned';
-import { isBlockedAddress, type Resolver } from '../net/ssrf';
+import { isBlockedAddress, type Resolver } from '@lighthouse/net';
 import { createHttpChecker, MAX_BODY_BYTES, type HttpChecker } from './http';
 import type { CheckContext } from './types';
 

@@ -7,7 +7,12 @@ import { types } from 'node:util';
 import zlib from 'node:zlib';
 import type { HttpTarget } from '@lighthouse/domain';
 import { Agent, type buildConnector, type Dispatcher } from 'undici';
-import { BLOCKED_ADDRESS_CODE, createSsrfGuard, type Resolver, type SsrfGuard } from '../net/ssrf';
+import {
+  BLOCKED_ADDRESS_CODE,
+  createSsrfGuard,
+  type Resolver,
+  type SsrfGuard,
+} from '@lighthouse/net';
 import type { CheckContext, CheckResult, CheckRunner, ErrorCategory, Timings } from './types';
 
 /** The most of a response body the probe reads; keyword and JSON assertions see at most this. */

@@ -1,0 +1,256 @@
+import { sql } from 'kysely';
+import type { Executor } from '../connection';
+
+export interface AlertEventContext {
+  event_id: string;
+  subscription_id: string;
+  from_state: string;
+  to_state: string;
+  slot_time: Date;
+  check: Record<string, unknown>;
+  created_at: Date;
+  name: string;
+  target_type: string;
+  /** the masked view */
+  target_config: Record<string, unknown>;
+  alert_channels: { id: string; type: string; language: string | null; secret: string }[];
+  language_preference: string;
+  deleted: boolean;
+}
+
+/** A state event with what an alert needs: its subscription, channels and owner's language. */
+export async function loadEventContext(
+  db: Executor,
+  eventId: string,
+): Promise<AlertEventContext | undefined> {
+  const row = await db
+    .selectFrom('state_events as e')
+    .innerJoin('subscriptions as s', 's.id', 'e.subscription_id')
+    .innerJoin('users as u', 'u.wallet_address', 's.user_address')
+    .select([
+      'e.id as event_id',
+      'e.subscription_id',
+      'e.from_state',
+      'e.to_state',
+      'e.slot_time',
+      'e.check',
+      'e.created_at',
+      's.name',
+      's.target_type',
+      's.target_config',
+      's.alert_channels',
+      's.deleted_at',
+      'u.language_preference',
+    ])
+    .where('e.id', '=', eventId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { deleted_at, ...rest } = row;
+  return { ...rest, deleted: deleted_at !== null };
+}
+
+/** How long the incident this recovery closes lasted, if it was one. */
+export async function downtimeClosedBy(db: Executor, eventId: string): Promise<number | null> {
+  const row = await db
+    .selectFrom('incidents')
+    .select(['started_at', 'resolved_at'])
+    .where('closed_event_id', '=', eventId)
+    .executeTakeFirst();
+  return row?.resolved_at ? row.resolved_at.getTime() - row.started_at.getTime() : null;
+}
+
+export interface NewAlert {
+  event_id: string;
+  subscription_id: string;
+  alert_type: string;
+  severity: string;
+  message: string;
+  language: string;
+}
+
+/** Creates the alert for an event once; a second call returns the existing id. */
+export async function ensureAlert(db: Executor, alert: NewAlert): Promise<string> {
+  const inserted = await db
+    .insertInto('alerts')
+    .values(alert)
+    .onConflict((oc) => oc.column('event_id').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (inserted) return inserted.id;
+  const existing = await db
+    .selectFrom('alerts')
+    .select('id')
+    .where('event_id', '=', alert.event_id)
+    .executeTakeFirstOrThrow();
+  return existing.id;
+}
+
+/** One delivery per (alert, channel), created once; returns those not yet finished. */
+export async function ensureDeliveries(
+  db: Executor,
+  alertId: string,
+  channels: { id: string; type: string }[],
+): Promise<{ id: string }[]> {
+  if (channels.length > 0) {
+    await db
+      .insertInto('alert_deliveries')
+      .values(channels.map((c) => ({ alert_id: alertId, channel_id: c.id, channel_type: c.type })))
+      .onConflict((oc) => oc.columns(['alert_id', 'channel_id']).doNothing())
+      .execute();
+  }
+  return db
+    .selectFrom('alert_deliveries')
+    .select('id')
+    .where('alert_id', '=', alertId)
+    .where('status', '=', 'pending')
+    .execute();
+}
+
+export interface DeliveryContext {
+  id: string;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  channel_id: string;
+  channel_type: string;
+  alert_id: string;
+  event_id: string;
+  language: string;
+}
+
+export async function loadDelivery(
+  db: Executor,
+  deliveryId: string,
+): Promise<DeliveryContext | undefined> {
+  return db
+    .selectFrom('alert_deliveries as d')
+    .innerJoin('alerts as a', 'a.id', 'd.alert_id')
+    .select([
+      'd.id',
+      'd.status',
+      'd.attempts',
+      'd.channel_id',
+      'd.channel_type',
+      'd.alert_id',
+      'a.event_id',
+      'a.language',
+    ])
+    .where('d.id', '=', deliveryId)
+    .executeTakeFirst();
+}
+
+/** Records one attempt; `final` marks the delivery sent or failed and settles the alert's status. */
+export async function recordAttempt(
+  db: Executor,
+  delivery: { id: string; alert_id: string; channel_type: string },
+  outcome: { status: 'pending' | 'sent' | 'failed'; error: string | null },
+): Promise<void> {
+  await db
+    .updateTable('alert_deliveries')
+    .set((eb) => ({
+      attempts: eb('attempts', '+', 1),
+      status: outcome.status,
+      last_error: outcome.error,
+      last_attempt_at: sql<Date>`now()`,
+      delivered_at: outcome.status === 'sent' ? sql<Date>`now()` : null,
+    }))
+    .where('id', '=', delivery.id)
+    .where('status', '=', 'pending')
+    .execute();
+  // the alert's summary follows its deliveries
+  await sql`
+    UPDATE alerts AS a SET
+      retry_count = agg.retries,
+      channels_sent = agg.sent,
+      delivery_status = CASE
+        WHEN agg.pending > 0 THEN 'pending'
+        WHEN agg.failed = 0 THEN 'sent'
+        WHEN agg.sent_n = 0 THEN 'failed'
+        ELSE 'partial' END
+    FROM (
+      SELECT
+        coalesce(sum(greatest(attempts - 1, 0)), 0)::int AS retries,
+        coalesce(array_agg(channel_type) FILTER (WHERE status = 'sent'), '{}') AS sent,
+        count(*) FILTER (WHERE status = 'sent') AS sent_n,
+        count(*) FILTER (WHERE status = 'failed') AS failed,
+        count(*) FILTER (WHERE status = 'pending') AS pending
+      FROM alert_deliveries WHERE alert_id = ${delivery.alert_id}
+    ) AS agg
+    WHERE a.id = ${delivery.alert_id}`.execute(db);
+}
+
+export interface AlertWithDeliveries {
+  id: string;
+  event_id: string;
+  alert_type: string;
+  severity: string;
+  message: string;
+  channels_sent: string[];
+  delivery_status: string;
+  retry_count: number;
+  language: string;
+  created_at: Date;
+  deliveries: {
+    channel_id: string;
+    channel_type: string;
+    status: string;
+    attempts: number;
+    last_error: string | null;
+    last_attempt_at: Date | null;
+    delivered_at: Date | null;
+  }[];
+}
+
+/** A subscription's alerts, newest first, keyset-paginated, each with its deliveries. */
+export async function listAlerts(
+  db: Executor,
+  subscriptionId: string,
+  options: { limit: number; before?: { createdAt: string; id: string } },
+): Promise<{ rows: AlertWithDeliveries[]; next: { createdAt: string; id: string } | null }> {
+  let query = db.selectFrom('alerts').selectAll().where('subscription_id', '=', subscriptionId);
+  if (options.before) {
+    query = query.where(
+      sql<boolean>`(created_at, id) < (${options.before.createdAt}::timestamptz, ${options.before.id}::uuid)`,
+    );
+  }
+  const rows = await query
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(options.limit + 1)
+    .execute();
+  const page = rows.slice(0, options.limit);
+  const deliveries =
+    page.length === 0
+      ? []
+      : await db
+          .selectFrom('alert_deliveries')
+          .select([
+            'alert_id',
+            'channel_id',
+            'channel_type',
+            'status',
+            'attempts',
+            'last_error',
+            'last_attempt_at',
+            'delivered_at',
+          ])
+          .where(
+            'alert_id',
+            'in',
+            page.map((a) => a.id),
+          )
+          .orderBy('created_at')
+          .execute();
+  const last = page[page.length - 1];
+  return {
+    rows: page.map((a) => ({
+      ...a,
+      deliveries: deliveries
+        .filter((d) => d.alert_id === a.id)
+        .map(({ alert_id: _alertId, ...d }) => d),
+    })),
+    next:
+      rows.length > options.limit && last
+        ? { createdAt: last.created_at.toISOString(), id: last.id }
+        : null,
+  };
+}

@@ -1,0 +1,10 @@
+export {
+  BLOCKED_ADDRESS_CODE,
+  BlockedAddressError,
+  createSsrfGuard,
+  isBlockedAddress,
+  systemResolver,
+  type Resolver,
+  type SsrfGuard,
+  type SsrfGuardOptions,
+} from './ssrf';

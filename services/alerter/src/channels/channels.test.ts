@@ -1,0 +1,549 @@
+import { createHmac } from 'node:crypto';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { render } from '../i18n';
+import { parseRetryAfter } from './http';
+import { channelSenders, closeChannels, sendToChannel } from './index';
+import type { AlertMessage, ChannelContext, SendOutcome } from './types';
+
+// ---- one local HTTP server playing every peer ---------------------------------------------
+
+interface Call {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+interface Reply {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+  /** never answer */
+  hang?: boolean;
+  /** answer with everything the request carried, path first */
+  echo?: boolean;
+}
+
+const calls: Call[] = [];
+/** What the server answers, by path prefix; the default is 200 "ok". */
+const replies = new Map<string, Reply>();
+const httpServer = http.createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const path = req.url ?? '';
+    calls.push({
+      method: req.method ?? '',
+      path,
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+    });
+    const reply = [...replies.entries()].find(([prefix]) => path.startsWith(prefix))?.[1] ?? {
+      status: 200,
+      body: 'ok',
+    };
+    if (reply.hang === true) return;
+    res.writeHead(reply.status, reply.headers ?? {});
+    const echo = `you sent ${path} ${JSON.stringify(req.headers)} ${Buffer.concat(chunks).toString()}`;
+    res.end(reply.echo === true ? echo : (reply.body ?? ''));
+  });
+});
+let base = '';
+
+// ---- one local SMTP server ----------------------------------------------------------------
+
+interface Mail {
+  from: string;
+  to: string[];
+  raw: string;
+}
+const mails: Mail[] = [];
+/** When set, RCPT TO is refused with this SMTP reply code. */
+let rcptReply: number | null = null;
+const smtpServer = new SMTPServer({
+  disabledCommands: ['STARTTLS'],
+  allowInsecureAuth: true,
+  authOptional: true,
+  logger: false,
+  onAuth(auth, _session, callback) {
+    if (auth.username === 'alerts' && auth.password === 'smtp-p4ss-w0rd') {
+      callback(null, { user: 'alerts' });
+    } else {
+      callback(new Error('Invalid username or password'));
+    }
+  },
+  onRcptTo(_address, _session, callback) {
+    if (rcptReply === null) return callback();
+    const error = Object.assign(new Error(rcptReply < 500 ? 'try later' : 'no such user'), {
+      responseCode: rcptReply,
+    });
+    callback(error);
+  },
+  onData(stream, session, callback) {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      mails.push({
+        from: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
+        to: session.envelope.rcptTo.map((r) => r.address),
+        raw: Buffer.concat(chunks).toString('utf8'),
+      });
+      callback();
+    });
+  },
+});
+let smtpPort = 0;
+
+function ctx(overrides: Partial<ChannelContext> = {}): ChannelContext {
+  return {
+    timeoutMs: 2_000,
+    allowPrivateTargets: true,
+    telegramApiBase: `${base}/tg`,
+    smtp: {
+      url: `smtp://alerts:smtp-p4ss-w0rd@127.0.0.1:${smtpPort}`,
+      from: 'Lighthouse <alerts@lighthouse.test>',
+    },
+    ...overrides,
+  };
+}
+
+beforeAll(async () => {
+  httpServer.listen(0, '127.0.0.1');
+  await once(httpServer, 'listening');
+  base = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+  smtpServer.listen(0, '127.0.0.1');
+  await once(smtpServer.server, 'listening');
+  smtpPort = (smtpServer.server.address() as AddressInfo).port;
+});
+
+afterAll(async () => {
+  await closeChannels();
+  httpServer.closeAllConnections();
+  httpServer.close();
+  await new Promise<void>((resolve) => smtpServer.close(() => resolve()));
+});
+
+beforeEach(() => {
+  calls.length = 0;
+  mails.length = 0;
+  replies.clear();
+  rcptReply = null;
+});
+
+// ---- fixtures ------------------------------------------------------------------------------
+
+const WEBHOOK_SECRET = 'whsec-0123456789abcdef';
+const WEBHOOK_PATH = '/hooks/c2VjcmV0LXBhdGgtdG9rZW4';
+const DISCORD_PATH = '/api/webhooks/1234567890/discord-token-AbCdEfGhIjKlMnOp';
+const SLACK_PATH = '/services/T000/B000/slackSecretXXXXXXXXXXXX';
+const BOT_TOKEN = '123456789:AAEhBOweik6ad-TOKEN-abcdefghijklmnop';
+
+function message(overrides: Partial<AlertMessage> = {}): AlertMessage {
+  return {
+    event_id: '0d4d3a2e-1111-4000-8000-000000000001',
+    event: 'subscription.down',
+    subscription_id: '0d4d3a2e-1111-4000-8000-0000000000aa',
+    name: 'Checkout <API>',
+    target: 'GET https://shop.example.com/health',
+    from_state: 'up',
+    to_state: 'down',
+    check: {
+      time: '2024-05-01T12:03:20.000Z',
+      status: 'down',
+      http_status: 503,
+      response_time_ms: 87,
+      error: 'expected status 2xx, got 503',
+      error_category: 'status',
+    },
+    downtime_ms: null,
+    language: 'en',
+    ...overrides,
+  };
+}
+
+const recovery = (language: AlertMessage['language'] = 'en'): AlertMessage =>
+  message({
+    event: 'subscription.up',
+    from_state: 'down',
+    to_state: 'up',
+    language,
+    check: {
+      ...message().check,
+      status: 'up',
+      http_status: 200,
+      error: null,
+      error_category: null,
+    },
+    downtime_ms: 200_000,
+  });
+
+function send(
+  type: keyof typeof channelSenders,
+  config: unknown,
+  m: AlertMessage = message(),
+  c: ChannelContext = ctx(),
+): Promise<SendOutcome> {
+  return sendToChannel(type, config, m, render(m), c);
+}
+
+const configs = () => ({
+  webhook: { url: `${base}${WEBHOOK_PATH}`, secret: WEBHOOK_SECRET },
+  discord: { webhook_url: `${base}${DISCORD_PATH}` },
+  slack: { webhook_url: `${base}${SLACK_PATH}` },
+  telegram: { bot_token: BOT_TOKEN, chat_id: -1001234567 },
+  email: { to: ['ops@example.com', 'cto@example.com'] },
+});
+
+function lastCall(): Call {
+  const call = calls.at(-1);
+  if (call === undefined) throw new Error('no call recorded');
+  return call;
+}
+
+function json(call: Call): Record<string, unknown> {
+  return JSON.parse(call.body) as Record<string, unknown>;
+}
+
+/** Minimal MIME decoding for assertions: quoted-printable bodies. */
+function decodeQuotedPrintable(raw: string): string {
+  return raw
+    .replace(/=\r?\n/g, '')
+    .replace(/(?:=[0-9A-F]{2})+/g, (m) => Buffer.from(m.replace(/=/g, ''), 'hex').toString('utf8'));
+}
+
+/** The Subject header, with its RFC 2047 encoded words decoded. */
+function subjectOf(raw: string): string {
+  const head = raw.split(/\r?\n\r?\n/)[0] ?? '';
+  const line = head
+    .replace(/\r?\n[ \t]+/g, ' ')
+    .split(/\r?\n/)
+    .find((l) => l.startsWith('Subject: '));
+  const words = /=\?UTF-8\?([QB])\?(.*?)\?=/gi;
+  const bytes: Buffer[] = [];
+  for (const [, enc, text = ''] of (line ?? '').matchAll(words)) {
+    bytes.push(
+      enc?.toUpperCase() === 'B'
+        ? Buffer.from(text, 'base64')
+        : Buffer.from(
+            text
+              .replace(/_/g, ' ')
+              .replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+            'latin1',
+          ),
+    );
+  }
+  return bytes.length === 0
+    ? (line ?? '').slice('Subject: '.length)
+    : Buffer.concat(bytes).toString('utf8');
+}
+
+// ---- payloads ------------------------------------------------------------------------------
+
+describe('webhook', () => {
+  it('posts the DESIGN payload with event id and a signature over the raw body', async () => {
+    const m = message();
+    const outcome = await send('webhook', configs().webhook, m);
+    expect(outcome).toEqual({ ok: true, detail: '200' });
+    const call = lastCall();
+    expect(call.method).toBe('POST');
+    expect(call.path).toBe(WEBHOOK_PATH);
+    expect(call.headers['content-type']).toBe('application/json');
+    expect(call.headers['user-agent']).toBe('Lighthouse-Alerter');
+    expect(call.headers['x-lighthouse-event-id']).toBe(m.event_id);
+    const expected = createHmac('sha256', WEBHOOK_SECRET).update(call.body).digest('hex');
+    expect(call.headers['x-lighthouse-signature']).toBe(`sha256=${expected}`);
+    expect(json(call)).toEqual({
+      event_id: m.event_id,
+      event: 'subscription.down',
+      subscription_id: m.subscription_id,
+      name: 'Checkout <API>',
+      target: 'GET https://shop.example.com/health',
+      from_state: 'up',
+      to_state: 'down',
+      check: {
+        time: '2024-05-01T12:03:20.000Z',
+        status: 'down',
+        http_status: 503,
+        response_time_ms: 87,
+        error: 'expected status 2xx, got 503',
+      },
+      message: render(m).text,
+      language: 'en',
+    });
+  });
+
+  it('carries Spanish text for an es message, and marks test alerts', async () => {
+    await send('webhook', configs().webhook, message({ language: 'es', test: true }));
+    const body = json(lastCall());
+    expect(body.language).toBe('es');
+    expect(body.message).toContain('está CAÍDO');
+    expect(body.message).toContain('alerta de prueba');
+    expect(body.test).toBe(true);
+  });
+});
+
+describe('discord', () => {
+  it('posts one embed coloured by state, with no mentions parsed', async () => {
+    expect((await send('discord', configs().discord)).ok).toBe(true);
+    const body = json(lastCall());
+    expect(lastCall().path).toBe(DISCORD_PATH);
+    expect(body.allowed_mentions).toEqual({ parse: [] });
+    const [embed] = body.embeds as Array<Record<string, unknown>>;
+    expect(body.embeds).toHaveLength(1);
+    expect(embed).toMatchObject({
+      title: '🔴 Checkout <API> is DOWN',
+      color: 0xe74c3c,
+      timestamp: '2024-05-01T12:03:20.000Z',
+    });
+    expect(embed?.fields).toEqual([
+      { name: 'Target', value: 'GET https://shop.example.com/health', inline: false },
+      { name: 'Error', value: 'unexpected status: expected status 2xx, got 503', inline: false },
+    ]);
+
+    await send('discord', configs().discord, recovery());
+    const [up] = json(lastCall()).embeds as Array<Record<string, unknown>>;
+    expect(up?.color).toBe(0x2ecc71);
+    expect(up?.fields).toContainEqual({ name: 'Downtime', value: '3 min 20 s', inline: true });
+
+    await send('discord', configs().discord, message({ to_state: 'degraded' }));
+    const [degraded] = json(lastCall()).embeds as Array<Record<string, unknown>>;
+    expect(degraded?.color).toBe(0xf39c12);
+  });
+});
+
+describe('slack', () => {
+  it('posts a text fallback and header + section blocks', async () => {
+    expect((await send('slack', configs().slack, recovery('es'))).ok).toBe(true);
+    const body = json(lastCall());
+    expect(lastCall().path).toBe(SLACK_PATH);
+    expect(body.text).toContain('Checkout &lt;API&gt; vuelve a estar ACTIVO');
+    const blocks = body.blocks as Array<Record<string, unknown>>;
+    expect(blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: '🟢 Checkout <API> vuelve a estar ACTIVO', emoji: true },
+    });
+    expect(blocks[1]?.type).toBe('section');
+    expect(blocks[1]?.fields).toContainEqual({
+      type: 'mrkdwn',
+      text: '*Tiempo caído*\n3 min 20 s',
+    });
+  });
+});
+
+describe('telegram', () => {
+  it('calls sendMessage with HTML text and no link previews', async () => {
+    expect((await send('telegram', configs().telegram)).ok).toBe(true);
+    const call = lastCall();
+    expect(call.path).toBe(`/tg/bot${BOT_TOKEN}/sendMessage`);
+    const body = json(call);
+    expect(body).toMatchObject({
+      chat_id: -1001234567,
+      parse_mode: 'HTML',
+      disable_web_page_preview: true,
+    });
+    expect(body.text).toMatch(/^<b>🔴 Checkout &lt;API&gt; is DOWN<\/b>\n/);
+    expect(body.text).not.toContain('<API>');
+  });
+
+  it('takes retry_after from a 429 body', async () => {
+    replies.set('/tg/', {
+      status: 429,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        ok: false,
+        error_code: 429,
+        description: 'Too Many Requests: retry after 7',
+        parameters: { retry_after: 7 },
+      }),
+    });
+    const outcome = await send('telegram', configs().telegram);
+    expect(outcome).toMatchObject({ ok: false, retryable: true, retryAfterMs: 7_000 });
+  });
+
+  it('never shows the token, even when the API echoes it', async () => {
+    replies.set('/tg/', {
+      status: 401,
+      body: JSON.stringify({ ok: false, description: `Unauthorized bot${BOT_TOKEN}` }),
+    });
+    const outcome = await send('telegram', configs().telegram);
+    expect(outcome).toMatchObject({ ok: false, retryable: false });
+    expect(JSON.stringify(outcome)).not.toContain(BOT_TOKEN);
+    expect(JSON.stringify(outcome)).not.toContain(BOT_TOKEN.split(':')[1]);
+  });
+});
+
+describe('email', () => {
+  it('sends text and HTML parts with the event id header', async () => {
+    const m = message({ language: 'es' });
+    const outcome = await send('email', configs().email, m);
+    expect(outcome.ok).toBe(true);
+    expect(mails).toHaveLength(1);
+    const mail = mails[0]!;
+    expect(mail.from).toBe('alerts@lighthouse.test');
+    expect(mail.to).toEqual(['ops@example.com', 'cto@example.com']);
+    const decoded = decodeQuotedPrintable(mail.raw);
+    expect(decoded).toMatch(/^X-Lighthouse-Event-Id: 0d4d3a2e-1111-4000-8000-000000000001\r?$/im);
+    expect(subjectOf(mail.raw)).toBe('🔴 Checkout <API> está CAÍDO');
+    expect(mail.raw).toMatch(/Content-Type: text\/plain/);
+    expect(mail.raw).toMatch(/Content-Type: text\/html/);
+    expect(decoded).toContain('Objetivo: GET https://shop.example.com/health');
+    expect(decoded).toContain('Checkout &lt;API&gt;');
+  });
+
+  it('treats SMTP 4xx as retryable and 5xx as permanent', async () => {
+    rcptReply = 451;
+    expect(await send('email', configs().email)).toMatchObject({ ok: false, retryable: true });
+    rcptReply = 550;
+    expect(await send('email', configs().email)).toMatchObject({ ok: false, retryable: false });
+  });
+
+  it('retries connection failures and keeps SMTP credentials out of errors', async () => {
+    const closed = http.createServer();
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const port = (closed.address() as AddressInfo).port;
+    closed.close();
+    await once(closed, 'close');
+    const url = `smtp://alerts:smtp-p4ss-w0rd@127.0.0.1:${port}`;
+    const outcome = await send(
+      'email',
+      configs().email,
+      message(),
+      ctx({ smtp: { url, from: 'a@b.c' } }),
+    );
+    expect(outcome).toMatchObject({ ok: false, retryable: true });
+    expect(JSON.stringify(outcome)).not.toContain('smtp-p4ss-w0rd');
+  });
+
+  it('refuses clearly when no SMTP server is configured', async () => {
+    const outcome = await send(
+      'email',
+      configs().email,
+      message(),
+      ctx({ smtp: { url: null, from: 'a@b.c' } }),
+    );
+    expect(outcome).toEqual({
+      ok: false,
+      retryable: false,
+      error: expect.stringMatching(/SMTP/) as string,
+    });
+  });
+});
+
+// ---- outcomes ------------------------------------------------------------------------------
+
+describe('outcomes', () => {
+  it('500 is retryable, 400 is not, 3xx is not followed', async () => {
+    replies.set('/hooks/', { status: 500, body: 'boom' });
+    expect(await send('webhook', configs().webhook)).toMatchObject({ ok: false, retryable: true });
+    replies.set('/hooks/', { status: 400, body: 'bad' });
+    expect(await send('webhook', configs().webhook)).toMatchObject({ ok: false, retryable: false });
+    replies.set('/hooks/', { status: 302, headers: { location: `${base}/elsewhere` } });
+    const outcome = await send('webhook', configs().webhook);
+    expect(outcome).toMatchObject({ ok: false, retryable: false });
+    expect(calls.some((c) => c.path === '/elsewhere')).toBe(false);
+  });
+
+  it('429 with Retry-After: 2 is retryable after 2000 ms', async () => {
+    replies.set('/api/webhooks/', { status: 429, headers: { 'retry-after': '2' } });
+    expect(await send('discord', configs().discord)).toMatchObject({
+      ok: false,
+      retryable: true,
+      retryAfterMs: 2_000,
+    });
+  });
+
+  it('reads Retry-After as seconds or an HTTP date', () => {
+    const now = Date.parse('2024-05-01T12:00:00Z');
+    expect(parseRetryAfter('2', now)).toBe(2_000);
+    expect(parseRetryAfter('Wed, 01 May 2024 12:00:30 GMT', now)).toBe(30_000);
+    expect(parseRetryAfter('Wed, 01 May 2024 11:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
+  });
+
+  it('a peer that does not answer in time is retryable', async () => {
+    replies.set('/services/', { status: 200, hang: true });
+    const outcome = await send('slack', configs().slack, message(), ctx({ timeoutMs: 200 }));
+    expect(outcome).toMatchObject({ ok: false, retryable: true });
+    expect(outcome.ok === false && outcome.error).toMatch(/did not answer within 200 ms/);
+  });
+
+  it('a refused connection is retryable', async () => {
+    const outcome = await send('webhook', {
+      url: 'http://127.0.0.1:1/hook-path-that-is-secret',
+      secret: WEBHOOK_SECRET,
+    });
+    expect(outcome).toMatchObject({ ok: false, retryable: true });
+    expect(JSON.stringify(outcome)).not.toContain('hook-path-that-is-secret');
+  });
+
+  it('names only the origin: no secret path, token or signing secret in any error', async () => {
+    // a peer that echoes everything it was sent (error excerpts are cut at 200 characters, so
+    // the path, which comes first, is what could leak)
+    const errors: string[] = [];
+    for (const [type, config] of Object.entries(configs())) {
+      if (type === 'email') continue;
+      for (const status of [400, 500, 429]) {
+        for (const prefix of ['/hooks/', '/api/', '/services/', '/tg/']) {
+          replies.set(prefix, { status, echo: true });
+        }
+        const outcome = await send(type as keyof typeof channelSenders, config);
+        if (outcome.ok) throw new Error(`${type} ${status} succeeded`);
+        errors.push(outcome.error);
+      }
+    }
+    // and one that knows the signing secret
+    replies.set('/hooks/', { status: 400, body: `bad signature, expected ${WEBHOOK_SECRET}` });
+    const outcome = await send('webhook', configs().webhook);
+    if (outcome.ok) throw new Error('webhook succeeded');
+    errors.push(outcome.error);
+    const all = errors.join('\n');
+    expect(all).toContain(base);
+    for (const secret of [
+      WEBHOOK_SECRET,
+      WEBHOOK_PATH,
+      'c2VjcmV0LXBhdGgtdG9rZW4',
+      DISCORD_PATH,
+      'discord-token-AbCdEfGhIjKlMnOp',
+      SLACK_PATH,
+      'slackSecretXXXXXXXXXXXX',
+      BOT_TOKEN,
+    ]) {
+      expect(all).not.toContain(secret);
+    }
+  });
+});
+
+describe('SSRF guard', () => {
+  const guarded = ctx.bind(null, { allowPrivateTargets: false });
+
+  it('refuses a loopback IP literal without connecting, and does not retry', async () => {
+    const outcome = await send('webhook', configs().webhook, message(), guarded());
+    expect(outcome).toMatchObject({ ok: false, retryable: false });
+    expect(outcome.ok === false && outcome.error).toMatch(/private or reserved/);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('refuses a host name that resolves to loopback', async () => {
+    const port = (httpServer.address() as AddressInfo).port;
+    const outcome = await send(
+      'discord',
+      { webhook_url: `http://localhost:${port}${DISCORD_PATH}` },
+      message(),
+      guarded(),
+    );
+    expect(outcome).toMatchObject({ ok: false, retryable: false });
+    expect(outcome.ok === false && outcome.error).toMatch(/private or reserved/);
+    expect(JSON.stringify(outcome)).not.toContain('discord-token');
+    expect(calls).toHaveLength(0);
+  });
+
+  it('guards Telegram too', async () => {
+    const outcome = await send('telegram', configs().telegram, message(), guarded());
+    expect(outcome).toMatchObject({ ok: false, retryable: false });
+    expect(JSON.stringify(outcome)).not.toContain(BOT_TOKEN);
+  });
+});

@@ -1,0 +1,53 @@
+import { renderFields, renderTestNotice, truncate, type MessageField } from '../i18n';
+import { postJson } from './http';
+import type { ChannelConfig } from './index';
+import type { AlertMessage, ChannelSender, RenderedMessage } from './types';
+
+type DiscordConfig = ChannelConfig<'discord'>;
+
+const COLOURS: Partial<Record<string, number>> = {
+  down: 0xe74c3c, // red
+  up: 0x2ecc71, // green
+  degraded: 0xf39c12, // amber
+};
+const GREY = 0x95a5a6;
+/** Lines shown as embed fields; the others (but the time, which is the embed's timestamp) go into the description. */
+const EMBED_FIELDS = new Set<MessageField['key']>(['target', 'error', 'downtime']);
+
+/** An execute-webhook body: one embed, and no mentions parsed from anything in it. */
+export function discordPayload(
+  message: AlertMessage,
+  rendered: RenderedMessage,
+): Record<string, unknown> {
+  const fields = renderFields(message);
+  const notice = renderTestNotice(message);
+  const description = [
+    ...(notice === null ? [] : [`*${notice}*`]),
+    ...fields
+      .filter((f) => !EMBED_FIELDS.has(f.key) && f.key !== 'time')
+      .map((f) => `**${f.label}:** ${f.value}`),
+  ].join('\n');
+  const timestamp = new Date(message.check.time);
+  return {
+    username: 'Lighthouse',
+    allowed_mentions: { parse: [] },
+    embeds: [
+      {
+        title: truncate(rendered.title, 256),
+        description: truncate(description, 4096),
+        color: COLOURS[message.to_state] ?? GREY,
+        fields: fields
+          .filter((f) => EMBED_FIELDS.has(f.key))
+          .map((f) => ({
+            name: truncate(f.label, 256),
+            value: truncate(f.value, 1024),
+            inline: f.key === 'downtime',
+          })),
+        ...(Number.isNaN(timestamp.getTime()) ? {} : { timestamp: timestamp.toISOString() }),
+      },
+    ],
+  };
+}
+
+export const sendDiscord: ChannelSender<DiscordConfig> = (config, message, rendered, ctx) =>
+  postJson(config.webhook_url, discordPayload(message, rendered), ctx);

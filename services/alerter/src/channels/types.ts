@@ -1,0 +1,67 @@
+import type { Language } from '@lighthouse/domain';
+
+export type AlertEvent = 'subscription.down' | 'subscription.up' | 'subscription.degraded';
+
+/** Everything a channel needs to tell people about one state change. No secrets. */
+export interface AlertMessage {
+  event_id: string;
+  event: AlertEvent;
+  subscription_id: string;
+  /** the subscription's name */
+  name: string;
+  /** one line naming the target, e.g. "GET https://example.com/health" (no credentials) */
+  target: string;
+  from_state: string;
+  to_state: string;
+  check: {
+    time: string;
+    status: string;
+    http_status: number | null;
+    response_time_ms: number | null;
+    error: string | null;
+    error_category: string | null;
+  };
+  /** for recoveries: how long it was down, in ms */
+  downtime_ms: number | null;
+  language: Language;
+  /** true for POST /v1/subscriptions/:id/test-alert */
+  test?: boolean;
+}
+
+/** A message rendered in one language. */
+export interface RenderedMessage {
+  /** one line: subject of an email, title of an embed */
+  title: string;
+  /** plain text, several lines */
+  text: string;
+  /** the same as minimal, escaped HTML (email) */
+  html: string;
+}
+
+export interface ChannelContext {
+  /** per request */
+  timeoutMs: number;
+  /** lifts the SSRF guard on channel URLs (tests, private installs) */
+  allowPrivateTargets: boolean;
+  /** Telegram Bot API base, default https://api.telegram.org */
+  telegramApiBase: string;
+  /** SMTP: nodemailer transport options from config */
+  smtp: { url: string | null; from: string };
+  signal?: AbortSignal;
+}
+
+/**
+ * What a send came to. `retryable: false` for answers that will not change
+ * (4xx other than 429); `retryAfterMs` when the peer said when to come back.
+ */
+export type SendOutcome =
+  | { ok: true; detail?: string }
+  | { ok: false; retryable: boolean; retryAfterMs?: number; error: string };
+
+/** One module per channel type. Never throws for a peer's failure: returns an outcome. */
+export type ChannelSender<C> = (
+  config: C,
+  message: AlertMessage,
+  rendered: RenderedMessage,
+  ctx: ChannelContext,
+) => Promise<SendOutcome>;

@@ -1,0 +1,47 @@
+import { createHmac } from 'node:crypto';
+import { postJson } from './http';
+import type { ChannelConfig } from './index';
+import type { AlertMessage, ChannelSender } from './types';
+
+type WebhookConfig = ChannelConfig<'webhook'>;
+
+/** The delivery body of DESIGN.md "Webhook channel delivery"; `test: true` marks test alerts. */
+export function webhookPayload(message: AlertMessage, text: string): Record<string, unknown> {
+  const { check } = message;
+  return {
+    event_id: message.event_id,
+    event: message.event,
+    subscription_id: message.subscription_id,
+    name: message.name,
+    target: message.target,
+    from_state: message.from_state,
+    to_state: message.to_state,
+    check: {
+      time: check.time,
+      status: check.status,
+      http_status: check.http_status,
+      response_time_ms: check.response_time_ms,
+      error: check.error,
+    },
+    message: text,
+    language: message.language,
+    ...(message.test === true ? { test: true } : {}),
+  };
+}
+
+/** `sha256=<hex HMAC-SHA256>` of the exact body bytes, keyed with the channel's secret. */
+export function signWebhookBody(body: string, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
+}
+
+/** POSTs the signed JSON payload; receivers verify the signature over the raw body. */
+export const sendWebhook: ChannelSender<WebhookConfig> = (config, message, rendered, ctx) => {
+  const body = JSON.stringify(webhookPayload(message, rendered.text));
+  return postJson(config.url, body, ctx, {
+    headers: {
+      'X-Lighthouse-Event-Id': message.event_id,
+      'X-Lighthouse-Signature': signWebhookBody(body, config.secret),
+    },
+    secrets: [config.secret],
+  });
+};

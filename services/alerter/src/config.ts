@@ -1,0 +1,37 @@
+import { env, parseConfig, type Env } from '@lighthouse/shared';
+import { z } from 'zod';
+
+const schema = z.object({
+  DATABASE_URL: env.postgresUrl(),
+  REDIS_URL: env.redisUrl(),
+  QUEUE_PREFIX: env.queuePrefix(),
+  LOG_LEVEL: env.logLevel(),
+  /** opens the sealed channel configs */
+  ENCRYPTION_KEY: env.encryptionKey(),
+  /** deliveries in flight per process */
+  ALERTER_CONCURRENCY: env.int(50, 1, 1_000),
+  /** attempts per delivery, and the first backoff (doubling, ±50 % jitter) */
+  DELIVERY_ATTEMPTS: env.int(8, 1, 50),
+  DELIVERY_BACKOFF_MS: env.int(2_000, 10, 600_000),
+  /** per request to a channel */
+  CHANNEL_TIMEOUT_MS: env.int(10_000, 100, 120_000),
+  /** lifts the SSRF guard on channel URLs: for tests and private installs only */
+  LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: env.bool(false),
+  TELEGRAM_API_BASE: z.url({ error: 'must be a URL' }).default('https://api.telegram.org'),
+  /** smtp://user:pass@host:587 or smtps://…; email channels fail without it */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  SMTP_FROM: z.string().min(3).default('Lighthouse <alerts@localhost>'),
+  /** /metrics and /health; 0 picks a free port */
+  METRICS_PORT: env.port(9103),
+  DB_POOL_SIZE: env.int(4, 1, 50),
+  SHUTDOWN_TIMEOUT_MS: env.int(15_000, 100, 120_000),
+});
+
+export type AlerterConfig = z.output<typeof schema>;
+
+export function loadConfig(source: Env = process.env): AlerterConfig {
+  return parseConfig(schema, source);
+}

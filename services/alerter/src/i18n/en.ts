@@ -1,0 +1,56 @@
+import type { Catalog } from './index';
+
+export const en: Catalog = {
+  states: { up: 'up', down: 'down', degraded: 'degraded', unknown: 'unknown' },
+  title(name, toState, fromState) {
+    switch (toState) {
+      case 'down':
+        return `🔴 ${name} is DOWN`;
+      case 'up':
+        return fromState === 'unknown' ? `🟢 ${name} is UP` : `🟢 ${name} is UP again`;
+      case 'degraded':
+        return `🟠 ${name} is DEGRADED`;
+      default:
+        return `${name} is now ${toState}`;
+    }
+  },
+  testPrefix: '[TEST]',
+  testNotice:
+    'This is a test alert sent from Lighthouse to check this channel. Nothing has changed.',
+  labels: {
+    subscription: 'Subscription',
+    target: 'Target',
+    state: 'State',
+    error: 'Error',
+    httpStatus: 'HTTP status',
+    responseTime: 'Response time',
+    time: 'Time',
+    downtime: 'Downtime',
+  },
+  errorCategories: {
+    dns: 'DNS failure',
+    connect: 'connection failed',
+    tls: 'TLS error',
+    timeout: 'timeout',
+    status: 'unexpected status',
+    assertion: 'assertion failed',
+    blocked: 'blocked address',
+    internal: 'internal error',
+  },
+  months: [
+    'January',
+    'February',
+    'March',
+    'April',
+    'May',
+    'June',
+    'July',
+    'August',
+    'September',
+    'October',
+    'November',
+    'December',
+  ],
+  date: (day, month, year) => `${day} ${month} ${year}`,
+  units: { d: 'd', h: 'h', min: 'min', s: 's' },
+};

@@ -1,0 +1,58 @@
+import type { Catalog } from './index';
+
+export const es: Catalog = {
+  states: { up: 'activo', down: 'caído', degraded: 'degradado', unknown: 'desconocido' },
+  title(name, toState, fromState) {
+    switch (toState) {
+      case 'down':
+        return `🔴 ${name} está CAÍDO`;
+      case 'up':
+        return fromState === 'unknown'
+          ? `🟢 ${name} está ACTIVO`
+          : `🟢 ${name} vuelve a estar ACTIVO`;
+      case 'degraded':
+        return `🟠 ${name} está DEGRADADO`;
+      default:
+        return `${name} ahora está ${toState}`;
+    }
+  },
+  testPrefix: '[PRUEBA]',
+  testNotice:
+    'Esta es una alerta de prueba enviada por Lighthouse para comprobar este canal. No ha cambiado nada.',
+  labels: {
+    subscription: 'Suscripción',
+    target: 'Objetivo',
+    state: 'Estado',
+    error: 'Error',
+    httpStatus: 'Estado HTTP',
+    responseTime: 'Tiempo de respuesta',
+    time: 'Hora',
+    downtime: 'Tiempo caído',
+  },
+  errorCategories: {
+    dns: 'fallo de DNS',
+    connect: 'fallo de conexión',
+    tls: 'error de TLS',
+    timeout: 'tiempo de espera agotado',
+    status: 'estado inesperado',
+    assertion: 'comprobación fallida',
+    blocked: 'dirección bloqueada',
+    internal: 'error interno',
+  },
+  months: [
+    'enero',
+    'febrero',
+    'marzo',
+    'abril',
+    'mayo',
+    'junio',
+    'julio',
+    'agosto',
+    'septiembre',
+    'octubre',
+    'noviembre',
+    'diciembre',
+  ],
+  date: (day, month, year) => `${day} de ${month} de ${year}`,
+  units: { d: 'd', h: 'h', min: 'min', s: 's' },
+};

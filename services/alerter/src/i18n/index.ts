@@ -1,0 +1,169 @@
+import type { Language } from '@lighthouse/domain';
+import type { AlertMessage, RenderedMessage } from '../channels/types';
+import { en } from './en';
+import { es } from './es';
+
+/**
+ * The words of one language. A catalog holds only words and word order; layout, escaping and
+ * number formatting live here, so adding a language is one file like ./en.ts and one line in
+ * {@link catalogs}.
+ */
+export interface Catalog {
+  /** State names as shown in messages; states not listed are shown as they are. */
+  states: Record<'up' | 'down' | 'degraded' | 'unknown', string>;
+  /** One-line title of a state change, e.g. "🔴 My API is DOWN". */
+  title(name: string, toState: string, fromState: string): string;
+  /** Title prefix and first line of test alerts (POST /v1/subscriptions/:id/test-alert). */
+  testPrefix: string;
+  testNotice: string;
+  labels: Record<FieldKey, string>;
+  /** Words for the checker's error categories; categories not listed are shown as they are. */
+  errorCategories: Partial<Record<string, string>>;
+  /** Month names, January first, for the readable UTC time. */
+  months: readonly string[];
+  /** A calendar date in words: "1 May 2024", "1 de mayo de 2024". */
+  date(day: number, month: string, year: number): string;
+  /** Unit symbols for durations ("3 min 20 s"). */
+  units: { d: string; h: string; min: string; s: string };
+}
+
+/** One line per language. */
+export const catalogs: Record<Language, Catalog> = { en, es };
+
+export type FieldKey =
+  | 'subscription'
+  | 'target'
+  | 'state'
+  | 'error'
+  | 'httpStatus'
+  | 'responseTime'
+  | 'time'
+  | 'downtime';
+
+/** One labelled line of a message, in the message's language; plain text, not escaped. */
+export interface MessageField {
+  key: FieldKey;
+  label: string;
+  value: string;
+}
+
+/** The longest error message a notification repeats (chat APIs cap message sizes). */
+const MAX_ERROR_CHARS = 500;
+
+export function catalogFor(language: Language): Catalog {
+  // Falls back to English for a language stored before its catalog was removed.
+  return (catalogs as Partial<Record<string, Catalog>>)[language] ?? en;
+}
+
+/** The title of a message: "🔴 My API is DOWN", prefixed for test alerts. */
+export function renderTitle(message: AlertMessage): string {
+  const c = catalogFor(message.language);
+  const title = c.title(message.name, message.to_state, message.from_state);
+  return message.test === true ? `${c.testPrefix} ${title}` : title;
+}
+
+/** The line that tells people a test alert is a test; `null` for real alerts. */
+export function renderTestNotice(message: AlertMessage): string | null {
+  return message.test === true ? catalogFor(message.language).testNotice : null;
+}
+
+/** The labelled lines of a message, in order; lines that do not apply are left out. */
+export function renderFields(message: AlertMessage): MessageField[] {
+  const c = catalogFor(message.language);
+  const fields: MessageField[] = [];
+  const add = (key: FieldKey, value: string): void => {
+    fields.push({ key, label: c.labels[key], value });
+  };
+  const { check } = message;
+  add('subscription', message.name);
+  add('target', message.target);
+  add('state', `${stateName(c, message.from_state)} → ${stateName(c, message.to_state)}`);
+  if (check.error !== null || check.error_category !== null) {
+    const category =
+      check.error_category === null
+        ? null
+        : (c.errorCategories[check.error_category] ?? check.error_category);
+    const error = check.error === null ? null : truncate(check.error, MAX_ERROR_CHARS);
+    add('error', [category, error].filter((x) => x !== null && x !== '').join(': '));
+  }
+  if (check.http_status !== null) add('httpStatus', String(check.http_status));
+  if (check.response_time_ms !== null) add('responseTime', `${check.response_time_ms} ms`);
+  add('time', formatTime(c, check.time));
+  if (message.downtime_ms !== null) add('downtime', formatDuration(message.downtime_ms, c));
+  return fields;
+}
+
+/** A message in its language: title, plain text and minimal escaped HTML. */
+export function render(message: AlertMessage): RenderedMessage {
+  const title = renderTitle(message);
+  const fields = renderFields(message);
+  const testNotice = renderTestNotice(message);
+  const notice = testNotice === null ? [] : [testNotice];
+  const text = [title, ...notice, '', ...fields.map((f) => `${f.label}: ${f.value}`)].join('\n');
+  const html = [
+    `<p><strong>${escapeHtml(title)}</strong></p>`,
+    ...notice.map((n) => `<p><em>${escapeHtml(n)}</em></p>`),
+    `<p>${fields.map((f) => `<strong>${escapeHtml(f.label)}:</strong> ${escapeHtml(f.value)}`).join('<br>\n')}</p>`,
+  ].join('\n');
+  return { title, text, html };
+}
+
+function stateName(c: Catalog, state: string): string {
+  return Object.prototype.hasOwnProperty.call(c.states, state)
+    ? c.states[state as keyof Catalog['states']]
+    : state;
+}
+
+/** "2024-05-01T12:00:00.000Z (1 May 2024, 12:00:00 UTC)"; an unparsable time is shown as is. */
+export function formatTime(c: Catalog, iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  const readable =
+    `${c.date(d.getUTCDate(), c.months[d.getUTCMonth()] ?? '', d.getUTCFullYear())}, ` +
+    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC`;
+  return `${d.toISOString()} (${readable})`;
+}
+
+/**
+ * A duration in the two largest units that apply: "45 s", "3 min 20 s", "2 h 5 min",
+ * "3 d 4 h". Rounded to whole seconds; zero units after the first are left out ("3 min").
+ */
+export function formatDuration(ms: number, c: Catalog = en): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const parts: Array<[number, string]> = [
+    [Math.floor(total / 86_400), c.units.d],
+    [Math.floor((total % 86_400) / 3_600), c.units.h],
+    [Math.floor((total % 3_600) / 60), c.units.min],
+    [total % 60, c.units.s],
+  ];
+  const first = parts.findIndex(([n]) => n > 0);
+  if (first === -1) return `0 ${c.units.s}`;
+  return parts
+    .slice(first, first + 2)
+    .filter(([n], i) => i === 0 || n > 0)
+    .map(([n, unit]) => `${n} ${unit}`)
+    .join(' ');
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes text for HTML bodies and attributes (email, Telegram's HTML parse mode). */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] ?? ch);
+}
+
+/** Cuts text to at most `max` characters, marking the cut with "…". */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = text.slice(0, max - 1);
+  // Never leave half of a surrogate pair (an emoji) at the end.
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}

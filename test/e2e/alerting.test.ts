@@ -1,0 +1,333 @@
+import {
+  createTestDatabase,
+  deleteQueuePrefix,
+  newQueuePrefix,
+  randomWallet,
+  signSiwe,
+  startService,
+  testEnv,
+  type ServiceProcess,
+  type TestDatabase,
+} from '@lighthouse/testing';
+import { createHmac, randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
+
+// All four services as processes; channels answered by local peers: one HTTP server
+// that records webhook, Discord, Slack and Telegram calls, and an SMTP server.
+
+const root = join(__dirname, '..', '..');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const WEBHOOK_SECRET = 'webhook-signing-secret-for-tests';
+
+interface Call {
+  at: number;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  raw: string;
+  body: Record<string, unknown>;
+}
+
+let database: TestDatabase;
+let prefix: string;
+let target: Server;
+let targetUp = true;
+let peer: Server;
+let peerUrl: string;
+const calls: Call[] = [];
+/** per path: status codes to answer before 200 */
+const script = new Map<string, number[]>();
+let smtp: SMTPServer;
+const mails: string[] = [];
+const services: ServiceProcess[] = [];
+let api: string;
+let token: string;
+
+async function listen(server: Server | SMTPServer): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address =
+    (server as Server).address?.() ?? (server as unknown as { server: Server }).server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  prefix = newQueuePrefix();
+
+  target = createServer((_req, res) =>
+    res.writeHead(targetUp ? 200 : 500).end(targetUp ? 'ok' : 'broken'),
+  );
+  const targetPort = await listen(target);
+
+  peer = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (d: Buffer) => (raw += d.toString()));
+    req.on('end', () => {
+      const path = req.url ?? '/';
+      calls.push({
+        at: Date.now(),
+        path,
+        headers: req.headers,
+        raw,
+        body: JSON.parse(raw || '{}') as Record<string, unknown>,
+      });
+      const next = script.get(path)?.shift();
+      if (next === 429) {
+        res.writeHead(429, { 'Retry-After': '1' }).end('slow down');
+      } else if (next !== undefined) {
+        res.writeHead(next).end('scripted failure');
+      } else if (path.startsWith('/bot')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true,"result":{}}');
+      } else {
+        res.writeHead(path.startsWith('/discord') ? 204 : 200).end('ok');
+      }
+    });
+  });
+  peerUrl = `http://127.0.0.1:${await listen(peer)}`;
+
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, _session, callback) {
+      let data = '';
+      stream.on('data', (d: Buffer) => (data += d.toString()));
+      stream.on('end', () => {
+        mails.push(data);
+        callback();
+      });
+    },
+  });
+  const smtpPort = await listen(smtp);
+
+  const common = {
+    DATABASE_URL: database.url,
+    REDIS_URL: testEnv().redisUrl,
+    QUEUE_PREFIX: prefix,
+    ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'info',
+    METRICS_PORT: '0',
+  };
+  const apiProcess = startService('api', {
+    ...common,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ADMIN_TOKEN: 'admin-token-for-tests-0123456789',
+    SIWE_DOMAIN: 'lighthouse.test',
+    LIGHTHOUSE_TIERS: join(root, 'packages', 'testing', 'tiers.test.json'),
+  });
+  services.push(
+    apiProcess,
+    startService('scheduler', { ...common, SCHEDULER_TICK_MS: '100', RELAY_INTERVAL_MS: '100' }),
+    startService('checker', {
+      ...common,
+      LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'true',
+      SUBSCRIPTION_CACHE_MS: '500',
+    }),
+    startService('alerter', {
+      ...common,
+      LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'true',
+      TELEGRAM_API_BASE: peerUrl,
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      SMTP_FROM: 'Lighthouse <alerts@lighthouse.test>',
+      DELIVERY_ATTEMPTS: '5',
+      DELIVERY_BACKOFF_MS: '200',
+    }),
+  );
+  api = `http://127.0.0.1:${(await apiProcess.waitFor(/"message":"api listening".*?"port":(\d+)/))[1]}`;
+  await Promise.all(services.slice(1).map((s) => s.waitFor(/running/)));
+
+  const wallet = randomWallet();
+  const { nonce } = (await (await fetch(`${api}/v1/auth/nonce`)).json()) as { nonce: string };
+  const signed = await signSiwe(wallet, { domain: 'lighthouse.test', nonce });
+  const session = await fetch(`${api}/v1/auth/verify`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(signed),
+  });
+  token = ((await session.json()) as { token: string }).token;
+  targetUrl = `http://127.0.0.1:${targetPort}/health`;
+}, 60_000);
+
+let targetUrl: string;
+
+afterAll(async () => {
+  await Promise.all(services.map((s) => s.stop('SIGKILL')));
+  await new Promise((r) => target.close(r));
+  await new Promise((r) => peer.close(r));
+  await new Promise<void>((r) => smtp.close(() => r()));
+  await database.drop();
+  await deleteQueuePrefix(prefix);
+});
+
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${api}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const value = await fn();
+    if (value !== undefined) return value;
+    await sleep(200);
+  }
+  throw new Error(
+    `timed out waiting for ${what}\n${services.map((s) => `${s.name}: ${s.output().slice(-1500)}`).join('\n')}`,
+  );
+}
+
+interface AlertJson {
+  alert_type: string;
+  event_id: string;
+  delivery_status: string;
+  retry_count: number;
+  deliveries: {
+    channel_id: string;
+    channel_type: string;
+    status: string;
+    attempts: number;
+    last_error: string | null;
+  }[];
+}
+
+async function alertsOf(id: string): Promise<AlertJson[]> {
+  return ((await call('GET', `/v1/subscriptions/${id}/alerts`)).body as { items: AlertJson[] })
+    .items;
+}
+
+it('target down → alert on every channel → target up → recovery with the downtime', async () => {
+  const created = await call('POST', '/v1/subscriptions', {
+    name: 'Checkout API',
+    target_type: 'http',
+    target_config: { url: targetUrl },
+    tier: 'team',
+    check_frequency_seconds: 1,
+    failure_threshold: 1,
+    recovery_threshold: 1,
+    alert_channels: [
+      {
+        type: 'webhook',
+        config: { url: `${peerUrl}/hook`, secret: WEBHOOK_SECRET },
+        language: 'es',
+      },
+      { type: 'discord', config: { webhook_url: `${peerUrl}/discord/1/abc` } },
+      { type: 'slack', config: { webhook_url: `${peerUrl}/slack/T/B/x` } },
+      { type: 'telegram', config: { bot_token: '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ', chat_id: 42 } },
+      { type: 'email', config: { to: 'ops@example.com' } },
+    ],
+  });
+  expect(created.status).toBe(201);
+  const id = (created.body as { id: string }).id;
+  await until('up', async () =>
+    (await call('GET', `/v1/subscriptions/${id}`)).body.state === 'up' ? true : undefined,
+  );
+
+  targetUp = false;
+  const down = await until('the down alert delivered everywhere', async () => {
+    const a = (await alertsOf(id)).find((x) => x.alert_type === 'down');
+    return a?.delivery_status === 'sent' ? a : undefined;
+  });
+  expect(down.deliveries.map((d) => d.channel_type).sort()).toEqual([
+    'discord',
+    'email',
+    'slack',
+    'telegram',
+    'webhook',
+  ]);
+  await sleep(1_500);
+  targetUp = true;
+  const up = await until('the recovery alert delivered everywhere', async () => {
+    const a = (await alertsOf(id)).find((x) => x.alert_type === 'up');
+    return a?.delivery_status === 'sent' ? a : undefined;
+  });
+
+  // webhook: DESIGN payload, signature over the raw body, Spanish for an es channel
+  const hooks = calls.filter((c) => c.path === '/hook');
+  expect(hooks.map((h) => h.body.event)).toEqual(['subscription.down', 'subscription.up']);
+  for (const hook of hooks) {
+    const expected = `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(hook.raw).digest('hex')}`;
+    expect(hook.headers['x-lighthouse-signature']).toBe(expected);
+    expect(hook.headers['x-lighthouse-event-id']).toBe(hook.body.event_id);
+    expect(hook.body).toMatchObject({ subscription_id: id, name: 'Checkout API', language: 'es' });
+  }
+  expect(hooks[0]?.body).toMatchObject({
+    event_id: down.event_id,
+    from_state: 'up',
+    to_state: 'down',
+    check: { status: 'down', http_status: 500 },
+  });
+  expect(hooks[1]?.body.event_id).toBe(up.event_id);
+  expect(String(hooks[0]?.body.message)).toMatch(/ca[ií]d|inactiv|fuera de servicio/i);
+
+  // the others each got both, in English; the recovery names the downtime
+  expect(calls.filter((c) => c.path.startsWith('/discord'))).toHaveLength(2);
+  expect(calls.filter((c) => c.path.startsWith('/slack'))).toHaveLength(2);
+  const telegram = calls.filter((c) => c.path.startsWith('/bot123456:'));
+  expect(telegram).toHaveLength(2);
+  expect(telegram[0]?.body).toMatchObject({ chat_id: 42 });
+  expect(String(telegram[1]?.body.text)).toMatch(/\d+\s*(s|min)/);
+  expect(mails).toHaveLength(2);
+  expect(mails[0]).toContain('Checkout API');
+  expect(mails[1]).toMatch(/X-Lighthouse-Event-Id: /i);
+}, 90_000);
+
+it('retries a failing channel with backoff, waits out a 429, does not retry a 400', async () => {
+  script.set('/flaky', [500, 500, 500]);
+  script.set('/rejects', [400, 400, 400, 400, 400]);
+  script.set('/throttled', [429]);
+  const created = await call('POST', '/v1/subscriptions', {
+    name: 'Retry me',
+    target_type: 'http',
+    target_config: { url: targetUrl },
+    tier: 'team',
+    check_frequency_seconds: 1,
+    failure_threshold: 1,
+    alert_channels: [
+      { type: 'webhook', config: { url: `${peerUrl}/flaky`, secret: WEBHOOK_SECRET } },
+      { type: 'webhook', config: { url: `${peerUrl}/rejects`, secret: WEBHOOK_SECRET } },
+      { type: 'webhook', config: { url: `${peerUrl}/throttled`, secret: WEBHOOK_SECRET } },
+    ],
+  });
+  const id = (created.body as { id: string }).id;
+  await until('up', async () =>
+    (await call('GET', `/v1/subscriptions/${id}`)).body.state === 'up' ? true : undefined,
+  );
+  targetUp = false;
+  const alert = await until('the alert settled', async () => {
+    const a = (await alertsOf(id)).find((x) => x.alert_type === 'down');
+    return a && a.delivery_status !== 'pending' ? a : undefined;
+  });
+  targetUp = true;
+  expect(alert.delivery_status).toBe('partial');
+  const channelIds = (created.body as { alert_channels: { id: string }[] }).alert_channels.map(
+    (c) => c.id,
+  );
+  const [flaky, rejected, throttled] = channelIds.map((cid) =>
+    alert.deliveries.find((d) => d.channel_id === cid),
+  );
+  expect(flaky).toMatchObject({ status: 'sent', attempts: 4 });
+  expect(throttled).toMatchObject({ status: 'sent', attempts: 2 });
+  expect(rejected).toMatchObject({ status: 'failed' });
+  expect(rejected?.attempts).toBe(1);
+  expect(rejected?.last_error).toMatch(/400/);
+  expect(alert.retry_count).toBe(4);
+  expect(calls.filter((c) => c.path === '/flaky')).toHaveLength(4);
+  expect(calls.filter((c) => c.path === '/rejects')).toHaveLength(1);
+  // the 429 said one second: the second try came no sooner
+  const tries = calls.filter((c) => c.path === '/throttled').map((c) => c.at);
+  expect(tries).toHaveLength(2);
+  expect(tries[1]! - tries[0]!).toBeGreaterThanOrEqual(950);
+}, 90_000);
