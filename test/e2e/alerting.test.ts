@@ -39,6 +39,7 @@ const calls: Call[] = [];
 /** per path: status codes to answer before 200 */
 const script = new Map<string, number[]>();
 let smtp: SMTPServer;
+let slowHookArrived: (() => void) | undefined;
 const mails: string[] = [];
 const services: ServiceProcess[] = [];
 let api: string;
@@ -72,6 +73,12 @@ beforeAll(async () => {
         raw,
         body: JSON.parse(raw || '{}') as Record<string, unknown>,
       });
+      if (path === '/slowhook' && calls.filter((c) => c.path === path).length === 1) {
+        // the first delivery hangs until the alerter that sent it is gone
+        slowHookArrived?.();
+        setTimeout(() => res.writeHead(200).end('late'), 3_000);
+        return;
+      }
       const next = script.get(path)?.shift();
       if (next === 429) {
         res.writeHead(429, { 'Retry-After': '1' }).end('slow down');
@@ -124,15 +131,20 @@ beforeAll(async () => {
       LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'true',
       SUBSCRIPTION_CACHE_MS: '500',
     }),
-    startService('alerter', {
-      ...common,
-      LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'true',
-      TELEGRAM_API_BASE: peerUrl,
-      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-      SMTP_FROM: 'Lighthouse <alerts@lighthouse.test>',
-      DELIVERY_ATTEMPTS: '5',
-      DELIVERY_BACKOFF_MS: '200',
-    }),
+    startService(
+      'alerter',
+      (alerterEnv = {
+        ...common,
+        LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'true',
+        TELEGRAM_API_BASE: peerUrl,
+        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        SMTP_FROM: 'Lighthouse <alerts@lighthouse.test>',
+        DELIVERY_ATTEMPTS: '5',
+        DELIVERY_BACKOFF_MS: '200',
+        ALERTER_LOCK_MS: '1000',
+        ALERTER_STALLED_INTERVAL_MS: '500',
+      }),
+    ),
   );
   api = `http://127.0.0.1:${(await apiProcess.waitFor(/"message":"api listening".*?"port":(\d+)/))[1]}`;
   await Promise.all(services.slice(1).map((s) => s.waitFor(/running/)));
@@ -150,6 +162,7 @@ beforeAll(async () => {
 }, 60_000);
 
 let targetUrl: string;
+let alerterEnv: Record<string, string>;
 
 afterAll(async () => {
   await Promise.all(services.map((s) => s.stop('SIGKILL')));
@@ -330,4 +343,47 @@ it('retries a failing channel with backoff, waits out a 429, does not retry a 40
   const tries = calls.filter((c) => c.path === '/throttled').map((c) => c.at);
   expect(tries).toHaveLength(2);
   expect(tries[1]! - tries[0]!).toBeGreaterThanOrEqual(950);
+}, 90_000);
+
+it('an alerter killed mid-delivery loses nothing: every channel gets the alert, repeats only the in-flight send', async () => {
+  const created = await call('POST', '/v1/subscriptions', {
+    name: 'Crash test',
+    target_type: 'http',
+    target_config: { url: targetUrl },
+    tier: 'team',
+    check_frequency_seconds: 1,
+    failure_threshold: 1,
+    alert_channels: [
+      { type: 'webhook', config: { url: `${peerUrl}/slowhook`, secret: WEBHOOK_SECRET } },
+      { type: 'webhook', config: { url: `${peerUrl}/fasthook`, secret: WEBHOOK_SECRET } },
+    ],
+  });
+  const id = (created.body as { id: string }).id;
+  await until('up', async () =>
+    (await call('GET', `/v1/subscriptions/${id}`)).body.state === 'up' ? true : undefined,
+  );
+
+  const arrived = new Promise<void>((resolve) => (slowHookArrived = resolve));
+  targetUp = false;
+  await arrived;
+  const alerter = services[3]!;
+  alerter.child.kill('SIGKILL');
+  await alerter.exited;
+  services[3] = startService('alerter', alerterEnv);
+  await services[3].waitFor(/alerter running/);
+
+  const alert = await until('the alert settled after the restart', async () => {
+    const a = (await alertsOf(id)).find((x) => x.alert_type === 'down');
+    return a && a.delivery_status !== 'pending' ? a : undefined;
+  });
+  targetUp = true;
+  expect(alert.delivery_status).toBe('sent');
+  const slow = calls.filter((c) => c.path === '/slowhook');
+  const fast = calls.filter((c) => c.path === '/fasthook');
+  // the send in flight at the crash may be repeated, with the same event id; nothing else is
+  expect(slow.length).toBeGreaterThanOrEqual(1);
+  expect(slow.length).toBeLessThanOrEqual(2);
+  expect(new Set(slow.map((c) => c.body.event_id))).toEqual(new Set([alert.event_id]));
+  expect(fast.filter((c) => c.body.event_id === alert.event_id).length).toBeGreaterThanOrEqual(1);
+  expect(fast.filter((c) => c.body.event_id === alert.event_id).length).toBeLessThanOrEqual(2);
 }, 90_000);

@@ -24,6 +24,10 @@ const schema = z.object({
     .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
     .optional(),
   SMTP_FROM: z.string().min(3).default('Lighthouse <alerts@localhost>'),
+  /** a job's lock; an alerter that dies holding it loses it after this long */
+  ALERTER_LOCK_MS: env.int(30_000, 500, 600_000),
+  /** how often workers look for jobs whose alerter died (then retried elsewhere) */
+  ALERTER_STALLED_INTERVAL_MS: env.int(15_000, 200, 600_000),
   /** /metrics and /health; 0 picks a free port */
   METRICS_PORT: env.port(9103),
   DB_POOL_SIZE: env.int(4, 1, 50),

@@ -52,7 +52,14 @@ async function main(): Promise<void> {
   });
   shutdown.register('channels', () => closeChannels());
 
-  const common = { connection: workerRedis, prefix: config.QUEUE_PREFIX, autorun: false };
+  const common = {
+    connection: workerRedis,
+    prefix: config.QUEUE_PREFIX,
+    lockDuration: config.ALERTER_LOCK_MS,
+    stalledInterval: config.ALERTER_STALLED_INTERVAL_MS,
+    maxStalledCount: 2,
+    autorun: false,
+  };
   const alertWorker = new Worker(
     'alerts',
     createAlertProcessor({
