@@ -387,3 +387,33 @@ it('an alerter killed mid-delivery loses nothing: every channel gets the alert, 
   expect(fast.filter((c) => c.body.event_id === alert.event_id).length).toBeGreaterThanOrEqual(1);
   expect(fast.filter((c) => c.body.event_id === alert.event_id).length).toBeLessThanOrEqual(2);
 }, 90_000);
+
+it('alerts a subscription whose target is down from its first check', async () => {
+  targetUp = false;
+  try {
+    const created = await call('POST', '/v1/subscriptions', {
+      name: 'Born broken',
+      target_type: 'http',
+      target_config: { url: targetUrl },
+      tier: 'team',
+      check_frequency_seconds: 1,
+      failure_threshold: 1,
+      alert_channels: [
+        { type: 'webhook', config: { url: `${peerUrl}/startsdown`, secret: WEBHOOK_SECRET } },
+      ],
+    });
+    const id = (created.body as { id: string }).id;
+    const alert = await until('the first down alert', async () => {
+      const a = (await alertsOf(id)).find((x) => x.alert_type === 'down');
+      return a?.delivery_status === 'sent' ? a : undefined;
+    });
+    const hook = calls.find((c) => c.path === '/startsdown');
+    expect(hook?.body).toMatchObject({
+      event_id: alert.event_id,
+      from_state: 'unknown',
+      to_state: 'down',
+    });
+  } finally {
+    targetUp = true;
+  }
+}, 60_000);

@@ -1,4 +1,10 @@
-import { applyResult, type CheckStatus, type MonitorSnapshot, type MonitorState } from './state';
+import {
+  applyResult,
+  isAlertable,
+  type CheckStatus,
+  type MonitorSnapshot,
+  type MonitorState,
+} from './state';
 
 const t0 = Date.parse('2026-11-22T00:00:00Z');
 const slot = (n: number) => new Date(t0 + n * 60_000);
@@ -118,5 +124,21 @@ describe('applyResult', () => {
       current = r.next;
     });
     expect(transitions).toEqual(['unknown->up@1', 'up->down@6', 'down->up@11']);
+  });
+});
+
+describe('isAlertable', () => {
+  it.each([
+    ['unknown', 'up', false],
+    ['unknown', 'down', true],
+    ['unknown', 'degraded', true],
+    ['up', 'down', true],
+    ['down', 'up', true],
+    ['up', 'degraded', true],
+    ['degraded', 'up', true],
+    ['down', 'degraded', true],
+    ['up', 'up', false],
+  ] as const)('%s → %s: %s', (from, to, expected) => {
+    expect(isAlertable({ from, to })).toBe(expected);
   });
 });

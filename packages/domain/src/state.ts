@@ -66,3 +66,13 @@ export function applyResult(
     applied: true,
   };
 }
+
+/**
+ * Whether a transition is worth telling people about: every change except a new
+ * subscription's first result coming back fine (unknown → up). A target that is
+ * down or degraded from the start is alerted.
+ */
+export function isAlertable(transition: Transition): boolean {
+  if (transition.from === transition.to || transition.to === 'unknown') return false;
+  return !(transition.from === 'unknown' && transition.to === 'up');
+}

@@ -1,11 +1,12 @@
 import { sql } from 'kysely';
 import type { Executor } from '../connection';
+import type { MonitorState } from '../schema';
 
 export interface AlertEventContext {
   event_id: string;
   subscription_id: string;
-  from_state: string;
-  to_state: string;
+  from_state: MonitorState;
+  to_state: MonitorState;
   slot_time: Date;
   check: Record<string, unknown>;
   created_at: Date;

@@ -1,4 +1,5 @@
 import { alerts, type Db } from '@lighthouse/db';
+import { isAlertable } from '@lighthouse/domain';
 import { jobCatalog, parseJobData } from '@lighthouse/queue';
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import type { AlerterMetrics } from '../metrics';
@@ -30,8 +31,7 @@ export function createAlertProcessor(deps: {
     const context = await alerts.loadEventContext(deps.db, eventId);
     if (!context) throw new UnrecoverableError(`state event ${eventId} does not exist`);
     if (context.deleted) return 'subscription deleted';
-    if (context.to_state === 'unknown' || context.from_state === 'unknown')
-      return 'first state: nothing to tell';
+    if (!isAlertable({ from: context.from_state, to: context.to_state })) return 'nothing to tell';
 
     const language = context.language_preference === 'es' ? 'es' : 'en';
     const message = buildMessage(
