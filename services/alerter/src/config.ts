@@ -1,4 +1,5 @@
 import { env, parseConfig, type Env } from '@lighthouse/shared';
+import { channelSettingsShape } from '@lighthouse/channels';
 import { z } from 'zod';
 
 const schema = z.object({
@@ -13,17 +14,7 @@ const schema = z.object({
   /** attempts per delivery, and the first backoff (doubling, ±50 % jitter) */
   DELIVERY_ATTEMPTS: env.int(8, 1, 50),
   DELIVERY_BACKOFF_MS: env.int(2_000, 10, 600_000),
-  /** per request to a channel */
-  CHANNEL_TIMEOUT_MS: env.int(10_000, 100, 120_000),
-  /** lifts the SSRF guard on channel URLs: for tests and private installs only */
-  LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: env.bool(false),
-  TELEGRAM_API_BASE: z.url({ error: 'must be a URL' }).default('https://api.telegram.org'),
-  /** smtp://user:pass@host:587 or smtps://…; email channels fail without it */
-  SMTP_URL: z
-    .string()
-    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
-    .optional(),
-  SMTP_FROM: z.string().min(3).default('Lighthouse <alerts@localhost>'),
+  ...channelSettingsShape,
   /** a job's lock; an alerter that dies holding it loses it after this long */
   ALERTER_LOCK_MS: env.int(30_000, 500, 600_000),
   /** how often workers look for jobs whose alerter died (then retried elsewhere) */

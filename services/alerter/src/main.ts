@@ -9,7 +9,7 @@ import {
   startOpsServer,
 } from '@lighthouse/shared';
 import { Worker } from 'bullmq';
-import { closeChannels } from './channels';
+import { channelContext, closeChannels } from '@lighthouse/channels';
 import { loadConfig } from './config';
 import { createAlertProcessor } from './jobs/alert';
 import { createDeliveryProcessor } from './jobs/deliver';
@@ -80,12 +80,7 @@ async function main(): Promise<void> {
       secrets: createSecretBox(config.ENCRYPTION_KEY),
       metrics,
       logger,
-      channel: {
-        timeoutMs: config.CHANNEL_TIMEOUT_MS,
-        allowPrivateTargets: config.LIGHTHOUSE_ALLOW_PRIVATE_TARGETS,
-        telegramApiBase: config.TELEGRAM_API_BASE,
-        smtp: { url: config.SMTP_URL ?? null, from: config.SMTP_FROM },
-      },
+      channel: channelContext(config),
     }),
     { ...common, concurrency: config.ALERTER_CONCURRENCY },
   );

@@ -1,4 +1,5 @@
 import { env, parseConfig, type Env } from '@lighthouse/shared';
+import { channelSettingsShape } from '@lighthouse/channels';
 import { z } from 'zod';
 
 const schema = z
@@ -31,6 +32,8 @@ const schema = z
     LIGHTHOUSE_TIERS: z.string().min(1).optional(),
     DB_POOL_SIZE: env.int(10, 1, 200),
     SHUTDOWN_TIMEOUT_MS: env.int(10_000, 100, 120_000),
+    /** test alerts are sent from the api itself, like the alerter sends */
+    ...channelSettingsShape,
   })
   .transform((c) => ({ ...c, SIWE_DOMAIN: c.SIWE_DOMAIN ?? `localhost:${c.PORT}` }));
 

@@ -4,7 +4,7 @@ import { jobCatalog, parseJobData } from '@lighthouse/queue';
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import type { AlerterMetrics } from '../metrics';
 import { buildMessage } from './message';
-import { render } from '../i18n';
+import { render } from '@lighthouse/channels';
 
 const SEVERITY: Record<string, string> = { down: 'critical', degraded: 'warning', up: 'info' };
 

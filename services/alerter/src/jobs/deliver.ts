@@ -3,9 +3,7 @@ import { isChannelType, type Language } from '@lighthouse/domain';
 import { parseJobData } from '@lighthouse/queue';
 import type { Logger, SecretBox } from '@lighthouse/shared';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { sendToChannel } from '../channels';
-import type { ChannelContext } from '../channels/types';
-import { render } from '../i18n';
+import { render, sendToChannel, type ChannelContext } from '@lighthouse/channels';
 import type { AlerterMetrics } from '../metrics';
 import { buildMessage } from './message';
 

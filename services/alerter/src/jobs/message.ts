@@ -1,6 +1,6 @@
 import type { AlertEventContext } from '@lighthouse/db';
 import { describeTarget, isTargetType, type Language } from '@lighthouse/domain';
-import type { AlertEvent, AlertMessage } from '../channels/types';
+import type { AlertEvent, AlertMessage } from '@lighthouse/channels';
 
 /** The channel-neutral message for a state event. Names the target without secrets. */
 export function buildMessage(

@@ -192,6 +192,14 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': ok('{items, next_cursor}'), ...errors },
         },
       },
+      '/v1/subscriptions/{id}/test-alert': {
+        post: {
+          summary: 'Send a test message to every channel now and report each result',
+          security: secured,
+          parameters: idParam,
+          responses: { '200': ok('{results:[{channel_id, type, ok, error}]}'), ...errors },
+        },
+      },
       '/v1/subscriptions/{id}/pause': {
         post: {
           summary: 'Stop checking',

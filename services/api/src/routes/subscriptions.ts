@@ -3,6 +3,7 @@ import {
   decodeCursor,
   encodeCursor,
   subscriptions,
+  users,
   type AlertWithDeliveries,
 } from '@lighthouse/db';
 import { AppError } from '@lighthouse/shared';
@@ -19,6 +20,7 @@ import {
   subscriptionJson,
   updateSubscription,
 } from '../services/subscriptions';
+import { sendTestAlerts } from '../services/test-alert';
 
 export const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1, 'must be 1-200').max(200, 'must be 1-200').default(50),
@@ -111,6 +113,14 @@ export function subscriptionRoutes(ctx: AppContext): Router {
       items: page.rows.map(alertJson),
       next_cursor: page.next ? encodeCursor(page.next) : null,
     });
+  });
+
+  router.post('/v1/subscriptions/:id/test-alert', async (req, res) => {
+    const caller = owner(res);
+    const subscription = await getSubscription(ctx, caller, idParam(req.params.id));
+    const user = await users.findUser(ctx.db, caller);
+    const results = await sendTestAlerts(ctx, subscription, user?.language_preference ?? 'en');
+    res.json({ results });
   });
 
   router.post('/v1/subscriptions/:id/pause', async (req, res) => {

@@ -1,0 +1,3 @@
+export * from './channels';
+export { render } from './i18n';
+export * from './settings';

@@ -1,0 +1,72 @@
+import { channelContext, render, sendToChannel, type AlertMessage } from '@lighthouse/channels';
+import { describeTarget, isChannelType, isTargetType } from '@lighthouse/domain';
+import type { Subscription } from '@lighthouse/db';
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../context';
+
+export interface TestAlertResult {
+  channel_id: string;
+  type: string;
+  ok: boolean;
+  error: string | null;
+}
+
+/**
+ * Sends a test message to each of a subscription's channels, now, from the api,
+ * and says how each went. Nothing is recorded as an alert: it proves the wiring.
+ */
+export async function sendTestAlerts(
+  ctx: AppContext,
+  subscription: Subscription,
+  ownerLanguage: string,
+): Promise<TestAlertResult[]> {
+  const state = subscription.state === 'unknown' ? 'up' : subscription.state;
+  const settings = channelContext(ctx.config);
+  return Promise.all(
+    subscription.alert_channels.map(async (channel): Promise<TestAlertResult> => {
+      if (!isChannelType(channel.type))
+        return {
+          channel_id: channel.id,
+          type: channel.type,
+          ok: false,
+          error: 'unknown channel type',
+        };
+      const language = (channel.language ?? ownerLanguage) === 'es' ? 'es' : 'en';
+      const message: AlertMessage = {
+        event_id: randomUUID(),
+        event: `subscription.${state}`,
+        subscription_id: subscription.id,
+        name: subscription.name,
+        target: isTargetType(subscription.target_type)
+          ? describeTarget(subscription.target_type, subscription.target_config)
+          : subscription.target_type,
+        from_state: state,
+        to_state: state,
+        check: {
+          time: new Date().toISOString(),
+          status: state,
+          http_status: null,
+          response_time_ms: null,
+          error: null,
+          error_category: null,
+        },
+        downtime_ms: null,
+        language,
+        test: true,
+      };
+      const outcome = await sendToChannel(
+        channel.type,
+        ctx.secrets.openJson(channel.secret),
+        message,
+        render(message),
+        settings,
+      );
+      return {
+        channel_id: channel.id,
+        type: channel.type,
+        ok: outcome.ok,
+        error: outcome.ok ? null : outcome.error,
+      };
+    }),
+  );
+}
