@@ -1,13 +1,5 @@
-import { createDb, pingDb } from '@lighthouse/db';
-import { createQueues, createRedis, pingRedis } from '@lighthouse/queue';
-import {
-  checkDependencies,
-  ConfigError,
-  createLogger,
-  createSecretBox,
-  createShutdown,
-  startOpsServer,
-} from '@lighthouse/shared';
+import { runMain, startOps, startRuntime } from '@lighthouse/runtime';
+import { createSecretBox } from '@lighthouse/shared';
 import { Worker } from 'bullmq';
 import { channelContext, closeChannels } from '@lighthouse/channels';
 import { loadConfig } from './config';
@@ -15,41 +7,11 @@ import { createAlertProcessor } from './jobs/alert';
 import { createDeliveryProcessor } from './jobs/deliver';
 import { createMetrics } from './metrics';
 
-async function main(): Promise<void> {
+runMain('alerter', async () => {
   const config = loadConfig();
-  const logger = createLogger({ service: 'alerter', level: config.LOG_LEVEL });
-  const shutdown = createShutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
-  shutdown.installSignalHandlers();
+  const runtime = startRuntime('alerter', config, { worker: true });
+  const { logger, shutdown, db, queues, workerRedis } = runtime;
   const metrics = createMetrics();
-
-  const db = createDb({
-    url: config.DATABASE_URL,
-    max: config.DB_POOL_SIZE,
-    applicationName: 'lighthouse-alerter',
-    onError: (err) => logger.warn('postgres connection error', { err: err.message }),
-  });
-  shutdown.register('db', () => db.destroy());
-
-  const workerRedis = createRedis({
-    url: config.REDIS_URL,
-    role: 'worker',
-    name: 'lighthouse-alerter',
-    onError: (err) => logger.debug('redis connection error', { err: err.message }),
-  });
-  const producerRedis = createRedis({
-    url: config.REDIS_URL,
-    role: 'producer',
-    name: 'lighthouse-alerter-producer',
-  });
-  shutdown.register('redis', async () => {
-    await Promise.all(
-      [workerRedis, producerRedis].map((r) => r.quit().catch(() => r.disconnect())),
-    );
-  });
-  const queues = createQueues({ connection: producerRedis, prefix: config.QUEUE_PREFIX });
-  shutdown.register('queues', async () => {
-    await Promise.all(Object.values(queues).map((q) => q.close()));
-  });
   shutdown.register('channels', () => closeChannels());
 
   const common = {
@@ -102,28 +64,16 @@ async function main(): Promise<void> {
     await Promise.all([alertWorker.close(), deliveryWorker.close()]);
   });
 
-  const ops = await startOpsServer({
-    port: config.METRICS_PORT,
-    registry: metrics.registry,
-    health: async () => {
-      const health = await checkDependencies({
-        database: () => pingDb(db),
-        redis: () => pingRedis(workerRedis),
-      });
-      return { ...health, ok: health.ok && alertWorker.isRunning() && deliveryWorker.isRunning() };
-    },
-  });
-  shutdown.register('ops', () => ops.close());
+  const metricsPort = await startOps(
+    runtime,
+    config.METRICS_PORT,
+    metrics.registry,
+    () => alertWorker.isRunning() && deliveryWorker.isRunning(),
+  );
   void alertWorker.run();
   void deliveryWorker.run();
   logger.info('alerter running', {
     concurrency: config.ALERTER_CONCURRENCY,
-    metrics_port: ops.port,
+    metrics_port: metricsPort,
   });
-}
-
-main().catch((err: unknown) => {
-  const message = err instanceof ConfigError || err instanceof Error ? err.message : String(err);
-  process.stderr.write(`alerter: cannot start: ${message}\n`);
-  process.exit(1);
 });

@@ -1,13 +1,7 @@
-import { createDb, outbox, pingDb, type CheckRow } from '@lighthouse/db';
-import { createQueues, createRedis, jobCatalog, pingRedis } from '@lighthouse/queue';
-import {
-  checkDependencies,
-  ConfigError,
-  createLogger,
-  createSecretBox,
-  createShutdown,
-  startOpsServer,
-} from '@lighthouse/shared';
+import { outbox, type CheckRow } from '@lighthouse/db';
+import { jobCatalog } from '@lighthouse/queue';
+import { runMain, startOps, startRuntime } from '@lighthouse/runtime';
+import { createSecretBox } from '@lighthouse/shared';
 import { Worker } from 'bullmq';
 import { hostname } from 'node:os';
 import { closeHttpChecks } from './checks/http';
@@ -18,44 +12,13 @@ import { createBatcher } from './results/batcher';
 import { recordResults, type RecordedEvent } from './results/record';
 import { createTargetLoader } from './subscriptions/loader';
 
-async function main(): Promise<void> {
+runMain('checker', async () => {
   const config = loadConfig();
-  const logger = createLogger({ service: 'checker', level: config.LOG_LEVEL });
-  const shutdown = createShutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
-  shutdown.installSignalHandlers();
+  // The worker connection waits for Redis as long as it takes; the producer (alerts)
+  // fails fast and leaves what it could not publish to the scheduler's outbox relay.
+  const runtime = startRuntime('checker', config, { worker: true });
+  const { logger, shutdown, db, queues, workerRedis } = runtime;
   const metrics = createMetrics();
-
-  const db = createDb({
-    url: config.DATABASE_URL,
-    max: config.DB_POOL_SIZE,
-    applicationName: 'lighthouse-checker',
-    onError: (err) => logger.warn('postgres connection error', { err: err.message }),
-  });
-  shutdown.register('db', () => db.destroy());
-
-  // The worker waits for Redis as long as it takes; the producer (alerts) fails fast
-  // and leaves what it could not publish to the scheduler's outbox relay.
-  const workerRedis = createRedis({
-    url: config.REDIS_URL,
-    role: 'worker',
-    name: 'lighthouse-checker',
-    onError: (err) => logger.debug('redis connection error', { err: err.message }),
-  });
-  const producerRedis = createRedis({
-    url: config.REDIS_URL,
-    role: 'producer',
-    name: 'lighthouse-checker-producer',
-  });
-  producerRedis.on('error', () => {});
-  shutdown.register('redis', async () => {
-    await Promise.all(
-      [workerRedis, producerRedis].map((r) => r.quit().catch(() => r.disconnect())),
-    );
-  });
-  const queues = createQueues({ connection: producerRedis, prefix: config.QUEUE_PREFIX });
-  shutdown.register('queues', async () => {
-    await Promise.all(Object.values(queues).map((q) => q.close()));
-  });
 
   const writer = createBatcher<CheckRow, RecordedEvent[]>({
     maxSize: config.RESULT_BATCH_SIZE,
@@ -142,28 +105,13 @@ async function main(): Promise<void> {
     }
   });
 
-  const ops = await startOpsServer({
-    port: config.METRICS_PORT,
-    registry: metrics.registry,
-    health: async () => {
-      const health = await checkDependencies({
-        database: () => pingDb(db),
-        redis: () => pingRedis(workerRedis),
-      });
-      return { ...health, ok: health.ok && worker.isRunning() };
-    },
-  });
-  shutdown.register('ops', () => ops.close());
+  const metricsPort = await startOps(runtime, config.METRICS_PORT, metrics.registry, () =>
+    worker.isRunning(),
+  );
   void worker.run();
   logger.info('checker running', {
     concurrency: config.CHECKER_CONCURRENCY,
-    metrics_port: ops.port,
+    metrics_port: metricsPort,
     allow_private_targets: config.LIGHTHOUSE_ALLOW_PRIVATE_TARGETS,
   });
-}
-
-main().catch((err: unknown) => {
-  const message = err instanceof ConfigError || err instanceof Error ? err.message : String(err);
-  process.stderr.write(`checker: cannot start: ${message}\n`);
-  process.exit(1);
 });

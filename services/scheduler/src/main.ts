@@ -1,58 +1,18 @@
-import { createDb, pingDb, schedule } from '@lighthouse/db';
-import { createQueues, createRedis, pingRedis } from '@lighthouse/queue';
-import {
-  checkDependencies,
-  ConfigError,
-  createLogger,
-  createShutdown,
-  startLoop,
-  startOpsServer,
-} from '@lighthouse/shared';
+import { schedule } from '@lighthouse/db';
+import { runMain, startOps, startRuntime } from '@lighthouse/runtime';
+import { startLoop } from '@lighthouse/shared';
 import { loadConfig } from './config';
 import { enqueueDue } from './jobs/enqueue-due';
 import { relayOutbox } from './jobs/relay';
 import { createMetrics } from './metrics';
 
-async function main(): Promise<void> {
+runMain('scheduler', async () => {
   const config = loadConfig();
-  const logger = createLogger({ service: 'scheduler', level: config.LOG_LEVEL });
-  const shutdown = createShutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
-  shutdown.installSignalHandlers();
-
-  const db = createDb({
-    url: config.DATABASE_URL,
-    max: config.DB_POOL_SIZE,
-    applicationName: 'lighthouse-scheduler',
-    onError: (err) => logger.warn('postgres connection error', { err: err.message }),
-  });
-  shutdown.register('db', () => db.destroy());
-
-  // A producer: fail fast while Redis is away; the batch rolls back and the next tick retries.
-  const redis = createRedis({
-    url: config.REDIS_URL,
-    role: 'producer',
-    name: 'lighthouse-scheduler',
-    onError: (err) => logger.debug('redis connection error', { err: err.message }),
-  });
-  shutdown.register('redis', async () => {
-    await redis.quit().catch(() => redis.disconnect());
-  });
-  const queues = createQueues({
-    connection: redis,
-    prefix: config.QUEUE_PREFIX,
-    onError: (queue, err) => logger.debug('queue error', { queue, err: err.message }),
-  });
-  shutdown.register('queues', async () => {
-    await Promise.all(Object.values(queues).map((q) => q.close()));
-  });
-
+  // A producer only: while Redis is away a batch rolls back and the next tick retries.
+  const runtime = startRuntime('scheduler', config);
+  const { logger, db, queues } = runtime;
   const metrics = createMetrics(queues.checks);
-  const ops = await startOpsServer({
-    port: config.METRICS_PORT,
-    registry: metrics.registry,
-    health: () => checkDependencies({ database: () => pingDb(db), redis: () => pingRedis(redis) }),
-  });
-  shutdown.register('ops', () => ops.close());
+  const metricsPort = await startOps(runtime, config.METRICS_PORT, metrics.registry);
 
   const loops = [
     startLoop({
@@ -79,7 +39,7 @@ async function main(): Promise<void> {
       },
     }),
   ];
-  shutdown.register('loops', async () => {
+  runtime.shutdown.register('loops', async () => {
     await Promise.all(loops.map((l) => l.stop()));
     const total = async (c: typeof metrics.enqueued) => (await c.get()).values[0]?.value ?? 0;
     logger.info('scheduler stopped', {
@@ -88,11 +48,8 @@ async function main(): Promise<void> {
       events_published: await total(metrics.published),
     });
   });
-  logger.info('scheduler running', { tick_ms: config.SCHEDULER_TICK_MS, metrics_port: ops.port });
-}
-
-main().catch((err: unknown) => {
-  const message = err instanceof ConfigError || err instanceof Error ? err.message : String(err);
-  process.stderr.write(`scheduler: cannot start: ${message}\n`);
-  process.exit(1);
+  logger.info('scheduler running', {
+    tick_ms: config.SCHEDULER_TICK_MS,
+    metrics_port: metricsPort,
+  });
 });
