@@ -1,5 +1,14 @@
 /** One jest run for the whole workspace; each test file gets its own database and queue prefix. */
-const workspacePackages = ['shared', 'db', 'queue', 'domain', 'testing', 'net', 'channels', 'runtime'];
+const workspacePackages = [
+  'shared',
+  'db',
+  'queue',
+  'domain',
+  'testing',
+  'net',
+  'channels',
+  'runtime',
+];
 
 /** @type {import('jest').Config} */
 module.exports = {
