@@ -8,6 +8,7 @@
 //    measured window of T seconds; then everything is stopped and dropped
 // 4. bench/results/<timestamp>.{json,md} and bench/results/latest.md
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -58,6 +59,9 @@ const OPTIONS = {
   'result-batch': ['RESULT_BATCH_SIZE', ''],
   'result-wait-ms': ['RESULT_BATCH_WAIT_MS', ''],
   'db-pool': ['DB_POOL_SIZE of every service', ''],
+  'alert-subs': ['subscriptions of the alert latency phase (0 skips it)', 200],
+  'alert-seconds': ['length of the alert latency phase, seconds', 20],
+  'alert-flip-ms': ['their targets alternate between 200 and 500 every this many ms', 4000],
   'wait-idle': ['seconds to wait, at most, for other work on the machine to settle first', 0],
   label: ['a word added to the result file names', ''],
   out: ['results directory', join(root, 'bench', 'results')],
@@ -163,7 +167,8 @@ const budgetMs =
     ? (probeClients.length + 1) * (opts['probe-seconds'] + 10) * 1000
     : 0) +
   (opts.warmup + opts.duration + opts.drain) * 1000 +
-  opts.subs * 2; // seeding
+  opts.subs * 2 + // seeding
+  (opts['alert-subs'] > 0 ? (opts['alert-seconds'] + 45) * 1000 : 0);
 const hardStop = setTimeout(() => {
   log(`still running after ${Math.round(budgetMs / 1000)} s: giving up`);
   void cleanup().finally(() => process.exit(2));
@@ -192,7 +197,7 @@ function isAlive(pid) {
   }
 }
 const OUR_CHILDREN =
-  /redis-server|services\/(scheduler|checker)\/dist\/main\.js|bench\/(target|probe)\.mjs/;
+  /redis-server|services\/(scheduler|checker|alerter)\/dist\/main\.js|bench\/(target|probe)\.mjs/;
 
 function reapOrphans() {
   for (const file of readdirSync(tmpdir())) {
@@ -466,6 +471,226 @@ function startServices(database, redis, encryptionKey) {
     service('checker', `checker-${i}`, { ...checkerEnv, CHECKER_NAME: `bench-checker-${i}` }),
   );
   return { scheduler, checkers, schedulerEnv, checkerEnv };
+}
+
+// ---------------------------------------------------------------------------------------
+// alert latency: state change committed → webhook received
+
+/** A webhook receiver in this process: when each `X-Lighthouse-Event-Id` was received. */
+async function startReceiver() {
+  const arrivals = new Map();
+  let duplicates = 0;
+  const server = createServer((req, res) => {
+    const id = req.headers['x-lighthouse-event-id'];
+    req.resume();
+    req.on('end', () => {
+      if (typeof id === 'string') {
+        if (arrivals.has(id)) duplicates += 1;
+        else arrivals.set(id, Date.now());
+      }
+      res.writeHead(204).end();
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  undo.push({
+    name: 'webhook receiver',
+    fn: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
+  return {
+    url: `http://127.0.0.1:${server.address().port}/hook`,
+    arrivals,
+    duplicates: () => duplicates,
+  };
+}
+
+/**
+ * The phase's subscriptions: interval 1 s, thresholds 1, state `up`, one webhook channel, and
+ * a target that alternates between 200 and 500 (`/flip/<period>/<offset>`, offsets spread
+ * over the cycle so that the events are too).
+ */
+async function seedAlertSubscriptions(db, encryptionKey, urls, hookUrl) {
+  const box = createSecretBox(Buffer.from(encryptionKey, 'hex'));
+  const n = opts['alert-subs'];
+  const flip = opts['alert-flip-ms'];
+  const wallet = `0x${'be0c'.repeat(10)}`;
+  const base = Date.now() + 1_000;
+  const ids = [];
+  const configs = [];
+  const secrets = [];
+  const nexts = [];
+  const channels = [];
+  for (let i = 0; i < n; i += 1) {
+    const config = {
+      url: `${urls[i % urls.length]}flip/${flip}/${Math.floor((i * 2 * flip) / n)}`,
+      method: 'GET',
+      headers: {},
+      timeout_ms: 10_000,
+      follow_redirects: true,
+      max_redirects: 5,
+      valid_status_codes: ['200-299'],
+    };
+    ids.push(randomUUID());
+    configs.push(JSON.stringify(config));
+    secrets.push(box.sealJson(config));
+    nexts.push(new Date(base + Math.floor((i * 1000) / n)).toISOString());
+    channels.push(
+      JSON.stringify([
+        {
+          id: randomUUID(),
+          type: 'webhook',
+          language: null,
+          config: { url: hookUrl, secret: '********' },
+          secret: box.sealJson({ url: hookUrl, secret: 'bench-webhook-secret' }),
+        },
+      ]),
+    );
+  }
+  await db.query(
+    `INSERT INTO subscriptions
+       (id, user_address, name, target_type, target_config, target_secret, tier,
+        check_frequency_seconds, next_check_at, state, consecutive_successes, state_changed_at,
+        failure_threshold, recovery_threshold, alert_channels)
+     SELECT id, $1, 'bench alert ' || ord, 'http', config, secret, 'free', 1, next,
+            'up', 1, now(), 1, 1, channels
+     FROM unnest($2::uuid[], $3::jsonb[], $4::text[], $5::timestamptz[], $6::jsonb[])
+       WITH ORDINALITY AS v(id, config, secret, next, channels, ord)`,
+    [wallet, ids, configs, secrets, nexts, channels],
+  );
+  return ids;
+}
+
+const alertable = (e) =>
+  e.from_state !== e.to_state &&
+  e.to_state !== 'unknown' &&
+  !(e.from_state === 'unknown' && e.to_state === 'up');
+
+/** Nearest-rank percentile of an ascending array. */
+const percentile = (sorted, q) =>
+  sorted.length === 0
+    ? null
+    : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+
+/**
+ * Runs while the pipeline's load goes on: starts an alerter, adds the phase's subscriptions,
+ * lets their targets flip for `--alert-seconds`, then matches every alertable state event
+ * created in that time with its webhook's arrival (waiting up to 10 s for the last ones).
+ */
+async function alertPhase(db, database, redis, encryptionKey, targets) {
+  const receiver = await startReceiver();
+  const metricsPort = await freePort();
+  const env = {
+    PATH: process.env.PATH ?? '',
+    DATABASE_URL: database.url,
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: 'lhbench',
+    ENCRYPTION_KEY: encryptionKey,
+    LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'true',
+    METRICS_PORT: String(metricsPort),
+    LOG_LEVEL: 'warn',
+    ...(opts['db-pool'] ? { DB_POOL_SIZE: opts['db-pool'] } : {}),
+    ...opts.extraEnv,
+  };
+  const main = join(root, 'services', 'alerter', 'dist', 'main.js');
+  const alerter = track(
+    startProcess('alerter', process.execPath, [...opts.nodeArgs, main], { env }),
+  );
+  undo.push({ name: 'alerter', fn: () => alerter.stop('SIGKILL') });
+  for (let i = 0; ; i += 1) {
+    if (!alerter.alive) throw new Error(`alerter exited:\n${alerter.output().slice(-3000)}`);
+    try {
+      await scrape(metricsPort);
+      break;
+    } catch (err) {
+      if (i >= 150) throw err;
+      await sleep(100);
+    }
+  }
+  const cpu0 = cpuSeconds(alerter.pid);
+  const ids = await seedAlertSubscriptions(db, encryptionKey, targets.urls, receiver.url);
+  const from = Date.now();
+  log(
+    `alert phase: ${ids.length} subscriptions at 1 s flipping every ${opts['alert-flip-ms']} ms, ${opts['alert-seconds']} s`,
+  );
+  for (let left = opts['alert-seconds']; left > 0; left -= Math.min(10, left)) {
+    await sleep(Math.min(10, left) * 1000);
+    if (!alerter.alive) throw new Error(`alerter exited:\n${alerter.output().slice(-3000)}`);
+    log(`alert phase: ${receiver.arrivals.size} webhooks received`);
+  }
+  const until = Date.now();
+  const cpu1 = cpuSeconds(alerter.pid);
+  let events = [];
+  for (const deadline = Date.now() + 10_000; ;) {
+    const { rows } = await db.query(
+      `SELECT e.id, e.from_state, e.to_state, extract(epoch FROM e.created_at) * 1000 AS created_ms,
+              extract(epoch FROM e.published_at - e.created_at) * 1000 AS published_ms,
+              extract(epoch FROM a.created_at - e.created_at) * 1000 AS alert_ms
+         FROM state_events e LEFT JOIN alerts a ON a.event_id = e.id
+        WHERE e.subscription_id = ANY($1::uuid[]) AND e.created_at <= to_timestamp($2 / 1000.0)`,
+      [ids, until],
+    );
+    events = rows.filter(alertable);
+    if (events.every((e) => receiver.arrivals.has(e.id)) || Date.now() > deadline) break;
+    await sleep(500);
+  }
+  const latencies = events
+    .filter((e) => receiver.arrivals.has(e.id))
+    .map((e) => receiver.arrivals.get(e.id) - Number(e.created_ms))
+    .sort((a, b) => a - b);
+  const metrics = await scrape(metricsPort).catch(() => []);
+  const rss = rssBytes(alerter.pid);
+  const stage = (key) => {
+    const v = events
+      .map((e) => e[key])
+      .filter((x) => x !== null)
+      .map(Number)
+      .sort((x, y) => x - y);
+    return { n: v.length, p50: round(percentile(v, 0.5)), p99: round(percentile(v, 0.99)) };
+  };
+  await alerter.stop('SIGTERM', 10_000);
+  // the phase's subscriptions stop raising events once the alerter is gone
+  await db
+    .query(`UPDATE subscriptions SET active = false WHERE id = ANY($1::uuid[])`, [ids])
+    .catch(() => {});
+  const seconds = (until - from) / 1000;
+  return {
+    subscriptions: ids.length,
+    interval_s: 1,
+    flip_ms: opts['alert-flip-ms'],
+    seconds: round(seconds, 1),
+    events: events.length,
+    events_per_s: round(events.length / seconds, 1),
+    delivered: latencies.length,
+    missing: events.length - latencies.length,
+    duplicates: receiver.duplicates(),
+    latency_ms: {
+      p50: round(percentile(latencies, 0.5)),
+      p90: round(percentile(latencies, 0.9)),
+      p99: round(percentile(latencies, 0.99)),
+      max: round(latencies.at(-1)),
+      mean: round(latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length)),
+    },
+    // where the time goes: event → published to the alerts queue (state_events.published_at),
+    // event → alert row written by the alerter's alert job (alerts.created_at)
+    stages_ms: { published: stage('published_ms'), alert_created: stage('alert_ms') },
+    alerter_latency_histogram_p99_ms: round(
+      (histogramQuantile(
+        0.99,
+        histogramDelta([], metrics, 'lighthouse_alert_latency_seconds').buckets,
+      ) ?? NaN) * 1000,
+    ),
+    alerter_cpu_pct:
+      cpu0 === null || cpu1 === null ? null : round(((cpu1 - cpu0) / seconds) * 100, 1),
+    alerter_rss_mib: round((rss ?? NaN) / 2 ** 20),
+    alerter_log: alerter.logCounts,
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1028,6 +1253,20 @@ function markdown(result) {
     `- CPU: machine ${fmt(r.cpu.machine_busy_cores)} of ${r.cpu.cores} cores busy; pipeline (scheduler, checkers, Redis, PostgreSQL) ` +
       `${fmt(r.cpu.pipeline_cpu_ms_per_check)} ms CPU per check (budget ≈ 0.6 ms).`,
   );
+  const a = result.alerts;
+  if (a?.error) lines.push(`- alert phase failed: ${a.error}`);
+  else if (a) {
+    lines.push(
+      `- alerts (after the window, under the same load): ${fmt(a.subscriptions)} subscriptions at 1 s, thresholds 1, targets flipping every ${fmt(a.flip_ms)} ms, ` +
+        `one webhook each, for ${fmt(a.seconds)} s: ${fmt(a.events)} alertable state events (${fmt(a.events_per_s)}/s), ${fmt(a.delivered)} webhooks received ` +
+        `(${fmt(a.missing)} missing after 10 s, ${fmt(a.duplicates)} duplicates); state_events.created_at → received p50 ${fmt(a.latency_ms.p50, ' ms')}, ` +
+        `p90 ${fmt(a.latency_ms.p90, ' ms')}, p99 ${fmt(a.latency_ms.p99, ' ms')}, max ${fmt(a.latency_ms.max, ' ms')} ` +
+        `(the alerter's own lighthouse_alert_latency_seconds p99 ≈ ${fmt(a.alerter_latency_histogram_p99_ms, ' ms')}, from coarse buckets); ` +
+        `stages from created_at: published to the alerts queue p50/p99 ${fmt(a.stages_ms?.published.p50)}/${fmt(a.stages_ms?.published.p99, ' ms')}, ` +
+        `alert row written ${fmt(a.stages_ms?.alert_created.p50)}/${fmt(a.stages_ms?.alert_created.p99, ' ms')}; ` +
+        `alerter ${fmt(a.alerter_cpu_pct)} % CPU, ${fmt(a.alerter_rss_mib)} MiB RSS.`,
+    );
+  }
   if (r.window.top_errors.length > 0) {
     lines.push(
       `- failed checks: ${r.window.top_errors.map((e) => `${e.n}× ${e.error_category}: ${e.message}`).join('; ')}`,
@@ -1039,7 +1278,7 @@ function markdown(result) {
   if (logs.length > 0) lines.push(`- service log lines: ${logs.join(', ')}.`);
   lines.push('');
   lines.push(
-    'Not measured here (other benchmarks): webhook delivery p99, the 30-day query p95 at 10 M rows, batched ingest ≥ 50,000 rows/s.',
+    `Not measured here (other benchmarks): ${result.alerts && !result.alerts.error ? '' : 'webhook delivery p99, '}the 30-day query p95 at 10 M rows, batched ingest ≥ 50,000 rows/s.`,
   );
   lines.push('');
   lines.push(`Command: \`${result.command}\``);
@@ -1047,7 +1286,7 @@ function markdown(result) {
   return lines.join('\n');
 }
 
-function targetsTable(pipeline, rawProbe) {
+function targetsTable(pipeline, rawProbe, alerts) {
   const gotOne = rawProbe.find((x) => x.client === 'probe' && x.processes === 1);
   const gotMany = rawProbe.find((x) => x.client === 'probe' && x.processes > 1);
   const maxChecker = Math.max(
@@ -1153,6 +1392,17 @@ function targetsTable(pipeline, rawProbe) {
           : pipeline.cpu.pipeline_cpu_ms_per_check <= 0.6,
     },
   );
+  if (alerts) {
+    const p99 = alerts.latency_ms?.p99 ?? null;
+    rows.push({
+      metric: alerts.error
+        ? 'state change → webhook delivered p99 (alert phase failed)'
+        : `state change → webhook delivered p99 (state_events.created_at → received; ${fmt(alerts.delivered)} of ${fmt(alerts.events)} events, p50 ${fmt(alerts.latency_ms.p50, ' ms')})`,
+      value: alerts.error ? 'n/a' : fmt(p99, ' ms'),
+      target: '≤ 500 ms',
+      pass: alerts.error ? false : p99 !== null && p99 <= 500 && alerts.missing === 0,
+    });
+  }
   return rows;
 }
 
@@ -1285,6 +1535,19 @@ async function main() {
   const pipeline = analyse(ctx, s0, s1, window, sampler.samples);
   pipeline.redis.breakdown_at_window_end = redisKeys;
 
+  let alerts = null;
+  if (opts['alert-subs'] > 0) {
+    try {
+      alerts = await alertPhase(db, database, redis, encryptionKey, targets);
+      log(
+        `alert phase: ${alerts.delivered} of ${alerts.events} events delivered, p50 ${alerts.latency_ms.p50} ms, p99 ${alerts.latency_ms.p99} ms`,
+      );
+    } catch (err) {
+      alerts = { error: err instanceof Error ? err.message : String(err) };
+      log(`alert phase failed: ${alerts.error}`);
+    }
+  }
+
   log('stopping services');
   await svc.scheduler.stop('SIGTERM', 15_000);
   await Promise.all(svc.checkers.map((c) => c.stop('SIGTERM', 20_000)));
@@ -1319,8 +1582,12 @@ async function main() {
     },
     raw_probe: probes,
     pipeline,
-    targets: targetsTable(pipeline, probes),
-    service_logs: Object.fromEntries(services.map((s) => [s.name, s.proc.logCounts])),
+    alerts,
+    targets: targetsTable(pipeline, probes, alerts),
+    service_logs: {
+      ...Object.fromEntries(services.map((s) => [s.name, s.proc.logCounts])),
+      ...(alerts?.alerter_log ? { alerter: alerts.alerter_log } : {}),
+    },
     queue_samples: sampler.samples.map((s) => ({
       t: round((s.t - s0.at) / 1000, 1),
       phase: s.phase,

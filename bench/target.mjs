@@ -2,6 +2,8 @@
 // share an event loop with the runner or the probe loop. Listens on `--ports` ports
 // (keep-alive, a tiny 200 answer), prints one JSON line with the ports, and answers
 // `{type: 'count'}` IPC messages with the number of requests served so far.
+// `/flip/<periodMs>/<offsetMs>` answers 500 during every other period (shifted by the
+// offset) and 200 otherwise: targets that go down and up again, for the alert latency phase.
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 
@@ -14,6 +16,8 @@ const { values } = parseArgs({
 
 const BODY = Buffer.from('{"status":"ok"}');
 const HEADERS = { 'Content-Type': 'application/json', 'Content-Length': String(BODY.length) };
+const DOWN = Buffer.from('{"status":"down"}');
+const DOWN_HEADERS = { 'Content-Type': 'application/json', 'Content-Length': String(DOWN.length) };
 let served = 0;
 
 function listen() {
@@ -21,6 +25,14 @@ function listen() {
     served += 1;
     // drain any request body, then answer
     req.resume();
+    if (req.url?.startsWith('/flip/')) {
+      const [, , period, offset] = req.url.split('/');
+      const p = Math.max(1, Number(period) || 1);
+      if (Math.floor((Date.now() + (Number(offset) || 0)) / p) % 2 === 1) {
+        res.writeHead(500, DOWN_HEADERS).end(DOWN);
+        return;
+      }
+    }
     res.writeHead(200, HEADERS).end(BODY);
   });
   // longer than the checker's 2 s idle socket timeout, so the client closes idle sockets first
