@@ -2,8 +2,7 @@ import {
   createTestDatabase,
   deleteQueuePrefix,
   newQueuePrefix,
-  randomWallet,
-  signSiwe,
+  signInOverHttp,
   startService,
   testEnv,
   type ServiceProcess,
@@ -149,15 +148,7 @@ beforeAll(async () => {
   api = `http://127.0.0.1:${(await apiProcess.waitFor(/"message":"api listening".*?"port":(\d+)/))[1]}`;
   await Promise.all(services.slice(1).map((s) => s.waitFor(/running/)));
 
-  const wallet = randomWallet();
-  const { nonce } = (await (await fetch(`${api}/v1/auth/nonce`)).json()) as { nonce: string };
-  const signed = await signSiwe(wallet, { domain: 'lighthouse.test', nonce });
-  const session = await fetch(`${api}/v1/auth/verify`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(signed),
-  });
-  token = ((await session.json()) as { token: string }).token;
+  token = await signInOverHttp(api, 'lighthouse.test');
   targetUrl = `http://127.0.0.1:${targetPort}/health`;
 }, 60_000);
 

@@ -3,8 +3,7 @@ import {
   createTestDatabase,
   deleteQueuePrefix,
   newQueuePrefix,
-  randomWallet,
-  signSiwe,
+  signInOverHttp,
   startService,
   testEnv,
   type ServiceProcess,
@@ -93,15 +92,7 @@ beforeAll(async () => {
     ...services.slice(2).map((c) => c.waitFor(/checker running/)),
   ]);
 
-  const wallet = randomWallet();
-  const { nonce } = (await (await fetch(`${api}/v1/auth/nonce`)).json()) as { nonce: string };
-  const signed = await signSiwe(wallet, { domain: 'lighthouse.test', nonce });
-  const session = await fetch(`${api}/v1/auth/verify`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(signed),
-  });
-  token = ((await session.json()) as { token: string }).token;
+  token = await signInOverHttp(api, 'lighthouse.test');
 }, 60_000);
 
 afterAll(async () => {

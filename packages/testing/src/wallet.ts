@@ -32,3 +32,21 @@ export async function signSiwe(
 export function randomWallet(): Wallet {
   return new Wallet(Wallet.createRandom().privateKey);
 }
+
+/** Signs in to a running API over HTTP, as a dashboard would; returns the bearer token. */
+export async function signInOverHttp(
+  apiUrl: string,
+  domain: string,
+  wallet: Wallet = randomWallet(),
+): Promise<string> {
+  const nonceRes = await fetch(`${apiUrl}/v1/auth/nonce`);
+  const { nonce } = (await nonceRes.json()) as { nonce: string };
+  const signed = await signSiwe(wallet, { domain, nonce });
+  const res = await fetch(`${apiUrl}/v1/auth/verify`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(signed),
+  });
+  if (res.status !== 200) throw new Error(`sign-in answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}
