@@ -212,16 +212,55 @@ async function alertsOf(id: string): Promise<AlertJson[]> {
     .items;
 }
 
-it('target down → alert on every channel → target up → recovery with the downtime', async () => {
+/** A subscription on the flipping target, checked every second; returns its id and channel ids. */
+async function watch(
+  name: string,
+  alert_channels: Record<string, unknown>[],
+  options: { waitUp?: boolean; recovery_threshold?: number } = {},
+): Promise<{ id: string; channelIds: string[] }> {
   const created = await call('POST', '/v1/subscriptions', {
-    name: 'Checkout API',
+    name,
     target_type: 'http',
     target_config: { url: targetUrl },
     tier: 'team',
     check_frequency_seconds: 1,
     failure_threshold: 1,
-    recovery_threshold: 1,
-    alert_channels: [
+    ...(options.recovery_threshold ? { recovery_threshold: options.recovery_threshold } : {}),
+    alert_channels,
+  });
+  expect(created.status).toBe(201);
+  const body = created.body as { id: string; alert_channels: { id: string }[] };
+  if (options.waitUp !== false) {
+    await until('up', async () =>
+      (await call('GET', `/v1/subscriptions/${body.id}`)).body.state === 'up' ? true : undefined,
+    );
+  }
+  return { id: body.id, channelIds: body.alert_channels.map((c) => c.id) };
+}
+
+/** Waits for the subscription's alert of this type to satisfy `done` (by default: settled). */
+function alertOf(
+  id: string,
+  type: string,
+  what: string,
+  done: (a: AlertJson) => boolean = (a) => a.delivery_status !== 'pending',
+): Promise<AlertJson> {
+  return until(what, async () => {
+    const a = (await alertsOf(id)).find((x) => x.alert_type === type);
+    return a && done(a) ? a : undefined;
+  });
+}
+
+const webhook = (path: string) => ({
+  type: 'webhook',
+  config: { url: `${peerUrl}${path}`, secret: WEBHOOK_SECRET },
+});
+const sent = (a: AlertJson) => a.delivery_status === 'sent';
+
+it('target down → alert on every channel → target up → recovery with the downtime', async () => {
+  const { id } = await watch(
+    'Checkout API',
+    [
       {
         type: 'webhook',
         config: { url: `${peerUrl}/hook`, secret: WEBHOOK_SECRET },
@@ -232,18 +271,11 @@ it('target down → alert on every channel → target up → recovery with the d
       { type: 'telegram', config: { bot_token: '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ', chat_id: 42 } },
       { type: 'email', config: { to: 'ops@example.com' } },
     ],
-  });
-  expect(created.status).toBe(201);
-  const id = (created.body as { id: string }).id;
-  await until('up', async () =>
-    (await call('GET', `/v1/subscriptions/${id}`)).body.state === 'up' ? true : undefined,
+    { recovery_threshold: 1 },
   );
 
   targetUp = false;
-  const down = await until('the down alert delivered everywhere', async () => {
-    const a = (await alertsOf(id)).find((x) => x.alert_type === 'down');
-    return a?.delivery_status === 'sent' ? a : undefined;
-  });
+  const down = await alertOf(id, 'down', 'the down alert delivered everywhere', sent);
   expect(down.deliveries.map((d) => d.channel_type).sort()).toEqual([
     'discord',
     'email',
@@ -253,10 +285,7 @@ it('target down → alert on every channel → target up → recovery with the d
   ]);
   await sleep(1_500);
   targetUp = true;
-  const up = await until('the recovery alert delivered everywhere', async () => {
-    const a = (await alertsOf(id)).find((x) => x.alert_type === 'up');
-    return a?.delivery_status === 'sent' ? a : undefined;
-  });
+  const up = await alertOf(id, 'up', 'the recovery alert delivered everywhere', sent);
 
   // webhook: DESIGN payload, signature over the raw body, Spanish for an es channel
   const hooks = calls.filter((c) => c.path === '/hook');
@@ -292,33 +321,15 @@ it('retries a failing channel with backoff, waits out a 429, does not retry a 40
   script.set('/flaky', [500, 500, 500]);
   script.set('/rejects', [400, 400, 400, 400, 400]);
   script.set('/throttled', [429]);
-  const created = await call('POST', '/v1/subscriptions', {
-    name: 'Retry me',
-    target_type: 'http',
-    target_config: { url: targetUrl },
-    tier: 'team',
-    check_frequency_seconds: 1,
-    failure_threshold: 1,
-    alert_channels: [
-      { type: 'webhook', config: { url: `${peerUrl}/flaky`, secret: WEBHOOK_SECRET } },
-      { type: 'webhook', config: { url: `${peerUrl}/rejects`, secret: WEBHOOK_SECRET } },
-      { type: 'webhook', config: { url: `${peerUrl}/throttled`, secret: WEBHOOK_SECRET } },
-    ],
-  });
-  const id = (created.body as { id: string }).id;
-  await until('up', async () =>
-    (await call('GET', `/v1/subscriptions/${id}`)).body.state === 'up' ? true : undefined,
-  );
+  const { id, channelIds } = await watch('Retry me', [
+    webhook('/flaky'),
+    webhook('/rejects'),
+    webhook('/throttled'),
+  ]);
   targetUp = false;
-  const alert = await until('the alert settled', async () => {
-    const a = (await alertsOf(id)).find((x) => x.alert_type === 'down');
-    return a && a.delivery_status !== 'pending' ? a : undefined;
-  });
+  const alert = await alertOf(id, 'down', 'the alert settled');
   targetUp = true;
   expect(alert.delivery_status).toBe('partial');
-  const channelIds = (created.body as { alert_channels: { id: string }[] }).alert_channels.map(
-    (c) => c.id,
-  );
   const [flaky, rejected, throttled] = channelIds.map((cid) =>
     alert.deliveries.find((d) => d.channel_id === cid),
   );
@@ -337,22 +348,7 @@ it('retries a failing channel with backoff, waits out a 429, does not retry a 40
 }, 90_000);
 
 it('an alerter killed mid-delivery loses nothing: every channel gets the alert, repeats only the in-flight send', async () => {
-  const created = await call('POST', '/v1/subscriptions', {
-    name: 'Crash test',
-    target_type: 'http',
-    target_config: { url: targetUrl },
-    tier: 'team',
-    check_frequency_seconds: 1,
-    failure_threshold: 1,
-    alert_channels: [
-      { type: 'webhook', config: { url: `${peerUrl}/slowhook`, secret: WEBHOOK_SECRET } },
-      { type: 'webhook', config: { url: `${peerUrl}/fasthook`, secret: WEBHOOK_SECRET } },
-    ],
-  });
-  const id = (created.body as { id: string }).id;
-  await until('up', async () =>
-    (await call('GET', `/v1/subscriptions/${id}`)).body.state === 'up' ? true : undefined,
-  );
+  const { id } = await watch('Crash test', [webhook('/slowhook'), webhook('/fasthook')]);
 
   const arrived = new Promise<void>((resolve) => (slowHookArrived = resolve));
   targetUp = false;
@@ -363,10 +359,7 @@ it('an alerter killed mid-delivery loses nothing: every channel gets the alert, 
   services[3] = startService('alerter', alerterEnv);
   await services[3].waitFor(/alerter running/);
 
-  const alert = await until('the alert settled after the restart', async () => {
-    const a = (await alertsOf(id)).find((x) => x.alert_type === 'down');
-    return a && a.delivery_status !== 'pending' ? a : undefined;
-  });
+  const alert = await alertOf(id, 'down', 'the alert settled after the restart');
   targetUp = true;
   expect(alert.delivery_status).toBe('sent');
   const slow = calls.filter((c) => c.path === '/slowhook');
@@ -382,22 +375,8 @@ it('an alerter killed mid-delivery loses nothing: every channel gets the alert, 
 it('alerts a subscription whose target is down from its first check', async () => {
   targetUp = false;
   try {
-    const created = await call('POST', '/v1/subscriptions', {
-      name: 'Born broken',
-      target_type: 'http',
-      target_config: { url: targetUrl },
-      tier: 'team',
-      check_frequency_seconds: 1,
-      failure_threshold: 1,
-      alert_channels: [
-        { type: 'webhook', config: { url: `${peerUrl}/startsdown`, secret: WEBHOOK_SECRET } },
-      ],
-    });
-    const id = (created.body as { id: string }).id;
-    const alert = await until('the first down alert', async () => {
-      const a = (await alertsOf(id)).find((x) => x.alert_type === 'down');
-      return a?.delivery_status === 'sent' ? a : undefined;
-    });
+    const { id } = await watch('Born broken', [webhook('/startsdown')], { waitUp: false });
+    const alert = await alertOf(id, 'down', 'the first down alert', sent);
     const hook = calls.find((c) => c.path === '/startsdown');
     expect(hook?.body).toMatchObject({
       event_id: alert.event_id,

@@ -7,6 +7,7 @@ import { render } from '../i18n';
 import { parseRetryAfter } from './http';
 import { channelSenders, closeChannels, sendToChannel } from './index';
 import type { AlertMessage, ChannelContext, SendOutcome } from './types';
+import { alertMessage, recoveryMessage } from '../../test/fixtures';
 
 // ---- one local HTTP server playing every peer ---------------------------------------------
 
@@ -140,43 +141,19 @@ const DISCORD_PATH = '/api/webhooks/1234567890/discord-token-AbCdEfGhIjKlMnOp';
 const SLACK_PATH = '/services/T000/B000/slackSecretXXXXXXXXXXXX';
 const BOT_TOKEN = '123456789:AAEhBOweik6ad-TOKEN-abcdefghijklmnop';
 
-function message(overrides: Partial<AlertMessage> = {}): AlertMessage {
-  return {
+/** The fixtures' messages, named with characters that must be escaped. */
+const message = (overrides: Partial<AlertMessage> = {}): AlertMessage =>
+  alertMessage({
     event_id: '0d4d3a2e-1111-4000-8000-000000000001',
-    event: 'subscription.down',
     subscription_id: '0d4d3a2e-1111-4000-8000-0000000000aa',
     name: 'Checkout <API>',
-    target: 'GET https://shop.example.com/health',
-    from_state: 'up',
-    to_state: 'down',
-    check: {
-      time: '2024-05-01T12:03:20.000Z',
-      status: 'down',
-      http_status: 503,
-      response_time_ms: 87,
-      error: 'expected status 2xx, got 503',
-      error_category: 'status',
-    },
-    downtime_ms: null,
-    language: 'en',
     ...overrides,
-  };
-}
-
+  });
 const recovery = (language: AlertMessage['language'] = 'en'): AlertMessage =>
-  message({
-    event: 'subscription.up',
-    from_state: 'down',
-    to_state: 'up',
-    language,
-    check: {
-      ...message().check,
-      status: 'up',
-      http_status: 200,
-      error: null,
-      error_category: null,
-    },
-    downtime_ms: 200_000,
+  recoveryMessage(language, {
+    event_id: '0d4d3a2e-1111-4000-8000-000000000001',
+    subscription_id: '0d4d3a2e-1111-4000-8000-0000000000aa',
+    name: 'Checkout <API>',
   });
 
 function send(

@@ -1,46 +1,10 @@
 import { LANGUAGES } from '@lighthouse/domain';
+import { alertMessage, recoveryMessage } from '../../test/fixtures';
 import type { AlertMessage } from '../channels/types';
 import { catalogs, escapeHtml, formatDuration, render, renderFields, truncate } from './index';
 
-function message(overrides: Partial<AlertMessage> = {}): AlertMessage {
-  return {
-    event_id: '6b0f6c1e-0000-4000-8000-000000000001',
-    event: 'subscription.down',
-    subscription_id: '6b0f6c1e-0000-4000-8000-0000000000aa',
-    name: 'Checkout API',
-    target: 'GET https://shop.example.com/health',
-    from_state: 'up',
-    to_state: 'down',
-    check: {
-      time: '2024-05-01T12:03:20.000Z',
-      status: 'down',
-      http_status: 503,
-      response_time_ms: 87,
-      error: 'expected status 2xx, got 503',
-      error_category: 'status',
-    },
-    downtime_ms: null,
-    language: 'en',
-    ...overrides,
-  };
-}
-
-const recovery = (language: AlertMessage['language']): AlertMessage =>
-  message({
-    event: 'subscription.up',
-    from_state: 'down',
-    to_state: 'up',
-    language,
-    check: {
-      time: '2024-05-01T12:06:40.000Z',
-      status: 'up',
-      http_status: 200,
-      response_time_ms: 42,
-      error: null,
-      error_category: null,
-    },
-    downtime_ms: 200_000,
-  });
+const message = alertMessage;
+const recovery = (language: AlertMessage['language']): AlertMessage => recoveryMessage(language);
 
 describe('render', () => {
   it('has a catalog for every language the API accepts', () => {

@@ -1,0 +1,48 @@
+import type { AlertMessage } from '../src/channels/types';
+
+/** A down alert for "Checkout API"; override any part. */
+export function alertMessage(overrides: Partial<AlertMessage> = {}): AlertMessage {
+  return {
+    event_id: '6b0f6c1e-0000-4000-8000-000000000001',
+    event: 'subscription.down',
+    subscription_id: '6b0f6c1e-0000-4000-8000-0000000000aa',
+    name: 'Checkout API',
+    target: 'GET https://shop.example.com/health',
+    from_state: 'up',
+    to_state: 'down',
+    check: {
+      time: '2024-05-01T12:03:20.000Z',
+      status: 'down',
+      http_status: 503,
+      response_time_ms: 87,
+      error: 'expected status 2xx, got 503',
+      error_category: 'status',
+    },
+    downtime_ms: null,
+    language: 'en',
+    ...overrides,
+  };
+}
+
+/** The recovery after 3 min 20 s down. */
+export function recoveryMessage(
+  language: AlertMessage['language'] = 'en',
+  overrides: Partial<AlertMessage> = {},
+): AlertMessage {
+  return alertMessage({
+    event: 'subscription.up',
+    from_state: 'down',
+    to_state: 'up',
+    language,
+    check: {
+      time: '2024-05-01T12:06:40.000Z',
+      status: 'up',
+      http_status: 200,
+      response_time_ms: 42,
+      error: null,
+      error_category: null,
+    },
+    downtime_ms: 200_000,
+    ...overrides,
+  });
+}
