@@ -68,7 +68,7 @@ export function createTargetLoader(deps: {
     }
   }
 
-  function fetch(id: string): Promise<CheckTarget | undefined> {
+  function enqueueRead(id: string): Promise<CheckTarget | undefined> {
     return new Promise((resolve, reject) => {
       const waiters = pending.get(id) ?? [];
       waiters.push({ resolve, reject });
@@ -86,7 +86,7 @@ export function createTargetLoader(deps: {
       const hit = cache.get(id);
       if (hit && now - hit.at < ttlMs) return hit.value;
       if (cache.size >= maxEntries) cache.clear();
-      const value = fetch(id);
+      const value = enqueueRead(id);
       cache.set(id, { at: now, value });
       // a failed read is not cached
       value.catch(() => cache.delete(id));
