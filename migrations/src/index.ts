@@ -4,6 +4,7 @@ import * as core from './migrations/20261122000100_core';
 import * as checkHistory from './migrations/20261122000200_check_history';
 import * as eventsAlertsPayments from './migrations/20261122000300_events_alerts_payments';
 import * as scheduleChanges from './migrations/20261122000400_schedule_changes';
+import * as alertRules from './migrations/20261122000500_alert_rules';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -11,6 +12,7 @@ export const migrations: Record<string, Migration> = {
   '20261122000200_check_history': checkHistory,
   '20261122000300_events_alerts_payments': eventsAlertsPayments,
   '20261122000400_schedule_changes': scheduleChanges,
+  '20261122000500_alert_rules': alertRules,
 };
 
 export function createMigrator(db: Kysely<any>): Migrator {

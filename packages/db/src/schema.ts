@@ -77,6 +77,14 @@ export interface SubscriptionsTable {
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
   deleted_at: Timestamp | null;
+  /** while down, alert again every N minutes; null: never */
+  reminder_interval_minutes: number | null;
+  /** state changes within the window that make it flapping; null: detection off */
+  flapping_threshold: number | null;
+  flapping_window_minutes: Generated<number>;
+  /** set while flapping: alerts are held until a window passes without a change */
+  flapping_since: Timestamp | null;
+  reminded_at: Timestamp | null;
 }
 
 export interface CheckHistoryTable {
@@ -91,6 +99,8 @@ export interface CheckHistoryTable {
   body_excerpt: string | null;
   schedule_lag_ms: number | null;
   region: string | null;
+  /** true when the check ran inside a maintenance window; null otherwise */
+  maintenance: boolean | null;
 }
 
 export interface RollupTable {
@@ -134,7 +144,15 @@ export interface StateEventsTable {
   check: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: DefaultedTimestamp;
   published_at: Timestamp | null;
+  kind: Generated<StateEventKind>;
 }
+
+/**
+ * What a state event is: a state change ('transition'), the change that started flapping
+ * ('flapping'), a change while flapping ('held'), a reminder while down ('reminder'), or the
+ * end of flapping ('stable'). Only the first three change the state.
+ */
+export type StateEventKind = 'transition' | 'flapping' | 'held' | 'reminder' | 'stable';
 
 export interface IncidentsTable {
   id: Generated<string>;
@@ -159,6 +177,8 @@ export interface AlertsTable {
   retry_count: Generated<number>;
   language: Generated<string>;
   created_at: DefaultedTimestamp;
+  /** why the alert was recorded but not sent */
+  suppressed_reason: 'maintenance' | 'flapping' | null;
 }
 
 export interface AlertDeliveriesTable {
@@ -200,6 +220,19 @@ export interface ScheduleChangesTable {
   check_frequency_seconds: number;
 }
 
+export interface MaintenanceWindowsTable {
+  id: Generated<string>;
+  subscription_id: string;
+  name: Generated<string>;
+  starts_at: Timestamp;
+  ends_at: Timestamp | null;
+  cron: string | null;
+  duration_seconds: number | null;
+  timezone: Generated<string>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
 export interface Database {
   users: UsersTable;
   auth_nonces: AuthNoncesTable;
@@ -217,6 +250,7 @@ export interface Database {
   alert_deliveries: AlertDeliveriesTable;
   payments: PaymentsTable;
   schedule_changes: ScheduleChangesTable;
+  maintenance_windows: MaintenanceWindowsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -225,3 +259,4 @@ export type ApiKey = Selectable<ApiKeysTable>;
 export type Subscription = Selectable<SubscriptionsTable>;
 export type NewSubscription = Insertable<SubscriptionsTable>;
 export type SubscriptionUpdate = Updateable<SubscriptionsTable>;
+export type MaintenanceWindow = Selectable<MaintenanceWindowsTable>;

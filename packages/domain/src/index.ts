@@ -4,3 +4,4 @@ export * from './schedule';
 export * from './state';
 export * from './targets';
 export * from './tiers';
+export * from './maintenance';
