@@ -46,3 +46,64 @@ export function recoveryMessage(
     ...overrides,
   });
 }
+
+/** Still down, 1 h 5 min after the outage began (the check is the latest one). */
+export function reminderMessage(
+  language: AlertMessage['language'] = 'en',
+  overrides: Partial<AlertMessage> = {},
+): AlertMessage {
+  return alertMessage({
+    event: 'subscription.reminder',
+    kind: 'reminder',
+    from_state: 'down',
+    to_state: 'down',
+    language,
+    check: {
+      time: '2024-05-01T13:05:00.000Z',
+      status: 'down',
+      http_status: null,
+      response_time_ms: null,
+      error: 'connect ECONNREFUSED',
+      error_category: 'connect',
+    },
+    downtime_ms: 3_900_000,
+    ...overrides,
+  });
+}
+
+/** The up → down change that made 5 changes in 30 min: alerts are held. */
+export function flappingMessage(
+  language: AlertMessage['language'] = 'en',
+  overrides: Partial<AlertMessage> = {},
+): AlertMessage {
+  return alertMessage({
+    event: 'subscription.flapping',
+    kind: 'flapping',
+    language,
+    flapping: { transitions: 5, window_minutes: 30 },
+    ...overrides,
+  });
+}
+
+/** A whole window without a change, up: alerts resume. */
+export function stableMessage(
+  language: AlertMessage['language'] = 'en',
+  overrides: Partial<AlertMessage> = {},
+): AlertMessage {
+  return recoveryMessage(language, {
+    event: 'subscription.stable',
+    kind: 'stable',
+    from_state: 'up',
+    to_state: 'up',
+    check: {
+      time: '2024-05-01T12:40:00.000Z',
+      status: 'up',
+      http_status: 200,
+      response_time_ms: 38,
+      error: null,
+      error_category: null,
+    },
+    downtime_ms: null,
+    ...overrides,
+  });
+}

@@ -3,11 +3,17 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { render } from '../i18n';
+import { escapeHtml, render } from '../i18n';
 import { parseRetryAfter } from './http';
 import { channelSenders, closeChannels, sendToChannel } from './index';
 import type { AlertMessage, ChannelContext, SendOutcome } from './types';
-import { alertMessage, recoveryMessage } from '../../test/fixtures';
+import {
+  alertMessage,
+  flappingMessage,
+  recoveryMessage,
+  reminderMessage,
+  stableMessage,
+} from '../../test/fixtures';
 
 // ---- one local HTTP server playing every peer ---------------------------------------------
 
@@ -156,6 +162,95 @@ const recovery = (language: AlertMessage['language'] = 'en'): AlertMessage =>
     name: 'Checkout <API>',
   });
 
+const named = (m: AlertMessage): AlertMessage => ({
+  ...m,
+  event_id: '0d4d3a2e-1111-4000-8000-000000000001',
+  subscription_id: '0d4d3a2e-1111-4000-8000-0000000000aa',
+  name: 'Checkout <API>',
+});
+
+const RED = 0xe74c3c;
+const GREEN = 0x2ecc71;
+const AMBER = 0xf39c12;
+const PURPLE = 0x9b59b6;
+
+/**
+ * Reminders, flapping and stable in each language, with what every channel must show: the
+ * title, the notice under it (if any), the state line and the line only that kind has.
+ */
+const KINDS: Array<{
+  kind: 'reminder' | 'flapping' | 'stable';
+  language: AlertMessage['language'];
+  message: AlertMessage;
+  title: string;
+  notice: string | null;
+  state: { label: string; value: string };
+  extra: { label: string; value: string } | null;
+  colour: number;
+}> = [
+  {
+    kind: 'reminder',
+    language: 'en',
+    message: named(reminderMessage('en')),
+    title: '🔴 Checkout <API> is still DOWN',
+    notice: null,
+    state: { label: 'State', value: 'down' },
+    extra: { label: 'Down for', value: '1 h 5 min' },
+    colour: RED,
+  },
+  {
+    kind: 'reminder',
+    language: 'es',
+    message: named(reminderMessage('es')),
+    title: '🔴 Checkout <API> sigue CAÍDO',
+    notice: null,
+    state: { label: 'Estado', value: 'caído' },
+    extra: { label: 'Lleva caído', value: '1 h 5 min' },
+    colour: RED,
+  },
+  {
+    kind: 'flapping',
+    language: 'en',
+    message: named(flappingMessage('en')),
+    title: '🟣 Checkout <API> is FLAPPING',
+    notice: '5 state changes in 30 min. Further alerts are held until it is stable.',
+    state: { label: 'State', value: 'up → down' },
+    extra: { label: 'Flapping', value: '5 state changes in 30 min' },
+    colour: PURPLE,
+  },
+  {
+    kind: 'flapping',
+    language: 'es',
+    message: named(flappingMessage('es')),
+    title: '🟣 Checkout <API> está INESTABLE',
+    notice:
+      '5 cambios de estado en 30 min. Las próximas alertas quedan en espera hasta que se estabilice.',
+    state: { label: 'Estado', value: 'activo → caído' },
+    extra: { label: 'Inestabilidad', value: '5 cambios de estado en 30 min' },
+    colour: PURPLE,
+  },
+  {
+    kind: 'stable',
+    language: 'en',
+    message: named(stableMessage('en')),
+    title: '🟢 Checkout <API> is stable again (up)',
+    notice: 'Alerts resume.',
+    state: { label: 'State', value: 'up' },
+    extra: null,
+    colour: GREEN,
+  },
+  {
+    kind: 'stable',
+    language: 'es',
+    message: named(stableMessage('es')),
+    title: '🟢 Checkout <API> vuelve a estar estable (activo)',
+    notice: 'Se reanudan las alertas.',
+    state: { label: 'Estado', value: 'activo' },
+    extra: null,
+    colour: GREEN,
+  },
+];
+
 function send(
   type: keyof typeof channelSenders,
   config: unknown,
@@ -248,6 +343,7 @@ describe('webhook', () => {
       },
       message: render(m).text,
       language: 'en',
+      kind: 'transition',
     });
   });
 
@@ -258,6 +354,48 @@ describe('webhook', () => {
     expect(body.message).toContain('está CAÍDO');
     expect(body.message).toContain('alerta de prueba');
     expect(body.test).toBe(true);
+  });
+
+  it.each(KINDS)(
+    '$kind ($language): the DESIGN fields unchanged, plus kind and flapping',
+    async ({ kind, language, message: m, title, notice }) => {
+      expect((await send('webhook', configs().webhook, m)).ok).toBe(true);
+      const call = lastCall();
+      const expected = createHmac('sha256', WEBHOOK_SECRET).update(call.body).digest('hex');
+      expect(call.headers['x-lighthouse-signature']).toBe(`sha256=${expected}`);
+      const body = json(call);
+      expect(body).toEqual({
+        event_id: m.event_id,
+        event: `subscription.${kind}`,
+        subscription_id: m.subscription_id,
+        name: 'Checkout <API>',
+        target: 'GET https://shop.example.com/health',
+        from_state: m.from_state,
+        to_state: m.to_state,
+        check: {
+          time: m.check.time,
+          status: m.check.status,
+          http_status: m.check.http_status,
+          response_time_ms: m.check.response_time_ms,
+          error: m.check.error,
+        },
+        message: render(m).text,
+        language,
+        kind,
+        ...(kind === 'flapping' ? { flapping: { transitions: 5, window_minutes: 30 } } : {}),
+      });
+      const lines = String(body.message).split('\n');
+      expect(lines[0]).toBe(title);
+      expect(lines[1]).toBe(notice ?? '');
+    },
+  );
+
+  it('carries flapping counts only on flapping messages', async () => {
+    const flapping = { transitions: 6, window_minutes: 60 };
+    await send('webhook', configs().webhook, named(stableMessage('en', { flapping })));
+    expect(json(lastCall())).not.toHaveProperty('flapping');
+    await send('webhook', configs().webhook, named(flappingMessage('en', { flapping })));
+    expect(json(lastCall()).flapping).toEqual(flapping);
   });
 });
 
@@ -288,6 +426,42 @@ describe('discord', () => {
     const [degraded] = json(lastCall()).embeds as Array<Record<string, unknown>>;
     expect(degraded?.color).toBe(0xf39c12);
   });
+
+  it.each(KINDS)(
+    '$kind ($language): title, colour, notice and lines in the embed',
+    async ({ kind, message: m, title, notice, state, extra, colour }) => {
+      expect((await send('discord', configs().discord, m)).ok).toBe(true);
+      const [embed] = json(lastCall()).embeds as Array<Record<string, unknown>>;
+      expect(embed).toMatchObject({ title, color: colour, timestamp: m.check.time });
+      const description = String(embed?.description).split('\n');
+      if (notice !== null) expect(description[0]).toBe(`*${notice}*`);
+      else expect(description[0]).not.toMatch(/^\*[^*]/);
+      expect(description).toContain(`**${state.label}:** ${state.value}`);
+      if (kind === 'reminder') {
+        expect(embed?.fields).toContainEqual({
+          name: extra?.label,
+          value: extra?.value,
+          inline: true,
+        });
+      } else if (extra !== null) {
+        expect(description).toContain(`**${extra.label}:** ${extra.value}`);
+      }
+    },
+  );
+
+  it('colours stable by the state it settled in, and flapping purple whatever the state', async () => {
+    const colourOf = async (m: AlertMessage): Promise<unknown> => {
+      await send('discord', configs().discord, m);
+      return (json(lastCall()).embeds as Array<Record<string, unknown>>)[0]?.color;
+    };
+    expect(await colourOf(stableMessage('en', { from_state: 'down', to_state: 'down' }))).toBe(RED);
+    expect(
+      await colourOf(stableMessage('en', { from_state: 'degraded', to_state: 'degraded' })),
+    ).toBe(AMBER);
+    expect(await colourOf(flappingMessage('en', { from_state: 'down', to_state: 'up' }))).toBe(
+      PURPLE,
+    );
+  });
 });
 
 describe('slack', () => {
@@ -307,6 +481,39 @@ describe('slack', () => {
       text: '*Tiempo caído*\n3 min 20 s',
     });
   });
+
+  it.each(KINDS)(
+    '$kind ($language): header, notice as context, lines as fields',
+    async ({ message: m, title, notice, state, extra }) => {
+      expect((await send('slack', configs().slack, m)).ok).toBe(true);
+      const body = json(lastCall());
+      const esc = (t: string): string => t.replace(/</g, '&lt;').replace(/>/g, '&gt;');
+      expect(String(body.text).split('\n')[0]).toBe(esc(title));
+      const blocks = body.blocks as Array<Record<string, unknown>>;
+      expect(blocks[0]).toEqual({
+        type: 'header',
+        text: { type: 'plain_text', text: title, emoji: true },
+      });
+      const contexts = blocks.filter((b) => b.type === 'context');
+      expect(contexts).toEqual(
+        notice === null
+          ? []
+          : [{ type: 'context', elements: [{ type: 'mrkdwn', text: `_${notice}_` }] }],
+      );
+      const section = blocks.at(-1);
+      expect(section?.type).toBe('section');
+      expect(section?.fields).toContainEqual({
+        type: 'mrkdwn',
+        text: `*${state.label}*\n${state.value}`,
+      });
+      if (extra !== null) {
+        expect(section?.fields).toContainEqual({
+          type: 'mrkdwn',
+          text: `*${extra.label}*\n${extra.value}`,
+        });
+      }
+    },
+  );
 });
 
 describe('telegram', () => {
@@ -323,6 +530,18 @@ describe('telegram', () => {
     expect(body.text).toMatch(/^<b>🔴 Checkout &lt;API&gt; is DOWN<\/b>\n/);
     expect(body.text).not.toContain('<API>');
   });
+
+  it.each(KINDS)(
+    '$kind ($language): bold title, then the notice and the lines as escaped text',
+    async ({ message: m, title, notice, state, extra }) => {
+      expect((await send('telegram', configs().telegram, m)).ok).toBe(true);
+      const lines = String(json(lastCall()).text).split('\n');
+      expect(lines[0]).toBe(`<b>${escapeHtml(title)}</b>`);
+      expect(lines[1]).toBe(notice === null ? '' : escapeHtml(notice));
+      expect(lines).toContain(`${state.label}: ${escapeHtml(state.value)}`);
+      if (extra !== null) expect(lines).toContain(`${extra.label}: ${extra.value}`);
+    },
+  );
 
   it('takes retry_after from a 429 body', async () => {
     replies.set('/tg/', {
@@ -368,6 +587,29 @@ describe('email', () => {
     expect(decoded).toContain('Objetivo: GET https://shop.example.com/health');
     expect(decoded).toContain('Checkout &lt;API&gt;');
   });
+
+  it.each(KINDS)(
+    '$kind ($language): subject, text and HTML parts',
+    async ({ message: m, title, notice, state, extra }) => {
+      expect((await send('email', configs().email, m)).ok).toBe(true);
+      expect(mails).toHaveLength(1);
+      const raw = mails[0]!.raw;
+      expect(subjectOf(raw)).toBe(title);
+      const decoded = decodeQuotedPrintable(raw);
+      // the text part
+      expect(decoded).toContain(`${state.label}: ${state.value}\n`.replace('\n', '\r\n'));
+      if (extra !== null) expect(decoded).toContain(`${extra.label}: ${extra.value}`);
+      // the HTML part
+      expect(decoded).toContain(`<p><strong>${escapeHtml(title)}</strong></p>`);
+      expect(decoded).toContain(`<strong>${escapeHtml(state.label)}:</strong> ${state.value}`);
+      if (notice !== null) {
+        expect(decoded).toContain(`${title}\r\n${notice}\r\n`);
+        expect(decoded).toContain(`<p><em>${escapeHtml(notice)}</em></p>`);
+      } else {
+        expect(decoded).not.toContain('<em>');
+      }
+    },
+  );
 
   it('treats SMTP 4xx as retryable and 5xx as permanent', async () => {
     rcptReply = 451;

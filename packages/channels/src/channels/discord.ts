@@ -1,4 +1,4 @@
-import { renderFields, renderTestNotice, truncate, type MessageField } from '../i18n';
+import { kindOf, renderFields, renderNotices, truncate, type MessageField } from '../i18n';
 import { postJson } from './http';
 import type { ChannelConfig } from './index';
 import type { AlertMessage, ChannelSender, RenderedMessage } from './types';
@@ -11,8 +11,12 @@ const COLOURS: Partial<Record<string, number>> = {
   degraded: 0xf39c12, // amber
 };
 const GREY = 0x95a5a6;
+/** Flapping is not a state: it gets its own colour. */
+const PURPLE = 0x9b59b6;
 /** Lines shown as embed fields; the others (but the time, which is the embed's timestamp) go into the description. */
-const EMBED_FIELDS = new Set<MessageField['key']>(['target', 'error', 'downtime']);
+const EMBED_FIELDS = new Set<MessageField['key']>(['target', 'error', 'downtime', 'downFor']);
+/** Embed fields short enough to sit side by side. */
+const INLINE_FIELDS = new Set<MessageField['key']>(['downtime', 'downFor']);
 
 /** An execute-webhook body: one embed, and no mentions parsed from anything in it. */
 export function discordPayload(
@@ -20,9 +24,8 @@ export function discordPayload(
   rendered: RenderedMessage,
 ): Record<string, unknown> {
   const fields = renderFields(message);
-  const notice = renderTestNotice(message);
   const description = [
-    ...(notice === null ? [] : [`*${notice}*`]),
+    ...renderNotices(message).map((notice) => `*${notice}*`),
     ...fields
       .filter((f) => !EMBED_FIELDS.has(f.key) && f.key !== 'time')
       .map((f) => `**${f.label}:** ${f.value}`),
@@ -35,13 +38,13 @@ export function discordPayload(
       {
         title: truncate(rendered.title, 256),
         description: truncate(description, 4096),
-        color: COLOURS[message.to_state] ?? GREY,
+        color: kindOf(message) === 'flapping' ? PURPLE : (COLOURS[message.to_state] ?? GREY),
         fields: fields
           .filter((f) => EMBED_FIELDS.has(f.key))
           .map((f) => ({
             name: truncate(f.label, 256),
             value: truncate(f.value, 1024),
-            inline: f.key === 'downtime',
+            inline: INLINE_FIELDS.has(f.key),
           })),
         ...(Number.isNaN(timestamp.getTime()) ? {} : { timestamp: timestamp.toISOString() }),
       },

@@ -1,4 +1,4 @@
-import { renderFields, renderTestNotice, truncate } from '../i18n';
+import { renderFields, renderNotices, truncate } from '../i18n';
 import { postJson } from './http';
 import type { ChannelConfig } from './index';
 import type { AlertMessage, ChannelSender, RenderedMessage } from './types';
@@ -18,7 +18,7 @@ export function slackPayload(
   message: AlertMessage,
   rendered: RenderedMessage,
 ): Record<string, unknown> {
-  const notice = renderTestNotice(message);
+  const notices = renderNotices(message);
   const fields = renderFields(message).slice(0, MAX_FIELDS);
   return {
     text: truncate(escapeMrkdwn(rendered.text), 3000),
@@ -27,9 +27,10 @@ export function slackPayload(
         type: 'header',
         text: { type: 'plain_text', text: truncate(rendered.title, 150), emoji: true },
       },
-      ...(notice === null
-        ? []
-        : [{ type: 'context', elements: [{ type: 'mrkdwn', text: `_${escapeMrkdwn(notice)}_` }] }]),
+      ...notices.map((notice) => ({
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: `_${escapeMrkdwn(notice)}_` }],
+      })),
       {
         type: 'section',
         fields: fields.map((f) => ({

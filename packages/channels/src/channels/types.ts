@@ -1,11 +1,27 @@
 import type { Language } from '@lighthouse/domain';
 
-export type AlertEvent = 'subscription.down' | 'subscription.up' | 'subscription.degraded';
+export type AlertEvent =
+  | 'subscription.down'
+  | 'subscription.up'
+  | 'subscription.degraded'
+  | 'subscription.reminder'
+  | 'subscription.flapping'
+  | 'subscription.stable';
 
-/** Everything a channel needs to tell people about one state change. No secrets. */
+/**
+ * What a message tells people: a state change ('transition'); that the subscription is still
+ * down ('reminder', from_state = to_state = 'down'); that it changes state too often and
+ * further alerts are held ('flapping', from_state → to_state is the change that tripped it);
+ * or that flapping is over and alerts resume ('stable', from_state = to_state = the state).
+ */
+export type AlertKind = 'transition' | 'reminder' | 'flapping' | 'stable';
+
+/** Everything a channel needs to tell people about one alert. No secrets. */
 export interface AlertMessage {
   event_id: string;
   event: AlertEvent;
+  /** absent means 'transition' */
+  kind?: AlertKind;
   subscription_id: string;
   /** the subscription's name */
   name: string;
@@ -21,8 +37,10 @@ export interface AlertMessage {
     error: string | null;
     error_category: string | null;
   };
-  /** for recoveries: how long it was down, in ms */
+  /** for recoveries: how long it was down, in ms; for reminders: how long it has been down so far */
   downtime_ms: number | null;
+  /** for 'flapping': the state changes counted within the window that tripped it */
+  flapping?: { transitions: number; window_minutes: number };
   language: Language;
   /** true for POST /v1/subscriptions/:id/test-alert */
   test?: boolean;

@@ -1,13 +1,19 @@
 import { createHmac } from 'node:crypto';
 import { postJson } from './http';
+import { kindOf } from '../i18n';
 import type { ChannelConfig } from './index';
 import type { AlertMessage, ChannelSender } from './types';
 
 type WebhookConfig = ChannelConfig<'webhook'>;
 
-/** The delivery body of DESIGN.md "Webhook channel delivery"; `test: true` marks test alerts. */
+/**
+ * The delivery body of DESIGN.md "Webhook channel delivery", plus `kind` (what the message
+ * tells: 'transition', 'reminder', 'flapping' or 'stable') and, for flapping, `flapping`
+ * (`{ transitions, window_minutes }`); `test: true` marks test alerts.
+ */
 export function webhookPayload(message: AlertMessage, text: string): Record<string, unknown> {
-  const { check } = message;
+  const { check, flapping } = message;
+  const kind = kindOf(message);
   return {
     event_id: message.event_id,
     event: message.event,
@@ -25,6 +31,10 @@ export function webhookPayload(message: AlertMessage, text: string): Record<stri
     },
     message: text,
     language: message.language,
+    kind,
+    ...(kind === 'flapping' && flapping !== undefined
+      ? { flapping: { transitions: flapping.transitions, window_minutes: flapping.window_minutes } }
+      : {}),
     ...(message.test === true ? { test: true } : {}),
   };
 }

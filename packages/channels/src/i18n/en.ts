@@ -5,15 +5,23 @@ export const en: Catalog = {
   title(name, toState, fromState) {
     switch (toState) {
       case 'down':
-        return `🔴 ${name} is DOWN`;
+        return `${name} is DOWN`;
       case 'up':
-        return fromState === 'unknown' ? `🟢 ${name} is UP` : `🟢 ${name} is UP again`;
+        return fromState === 'unknown' ? `${name} is UP` : `${name} is UP again`;
       case 'degraded':
-        return `🟠 ${name} is DEGRADED`;
+        return `${name} is DEGRADED`;
       default:
         return `${name} is now ${toState}`;
     }
   },
+  reminderTitle: (name, state) => `${name} is still ${state.toUpperCase()}`,
+  flappingTitle: (name) => `${name} is FLAPPING`,
+  stableTitle: (name, state) => `${name} is stable again (${state})`,
+  stateChanges: (transitions, window) =>
+    `${transitions} state ${transitions === 1 ? 'change' : 'changes'} in ${window}`,
+  flappingNotice: (changes) =>
+    `${changes === null ? '' : `${changes}. `}Further alerts are held until it is stable.`,
+  stableNotice: 'Alerts resume.',
   testPrefix: '[TEST]',
   testNotice:
     'This is a test alert sent from Lighthouse to check this channel. Nothing has changed.',
@@ -21,11 +29,13 @@ export const en: Catalog = {
     subscription: 'Subscription',
     target: 'Target',
     state: 'State',
+    flapping: 'Flapping',
     error: 'Error',
     httpStatus: 'HTTP status',
     responseTime: 'Response time',
     time: 'Time',
     downtime: 'Downtime',
+    downFor: 'Down for',
   },
   errorCategories: {
     dns: 'DNS failure',

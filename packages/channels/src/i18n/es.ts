@@ -5,17 +5,23 @@ export const es: Catalog = {
   title(name, toState, fromState) {
     switch (toState) {
       case 'down':
-        return `🔴 ${name} está CAÍDO`;
+        return `${name} está CAÍDO`;
       case 'up':
-        return fromState === 'unknown'
-          ? `🟢 ${name} está ACTIVO`
-          : `🟢 ${name} vuelve a estar ACTIVO`;
+        return fromState === 'unknown' ? `${name} está ACTIVO` : `${name} vuelve a estar ACTIVO`;
       case 'degraded':
-        return `🟠 ${name} está DEGRADADO`;
+        return `${name} está DEGRADADO`;
       default:
         return `${name} ahora está ${toState}`;
     }
   },
+  reminderTitle: (name, state) => `${name} sigue ${state.toUpperCase()}`,
+  flappingTitle: (name) => `${name} está INESTABLE`,
+  stableTitle: (name, state) => `${name} vuelve a estar estable (${state})`,
+  stateChanges: (transitions, window) =>
+    `${transitions} ${transitions === 1 ? 'cambio' : 'cambios'} de estado en ${window}`,
+  flappingNotice: (changes) =>
+    `${changes === null ? '' : `${changes}. `}Las próximas alertas quedan en espera hasta que se estabilice.`,
+  stableNotice: 'Se reanudan las alertas.',
   testPrefix: '[PRUEBA]',
   testNotice:
     'Esta es una alerta de prueba enviada por Lighthouse para comprobar este canal. No ha cambiado nada.',
@@ -23,11 +29,13 @@ export const es: Catalog = {
     subscription: 'Suscripción',
     target: 'Objetivo',
     state: 'Estado',
+    flapping: 'Inestabilidad',
     error: 'Error',
     httpStatus: 'Estado HTTP',
     responseTime: 'Tiempo de respuesta',
     time: 'Hora',
     downtime: 'Tiempo caído',
+    downFor: 'Lleva caído',
   },
   errorCategories: {
     dns: 'fallo de DNS',

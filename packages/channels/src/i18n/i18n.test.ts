@@ -1,5 +1,11 @@
 import { LANGUAGES } from '@lighthouse/domain';
-import { alertMessage, recoveryMessage } from '../../test/fixtures';
+import {
+  alertMessage,
+  flappingMessage,
+  recoveryMessage,
+  reminderMessage,
+  stableMessage,
+} from '../../test/fixtures';
 import type { AlertMessage } from '../channels/types';
 import { catalogs, escapeHtml, formatDuration, render, renderFields, truncate } from './index';
 
@@ -98,6 +104,142 @@ describe('render', () => {
     expect(r.text).toContain('Time: not a time');
     expect(r.title).toBe('Checkout API is now paused');
   });
+});
+
+describe('render: reminders, flapping and stable', () => {
+  it('renders an English reminder with the one state and how long it has been down', () => {
+    const r = render(reminderMessage('en'));
+    expect(r.title).toBe('🔴 Checkout API is still DOWN');
+    expect(r.text).toBe(
+      [
+        '🔴 Checkout API is still DOWN',
+        '',
+        'Subscription: Checkout API',
+        'Target: GET https://shop.example.com/health',
+        'State: down',
+        'Error: connection failed: connect ECONNREFUSED',
+        'Time: 2024-05-01T13:05:00.000Z (1 May 2024, 13:05:00 UTC)',
+        'Down for: 1 h 5 min',
+      ].join('\n'),
+    );
+  });
+
+  it('renders a Spanish reminder', () => {
+    const r = render(reminderMessage('es'));
+    expect(r.title).toBe('🔴 Checkout API sigue CAÍDO');
+    expect(r.text).toContain('\nEstado: caído\n');
+    expect(r.text).toContain('Lleva caído: 1 h 5 min');
+    expect(r.text).not.toContain('→');
+    expect(r.text).not.toContain('Tiempo caído');
+    expect(r.html).toContain('<strong>Lleva caído:</strong> 1 h 5 min');
+  });
+
+  it('renders English flapping with the change that tripped it and the held notice', () => {
+    const r = render(flappingMessage('en'));
+    expect(r.title).toBe('🟣 Checkout API is FLAPPING');
+    expect(r.text).toBe(
+      [
+        '🟣 Checkout API is FLAPPING',
+        '5 state changes in 30 min. Further alerts are held until it is stable.',
+        '',
+        'Subscription: Checkout API',
+        'Target: GET https://shop.example.com/health',
+        'State: up → down',
+        'Flapping: 5 state changes in 30 min',
+        'Error: unexpected status: expected status 2xx, got 503',
+        'HTTP status: 503',
+        'Response time: 87 ms',
+        'Time: 2024-05-01T12:03:20.000Z (1 May 2024, 12:03:20 UTC)',
+      ].join('\n'),
+    );
+    expect(r.html).toContain(
+      '<p><em>5 state changes in 30 min. Further alerts are held until it is stable.</em></p>',
+    );
+  });
+
+  it('renders Spanish flapping', () => {
+    const r = render(flappingMessage('es'));
+    expect(r.title).toBe('🟣 Checkout API está INESTABLE');
+    expect(r.text.split('\n')[1]).toBe(
+      '5 cambios de estado en 30 min. Las próximas alertas quedan en espera hasta que se estabilice.',
+    );
+    expect(r.text).toContain('Estado: activo → caído');
+    expect(r.text).toContain('Inestabilidad: 5 cambios de estado en 30 min');
+  });
+
+  it('writes the flapping window as a duration and one change in the singular', () => {
+    const flapping = { transitions: 1, window_minutes: 90 };
+    expect(render(flappingMessage('en', { flapping })).text).toContain(
+      'Flapping: 1 state change in 1 h 30 min',
+    );
+    expect(render(flappingMessage('es', { flapping })).text).toContain(
+      'Inestabilidad: 1 cambio de estado en 1 h 30 min',
+    );
+  });
+
+  it('still says alerts are held when the counts are missing', () => {
+    const r = render(flappingMessage('en', { flapping: undefined }));
+    expect(r.text.split('\n')[1]).toBe('Further alerts are held until it is stable.');
+    expect(
+      renderFields(flappingMessage('en', { flapping: undefined })).map((f) => f.key),
+    ).not.toContain('flapping');
+  });
+
+  it('renders stable in each language with the one state and that alerts resume', () => {
+    const en = render(stableMessage('en'));
+    expect(en.title).toBe('🟢 Checkout API is stable again (up)');
+    expect(en.text).toBe(
+      [
+        '🟢 Checkout API is stable again (up)',
+        'Alerts resume.',
+        '',
+        'Subscription: Checkout API',
+        'Target: GET https://shop.example.com/health',
+        'State: up',
+        'HTTP status: 200',
+        'Response time: 38 ms',
+        'Time: 2024-05-01T12:40:00.000Z (1 May 2024, 12:40:00 UTC)',
+      ].join('\n'),
+    );
+    const es = render(stableMessage('es'));
+    expect(es.title).toBe('🟢 Checkout API vuelve a estar estable (activo)');
+    expect(es.text.split('\n')[1]).toBe('Se reanudan las alertas.');
+    expect(es.text).toContain('\nEstado: activo\n');
+  });
+
+  it('gives stable the emoji of the state it settled in', () => {
+    const down = { from_state: 'down', to_state: 'down' };
+    expect(render(stableMessage('en', down)).title).toBe('🔴 Checkout API is stable again (down)');
+    const degraded = { from_state: 'degraded', to_state: 'degraded' };
+    expect(render(stableMessage('es', degraded)).title).toBe(
+      '🟠 Checkout API vuelve a estar estable (degradado)',
+    );
+  });
+
+  it('puts the test notice before the kind notice', () => {
+    const lines = render(flappingMessage('en', { test: true })).text.split('\n');
+    expect(lines[0]).toBe('[TEST] 🟣 Checkout API is FLAPPING');
+    expect(lines[1]).toMatch(/^This is a test alert/);
+    expect(lines[2]).toMatch(/^5 state changes in 30 min\. Further alerts are held/);
+  });
+
+  it.each(Object.keys(catalogs) as AlertMessage['language'][])(
+    '%s: every kind has its own title with exactly one emoji first',
+    (language) => {
+      const titles = [
+        alertMessage({ language }),
+        recoveryMessage(language),
+        reminderMessage(language),
+        flappingMessage(language),
+        stableMessage(language),
+      ].map((m) => render(m).title);
+      expect(new Set(titles).size).toBe(titles.length);
+      for (const title of titles) {
+        expect(title).toMatch(/^(🔴|🟢|🟠|🟣) \S/);
+        expect(title.match(/🔴|🟢|🟠|🟣/g)).toHaveLength(1);
+      }
+    },
+  );
 });
 
 describe('formatDuration', () => {

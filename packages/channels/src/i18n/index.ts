@@ -1,18 +1,33 @@
 import type { Language } from '@lighthouse/domain';
-import type { AlertMessage, RenderedMessage } from '../channels/types';
+import type { AlertKind, AlertMessage, RenderedMessage } from '../channels/types';
 import { en } from './en';
 import { es } from './es';
 
 /**
- * The words of one language. A catalog holds only words and word order; layout, escaping and
- * number formatting live here, so adding a language is one file like ./en.ts and one line in
- * {@link catalogs}.
+ * The words of one language. A catalog holds only words and word order; layout, escaping,
+ * emoji and number formatting live here, so adding a language is one file like ./en.ts and
+ * one line in {@link catalogs}.
  */
 export interface Catalog {
   /** State names as shown in messages; states not listed are shown as they are. */
   states: Record<'up' | 'down' | 'degraded' | 'unknown', string>;
-  /** One-line title of a state change, e.g. "🔴 My API is DOWN". */
+  /**
+   * One-line title of a state change, e.g. "My API is DOWN" (the layout puts the state's emoji
+   * first). The other titles take `state`, the state's name from {@link Catalog.states}.
+   */
   title(name: string, toState: string, fromState: string): string;
+  /** A reminder that it is still down: "My API is still DOWN". */
+  reminderTitle(name: string, state: string): string;
+  /** It changes state too often: "My API is FLAPPING". */
+  flappingTitle(name: string): string;
+  /** Flapping is over: "My API is stable again (up)". */
+  stableTitle(name: string, state: string): string;
+  /** "5 state changes in 30 min"; `window` is a duration already formatted. */
+  stateChanges(transitions: number, window: string): string;
+  /** First line of a flapping message, led by {@link Catalog.stateChanges} when known. */
+  flappingNotice(changes: string | null): string;
+  /** First line of a stable message: alerts resume. */
+  stableNotice: string;
   /** Title prefix and first line of test alerts (POST /v1/subscriptions/:id/test-alert). */
   testPrefix: string;
   testNotice: string;
@@ -34,11 +49,13 @@ export type FieldKey =
   | 'subscription'
   | 'target'
   | 'state'
+  | 'flapping'
   | 'error'
   | 'httpStatus'
   | 'responseTime'
   | 'time'
-  | 'downtime';
+  | 'downtime'
+  | 'downFor';
 
 /** One labelled line of a message, in the message's language; plain text, not escaped. */
 export interface MessageField {
@@ -50,21 +67,65 @@ export interface MessageField {
 /** The longest error message a notification repeats (chat APIs cap message sizes). */
 const MAX_ERROR_CHARS = 500;
 
+/** Title emoji by the state a message leaves the subscription in; other states get none. */
+const STATE_EMOJI: Partial<Record<string, string>> = { down: '🔴', up: '🟢', degraded: '🟠' };
+const FLAPPING_EMOJI = '🟣';
+
 export function catalogFor(language: Language): Catalog {
   // Falls back to English for a language stored before its catalog was removed.
   return (catalogs as Partial<Record<string, Catalog>>)[language] ?? en;
 }
 
+/** What a message tells people; messages without a kind are state changes. */
+export function kindOf(message: AlertMessage): AlertKind {
+  return message.kind ?? 'transition';
+}
+
 /** The title of a message: "🔴 My API is DOWN", prefixed for test alerts. */
 export function renderTitle(message: AlertMessage): string {
   const c = catalogFor(message.language);
-  const title = c.title(message.name, message.to_state, message.from_state);
+  const [emoji, words] = titleParts(c, message);
+  const title = emoji === undefined ? words : `${emoji} ${words}`;
   return message.test === true ? `${c.testPrefix} ${title}` : title;
 }
 
-/** The line that tells people a test alert is a test; `null` for real alerts. */
-export function renderTestNotice(message: AlertMessage): string | null {
-  return message.test === true ? catalogFor(message.language).testNotice : null;
+function titleParts(c: Catalog, message: AlertMessage): [emoji: string | undefined, words: string] {
+  const { name, from_state: from, to_state: to } = message;
+  const emoji = STATE_EMOJI[to];
+  switch (kindOf(message)) {
+    case 'transition':
+      return [emoji, c.title(name, to, from)];
+    case 'reminder':
+      return [emoji, c.reminderTitle(name, stateName(c, to))];
+    case 'flapping':
+      return [FLAPPING_EMOJI, c.flappingTitle(name)];
+    case 'stable':
+      return [emoji, c.stableTitle(name, stateName(c, to))];
+  }
+}
+
+/**
+ * The lines shown right under the title, in order: that a test alert is a test, that alerts
+ * are held while flapping, that they resume once stable. Empty for most messages.
+ */
+export function renderNotices(message: AlertMessage): string[] {
+  const c = catalogFor(message.language);
+  const notices: string[] = [];
+  if (message.test === true) notices.push(c.testNotice);
+  switch (kindOf(message)) {
+    case 'transition':
+    case 'reminder':
+      break;
+    case 'flapping':
+      notices.push(
+        c.flappingNotice(message.flapping === undefined ? null : stateChanges(c, message.flapping)),
+      );
+      break;
+    case 'stable':
+      notices.push(c.stableNotice);
+      break;
+  }
+  return notices;
 }
 
 /** The labelled lines of a message, in order; lines that do not apply are left out. */
@@ -75,9 +136,19 @@ export function renderFields(message: AlertMessage): MessageField[] {
     fields.push({ key, label: c.labels[key], value });
   };
   const { check } = message;
+  const kind = kindOf(message);
   add('subscription', message.name);
   add('target', message.target);
-  add('state', `${stateName(c, message.from_state)} → ${stateName(c, message.to_state)}`);
+  // Reminders and the end of flapping change nothing: they name the one current state.
+  add(
+    'state',
+    kind === 'reminder' || kind === 'stable'
+      ? stateName(c, message.to_state)
+      : `${stateName(c, message.from_state)} → ${stateName(c, message.to_state)}`,
+  );
+  if (kind === 'flapping' && message.flapping !== undefined) {
+    add('flapping', stateChanges(c, message.flapping));
+  }
   if (check.error !== null || check.error_category !== null) {
     const category =
       check.error_category === null
@@ -89,7 +160,10 @@ export function renderFields(message: AlertMessage): MessageField[] {
   if (check.http_status !== null) add('httpStatus', String(check.http_status));
   if (check.response_time_ms !== null) add('responseTime', `${check.response_time_ms} ms`);
   add('time', formatTime(c, check.time));
-  if (message.downtime_ms !== null) add('downtime', formatDuration(message.downtime_ms, c));
+  if (message.downtime_ms !== null) {
+    // A reminder's downtime is still running; a recovery's is over.
+    add(kind === 'reminder' ? 'downFor' : 'downtime', formatDuration(message.downtime_ms, c));
+  }
   return fields;
 }
 
@@ -97,8 +171,7 @@ export function renderFields(message: AlertMessage): MessageField[] {
 export function render(message: AlertMessage): RenderedMessage {
   const title = renderTitle(message);
   const fields = renderFields(message);
-  const testNotice = renderTestNotice(message);
-  const notice = testNotice === null ? [] : [testNotice];
+  const notice = renderNotices(message);
   const text = [title, ...notice, '', ...fields.map((f) => `${f.label}: ${f.value}`)].join('\n');
   const html = [
     `<p><strong>${escapeHtml(title)}</strong></p>`,
@@ -106,6 +179,10 @@ export function render(message: AlertMessage): RenderedMessage {
     `<p>${fields.map((f) => `<strong>${escapeHtml(f.label)}:</strong> ${escapeHtml(f.value)}`).join('<br>\n')}</p>`,
   ].join('\n');
   return { title, text, html };
+}
+
+function stateChanges(c: Catalog, flapping: NonNullable<AlertMessage['flapping']>): string {
+  return c.stateChanges(flapping.transitions, formatDuration(flapping.window_minutes * 60_000, c));
 }
 
 function stateName(c: Catalog, state: string): string {
