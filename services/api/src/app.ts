@@ -5,6 +5,7 @@ import { errorHandler, notFoundHandler } from './http/errors';
 import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
+import { maintenanceRoutes } from './routes/maintenance';
 import { openApiRoutes } from './routes/openapi';
 import { subscriptionRoutes } from './routes/subscriptions';
 
@@ -47,6 +48,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(openApiRoutes());
   app.use(adminRoutes(ctx));
   app.use(authRoutes(ctx));
+  app.use(maintenanceRoutes(ctx));
   app.use(subscriptionRoutes(ctx));
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.logger.child({ component: 'http' })));

@@ -14,3 +14,12 @@ export function parseInput<S extends z.ZodType>(
 }
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A uuid from the path, lower-cased. A malformed id cannot name anything the caller owns:
+ * the same 404 as a stranger's id.
+ */
+export function pathId(raw: string | undefined, what: string): string {
+  if (!raw || !UUID_PATTERN.test(raw)) throw AppError.notFound(what);
+  return raw.toLowerCase();
+}

@@ -1,6 +1,12 @@
-import { CHANNEL_TYPE_NAMES, channelTypes, targetTypes } from '@lighthouse/domain';
+import {
+  CHANNEL_TYPE_NAMES,
+  channelTypes,
+  maintenanceWindowInput,
+  targetTypes,
+} from '@lighthouse/domain';
 import { Router } from 'express';
 import { z } from 'zod';
+import { MAX_WINDOWS_PER_SUBSCRIPTION } from '../services/maintenance';
 import { createSubscriptionSchema, updateSubscriptionSchema } from '../services/subscriptions';
 import { apiKeyBodySchema, verifyBodySchema } from './auth';
 
@@ -26,6 +32,52 @@ const secured = [{ bearer: [] }];
 const idParam = [
   { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
 ];
+const windowParams = [
+  ...idParam,
+  { name: 'windowId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+];
+const time = { type: 'string', format: 'date-time' };
+const nullable = (schema: object) => ({ anyOf: [schema, { type: 'null' }] });
+const maintenanceWindow = {
+  type: 'object',
+  description:
+    'one-off (type "one-off": starts_at to ends_at) or recurring (type "recurring": each cron occurrence, read in timezone, lasts duration_minutes; occurrences count from starts_at and, when ends_at is set, start before it)',
+  required: [
+    'id',
+    'subscription_id',
+    'name',
+    'type',
+    'starts_at',
+    'ends_at',
+    'cron',
+    'duration_minutes',
+    'timezone',
+    'active_now',
+    'next',
+    'created_at',
+    'updated_at',
+  ],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    subscription_id: { type: 'string', format: 'uuid' },
+    name: { type: 'string' },
+    type: { type: 'string', enum: ['one-off', 'recurring'] },
+    starts_at: time,
+    ends_at: nullable(time),
+    cron: nullable({ type: 'string' }),
+    duration_minutes: nullable({ type: 'number' }),
+    timezone: { type: 'string', description: 'an IANA time zone' },
+    active_now: { type: 'boolean', description: 'an occurrence covers the time of the answer' },
+    next: nullable({
+      type: 'object',
+      description: 'the occurrence in progress, else the next to start; null when none will',
+      required: ['start', 'end'],
+      properties: { start: time, end: time },
+    }),
+    created_at: time,
+    updated_at: time,
+  },
+};
 
 /** The OpenAPI 3.1 document; request schemas are generated from the same zod schemas the API validates with. */
 export function openApiDocument(): Record<string, unknown> {
@@ -83,7 +135,13 @@ export function openApiDocument(): Record<string, unknown> {
         ApiKeyCreate: json(apiKeyBodySchema),
         SubscriptionCreate: json(createSubscriptionSchema),
         SubscriptionUpdate: json(updateSubscriptionSchema),
-        Subscription: { type: 'object', description: 'a subscription; secrets are masked' },
+        Subscription: {
+          type: 'object',
+          description:
+            'a subscription; secrets are masked. Besides what it is written with, it shows flapping_since (when flapping started, null when not flapping) and in_maintenance (a maintenance window covers the time of the answer), both read-only',
+        },
+        MaintenanceWindowInput: json(maintenanceWindowInput),
+        MaintenanceWindow: maintenanceWindow,
         ...targets,
         ...channels,
       },
@@ -198,6 +256,57 @@ export function openApiDocument(): Record<string, unknown> {
           security: secured,
           parameters: idParam,
           responses: { '200': ok('{results:[{channel_id, type, ok, error}]}'), ...errors },
+        },
+      },
+      '/v1/subscriptions/{id}/maintenance-windows': {
+        get: {
+          summary: 'Maintenance windows of a subscription, earliest start first',
+          security: secured,
+          parameters: idParam,
+          responses: {
+            '200': ok('{items}', {
+              type: 'object',
+              required: ['items'],
+              properties: { items: { type: 'array', items: ref('MaintenanceWindow') } },
+            }),
+            ...errors,
+          },
+        },
+        post: {
+          summary: 'Add a maintenance window',
+          description:
+            'one-off: {name?, starts_at, ends_at}; recurring: {name?, cron, duration_minutes, timezone?, starts_at?, ends_at?}, starts_at defaulting to now. Checks that run inside a window are recorded but change no state: no incident opens and no alert is sent.',
+          security: secured,
+          parameters: idParam,
+          requestBody: body('MaintenanceWindowInput'),
+          responses: {
+            '201': ok('created', ref('MaintenanceWindow')),
+            '409': ok(`the subscription already has ${MAX_WINDOWS_PER_SUBSCRIPTION} windows`),
+            ...errors,
+          },
+        },
+      },
+      '/v1/subscriptions/{id}/maintenance-windows/{windowId}': {
+        get: {
+          summary: 'Get a maintenance window',
+          security: secured,
+          parameters: windowParams,
+          responses: { '200': ok('the window', ref('MaintenanceWindow')), ...errors },
+        },
+        patch: {
+          summary: 'Change a maintenance window',
+          description:
+            'merges the fields given into the stored window (null clears ends_at, cron and duration_minutes) and checks the result as a whole',
+          security: secured,
+          parameters: windowParams,
+          requestBody: body('MaintenanceWindowInput'),
+          responses: { '200': ok('the window', ref('MaintenanceWindow')), ...errors },
+        },
+        delete: {
+          summary: 'Delete a maintenance window',
+          security: secured,
+          parameters: windowParams,
+          responses: { '204': ok('deleted'), ...errors },
         },
       },
       '/v1/subscriptions/{id}/pause': {

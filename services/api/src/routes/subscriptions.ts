@@ -2,16 +2,18 @@ import {
   alerts,
   decodeCursor,
   encodeCursor,
+  maintenance,
   subscriptions,
   users,
   type AlertWithDeliveries,
+  type Subscription,
 } from '@lighthouse/db';
 import { AppError } from '@lighthouse/shared';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
 import { principalOf, requireAuth } from '../http/auth';
-import { parseInput, UUID_PATTERN } from '../http/validate';
+import { parseInput, pathId } from '../http/validate';
 import {
   createSubscription,
   deleteSubscription,
@@ -28,13 +30,17 @@ export const listQuerySchema = z.object({
 });
 
 function idParam(raw: string | undefined): string {
-  // A malformed id cannot name anything the caller owns: same answer as a stranger's id.
-  if (!raw || !UUID_PATTERN.test(raw)) throw AppError.notFound('subscription');
-  return raw.toLowerCase();
+  return pathId(raw, 'subscription');
 }
 
 function owner(res: Response): string {
   return principalOf(res).address;
+}
+
+/** One subscription's view, with its maintenance windows read for `in_maintenance`. */
+async function view(ctx: AppContext, row: Subscription) {
+  const windows = await maintenance.windowsFor(ctx.db, [row.id]);
+  return subscriptionJson(row, windows.get(row.id) ?? []);
 }
 
 export function subscriptionRoutes(ctx: AppContext): Router {
@@ -43,7 +49,8 @@ export function subscriptionRoutes(ctx: AppContext): Router {
 
   router.post('/v1/subscriptions', async (req, res) => {
     const row = await createSubscription({ ctx, owner: owner(res), body: req.body });
-    res.status(201).location(`/v1/subscriptions/${row.id}`).json(subscriptionJson(row));
+    // a new subscription has no maintenance windows yet
+    res.status(201).location(`/v1/subscriptions/${row.id}`).json(subscriptionJson(row, []));
   });
 
   // The seed's payload: the same body plus the owner's address, which must be the caller.
@@ -63,7 +70,7 @@ export function subscriptionRoutes(ctx: AppContext): Router {
       });
     }
     const row = await createSubscription({ ctx, owner: caller, body: rest });
-    res.status(201).location(`/v1/subscriptions/${row.id}`).json(subscriptionJson(row));
+    res.status(201).location(`/v1/subscriptions/${row.id}`).json(subscriptionJson(row, []));
   });
 
   router.get('/v1/subscriptions', async (req, res) => {
@@ -76,14 +83,20 @@ export function subscriptionRoutes(ctx: AppContext): Router {
       limit: query.limit,
       cursor,
     });
+    // one query for the whole page's windows, not one per subscription
+    const windows = await maintenance.windowsFor(
+      ctx.db,
+      page.rows.map((row) => row.id),
+    );
+    const now = new Date();
     res.json({
-      items: page.rows.map(subscriptionJson),
+      items: page.rows.map((row) => subscriptionJson(row, windows.get(row.id) ?? [], now)),
       next_cursor: page.next ? encodeCursor(page.next) : null,
     });
   });
 
   router.get('/v1/subscriptions/:id', async (req, res) => {
-    res.json(subscriptionJson(await getSubscription(ctx, owner(res), idParam(req.params.id))));
+    res.json(await view(ctx, await getSubscription(ctx, owner(res), idParam(req.params.id))));
   });
 
   router.patch('/v1/subscriptions/:id', async (req, res) => {
@@ -93,7 +106,7 @@ export function subscriptionRoutes(ctx: AppContext): Router {
       id: idParam(req.params.id),
       body: req.body,
     });
-    res.json(subscriptionJson(row));
+    res.json(await view(ctx, row));
   });
 
   router.delete('/v1/subscriptions/:id', async (req, res) => {
@@ -124,11 +137,11 @@ export function subscriptionRoutes(ctx: AppContext): Router {
   });
 
   router.post('/v1/subscriptions/:id/pause', async (req, res) => {
-    res.json(subscriptionJson(await setActive(ctx, owner(res), idParam(req.params.id), false)));
+    res.json(await view(ctx, await setActive(ctx, owner(res), idParam(req.params.id), false)));
   });
 
   router.post('/v1/subscriptions/:id/resume', async (req, res) => {
-    res.json(subscriptionJson(await setActive(ctx, owner(res), idParam(req.params.id), true)));
+    res.json(await view(ctx, await setActive(ctx, owner(res), idParam(req.params.id), true)));
   });
 
   return router;
@@ -143,6 +156,8 @@ function alertJson(a: AlertWithDeliveries) {
     message: a.message,
     language: a.language,
     delivery_status: a.delivery_status,
+    /** set when the alert was recorded but not sent: 'maintenance' or 'flapping' */
+    suppressed_reason: a.suppressed_reason,
     channels_sent: a.channels_sent,
     retry_count: a.retry_count,
     created_at: a.created_at.toISOString(),

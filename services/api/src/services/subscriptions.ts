@@ -5,6 +5,7 @@ import {
   channelTypes,
   describeTarget,
   fieldIssues,
+  inMaintenance,
   isChannelType,
   isMasked,
   isTargetType,
@@ -12,6 +13,7 @@ import {
   maskChannelConfig,
   maskTarget,
   targetTypes,
+  type MaintenanceWindowRule,
   type TargetTypeName,
   type Tier,
 } from '@lighthouse/domain';
@@ -44,6 +46,25 @@ const common = {
     .max(86_400, 'must be at most 86400 (one day)'),
   failure_threshold: z.number().int().min(1, 'must be 1-100').max(100, 'must be 1-100'),
   recovery_threshold: z.number().int().min(1, 'must be 1-100').max(100, 'must be 1-100'),
+  /** null: no reminders */
+  reminder_interval_minutes: z
+    .number({ error: 'must be a whole number of minutes, or null for no reminders' })
+    .int('must be a whole number of minutes')
+    .min(1, 'must be 1-10080 (one week), or null for no reminders')
+    .max(10_080, 'must be 1-10080 (one week), or null for no reminders')
+    .nullable(),
+  /** null: no flapping detection */
+  flapping_threshold: z
+    .number({ error: 'must be a whole number of state changes, or null to turn detection off' })
+    .int('must be a whole number of state changes')
+    .min(2, 'must be 2-100, or null to turn flapping detection off')
+    .max(100, 'must be 2-100, or null to turn flapping detection off')
+    .nullable(),
+  flapping_window_minutes: z
+    .number({ error: 'must be a whole number of minutes' })
+    .int('must be a whole number of minutes')
+    .min(1, 'must be 1-1440 (one day)')
+    .max(1_440, 'must be 1-1440 (one day)'),
 };
 
 export const createSubscriptionSchema = z.strictObject({
@@ -55,6 +76,9 @@ export const createSubscriptionSchema = z.strictObject({
   check_frequency_seconds: common.check_frequency_seconds.optional(),
   failure_threshold: common.failure_threshold.optional(),
   recovery_threshold: common.recovery_threshold.optional(),
+  reminder_interval_minutes: common.reminder_interval_minutes.optional(),
+  flapping_threshold: common.flapping_threshold.optional(),
+  flapping_window_minutes: common.flapping_window_minutes.optional(),
 });
 
 export const updateSubscriptionSchema = z.strictObject({
@@ -66,6 +90,9 @@ export const updateSubscriptionSchema = z.strictObject({
   check_frequency_seconds: common.check_frequency_seconds.optional(),
   failure_threshold: common.failure_threshold.optional(),
   recovery_threshold: common.recovery_threshold.optional(),
+  reminder_interval_minutes: common.reminder_interval_minutes.optional(),
+  flapping_threshold: common.flapping_threshold.optional(),
+  flapping_window_minutes: common.flapping_window_minutes.optional(),
 });
 
 export type CreateSubscriptionInput = z.input<typeof createSubscriptionSchema>;
@@ -86,7 +113,7 @@ class Issues {
   }
 }
 
-function parseWhole<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+export function parseWhole<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw AppError.validation([{ field: '(body)', message: 'must be a JSON object' }]);
   }
@@ -303,6 +330,9 @@ export async function createSubscription({
       alert_channels: JSON.stringify(channels),
       failure_threshold: input.failure_threshold,
       recovery_threshold: input.recovery_threshold,
+      reminder_interval_minutes: input.reminder_interval_minutes,
+      flapping_threshold: input.flapping_threshold,
+      flapping_window_minutes: input.flapping_window_minutes,
       next_check_at: new Date(),
     });
   });
@@ -378,6 +408,18 @@ export async function updateSubscription({
       alert_channels: JSON.stringify(channels),
       failure_threshold: input.failure_threshold ?? current.failure_threshold,
       recovery_threshold: input.recovery_threshold ?? current.recovery_threshold,
+      // null turns a rule off, so only a missing field keeps the stored value
+      reminder_interval_minutes:
+        input.reminder_interval_minutes === undefined
+          ? current.reminder_interval_minutes
+          : input.reminder_interval_minutes,
+      flapping_threshold:
+        input.flapping_threshold === undefined
+          ? current.flapping_threshold
+          : input.flapping_threshold,
+      flapping_window_minutes: input.flapping_window_minutes ?? current.flapping_window_minutes,
+      // turning detection off lets alerts through at once instead of after a quiet window
+      ...(input.flapping_threshold === null ? { flapping_since: null } : {}),
       // A shorter interval takes effect now rather than after the old one runs out.
       next_check_at: new Date(
         Math.min(current.next_check_at.getTime(), Date.now() + frequency * 1000),
@@ -414,9 +456,16 @@ export async function deleteSubscription(
   await subscriptions.updateSubscription(ctx.db, id, { active: false, deleted_at: new Date() });
 }
 
-/** The API's view of a subscription: never a secret in full. */
-export function subscriptionJson(row: Subscription) {
-  const expired = row.expires_at !== null && row.expires_at.getTime() <= Date.now();
+/**
+ * The API's view of a subscription: never a secret in full. `windows` are the subscription's
+ * maintenance windows (load them for a whole page at once), read at `now`.
+ */
+export function subscriptionJson(
+  row: Subscription,
+  windows: readonly MaintenanceWindowRule[],
+  now: Date = new Date(),
+) {
+  const expired = row.expires_at !== null && row.expires_at.getTime() <= now.getTime();
   return {
     id: row.id,
     subscription_id: row.id,
@@ -434,6 +483,11 @@ export function subscriptionJson(row: Subscription) {
     })),
     failure_threshold: row.failure_threshold,
     recovery_threshold: row.recovery_threshold,
+    reminder_interval_minutes: row.reminder_interval_minutes,
+    flapping_threshold: row.flapping_threshold,
+    flapping_window_minutes: row.flapping_window_minutes,
+    flapping_since: row.flapping_since?.toISOString() ?? null,
+    in_maintenance: inMaintenance(windows, now),
     status: expired ? 'expired' : row.active ? 'active' : 'paused',
     active: row.active,
     state: row.state,
