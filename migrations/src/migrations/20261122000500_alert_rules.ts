@@ -20,6 +20,13 @@ export async function up(db: Kysely<any>): Promise<void> {
       ADD COLUMN flapping_since timestamptz,
       -- when the last reminder was raised
       ADD COLUMN reminded_at timestamptz`.execute(db);
+  // what the scheduler's alert-rules loop scans every few seconds
+  await sql`
+    CREATE INDEX subscriptions_reminders ON subscriptions (id)
+      WHERE state = 'down' AND reminder_interval_minutes IS NOT NULL`.execute(db);
+  await sql`CREATE INDEX subscriptions_flapping ON subscriptions (id) WHERE flapping_since IS NOT NULL`.execute(
+    db,
+  );
 
   // What an event is for the alerter: a state change ('transition'), the change that
   // started flapping ('flapping'), a change while flapping ('held'), a reminder while
@@ -65,6 +72,8 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`ALTER TABLE check_history DROP COLUMN IF EXISTS maintenance`.execute(db);
   await sql`ALTER TABLE alerts DROP COLUMN IF EXISTS suppressed_reason`.execute(db);
   await sql`ALTER TABLE state_events DROP COLUMN IF EXISTS kind`.execute(db);
+  await sql`DROP INDEX IF EXISTS subscriptions_flapping`.execute(db);
+  await sql`DROP INDEX IF EXISTS subscriptions_reminders`.execute(db);
   await sql`
     ALTER TABLE subscriptions
       DROP COLUMN IF EXISTS reminded_at,

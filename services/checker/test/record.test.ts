@@ -25,7 +25,11 @@ afterAll(async () => {
   await database.drop();
 });
 
-async function subscription(failure = 2, recovery = 1): Promise<string> {
+async function subscription(
+  failure = 2,
+  recovery = 1,
+  flapping: { threshold: number; windowMinutes: number } | null = null,
+): Promise<string> {
   const row = await db
     .insertInto('subscriptions')
     .values({
@@ -39,6 +43,8 @@ async function subscription(failure = 2, recovery = 1): Promise<string> {
       next_check_at: new Date(),
       failure_threshold: failure,
       recovery_threshold: recovery,
+      flapping_threshold: flapping?.threshold ?? null,
+      ...(flapping ? { flapping_window_minutes: flapping.windowMinutes } : {}),
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -147,6 +153,127 @@ describe('recordResults', () => {
     ]);
     expect(events.map((e) => e.to_state)).toEqual(['up', 'down']);
     expect(await state(id)).toMatchObject({ state: 'down', last_scheduled_at: slot(3) });
+  });
+});
+
+async function kinds(id: string): Promise<string[]> {
+  const events = await db
+    .selectFrom('state_events')
+    .select(['kind', 'to_state'])
+    .where('subscription_id', '=', id)
+    .orderBy('slot_time')
+    .execute();
+  return events.map((e) => `${e.kind}:${e.to_state}`);
+}
+
+describe('maintenance windows', () => {
+  it('stores and marks checks inside a window but holds the state until it ends', async () => {
+    const id = await subscription(1, 1);
+    await db
+      .insertInto('maintenance_windows')
+      .values({ subscription_id: id, starts_at: slot(2), ends_at: slot(4) })
+      .execute();
+    await recordResults(db, [row(id, 1, 'up')]);
+    const during = await recordResults(db, [row(id, 2, 'down'), row(id, 3, 'down')]);
+    expect(during).toEqual([]);
+    expect(await state(id)).toMatchObject({
+      state: 'up',
+      consecutive_failures: 0,
+      last_scheduled_at: slot(3),
+    });
+    const incidents = await db
+      .selectFrom('incidents')
+      .select('id')
+      .where('subscription_id', '=', id)
+      .execute();
+    expect(incidents).toEqual([]);
+
+    // the first slot after the window is a normal one
+    const after = await recordResults(db, [row(id, 4, 'down')]);
+    expect(after.map((e) => e.to_state)).toEqual(['down']);
+    const marks = await db
+      .selectFrom('check_history')
+      .select(['time', 'maintenance'])
+      .where('subscription_id', '=', id)
+      .orderBy('time')
+      .execute();
+    expect(marks.map((m) => m.maintenance)).toEqual([null, true, true, null]);
+  });
+
+  it('a recurring window marks the slots of each occurrence', async () => {
+    const id = await subscription(1, 1);
+    // every hour at :02 for two minutes, in UTC (slots are minutes after 12:00)
+    await db
+      .insertInto('maintenance_windows')
+      .values({
+        subscription_id: id,
+        starts_at: slot(-60),
+        cron: '2 * * * *',
+        duration_seconds: 120,
+      })
+      .execute();
+    await recordResults(
+      db,
+      [1, 2, 3, 4].map((n) => row(id, n, 'up')),
+    );
+    const marks = await db
+      .selectFrom('check_history')
+      .select('maintenance')
+      .where('subscription_id', '=', id)
+      .orderBy('time')
+      .execute();
+    expect(marks.map((m) => m.maintenance)).toEqual([null, true, true, null]);
+  });
+});
+
+describe('flapping', () => {
+  it('marks the change that reaches the threshold, holds the rest and records when it began', async () => {
+    const id = await subscription(1, 1, { threshold: 3, windowMinutes: 30 });
+    await recordResults(db, [row(id, 1, 'up')]);
+    await recordResults(db, [row(id, 2, 'down')]);
+    // the third change within 30 minutes arrives in a later batch than the first two
+    await recordResults(db, [row(id, 3, 'up'), row(id, 4, 'down'), row(id, 5, 'up')]);
+    expect(await kinds(id)).toEqual([
+      'transition:up',
+      'transition:down',
+      'flapping:up',
+      'held:down',
+      'held:up',
+    ]);
+    const flapping = await db
+      .selectFrom('state_events')
+      .select('check')
+      .where('subscription_id', '=', id)
+      .where('kind', '=', 'flapping')
+      .executeTakeFirstOrThrow();
+    expect(flapping.check).toMatchObject({ flapping: { transitions: 3, window_minutes: 30 } });
+    const sub = await db
+      .selectFrom('subscriptions')
+      .select(['flapping_since', 'state'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(sub).toEqual({ flapping_since: slot(3), state: 'up' });
+  });
+
+  it('changes spread wider than the window are not flapping', async () => {
+    const id = await subscription(1, 1, { threshold: 3, windowMinutes: 5 });
+    await recordResults(db, [row(id, 1, 'up'), row(id, 4, 'down'), row(id, 10, 'up')]);
+    await recordResults(db, [row(id, 16, 'down')]);
+    expect(await kinds(id)).toEqual([
+      'transition:up',
+      'transition:down',
+      'transition:up',
+      'transition:down',
+    ]);
+  });
+
+  it('is off without a threshold', async () => {
+    const id = await subscription(1, 1);
+    await recordResults(
+      db,
+      [1, 2, 3, 4, 5].map((n) => row(id, n, n % 2 ? 'up' : 'down')),
+    );
+    expect((await kinds(id)).every((k) => k.startsWith('transition:'))).toBe(true);
   });
 });
 

@@ -13,6 +13,8 @@ const schema = z.object({
   /** how often the outbox relay looks for unpublished state events */
   RELAY_INTERVAL_MS: env.int(250, 20, 60_000),
   RELAY_BATCH_SIZE: env.int(500, 1, 10_000),
+  /** how often reminders and the end of flapping are looked for */
+  ALERT_RULES_INTERVAL_MS: env.int(5_000, 50, 600_000),
   /** partitions and other upkeep */
   HOUSEKEEPING_INTERVAL_MS: env.int(3_600_000, 1_000, 86_400_000),
   PARTITION_DAYS_AHEAD: env.int(7, 1, 60),

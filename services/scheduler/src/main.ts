@@ -2,6 +2,7 @@ import { schedule } from '@lighthouse/db';
 import { runMain, startOps, startRuntime } from '@lighthouse/runtime';
 import { startLoop } from '@lighthouse/shared';
 import { loadConfig } from './config';
+import { raiseRuleEvents } from './jobs/alert-rules';
 import { enqueueDue } from './jobs/enqueue-due';
 import { relayOutbox } from './jobs/relay';
 import { createMetrics } from './metrics';
@@ -28,6 +29,12 @@ runMain('scheduler', async () => {
       logger,
       round: () =>
         relayOutbox({ db, alerts: queues.alerts, metrics, batchSize: config.RELAY_BATCH_SIZE }),
+    }),
+    startLoop({
+      name: 'alert-rules',
+      intervalMs: config.ALERT_RULES_INTERVAL_MS,
+      logger,
+      round: () => raiseRuleEvents({ db, metrics, batchSize: config.RELAY_BATCH_SIZE }),
     }),
     startLoop({
       name: 'housekeeping',

@@ -30,6 +30,12 @@ export function createMetrics(checks: Queue) {
       help: 'state events published by the relay',
       registers: [registry],
     }),
+    ruleEvents: new Counter({
+      name: 'lighthouse_rule_events_total',
+      help: 'reminder and end-of-flapping events raised',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
     relayLag: new Histogram({
       name: 'lighthouse_relay_lag_seconds',
       help: 'age of a state event when the relay published it',

@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
 import type { Executor } from '../connection';
-import type { MonitorState } from '../schema';
+import type { MonitorState, StateEventKind } from '../schema';
 
 export interface AlertEventContext {
   event_id: string;
+  kind: StateEventKind;
   subscription_id: string;
   from_state: MonitorState;
   to_state: MonitorState;
@@ -17,6 +18,9 @@ export interface AlertEventContext {
   alert_channels: { id: string; type: string; language: string | null; secret: string }[];
   language_preference: string;
   deleted: boolean;
+  /** the subscription's state now, which may have moved on since the event */
+  current_state: MonitorState;
+  flapping_window_minutes: number;
 }
 
 /** A state event with what an alert needs: its subscription, channels and owner's language. */
@@ -30,6 +34,7 @@ export async function loadEventContext(
     .innerJoin('users as u', 'u.wallet_address', 's.user_address')
     .select([
       'e.id as event_id',
+      'e.kind',
       'e.subscription_id',
       'e.from_state',
       'e.to_state',
@@ -41,6 +46,8 @@ export async function loadEventContext(
       's.target_config',
       's.alert_channels',
       's.deleted_at',
+      's.state as current_state',
+      's.flapping_window_minutes',
       'u.language_preference',
     ])
     .where('e.id', '=', eventId)
@@ -60,6 +67,50 @@ export async function downtimeClosedBy(db: Executor, eventId: string): Promise<n
   return row?.resolved_at ? row.resolved_at.getTime() - row.started_at.getTime() : null;
 }
 
+/** When the subscription's open incident began, if it is down. */
+export async function openIncidentStart(
+  db: Executor,
+  subscriptionId: string,
+): Promise<Date | undefined> {
+  const row = await db
+    .selectFrom('incidents')
+    .select('started_at')
+    .where('subscription_id', '=', subscriptionId)
+    .where('resolved_at', 'is', null)
+    .executeTakeFirst();
+  return row?.started_at;
+}
+
+/** The subscription's newest check, as a state event's `check` carries it. */
+export async function latestCheck(
+  db: Executor,
+  subscriptionId: string,
+): Promise<Record<string, unknown> | undefined> {
+  const row = await db
+    .selectFrom('check_history')
+    .select([
+      'time',
+      'status',
+      'http_status',
+      'response_time_ms',
+      'error_message',
+      'error_category',
+    ])
+    .where('subscription_id', '=', subscriptionId)
+    .orderBy('time', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    time: row.time.toISOString(),
+    status: row.status,
+    http_status: row.http_status,
+    response_time_ms: row.response_time_ms,
+    error: row.error_message,
+    error_category: row.error_category,
+  };
+}
+
 export interface NewAlert {
   event_id: string;
   subscription_id: string;
@@ -67,13 +118,20 @@ export interface NewAlert {
   severity: string;
   message: string;
   language: string;
+  /** recorded, not sent: no deliveries follow */
+  suppressed_reason?: 'maintenance' | 'flapping';
 }
 
 /** Creates the alert for an event once; a second call returns the existing id. */
 export async function ensureAlert(db: Executor, alert: NewAlert): Promise<string> {
+  const { suppressed_reason, ...rest } = alert;
   const inserted = await db
     .insertInto('alerts')
-    .values(alert)
+    .values(
+      suppressed_reason
+        ? { ...rest, suppressed_reason, delivery_status: 'suppressed' as const }
+        : rest,
+    )
     .onConflict((oc) => oc.column('event_id').doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -190,6 +248,7 @@ export interface AlertWithDeliveries {
   retry_count: number;
   language: string;
   created_at: Date;
+  suppressed_reason: string | null;
   deliveries: {
     channel_id: string;
     channel_type: string;

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../connection';
-import type { CheckStatus, MonitorState } from '../schema';
+import type { CheckStatus, MonitorState, StateEventKind } from '../schema';
 
 export interface CheckRow {
   time: Date;
@@ -14,6 +14,8 @@ export interface CheckRow {
   body_excerpt: string | null;
   schedule_lag_ms: number | null;
   region: string | null;
+  /** true when the slot fell in a maintenance window */
+  maintenance?: boolean;
 }
 
 /**
@@ -29,7 +31,7 @@ export async function insertCheckRows(
   const { rows: inserted } = await sql<{ subscription_id: string; time: Date }>`
     INSERT INTO check_history
       (time, subscription_id, status, http_status, response_time_ms, timings,
-       error_category, error_message, body_excerpt, schedule_lag_ms, region)
+       error_category, error_message, body_excerpt, schedule_lag_ms, region, maintenance)
     SELECT * FROM unnest(
       ${rows.map((r) => r.time.toISOString())}::timestamptz[],
       ${col('subscription_id')}::uuid[],
@@ -41,7 +43,8 @@ export async function insertCheckRows(
       ${col('error_message')}::text[],
       ${col('body_excerpt')}::text[],
       ${col('schedule_lag_ms')}::integer[],
-      ${col('region')}::text[])
+      ${col('region')}::text[],
+      ${rows.map((r) => (r.maintenance ? true : null))}::boolean[])
     ON CONFLICT (subscription_id, time) DO NOTHING
     RETURNING subscription_id, time`.execute(db);
   return inserted;
@@ -55,6 +58,9 @@ export interface MonitorRow {
   last_scheduled_at: Date | null;
   failure_threshold: number;
   recovery_threshold: number;
+  flapping_threshold: number | null;
+  flapping_window_minutes: number;
+  flapping_since: Date | null;
 }
 
 /** Locks the monitors of a batch in id order, so concurrent batches cannot deadlock. */
@@ -70,6 +76,9 @@ export async function lockMonitors(db: Executor, ids: string[]): Promise<Monitor
       'last_scheduled_at',
       'failure_threshold',
       'recovery_threshold',
+      'flapping_threshold',
+      'flapping_window_minutes',
+      'flapping_since',
     ])
     .where('id', 'in', ids)
     .orderBy('id')
@@ -87,6 +96,8 @@ export interface MonitorUpdate {
   last_check_at: Date;
   /** set when the state changed */
   state_changed_at: Date | null;
+  /** set when this batch started flapping */
+  flapping_started: Date | null;
 }
 
 export async function updateMonitors(db: Executor, rows: MonitorUpdate[]): Promise<void> {
@@ -98,7 +109,8 @@ export async function updateMonitors(db: Executor, rows: MonitorUpdate[]): Promi
       consecutive_successes = v.successes,
       last_scheduled_at = v.slot,
       last_check_at = greatest(s.last_check_at, v.checked),
-      state_changed_at = coalesce(v.changed, s.state_changed_at)
+      state_changed_at = coalesce(v.changed, s.state_changed_at),
+      flapping_since = coalesce(s.flapping_since, v.flapping)
     FROM unnest(
       ${rows.map((r) => r.id)}::uuid[],
       ${rows.map((r) => r.state)}::monitor_state[],
@@ -106,8 +118,9 @@ export async function updateMonitors(db: Executor, rows: MonitorUpdate[]): Promi
       ${rows.map((r) => r.consecutive_successes)}::integer[],
       ${rows.map((r) => r.last_scheduled_at.toISOString())}::timestamptz[],
       ${rows.map((r) => r.last_check_at.toISOString())}::timestamptz[],
-      ${rows.map((r) => r.state_changed_at?.toISOString() ?? null)}::timestamptz[]
-    ) AS v(id, state, failures, successes, slot, checked, changed)
+      ${rows.map((r) => r.state_changed_at?.toISOString() ?? null)}::timestamptz[],
+      ${rows.map((r) => r.flapping_started?.toISOString() ?? null)}::timestamptz[]
+    ) AS v(id, state, failures, successes, slot, checked, changed, flapping)
     WHERE s.id = v.id`.execute(db);
 }
 
@@ -117,6 +130,34 @@ export interface NewStateEvent {
   to_state: MonitorState;
   slot_time: Date;
   check: Record<string, unknown>;
+  kind?: StateEventKind;
+}
+
+/** The kinds of event that are state changes (and count towards flapping). */
+export const STATE_CHANGES: StateEventKind[] = ['transition', 'flapping', 'held'];
+
+/** Slot times of each subscription's state changes since `since`, oldest first. */
+export async function recentChanges(
+  db: Executor,
+  ids: string[],
+  since: Date,
+): Promise<Map<string, Date[]>> {
+  const byId = new Map<string, Date[]>();
+  if (ids.length === 0) return byId;
+  const rows = await db
+    .selectFrom('state_events')
+    .select(['subscription_id', 'slot_time'])
+    .where('subscription_id', 'in', ids)
+    .where('kind', 'in', STATE_CHANGES)
+    .where('slot_time', '>', since)
+    .orderBy('slot_time')
+    .execute();
+  for (const row of rows) {
+    const list = byId.get(row.subscription_id) ?? [];
+    list.push(row.slot_time);
+    byId.set(row.subscription_id, list);
+  }
+  return byId;
 }
 
 /** Writes outbox rows; returns their ids in input order. */
@@ -131,6 +172,7 @@ export async function insertStateEvents(db: Executor, events: NewStateEvent[]): 
         to_state: e.to_state,
         slot_time: e.slot_time,
         check: JSON.stringify(e.check),
+        kind: e.kind ?? 'transition',
       })),
     )
     .returning('id')

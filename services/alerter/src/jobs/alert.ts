@@ -1,17 +1,27 @@
-import { alerts, type Db } from '@lighthouse/db';
-import { isAlertable } from '@lighthouse/domain';
+import { alerts, maintenance, type Db } from '@lighthouse/db';
+import { inMaintenance, isAlertable } from '@lighthouse/domain';
 import { jobCatalog, parseJobData } from '@lighthouse/queue';
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import type { AlerterMetrics } from '../metrics';
-import { buildMessage } from './message';
+import { composeMessage, isChange } from './message';
 import { render } from '@lighthouse/channels';
 
-const SEVERITY: Record<string, string> = { down: 'critical', degraded: 'warning', up: 'info' };
+const SEVERITY: Record<string, string> = {
+  down: 'critical',
+  reminder: 'critical',
+  degraded: 'warning',
+  flapping: 'warning',
+  up: 'info',
+  stable: 'info',
+};
 
 /**
  * A state event becomes one alert and one delivery per channel, each created
  * once (unique per event, and per (alert, channel)); then every unfinished
  * delivery is enqueued under its own id. Running this twice changes nothing.
+ *
+ * An event inside a maintenance window, or a change while the subscription is
+ * flapping, is recorded as a suppressed alert with no deliveries.
  */
 export function createAlertProcessor(deps: {
   db: Db;
@@ -19,6 +29,7 @@ export function createAlertProcessor(deps: {
   metrics: AlerterMetrics;
   retry: { attempts: number; backoffMs: number };
 }) {
+  const { db } = deps;
   return async (job: Job): Promise<string> => {
     let eventId: string;
     try {
@@ -28,27 +39,40 @@ export function createAlertProcessor(deps: {
         `malformed alert job: ${err instanceof Error ? err.message : String(err)}`,
       );
     }
-    const context = await alerts.loadEventContext(deps.db, eventId);
+    const context = await alerts.loadEventContext(db, eventId);
     if (!context) throw new UnrecoverableError(`state event ${eventId} does not exist`);
     if (context.deleted) return 'subscription deleted';
-    if (!isAlertable({ from: context.from_state, to: context.to_state })) return 'nothing to tell';
+    const change = isChange(context);
+    if (change && !isAlertable({ from: context.from_state, to: context.to_state }))
+      return 'nothing to tell';
+    if (context.kind === 'reminder' && context.current_state !== 'down')
+      return 'up again before the reminder went out';
+
+    const windows = (await maintenance.windowsFor(db, [context.subscription_id])).get(
+      context.subscription_id,
+    );
+    const suppressed =
+      windows && inMaintenance(windows, change ? context.slot_time : context.created_at)
+        ? 'maintenance'
+        : context.kind === 'held'
+          ? 'flapping'
+          : undefined;
 
     const language = context.language_preference === 'es' ? 'es' : 'en';
-    const message = buildMessage(
-      context,
-      await alerts.downtimeClosedBy(deps.db, eventId),
-      language,
-    );
-    const pending = await deps.db.transaction().execute(async (tx) => {
+    const message = await composeMessage(db, context, language);
+    const alertType =
+      context.kind === 'transition' || context.kind === 'held' ? context.to_state : context.kind;
+    const pending = await db.transaction().execute(async (tx) => {
       const alertId = await alerts.ensureAlert(tx, {
         event_id: eventId,
         subscription_id: context.subscription_id,
-        alert_type: context.to_state,
-        severity: SEVERITY[context.to_state] ?? 'info',
+        alert_type: alertType,
+        severity: SEVERITY[alertType] ?? 'info',
         message: render(message).text,
         language,
+        ...(suppressed ? { suppressed_reason: suppressed } : {}),
       });
-      return alerts.ensureDeliveries(tx, alertId, context.alert_channels);
+      return suppressed ? [] : alerts.ensureDeliveries(tx, alertId, context.alert_channels);
     });
     const { deliveries: entry } = jobCatalog;
     await deps.deliveries.addBulk(
@@ -63,7 +87,7 @@ export function createAlertProcessor(deps: {
         },
       })),
     );
-    deps.metrics.alerts.inc({ type: context.to_state });
-    return `${pending.length} deliveries`;
+    deps.metrics.alerts.inc({ type: suppressed ? 'suppressed' : alertType });
+    return suppressed ? `suppressed (${suppressed})` : `${pending.length} deliveries`;
   };
 }

@@ -5,7 +5,7 @@ import type { Logger, SecretBox } from '@lighthouse/shared';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { render, sendToChannel, type ChannelContext } from '@lighthouse/channels';
 import type { AlerterMetrics } from '../metrics';
-import { buildMessage } from './message';
+import { composeMessage } from './message';
 
 export interface DeliverDeps {
   db: Db;
@@ -47,11 +47,7 @@ export function createDeliveryProcessor(deps: DeliverDeps) {
 
     const language =
       (channel.language ?? delivery.language) === 'es' ? 'es' : ('en' satisfies Language);
-    const message = buildMessage(
-      context,
-      await alerts.downtimeClosedBy(deps.db, delivery.event_id),
-      language,
-    );
+    const message = await composeMessage(deps.db, context, language);
     const config = deps.secrets.openJson<Record<string, unknown>>(channel.secret);
     const outcome = await sendToChannel(
       channel.type,

@@ -1,24 +1,50 @@
-import type { AlertEventContext } from '@lighthouse/db';
+import { alerts, type AlertEventContext, type Db } from '@lighthouse/db';
 import { describeTarget, isTargetType, type Language } from '@lighthouse/domain';
 import type { AlertEvent, AlertMessage } from '@lighthouse/channels';
 
-/** The channel-neutral message for a state event. Names the target without secrets. */
+interface CheckJson {
+  time?: string;
+  status?: string;
+  http_status?: number | null;
+  response_time_ms?: number | null;
+  error?: string | null;
+  error_category?: string | null;
+  flapping?: { transitions: number; window_minutes: number };
+}
+
+/** The message's kind and webhook event name for a state event. */
+export function messageKind(context: Pick<AlertEventContext, 'kind' | 'to_state'>): {
+  kind: NonNullable<AlertMessage['kind']>;
+  event: AlertEvent;
+} {
+  switch (context.kind) {
+    case 'reminder':
+    case 'flapping':
+    case 'stable':
+      return { kind: context.kind, event: `subscription.${context.kind}` };
+    default:
+      return { kind: 'transition', event: `subscription.${context.to_state}` as AlertEvent };
+  }
+}
+
+/**
+ * The channel-neutral message for a state event. Names the target without secrets.
+ * `check` stands in for the event's own when the event carries none (reminders and the
+ * end of flapping describe the newest check); `downtimeMs` is how long the target was
+ * (or, for reminders, has been) down.
+ */
 export function buildMessage(
   context: AlertEventContext,
-  downtimeMs: number | null,
+  options: { downtimeMs: number | null; check?: Record<string, unknown> },
   language: Language,
 ): AlertMessage {
-  const check = context.check as {
-    time?: string;
-    status?: string;
-    http_status?: number | null;
-    response_time_ms?: number | null;
-    error?: string | null;
-    error_category?: string | null;
-  };
+  const own = context.check as CheckJson;
+  const check = (Object.keys(own).length > 0 ? own : (options.check ?? {})) as CheckJson;
+  const { kind, event } = messageKind(context);
   return {
     event_id: context.event_id,
-    event: `subscription.${context.to_state}` as AlertEvent,
+    event,
+    kind,
     subscription_id: context.subscription_id,
     name: context.name,
     target: isTargetType(context.target_type)
@@ -34,7 +60,39 @@ export function buildMessage(
       error: check.error ?? null,
       error_category: check.error_category ?? null,
     },
-    downtime_ms: context.to_state === 'down' ? null : downtimeMs,
+    ...(kind === 'flapping' && own.flapping ? { flapping: own.flapping } : {}),
+    downtime_ms: options.downtimeMs,
     language,
   };
+}
+
+/** State changes, as opposed to reminders and the end of flapping. */
+export const isChange = (context: Pick<AlertEventContext, 'kind'>): boolean =>
+  context.kind === 'transition' || context.kind === 'flapping' || context.kind === 'held';
+
+/** {@link buildMessage} with what it needs read from the database. */
+export async function composeMessage(
+  db: Db,
+  context: AlertEventContext,
+  language: Language,
+): Promise<AlertMessage> {
+  const change = isChange(context);
+  return buildMessage(
+    context,
+    {
+      downtimeMs: await downtime(db, context),
+      check: change ? undefined : await alerts.latestCheck(db, context.subscription_id),
+    },
+    language,
+  );
+}
+
+/** For recoveries: how long the closed incident lasted; for reminders: how long so far. */
+async function downtime(db: Db, context: AlertEventContext): Promise<number | null> {
+  if (context.kind === 'reminder') {
+    const start = await alerts.openIncidentStart(db, context.subscription_id);
+    return start ? Math.max(0, context.created_at.getTime() - start.getTime()) : null;
+  }
+  if (context.from_state !== 'down' || context.to_state === 'down') return null;
+  return alerts.downtimeClosedBy(db, context.event_id);
 }

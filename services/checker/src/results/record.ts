@@ -1,5 +1,5 @@
-import { results, type CheckRow, type Db } from '@lighthouse/db';
-import { applyResult, type MonitorSnapshot } from '@lighthouse/domain';
+import { maintenance, results, type CheckRow, type Db } from '@lighthouse/db';
+import { applyResult, inMaintenance, type MonitorSnapshot } from '@lighthouse/domain';
 
 export interface RecordedEvent {
   id: string;
@@ -7,19 +7,30 @@ export interface RecordedEvent {
   to_state: string;
 }
 
+type PendingEvent = results.NewStateEvent & { row: CheckRow };
+
 /**
  * Writes a batch of results and everything they imply, in one transaction:
- * the rows (a slot that already has one is skipped), each subscription's state
- * (slots applied in order; older slots change nothing), a state event in the
- * outbox for every transition, and incidents opened or closed.
+ * the rows (a slot that already has one is skipped; a slot inside a maintenance
+ * window is marked), each subscription's state (slots applied in order; older
+ * slots and slots in maintenance change nothing), a state event in the outbox for
+ * every transition (marked when it starts or happens while flapping), and
+ * incidents opened or closed.
  */
 export async function recordResults(db: Db, rows: CheckRow[]): Promise<RecordedEvent[]> {
   return db.transaction().execute(async (tx) => {
-    const inserted = await results.insertCheckRows(tx, rows);
+    const windows = await maintenance.windowsFor(tx, [
+      ...new Set(rows.map((r) => r.subscription_id)),
+    ]);
+    const marked = rows.map((row) => {
+      const list = windows.get(row.subscription_id);
+      return list && inMaintenance(list, row.time) ? { ...row, maintenance: true } : row;
+    });
+    const inserted = await results.insertCheckRows(tx, marked);
     if (inserted.length === 0) return [];
     const fresh = new Set(inserted.map((r) => `${r.subscription_id}|${r.time.getTime()}`));
     const bySubscription = new Map<string, CheckRow[]>();
-    for (const row of rows) {
+    for (const row of marked) {
       if (!fresh.has(`${row.subscription_id}|${row.time.getTime()}`)) continue;
       const list = bySubscription.get(row.subscription_id) ?? [];
       list.push(row);
@@ -27,21 +38,37 @@ export async function recordResults(db: Db, rows: CheckRow[]): Promise<RecordedE
     }
     const monitors = await results.lockMonitors(tx, [...bySubscription.keys()]);
 
-    const updates: results.MonitorUpdate[] = [];
-    const events: (results.NewStateEvent & { row: CheckRow })[] = [];
-    const checkedAt = new Date();
+    const applied: {
+      monitor: results.MonitorRow;
+      snapshot: MonitorSnapshot;
+      changedAt: Date | null;
+      events: PendingEvent[];
+    }[] = [];
     for (const monitor of monitors) {
       const list = (bySubscription.get(monitor.id) ?? []).sort(
         (a, b) => a.time.getTime() - b.time.getTime(),
       );
       let snapshot: MonitorSnapshot = monitor;
       let changedAt: Date | null = null;
+      const events: PendingEvent[] = [];
       for (const row of list) {
-        const { next, transition, applied } = applyResult(snapshot, monitor, {
+        if (row.maintenance) {
+          // Stored and marked, but the state holds: the first slot after the window
+          // goes on from here. Later results for earlier slots still change nothing.
+          const last = snapshot.last_scheduled_at;
+          if (!last || row.time.getTime() > last.getTime())
+            snapshot = { ...snapshot, last_scheduled_at: row.time };
+          continue;
+        }
+        const {
+          next,
+          transition,
+          applied: fresh,
+        } = applyResult(snapshot, monitor, {
           status: row.status,
           slot: row.time,
         });
-        if (!applied) continue;
+        if (!fresh) continue;
         snapshot = next;
         if (transition) {
           changedAt = row.time;
@@ -62,6 +89,13 @@ export async function recordResults(db: Db, rows: CheckRow[]): Promise<RecordedE
           });
         }
       }
+      applied.push({ monitor, snapshot, changedAt, events });
+    }
+
+    const flappingStarted = await markFlapping(tx, applied);
+
+    const updates: results.MonitorUpdate[] = [];
+    for (const { monitor, snapshot, changedAt } of applied) {
       if (snapshot === monitor || !snapshot.last_scheduled_at) continue;
       updates.push({
         id: monitor.id,
@@ -69,12 +103,14 @@ export async function recordResults(db: Db, rows: CheckRow[]): Promise<RecordedE
         consecutive_failures: snapshot.consecutive_failures,
         consecutive_successes: snapshot.consecutive_successes,
         last_scheduled_at: snapshot.last_scheduled_at,
-        last_check_at: checkedAt,
+        last_check_at: new Date(),
         state_changed_at: changedAt,
+        flapping_started: flappingStarted.get(monitor.id) ?? null,
       });
     }
     await results.updateMonitors(tx, updates);
 
+    const events = applied.flatMap((a) => a.events);
     const ids = await results.insertStateEvents(tx, events);
     const recorded: RecordedEvent[] = [];
     for (const [i, event] of events.entries()) {
@@ -95,4 +131,52 @@ export async function recordResults(db: Db, rows: CheckRow[]): Promise<RecordedE
     }
     return recorded;
   });
+}
+
+/**
+ * Sets each event's kind: a change while flapping is 'held'; the change that brings the
+ * count within the subscription's window to its threshold is 'flapping' (and carries the
+ * count). Returns when each subscription that started flapping in this batch started.
+ */
+async function markFlapping(
+  tx: Parameters<typeof results.recentChanges>[0],
+  applied: { monitor: results.MonitorRow; events: PendingEvent[] }[],
+): Promise<Map<string, Date>> {
+  const started = new Map<string, Date>();
+  const watched = applied.filter(
+    (a) =>
+      a.events.length > 0 && (a.monitor.flapping_threshold !== null || a.monitor.flapping_since),
+  );
+  if (watched.length === 0) return started;
+  const earliest = Math.min(
+    ...watched.map(
+      (a) => a.events[0]!.slot_time.getTime() - a.monitor.flapping_window_minutes * 60_000,
+    ),
+  );
+  const toCount = watched.filter((a) => !a.monitor.flapping_since).map((a) => a.monitor.id);
+  const recent = await results.recentChanges(tx, toCount, new Date(earliest));
+  for (const { monitor, events } of watched) {
+    let since = monitor.flapping_since;
+    const changes = [...(recent.get(monitor.id) ?? [])].map((d) => d.getTime());
+    const windowMs = monitor.flapping_window_minutes * 60_000;
+    for (const event of events) {
+      const at = event.slot_time.getTime();
+      changes.push(at);
+      if (since) {
+        event.kind = 'held';
+        continue;
+      }
+      const count = changes.filter((t) => t > at - windowMs).length;
+      if (monitor.flapping_threshold !== null && count >= monitor.flapping_threshold) {
+        event.kind = 'flapping';
+        event.check = {
+          ...event.check,
+          flapping: { transitions: count, window_minutes: monitor.flapping_window_minutes },
+        };
+        since = event.slot_time;
+        started.set(monitor.id, since);
+      }
+    }
+  }
+  return started;
 }
