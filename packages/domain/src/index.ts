@@ -5,3 +5,4 @@ export * from './state';
 export * from './targets';
 export * from './tiers';
 export * from './maintenance';
+export * from './histogram';
