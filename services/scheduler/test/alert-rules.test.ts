@@ -196,4 +196,22 @@ describe('end of flapping', () => {
     expect(flags.find((f) => f.id === calm)?.flapping_since).toBeNull();
     expect(flags.find((f) => f.id === busy)?.flapping_since).not.toBeNull();
   });
+
+  it("ends a paused subscription's flapping without telling anyone", async () => {
+    const paused = await subscription({
+      state: 'up',
+      state_changed_at: minutesAgo(20),
+      flapping_since: minutesAgo(25),
+      flapping_window_minutes: 10,
+      active: false,
+    });
+    await round();
+    expect(await eventsOf(paused)).toEqual([]);
+    const row = await db
+      .selectFrom('subscriptions')
+      .select('flapping_since')
+      .where('id', '=', paused)
+      .executeTakeFirstOrThrow();
+    expect(row.flapping_since).toBeNull();
+  });
 });

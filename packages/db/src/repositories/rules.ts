@@ -34,7 +34,8 @@ export async function raiseReminders(db: Executor, limit: number): Promise<strin
 
 /**
  * Ends flapping for each subscription that has gone a whole window without a state
- * change, and raises a 'stable' event carrying its current state.
+ * change, and raises a 'stable' event carrying its current state (not for paused or
+ * deleted subscriptions, whose flapping just ends).
  */
 export async function raiseStable(db: Executor, limit: number): Promise<string[]> {
   const { rows } = await sql<{ id: string }>`
@@ -52,10 +53,10 @@ export async function raiseStable(db: Executor, limit: number): Promise<string[]
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED)
       AND s.flapping_since IS NOT NULL
-      RETURNING s.id, s.state
+      RETURNING s.id, s.state, s.active AND s.deleted_at IS NULL AS checked
     )
     INSERT INTO state_events (subscription_id, from_state, to_state, slot_time, kind)
-    SELECT id, state, state, now(), 'stable' FROM calm
+    SELECT id, state, state, now(), 'stable' FROM calm WHERE checked
     RETURNING id`.execute(db);
   return rows.map((r) => r.id);
 }
