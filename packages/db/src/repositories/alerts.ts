@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../connection';
 import type { MonitorState, StateEventKind } from '../schema';
+import { eventCheck } from './results';
 
 export interface AlertEventContext {
   event_id: string;
@@ -100,15 +101,7 @@ export async function latestCheck(
     .orderBy('time', 'desc')
     .limit(1)
     .executeTakeFirst();
-  if (!row) return undefined;
-  return {
-    time: row.time.toISOString(),
-    status: row.status,
-    http_status: row.http_status,
-    response_time_ms: row.response_time_ms,
-    error: row.error_message,
-    error_category: row.error_category,
-  };
+  return row ? eventCheck(row) : undefined;
 }
 
 export interface NewAlert {

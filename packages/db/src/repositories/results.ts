@@ -124,6 +124,23 @@ export async function updateMonitors(db: Executor, rows: MonitorUpdate[]): Promi
     WHERE s.id = v.id`.execute(db);
 }
 
+/** A check as a state event's `check` carries it. */
+export function eventCheck(
+  row: Pick<
+    CheckRow,
+    'time' | 'status' | 'http_status' | 'response_time_ms' | 'error_message' | 'error_category'
+  >,
+): Record<string, unknown> {
+  return {
+    time: row.time.toISOString(),
+    status: row.status,
+    http_status: row.http_status,
+    response_time_ms: row.response_time_ms,
+    error: row.error_message,
+    error_category: row.error_category,
+  };
+}
+
 export interface NewStateEvent {
   subscription_id: string;
   from_state: MonitorState;

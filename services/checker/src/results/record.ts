@@ -77,14 +77,7 @@ export async function recordResults(db: Db, rows: CheckRow[]): Promise<RecordedE
             from_state: transition.from,
             to_state: transition.to,
             slot_time: row.time,
-            check: {
-              time: row.time.toISOString(),
-              status: row.status,
-              http_status: row.http_status,
-              response_time_ms: row.response_time_ms,
-              error: row.error_message,
-              error_category: row.error_category,
-            },
+            check: results.eventCheck(row),
             row,
           });
         }
