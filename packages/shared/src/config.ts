@@ -99,3 +99,20 @@ export const env = {
       .string({ error: `is required (${name})` })
       .min(minLength, `must be at least ${minLength} characters`),
 };
+
+/**
+ * The variables every background service (scheduler, checker, alerter) reads alike:
+ * its stores, queue prefix, log level, ops port, pool and shutdown budget.
+ */
+export function workerShape(defaults: { metricsPort: number; shutdownTimeoutMs: number }) {
+  return {
+    DATABASE_URL: env.postgresUrl(),
+    REDIS_URL: env.redisUrl(),
+    QUEUE_PREFIX: env.queuePrefix(),
+    LOG_LEVEL: env.logLevel(),
+    /** /metrics and /health; 0 picks a free port */
+    METRICS_PORT: env.port(defaults.metricsPort),
+    DB_POOL_SIZE: env.int(4, 1, 50),
+    SHUTDOWN_TIMEOUT_MS: env.int(defaults.shutdownTimeoutMs, 100, 120_000),
+  };
+}

@@ -1,12 +1,9 @@
-import { env, parseConfig, type Env } from '@lighthouse/shared';
+import { env, parseConfig, workerShape, type Env } from '@lighthouse/shared';
 import { channelSettingsShape } from '@lighthouse/channels';
 import { z } from 'zod';
 
 const schema = z.object({
-  DATABASE_URL: env.postgresUrl(),
-  REDIS_URL: env.redisUrl(),
-  QUEUE_PREFIX: env.queuePrefix(),
-  LOG_LEVEL: env.logLevel(),
+  ...workerShape({ metricsPort: 9103, shutdownTimeoutMs: 15_000 }),
   /** opens the sealed channel configs */
   ENCRYPTION_KEY: env.encryptionKey(),
   /** deliveries in flight per process */
@@ -19,10 +16,6 @@ const schema = z.object({
   ALERTER_LOCK_MS: env.int(30_000, 500, 600_000),
   /** how often workers look for jobs whose alerter died (then retried elsewhere) */
   ALERTER_STALLED_INTERVAL_MS: env.int(15_000, 200, 600_000),
-  /** /metrics and /health; 0 picks a free port */
-  METRICS_PORT: env.port(9103),
-  DB_POOL_SIZE: env.int(4, 1, 50),
-  SHUTDOWN_TIMEOUT_MS: env.int(15_000, 100, 120_000),
 });
 
 export type AlerterConfig = z.output<typeof schema>;

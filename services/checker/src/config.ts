@@ -1,11 +1,8 @@
-import { env, parseConfig, type Env } from '@lighthouse/shared';
+import { env, parseConfig, workerShape, type Env } from '@lighthouse/shared';
 import { z } from 'zod';
 
 const schema = z.object({
-  DATABASE_URL: env.postgresUrl(),
-  REDIS_URL: env.redisUrl(),
-  QUEUE_PREFIX: env.queuePrefix(),
-  LOG_LEVEL: env.logLevel(),
+  ...workerShape({ metricsPort: 9102, shutdownTimeoutMs: 15_000 }),
   /** opens the sealed target configs */
   ENCRYPTION_KEY: env.encryptionKey(),
   /** probes run at once by this process */
@@ -26,10 +23,6 @@ const schema = z.object({
   CHECKER_LOCK_MS: env.int(30_000, 500, 600_000),
   /** how often workers look for jobs whose checker died (then retried elsewhere) */
   CHECKER_STALLED_INTERVAL_MS: env.int(15_000, 200, 600_000),
-  /** /metrics and /health; 0 picks a free port */
-  METRICS_PORT: env.port(9102),
-  DB_POOL_SIZE: env.int(4, 1, 50),
-  SHUTDOWN_TIMEOUT_MS: env.int(15_000, 100, 120_000),
 });
 
 export type CheckerConfig = z.output<typeof schema>;

@@ -1,11 +1,8 @@
-import { env, parseConfig, type Env } from '@lighthouse/shared';
+import { env, parseConfig, workerShape, type Env } from '@lighthouse/shared';
 import { z } from 'zod';
 
 const schema = z.object({
-  DATABASE_URL: env.postgresUrl(),
-  REDIS_URL: env.redisUrl(),
-  QUEUE_PREFIX: env.queuePrefix(),
-  LOG_LEVEL: env.logLevel(),
+  ...workerShape({ metricsPort: 9101, shutdownTimeoutMs: 10_000 }),
   /** how often due subscriptions are claimed */
   SCHEDULER_TICK_MS: env.int(100, 50, 60_000),
   /** subscriptions claimed per transaction; a full batch is followed by another at once */
@@ -18,10 +15,6 @@ const schema = z.object({
   /** partitions and other upkeep */
   HOUSEKEEPING_INTERVAL_MS: env.int(3_600_000, 1_000, 86_400_000),
   PARTITION_DAYS_AHEAD: env.int(7, 1, 60),
-  /** /metrics and /health; 0 picks a free port */
-  METRICS_PORT: env.port(9101),
-  DB_POOL_SIZE: env.int(4, 1, 50),
-  SHUTDOWN_TIMEOUT_MS: env.int(10_000, 100, 120_000),
 });
 
 export type SchedulerConfig = z.output<typeof schema>;

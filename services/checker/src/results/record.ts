@@ -88,6 +88,7 @@ export async function recordResults(db: Db, rows: CheckRow[]): Promise<RecordedE
     const flappingStarted = await markFlapping(tx, applied);
 
     const updates: results.MonitorUpdate[] = [];
+    const checkedAt = new Date();
     for (const { monitor, snapshot, changedAt } of applied) {
       if (snapshot === monitor || !snapshot.last_scheduled_at) continue;
       updates.push({
@@ -96,7 +97,7 @@ export async function recordResults(db: Db, rows: CheckRow[]): Promise<RecordedE
         consecutive_failures: snapshot.consecutive_failures,
         consecutive_successes: snapshot.consecutive_successes,
         last_scheduled_at: snapshot.last_scheduled_at,
-        last_check_at: new Date(),
+        last_check_at: checkedAt,
         state_changed_at: changedAt,
         flapping_started: flappingStarted.get(monitor.id) ?? null,
       });
