@@ -5,6 +5,7 @@ import * as checkHistory from './migrations/20261122000200_check_history';
 import * as eventsAlertsPayments from './migrations/20261122000300_events_alerts_payments';
 import * as scheduleChanges from './migrations/20261122000400_schedule_changes';
 import * as alertRules from './migrations/20261122000500_alert_rules';
+import * as timeseries from './migrations/20261122000600_timeseries';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -13,6 +14,7 @@ export const migrations: Record<string, Migration> = {
   '20261122000300_events_alerts_payments': eventsAlertsPayments,
   '20261122000400_schedule_changes': scheduleChanges,
   '20261122000500_alert_rules': alertRules,
+  '20261122000600_timeseries': timeseries,
 };
 
 export function createMigrator(db: Kysely<any>): Migrator {

@@ -9,6 +9,7 @@ export * as outbox from './repositories/outbox';
 export * as alerts from './repositories/alerts';
 export * as maintenance from './repositories/maintenance';
 export * as rules from './repositories/rules';
+export * as rollups from './repositories/rollups';
 export { encodeCursor, decodeCursor, type Page } from './repositories/subscriptions';
 export type { CheckRow } from './repositories/results';
 export type { AlertEventContext, AlertWithDeliveries } from './repositories/alerts';

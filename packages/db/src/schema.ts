@@ -233,6 +233,28 @@ export interface MaintenanceWindowsTable {
   updated_at: DefaultedTimestamp;
 }
 
+export interface RollupDirtyHoursTable {
+  subscription_id: string;
+  hour: Timestamp;
+}
+
+export interface StatusPagesTable {
+  id: Generated<string>;
+  user_address: string;
+  slug: string;
+  title: string;
+  description: string | null;
+  published: Generated<boolean>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface StatusPageSubscriptionsTable {
+  page_id: string;
+  subscription_id: string;
+  position: number;
+}
+
 export interface Database {
   users: UsersTable;
   auth_nonces: AuthNoncesTable;
@@ -251,6 +273,9 @@ export interface Database {
   payments: PaymentsTable;
   schedule_changes: ScheduleChangesTable;
   maintenance_windows: MaintenanceWindowsTable;
+  rollup_dirty_hours: RollupDirtyHoursTable;
+  status_pages: StatusPagesTable;
+  status_page_subscriptions: StatusPageSubscriptionsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -260,3 +285,4 @@ export type Subscription = Selectable<SubscriptionsTable>;
 export type NewSubscription = Insertable<SubscriptionsTable>;
 export type SubscriptionUpdate = Updateable<SubscriptionsTable>;
 export type MaintenanceWindow = Selectable<MaintenanceWindowsTable>;
+export type StatusPage = Selectable<StatusPagesTable>;

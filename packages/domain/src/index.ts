@@ -6,3 +6,4 @@ export * from './targets';
 export * from './tiers';
 export * from './maintenance';
 export * from './histogram';
+export * from './metrics';

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../connection';
+import { markLateSql } from './rollups';
 import type { CheckStatus, MonitorState, StateEventKind } from '../schema';
 
 export interface CheckRow {
@@ -20,7 +21,8 @@ export interface CheckRow {
 
 /**
  * Inserts a batch in one statement; a slot that already has a row is skipped
- * (invariant 1). Returns the (subscription, slot) pairs that were new.
+ * (invariant 1). Rows already behind the rollups' reach mark their hour for
+ * recompute in the same statement. Returns the (subscription, slot) pairs that were new.
  */
 export async function insertCheckRows(
   db: Executor,
@@ -29,6 +31,7 @@ export async function insertCheckRows(
   if (rows.length === 0) return [];
   const col = <K extends keyof CheckRow>(k: K) => rows.map((r) => r[k]);
   const { rows: inserted } = await sql<{ subscription_id: string; time: Date }>`
+    WITH inserted AS (
     INSERT INTO check_history
       (time, subscription_id, status, http_status, response_time_ms, timings,
        error_category, error_message, body_excerpt, schedule_lag_ms, region, maintenance)
@@ -46,7 +49,9 @@ export async function insertCheckRows(
       ${col('region')}::text[],
       ${rows.map((r) => (r.maintenance ? true : null))}::boolean[])
     ON CONFLICT (subscription_id, time) DO NOTHING
-    RETURNING subscription_id, time`.execute(db);
+    RETURNING subscription_id, time
+    ), late AS (${markLateSql(sql`inserted`)})
+    SELECT subscription_id, time FROM inserted`.execute(db);
   return inserted;
 }
 

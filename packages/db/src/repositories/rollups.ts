@@ -1,0 +1,307 @@
+import {
+  HISTOGRAM_BUCKETS,
+  THRESHOLDS,
+  addCounts,
+  bucketOf,
+  bucketStart,
+  emptyCounts,
+  type BucketCounts,
+  type BucketUnit,
+  type ScheduleChange,
+} from '@lighthouse/domain';
+import { sql, type RawBuilder } from 'kysely';
+import type { Db, Executor } from '../connection';
+
+/**
+ * Rollups (ADR 5). `check_rollups_hourly` and `check_rollups_daily` hold exactly the raw
+ * rows with slot time at or before the watermark. A round adds the rows in
+ * (watermark, now() − FOLD_DELAY] and moves the watermark. A row committed later than
+ * that, with a slot time already behind the database clock by LATE_AFTER, marks its hour
+ * dirty in the same transaction (see `insertCheckRows`); the next round recomputes
+ * dirty hours from raw rows. The gap between the two delays bounds how long a checker's
+ * result transaction may take.
+ */
+export const LATE_AFTER_SECONDS = 120;
+export const FOLD_DELAY_SECONDS = 180;
+/** One round folds at most this much raw time, so catching up after downtime stays in small transactions. */
+export const MAX_FOLD_SECONDS = 3_600;
+/** Dirty hours older than this are dropped unrepaired: hourly rollups may be gone by then. */
+const DIRTY_HORIZON = sql`interval '30 days'`;
+const WATERMARK = 'check_history';
+
+const thresholds = () => sql`${[...THRESHOLDS]}::integer[]`;
+
+/**
+ * Counts, latency figures and a dense histogram per (subscription, bucket) of the raw
+ * rows `source` selects (columns subscription_id, bucket, status, ms).
+ */
+function aggregate(source: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`
+    raw AS MATERIALIZED (${source}),
+    bins AS (
+      SELECT subscription_id, bucket, greatest(width_bucket(ms, ${thresholds()}), 1) AS bin, count(*) AS n
+      FROM raw WHERE ms IS NOT NULL GROUP BY 1, 2, 3
+    ),
+    hist AS (
+      SELECT subscription_id, bucket,
+             lighthouse_hist_from(array_agg(bin), array_agg(n), ${HISTOGRAM_BUCKETS}::int) AS h
+      FROM bins GROUP BY 1, 2
+    ),
+    agg AS (
+      SELECT r.subscription_id, r.bucket,
+             count(*)::int AS total_count,
+             (count(*) FILTER (WHERE status = 'up'))::int AS up_count,
+             (count(*) FILTER (WHERE status = 'down'))::int AS down_count,
+             (count(*) FILTER (WHERE status = 'degraded'))::int AS degraded_count,
+             count(ms)::int AS latency_count,
+             coalesce(sum(ms), 0)::bigint AS latency_sum,
+             min(ms) AS latency_min,
+             max(ms) AS latency_max
+      FROM raw r GROUP BY 1, 2
+    ),
+    rows AS (
+      SELECT a.*, coalesce(h.h, array_fill(0, ARRAY[${HISTOGRAM_BUCKETS}::int])) AS latency_histogram
+      FROM agg a LEFT JOIN hist h USING (subscription_id, bucket)
+    )`;
+}
+
+const COLUMNS = sql`(subscription_id, bucket, total_count, up_count, down_count, degraded_count,
+  latency_count, latency_sum, latency_min, latency_max, latency_histogram)`;
+
+const table = (unit: BucketUnit) =>
+  sql.table(unit === 'hour' ? 'check_rollups_hourly' : 'check_rollups_daily');
+const unitLiteral = (unit: BucketUnit) => sql.lit(unit);
+
+/** Adds the raw rows with slot time in (lo, hi] to the `unit` rollups. */
+async function fold(db: Executor, unit: BucketUnit, lo: Date, hi: Date): Promise<number> {
+  const source = sql`
+    SELECT subscription_id, date_trunc(${unitLiteral(unit)}, time, 'UTC') AS bucket,
+           status, response_time_ms AS ms
+    FROM check_history WHERE time > ${lo} AND time <= ${hi}`;
+  const t = table(unit);
+  const result = await sql`
+    WITH ${aggregate(source)}
+    INSERT INTO ${t} AS t ${COLUMNS}
+    SELECT subscription_id, bucket, total_count, up_count, down_count, degraded_count,
+           latency_count, latency_sum, latency_min, latency_max, latency_histogram FROM rows
+    ON CONFLICT (subscription_id, bucket) DO UPDATE SET
+      total_count = t.total_count + EXCLUDED.total_count,
+      up_count = t.up_count + EXCLUDED.up_count,
+      down_count = t.down_count + EXCLUDED.down_count,
+      degraded_count = t.degraded_count + EXCLUDED.degraded_count,
+      latency_count = t.latency_count + EXCLUDED.latency_count,
+      latency_sum = t.latency_sum + EXCLUDED.latency_sum,
+      latency_min = least(t.latency_min, EXCLUDED.latency_min),
+      latency_max = greatest(t.latency_max, EXCLUDED.latency_max),
+      latency_histogram = lighthouse_hist_add(t.latency_histogram, EXCLUDED.latency_histogram)`.execute(
+    db,
+  );
+  return Number(result.numAffectedRows ?? 0);
+}
+
+const REPLACE = sql`
+  ON CONFLICT (subscription_id, bucket) DO UPDATE SET
+    total_count = EXCLUDED.total_count,
+    up_count = EXCLUDED.up_count,
+    down_count = EXCLUDED.down_count,
+    degraded_count = EXCLUDED.degraded_count,
+    latency_count = EXCLUDED.latency_count,
+    latency_sum = EXCLUDED.latency_sum,
+    latency_min = EXCLUDED.latency_min,
+    latency_max = EXCLUDED.latency_max,
+    latency_histogram = EXCLUDED.latency_histogram`;
+
+/** Replaces the given hours from raw rows at or before `upTo`, then their days from the hourly rows. */
+async function recompute(
+  db: Executor,
+  hours: { subscription_id: string; hour: Date }[],
+  upTo: Date,
+): Promise<void> {
+  if (hours.length === 0) return;
+  const ids = hours.map((h) => h.subscription_id);
+  const starts = hours.map((h) => h.hour.toISOString());
+  const source = sql`
+    SELECT h.subscription_id, d.hour AS bucket, h.status, h.response_time_ms AS ms
+    FROM unnest(${ids}::uuid[], ${starts}::timestamptz[]) AS d(subscription_id, hour)
+    JOIN check_history h ON h.subscription_id = d.subscription_id
+     AND h.time >= d.hour AND h.time < d.hour + interval '1 hour' AND h.time <= ${upTo}`;
+  await sql`
+    WITH ${aggregate(source)}
+    INSERT INTO check_rollups_hourly ${COLUMNS}
+    SELECT subscription_id, bucket, total_count, up_count, down_count, degraded_count,
+           latency_count, latency_sum, latency_min, latency_max, latency_histogram FROM rows
+    ${REPLACE}`.execute(db);
+  await sql`
+    WITH days AS (
+      SELECT DISTINCT subscription_id, date_trunc('day', hour, 'UTC') AS day
+      FROM unnest(${ids}::uuid[], ${starts}::timestamptz[]) AS d(subscription_id, hour)
+    )
+    INSERT INTO check_rollups_daily ${COLUMNS}
+    SELECT r.subscription_id, d.day, sum(total_count), sum(up_count), sum(down_count),
+           sum(degraded_count), sum(latency_count), sum(latency_sum), min(latency_min),
+           max(latency_max), lighthouse_hist_sum(latency_histogram)
+    FROM days d JOIN check_rollups_hourly r ON r.subscription_id = d.subscription_id
+     AND r.bucket >= d.day AND r.bucket < d.day + interval '1 day'
+    GROUP BY r.subscription_id, d.day
+    ${REPLACE}`.execute(db);
+}
+
+export interface RollupRound {
+  /** the new watermark: rollups hold every row at or before it */
+  watermark: Date;
+  /** hourly rollup rows added to or created */
+  folded: number;
+  /** dirty hours recomputed */
+  recomputed: number;
+}
+
+/**
+ * One rollup round, in one transaction. The watermark row is locked first, so rounds
+ * of several schedulers run one after another and never fold a row twice.
+ */
+export async function rollUp(db: Db): Promise<RollupRound> {
+  return db.transaction().execute(async (tx) => {
+    await sql`
+      INSERT INTO rollup_watermarks (name, watermark)
+      SELECT ${WATERMARK}, coalesce(
+        (SELECT min(time) - interval '1 microsecond' FROM check_history),
+        now() - make_interval(secs => ${FOLD_DELAY_SECONDS}))
+      ON CONFLICT (name) DO NOTHING`.execute(tx);
+    const { rows } = await sql<{ watermark: Date; upper: Date }>`
+      SELECT watermark,
+             least(now() - make_interval(secs => ${FOLD_DELAY_SECONDS}),
+                   watermark + make_interval(secs => ${MAX_FOLD_SECONDS})) AS upper
+      FROM rollup_watermarks WHERE name = ${WATERMARK} FOR UPDATE`.execute(tx);
+    const { watermark, upper } = rows[0]!;
+    // taken before folding: a marker seen here belongs to a row every later statement sees
+    const { rows: dirty } = await sql<{ subscription_id: string; hour: Date }>`
+      DELETE FROM rollup_dirty_hours RETURNING subscription_id, hour`.execute(tx);
+    let folded = 0;
+    const next = upper > watermark ? upper : watermark;
+    if (upper > watermark) {
+      folded = await fold(tx, 'hour', watermark, upper);
+      await fold(tx, 'day', watermark, upper);
+      await sql`
+        UPDATE rollup_watermarks SET watermark = ${upper}, updated_at = now()
+        WHERE name = ${WATERMARK}`.execute(tx);
+    }
+    const horizon = await sql<{ t: Date }>`SELECT now() - ${DIRTY_HORIZON} AS t`.execute(tx);
+    const repair = dirty.filter((d) => d.hour >= horizon.rows[0]!.t && d.hour <= next);
+    await recompute(tx, repair, next);
+    return { watermark: next, folded, recomputed: repair.length };
+  });
+}
+
+/** Marks the hours of rows whose slot time is already LATE_AFTER behind the database clock. */
+export function markLateSql(inserted: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`
+    INSERT INTO rollup_dirty_hours (subscription_id, hour)
+    SELECT DISTINCT subscription_id, date_trunc('hour', time, 'UTC') FROM ${inserted} AS i
+    WHERE time <= now() - make_interval(secs => ${LATE_AFTER_SECONDS})
+    ON CONFLICT DO NOTHING`;
+}
+
+export async function watermark(db: Executor): Promise<Date | null> {
+  const row = await db
+    .selectFrom('rollup_watermarks')
+    .select('watermark')
+    .where('name', '=', WATERMARK)
+    .executeTakeFirst();
+  return row?.watermark ?? null;
+}
+
+export interface Bucket extends BucketCounts {
+  time: Date;
+}
+
+interface StatsRow {
+  time: Date;
+  total_count: number;
+  up_count: number;
+  down_count: number;
+  degraded_count: number;
+  latency_count: number;
+  latency_sum: string | number;
+  latency_min: number | null;
+  latency_max: number | null;
+  latency_histogram: number[] | null;
+  status: 'up' | 'down' | 'degraded' | null;
+  ms: number | null;
+}
+
+/**
+ * One subscription's buckets of `unit` in [from, to) (both aligned to the unit by the
+ * caller), oldest first, with empty buckets left out. Rollup rows cover everything up
+ * to the watermark; raw rows after it are added, all read in one statement so a round
+ * committing meanwhile is seen wholly or not at all.
+ */
+export async function bucketStats(
+  db: Executor,
+  subscriptionId: string,
+  from: Date,
+  to: Date,
+  unit: BucketUnit,
+): Promise<Bucket[]> {
+  const { rows } = await sql<StatsRow>`
+    WITH w AS MATERIALIZED (
+      SELECT coalesce(max(watermark), '-infinity'::timestamptz) AS w
+      FROM rollup_watermarks WHERE name = ${WATERMARK}
+    )
+    SELECT bucket AS time, total_count, up_count, down_count, degraded_count, latency_count,
+           latency_sum, latency_min, latency_max, latency_histogram,
+           NULL::check_status AS status, NULL::integer AS ms
+    FROM ${table(unit)}
+    WHERE subscription_id = ${subscriptionId} AND bucket >= ${from} AND bucket < ${to}
+    UNION ALL
+    SELECT h.time, 1, 0, 0, 0, 0, 0, NULL, NULL, NULL, h.status, h.response_time_ms
+    FROM check_history h, w
+    WHERE h.subscription_id = ${subscriptionId} AND h.time >= ${from} AND h.time < ${to}
+      AND h.time > w.w`.execute(db);
+  const byTime = new Map<number, Bucket>();
+  const at = (t: Date): Bucket => {
+    const key = bucketStart(t, unit).getTime();
+    let b = byTime.get(key);
+    if (!b) {
+      b = { time: new Date(key), ...emptyCounts() };
+      byTime.set(key, b);
+    }
+    return b;
+  };
+  for (const r of rows) {
+    const b = at(r.time);
+    if (r.status === null) {
+      addCounts(b, {
+        total: r.total_count,
+        up: r.up_count,
+        down: r.down_count,
+        degraded: r.degraded_count,
+        latency_count: r.latency_count,
+        latency_sum: Number(r.latency_sum),
+        latency_min: r.latency_min,
+        latency_max: r.latency_max,
+        histogram: r.latency_histogram ?? [],
+      });
+      continue;
+    }
+    b.total += 1;
+    b[r.status] += 1;
+    if (r.ms !== null) {
+      b.latency_count += 1;
+      b.latency_sum += r.ms;
+      b.latency_min = b.latency_min === null ? r.ms : Math.min(b.latency_min, r.ms);
+      b.latency_max = b.latency_max === null ? r.ms : Math.max(b.latency_max, r.ms);
+      b.histogram[bucketOf(r.ms)]! += 1;
+    }
+  }
+  return [...byTime.values()].sort((a, b) => a.time.getTime() - b.time.getTime());
+}
+
+/** A subscription's schedule log, oldest first: what coverage divides by. */
+export async function scheduleLog(db: Executor, subscriptionId: string): Promise<ScheduleChange[]> {
+  return db
+    .selectFrom('schedule_changes')
+    .select(['changed_at', 'scheduled', 'check_frequency_seconds'])
+    .where('subscription_id', '=', subscriptionId)
+    .orderBy('changed_at')
+    .execute();
+}

@@ -1,0 +1,261 @@
+import { randomUUID } from 'node:crypto';
+import { histogramOf, percentile } from '@lighthouse/domain';
+import { createTestDatabase, type TestDatabase } from '@lighthouse/testing';
+import { sql } from 'kysely';
+import { createDb, results, rollups, type CheckRow, type Db } from '../src';
+
+let database: TestDatabase;
+let db: Db;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = createDb({ url: database.url, max: 4 });
+  await sql`SELECT lighthouse_ensure_check_history_partitions(
+    (now() AT TIME ZONE 'UTC')::date - 4, (now() AT TIME ZONE 'UTC')::date)`.execute(db);
+});
+
+afterAll(async () => {
+  await db.destroy();
+  await database.drop();
+});
+
+// a seeded generator, so a failure can be replayed
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const STATUSES = ['up', 'up', 'up', 'up', 'degraded', 'down'] as const;
+
+function randomRows(ids: string[], n: number, spanMs: number, endAgoMs: number, seed: number) {
+  const rand = rng(seed);
+  const rows = new Map<string, CheckRow>();
+  while (rows.size < n) {
+    const id = ids[Math.floor(rand() * ids.length)]!;
+    // whole seconds, so two rows of one subscription can collide and be skipped
+    const t = new Date(Math.floor((Date.now() - endAgoMs - rand() * spanMs) / 1000) * 1000);
+    const status = STATUSES[Math.floor(rand() * STATUSES.length)]!;
+    // heavy-tailed latencies across the linear and the log part of the histogram
+    const ms = status === 'down' && rand() < 0.5 ? null : Math.floor(2 + rand() ** 3 * 4_000);
+    rows.set(`${id}${t.getTime()}`, {
+      time: t,
+      subscription_id: id,
+      status,
+      http_status: 200,
+      response_time_ms: ms,
+      timings: null,
+      error_category: null,
+      error_message: null,
+      body_excerpt: null,
+      schedule_lag_ms: null,
+      region: null,
+    });
+  }
+  return [...rows.values()];
+}
+
+async function roundsUntilCaughtUp(): Promise<rollups.RollupRound> {
+  for (let i = 0; i < 200; i++) {
+    const round = await rollups.rollUp(db);
+    if (round.watermark.getTime() > Date.now() - (rollups.FOLD_DELAY_SECONDS + 30) * 1000) {
+      return round;
+    }
+  }
+  throw new Error('rollups did not catch up in 200 rounds');
+}
+
+interface Direct {
+  subscription_id: string;
+  bucket: Date;
+  total: number;
+  up: number;
+  down: number;
+  degraded: number;
+  latency_count: number;
+  latency_sum: number;
+  latency_min: number | null;
+  latency_max: number | null;
+  histogram: number[];
+}
+
+/** The rollups recomputed straight from the raw rows at or before `upTo`. */
+async function directAggregation(unit: 'hour' | 'day', upTo: Date): Promise<Map<string, Direct>> {
+  const { rows } = await sql<{
+    subscription_id: string;
+    bucket: Date;
+    total: number;
+    up: number;
+    down: number;
+    degraded: number;
+    latency_count: number;
+    latency_sum: string | null;
+    latency_min: number | null;
+    latency_max: number | null;
+    latencies: (number | null)[];
+  }>`
+    SELECT subscription_id, date_trunc(${sql.lit(unit)}, time, 'UTC') AS bucket, count(*)::int AS total,
+           (count(*) FILTER (WHERE status = 'up'))::int AS up,
+           (count(*) FILTER (WHERE status = 'down'))::int AS down,
+           (count(*) FILTER (WHERE status = 'degraded'))::int AS degraded,
+           count(response_time_ms)::int AS latency_count, sum(response_time_ms) AS latency_sum,
+           min(response_time_ms) AS latency_min, max(response_time_ms) AS latency_max,
+           array_agg(response_time_ms) AS latencies
+    FROM check_history WHERE time <= ${upTo} GROUP BY 1, 2`.execute(db);
+  return new Map(
+    rows.map((r) => [
+      `${r.subscription_id} ${r.bucket.toISOString()}`,
+      {
+        subscription_id: r.subscription_id,
+        bucket: r.bucket,
+        total: r.total,
+        up: r.up,
+        down: r.down,
+        degraded: r.degraded,
+        latency_count: r.latency_count,
+        latency_sum: Number(r.latency_sum ?? 0),
+        latency_min: r.latency_min,
+        latency_max: r.latency_max,
+        histogram: histogramOf(r.latencies.filter((x): x is number => x !== null)),
+      },
+    ]),
+  );
+}
+
+async function stored(unit: 'hour' | 'day'): Promise<Map<string, Direct>> {
+  const rows = await db
+    .selectFrom(unit === 'hour' ? 'check_rollups_hourly' : 'check_rollups_daily')
+    .selectAll()
+    .execute();
+  return new Map(
+    rows.map((r) => [
+      `${r.subscription_id} ${r.bucket.toISOString()}`,
+      {
+        subscription_id: r.subscription_id,
+        bucket: r.bucket,
+        total: r.total_count,
+        up: r.up_count,
+        down: r.down_count,
+        degraded: r.degraded_count,
+        latency_count: r.latency_count,
+        latency_sum: Number(r.latency_sum),
+        latency_min: r.latency_min,
+        latency_max: r.latency_max,
+        histogram: r.latency_histogram,
+      },
+    ]),
+  );
+}
+
+async function expectRollupsMatchRaw(upTo: Date) {
+  for (const unit of ['hour', 'day'] as const) {
+    const expected = await directAggregation(unit, upTo);
+    const actual = await stored(unit);
+    expect(expected.size).toBeGreaterThan(0);
+    expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [key, want] of expected) expect(actual.get(key)).toEqual(want);
+  }
+}
+
+describe('rollups', () => {
+  const ids = [randomUUID(), randomUUID(), randomUUID()];
+
+  afterAll(async () => {
+    await sql`TRUNCATE check_history, check_rollups_hourly, check_rollups_daily,
+      rollup_watermarks, rollup_dirty_hours`.execute(db);
+  });
+
+  it('equal a direct aggregation of the raw rows, late rows included', async () => {
+    // 40 hours of history, so rounds cross hour and day boundaries
+    await results.insertCheckRows(db, randomRows(ids, 3_000, 40 * 3_600_000, 10 * 60_000, 1));
+    const first = await roundsUntilCaughtUp();
+    expect(first.folded).toBeGreaterThanOrEqual(0);
+    await expectRollupsMatchRaw(first.watermark);
+
+    // rows for slots the rollups already cover, as a checker retrying old slots would write
+    const late = randomRows(ids, 400, 30 * 3_600_000, 20 * 60_000, 2);
+    const inserted = await results.insertCheckRows(db, late);
+    expect(inserted.length).toBeGreaterThan(0);
+    const dirty = await db.selectFrom('rollup_dirty_hours').selectAll().execute();
+    expect(dirty.length).toBeGreaterThan(0);
+    // not yet folded: the rollups no longer match
+    const before = await directAggregation('hour', first.watermark);
+    expect(await stored('hour')).not.toEqual(before);
+
+    const second = await rollups.rollUp(db);
+    expect(second.recomputed).toBe(dirty.length);
+    await expectRollupsMatchRaw(second.watermark);
+    expect(await db.selectFrom('rollup_dirty_hours').selectAll().execute()).toEqual([]);
+  });
+
+  it('fold each row once when rounds run concurrently', async () => {
+    await results.insertCheckRows(db, randomRows(ids, 300, 20 * 60_000, 4 * 60_000, 3));
+    const rounds = await Promise.all([rollups.rollUp(db), rollups.rollUp(db), rollups.rollUp(db)]);
+    const upTo = new Date(Math.max(...rounds.map((r) => r.watermark.getTime())));
+    await expectRollupsMatchRaw(upTo);
+  });
+
+  it('give percentiles within 5% of percentile_cont over the raw rows', async () => {
+    for (const id of ids) {
+      const { rows } = await sql<{ p50: number; p95: number; p99: number }>`
+        SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY response_time_ms) AS p50,
+               percentile_cont(0.95) WITHIN GROUP (ORDER BY response_time_ms) AS p95,
+               percentile_cont(0.99) WITHIN GROUP (ORDER BY response_time_ms) AS p99
+        FROM check_history WHERE subscription_id = ${id}`.execute(db);
+      const now = new Date();
+      const days = await rollups.bucketStats(
+        db,
+        id,
+        new Date(now.getTime() - 5 * 86_400_000),
+        new Date(Math.ceil(now.getTime() / 86_400_000) * 86_400_000),
+        'day',
+      );
+      const merged = histogramOf([]);
+      for (const d of days) for (let i = 0; i < merged.length; i++) merged[i]! += d.histogram[i]!;
+      for (const [q, exact] of [
+        [0.5, rows[0]!.p50],
+        [0.95, rows[0]!.p95],
+        [0.99, rows[0]!.p99],
+      ] as const) {
+        const estimate = percentile(merged, q)!;
+        expect(Math.abs(estimate - exact)).toBeLessThanOrEqual(Math.max(exact * 0.05, 1));
+      }
+    }
+  });
+
+  it('read rollups up to the watermark and raw rows after it, in buckets', async () => {
+    const id = ids[0]!;
+    // rows newer than any watermark can be
+    const recent = randomRows([id], 20, 60_000, 0, 4);
+    await results.insertCheckRows(db, recent);
+    const now = Date.now();
+    const from = new Date(Math.floor((now - 48 * 3_600_000) / 3_600_000) * 3_600_000);
+    const to = new Date(Math.ceil(now / 3_600_000) * 3_600_000 + 3_600_000);
+    const buckets = await rollups.bucketStats(db, id, from, to, 'hour');
+    const direct = await directAggregation('hour', new Date(now + 3_600_000));
+    const want = [...direct.values()]
+      .filter((d) => d.subscription_id === id && d.bucket >= from)
+      .sort((a, b) => a.bucket.getTime() - b.bucket.getTime());
+    expect(buckets.map((b) => b.time)).toEqual(want.map((w) => w.bucket));
+    buckets.forEach((b, i) => {
+      const w = want[i]!;
+      expect({ ...b, time: undefined }).toEqual({
+        time: undefined,
+        total: w.total,
+        up: w.up,
+        down: w.down,
+        degraded: w.degraded,
+        latency_count: w.latency_count,
+        latency_sum: w.latency_sum,
+        latency_min: w.latency_min,
+        latency_max: w.latency_max,
+        histogram: w.histogram,
+      });
+    });
+    // the recent rows are past the watermark: they came from the raw table
+    const mark = await rollups.watermark(db);
+    expect(recent.every((r) => r.time > mark!)).toBe(true);
+  });
+});
