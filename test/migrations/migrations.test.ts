@@ -7,6 +7,7 @@ import {
   type TestDatabase,
   type TimescaleServer,
 } from '@lighthouse/testing';
+import { retention, rollups, type Db as LighthouseDb } from '@lighthouse/db';
 import { migrate, migrations } from '@lighthouse/migrations';
 
 type Db = Kysely<Record<string, never>>;
@@ -261,17 +262,69 @@ describe('migrations on TimescaleDB (PGlite with timescaledb over a socket)', ()
     expect(count.rows[0]?.n).toBe('3');
   });
 
-  timescaleIt('drops chunks past 90 days when the retention job runs', async () => {
-    expect(await insertCheck(db, -100)).toBe(1);
-    const job = await sql<{ job_id: number }>`
-      SELECT job_id FROM timescaledb_information.jobs
-       WHERE hypertable_name = 'check_history' AND proc_name = 'policy_retention'`.execute(db);
-    await sql`CALL run_job(${job.rows[0]!.job_id})`.execute(db);
-    const { rows } = await sql<{ old: string; total: string }>`
-      SELECT count(*) FILTER (WHERE time < now() - interval '90 days') AS old, count(*) AS total
-        FROM check_history`.execute(db);
-    expect(rows[0]).toEqual({ old: '0', total: '3' });
+  timescaleIt('folds rollups from the hypertable as from partitions', async () => {
+    const lighthouse = db as unknown as LighthouseDb;
+    await sql`
+      INSERT INTO check_history (time, subscription_id, status, response_time_ms)
+      SELECT now() - make_interval(mins => m), ${SUBSCRIPTION}, 'up', m
+      FROM generate_series(5, 150, 5) AS m`.execute(db);
+    await sql`
+      INSERT INTO rollup_watermarks (name, watermark) VALUES ('check_history', now() - interval '3 hours')`.execute(
+      db,
+    );
+    for (let i = 0; i < 5; i++) await rollups.rollUp(lighthouse);
+    const { rows } = await sql<{ folded: number; raw: number }>`
+      SELECT (SELECT sum(total_count) FROM check_rollups_hourly)::int AS folded,
+             (SELECT count(*) FROM check_history
+               WHERE time > now() - interval '3 hours'
+                 AND time <= (SELECT watermark FROM rollup_watermarks))::int AS raw`.execute(db);
+    expect(rows[0]!.raw).toBeGreaterThan(20);
+    expect(rows[0]!.folded).toBe(rows[0]!.raw);
   });
+
+  timescaleIt(
+    'drops chunks past the longest tier and trims shorter tiers, in compressed chunks too',
+    async () => {
+      const lighthouse = db as unknown as LighthouseDb;
+      expect(await insertCheck(db, -100)).toBe(1);
+      const owner = `0x${'e'.repeat(40)}`;
+      await sql`INSERT INTO users (wallet_address) VALUES (${owner})`.execute(db);
+      const { rows: subs } = await sql<{ id: string }>`
+        INSERT INTO subscriptions (user_address, name, target_type, target_config, target_secret,
+                                   tier, check_frequency_seconds, next_check_at)
+        VALUES (${owner}, 'short', 'http', '{}', 'v1:x', 'short', 60, now()) RETURNING id`.execute(
+        db,
+      );
+      const short = subs[0]!.id;
+      await sql`
+        INSERT INTO check_history (time, subscription_id, status, response_time_ms)
+        VALUES (now() - interval '10 days', ${short}, 'up', 1),
+               (now() - interval '2 days', ${short}, 'up', 1)`.execute(db);
+      // compress again, so the short tier's old row sits in a compressed chunk
+      const job = await sql<{ job_id: number }>`
+        SELECT job_id FROM timescaledb_information.jobs
+         WHERE hypertable_name = 'check_history' AND proc_name = 'policy_compression'`.execute(db);
+      await sql`CALL run_job(${job.rows[0]!.job_id})`.execute(db);
+
+      const outcome = await retention.applyRetention(lighthouse, {
+        rawDays: new Map([
+          ['short', 7],
+          ['long', 90],
+        ]),
+        hourlyDays: 90,
+        dailyDays: 730,
+      });
+      expect(outcome).toMatchObject({ dropped: 1, deleted: 1 });
+      const { rows } = await sql<{ subscription_id: string; age: number }>`
+        SELECT subscription_id, floor(extract(epoch FROM now() - time) / 86400)::int AS age
+          FROM check_history WHERE time < now() - interval '1 day' ORDER BY time`.execute(db);
+      // the -100 day row is gone with its chunk; the -10 day row stays for its (unknown, so longest) tier
+      expect(rows).toEqual([
+        { subscription_id: SUBSCRIPTION, age: 10 },
+        { subscription_id: short, age: 2 },
+      ]);
+    },
+  );
 
   timescaleIt('resets to nothing (no hypertable, no jobs) and migrates up again', async () => {
     await expectResetLeavesNothing(db);
@@ -321,8 +374,8 @@ async function expectHypertable(db: Db): Promise<void> {
       FROM timescaledb_information.jobs
      WHERE hypertable_name = 'check_history' ORDER BY proc_name`.execute(db);
   expect(jobs.rows).toEqual([
+    // retention per tier is the scheduler's job (drop_chunks past the longest tier)
     { proc_name: 'policy_compression', after: '7 days' },
-    { proc_name: 'policy_retention', after: '90 days' },
   ]);
 
   // no native partitions, and no partition function: chunks replace both

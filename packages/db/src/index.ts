@@ -10,6 +10,7 @@ export * as alerts from './repositories/alerts';
 export * as maintenance from './repositories/maintenance';
 export * as rules from './repositories/rules';
 export * as rollups from './repositories/rollups';
+export * as retention from './repositories/retention';
 export { encodeCursor, decodeCursor, type Page } from './repositories/subscriptions';
 export type { CheckRow } from './repositories/results';
 export type { AlertEventContext, AlertWithDeliveries } from './repositories/alerts';

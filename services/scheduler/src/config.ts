@@ -12,9 +12,16 @@ const schema = z.object({
   RELAY_BATCH_SIZE: env.int(500, 1, 10_000),
   /** how often reminders and the end of flapping are looked for */
   ALERT_RULES_INTERVAL_MS: env.int(5_000, 50, 600_000),
-  /** partitions and other upkeep */
+  /** partitions, retention and other upkeep */
   HOUSEKEEPING_INTERVAL_MS: env.int(3_600_000, 1_000, 86_400_000),
   PARTITION_DAYS_AHEAD: env.int(7, 1, 60),
+  /** how often new raw rows are folded into the hourly and daily rollups */
+  ROLLUP_INTERVAL_MS: env.int(60_000, 100, 3_600_000),
+  /** how long rollups are kept; raw rows are kept per tier (raw_retention_days) */
+  ROLLUP_HOURLY_RETENTION_DAYS: env.int(90, 1, 3_650),
+  ROLLUP_DAILY_RETENTION_DAYS: env.int(730, 1, 36_500),
+  /** path to the tiers file, whose raw_retention_days the retention job applies */
+  LIGHTHOUSE_TIERS: z.string().min(1).optional(),
 });
 
 export type SchedulerConfig = z.output<typeof schema>;

@@ -1,14 +1,16 @@
-import { schedule } from '@lighthouse/db';
+import { loadTiers } from '@lighthouse/domain';
 import { runMain, startOps, startRuntime } from '@lighthouse/runtime';
 import { startLoop } from '@lighthouse/shared';
 import { loadConfig } from './config';
 import { raiseRuleEvents } from './jobs/alert-rules';
 import { enqueueDue } from './jobs/enqueue-due';
 import { relayOutbox } from './jobs/relay';
+import { housekeeping, rollUp } from './jobs/timeseries';
 import { createMetrics } from './metrics';
 
 runMain('scheduler', async () => {
   const config = loadConfig();
+  const tiers = loadTiers(config.LIGHTHOUSE_TIERS);
   // A producer only: while Redis is away a batch rolls back and the next tick retries.
   const runtime = startRuntime('scheduler', config);
   const { logger, db, queues } = runtime;
@@ -37,13 +39,25 @@ runMain('scheduler', async () => {
       round: () => raiseRuleEvents({ db, metrics, batchSize: config.RELAY_BATCH_SIZE }),
     }),
     startLoop({
+      name: 'rollups',
+      intervalMs: config.ROLLUP_INTERVAL_MS,
+      logger,
+      round: () => rollUp({ db, metrics }),
+    }),
+    startLoop({
       name: 'housekeeping',
       intervalMs: config.HOUSEKEEPING_INTERVAL_MS,
       logger,
-      round: async () => {
-        const created = await schedule.ensurePartitions(db, config.PARTITION_DAYS_AHEAD);
-        if (created > 0) logger.info('check_history partitions created', { created });
-      },
+      round: () =>
+        housekeeping({
+          db,
+          metrics,
+          logger,
+          tiers,
+          daysAhead: config.PARTITION_DAYS_AHEAD,
+          hourlyDays: config.ROLLUP_HOURLY_RETENTION_DAYS,
+          dailyDays: config.ROLLUP_DAILY_RETENTION_DAYS,
+        }),
     }),
   ];
   runtime.shutdown.register('loops', async () => {

@@ -25,6 +25,17 @@ export function createMetrics(checks: Queue) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    rollupLag: new Gauge({
+      name: 'lighthouse_rollup_watermark_lag_seconds',
+      help: 'how far the rollups trail the clock after the last round',
+      registers: [registry],
+    }),
+    retained: new Counter({
+      name: 'lighthouse_retention_removed_total',
+      help: 'what the retention job removed: partitions or chunks, raw rows, rollup rows',
+      labelNames: ['what'],
+      registers: [registry],
+    }),
     published: new Counter({
       name: 'lighthouse_relay_published_total',
       help: 'state events published by the relay',

@@ -1,0 +1,176 @@
+import { createDb, rollups, type Db } from '@lighthouse/db';
+import { parseTiers } from '@lighthouse/domain';
+import { createLogger } from '@lighthouse/shared';
+import { createTestDatabase, type TestDatabase } from '@lighthouse/testing';
+import type { Queue } from 'bullmq';
+import { sql } from 'kysely';
+import { Writable } from 'node:stream';
+import { housekeeping, rollUp } from '../src/jobs/timeseries';
+import { createMetrics } from '../src/metrics';
+
+let database: TestDatabase;
+let db: Db;
+const owner = `0x${'d'.repeat(40)}`;
+// the metrics only read the queue when scraped; the gauges and counters are read directly
+const metrics = createMetrics({} as Queue);
+const logger = createLogger({
+  service: 'scheduler-test',
+  level: 'error',
+  stream: new Writable({ write: (_c, _e, done) => done() }),
+});
+const tier = (days: number) => ({
+  label: 'x',
+  min_interval_seconds: 1,
+  max_subscriptions: 10,
+  raw_retention_days: days,
+  allowed_target_types: ['http'],
+  max_channels: 1,
+  price_usdc_per_30_days: '0',
+});
+const tiers = parseTiers({ tiers: { short: tier(7), medium: tier(30), long: tier(90) } });
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = createDb({ url: database.url, max: 4 });
+  await db.insertInto('users').values({ wallet_address: owner }).execute();
+  await sql`SELECT lighthouse_ensure_check_history_partitions(
+    (now() AT TIME ZONE 'UTC')::date - 100, (now() AT TIME ZONE 'UTC')::date)`.execute(db);
+});
+
+afterAll(async () => {
+  await db.destroy();
+  await database.drop();
+});
+
+async function subscription(tierName: string): Promise<string> {
+  const row = await db
+    .insertInto('subscriptions')
+    .values({
+      user_address: owner,
+      name: tierName,
+      target_type: 'http',
+      target_config: '{}',
+      target_secret: 'v1:x',
+      tier: tierName,
+      check_frequency_seconds: 60,
+      next_check_at: new Date(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** One row per age in days (plus an hour, so no row sits on a cut-off). */
+async function rowsAged(id: string, days: number[]): Promise<void> {
+  await sql`
+    INSERT INTO check_history (time, subscription_id, status, response_time_ms)
+    SELECT now() - make_interval(days => d, hours => 1), ${id}, 'up', 10
+    FROM unnest(${days}::int[]) AS d`.execute(db);
+}
+
+async function agesOf(id: string): Promise<number[]> {
+  const { rows } = await sql<{ d: number }>`
+    SELECT floor(extract(epoch FROM now() - time) / 86400)::int AS d
+    FROM check_history WHERE subscription_id = ${id} ORDER BY time DESC`.execute(db);
+  return rows.map((r) => r.d);
+}
+
+const partitionCount = async () =>
+  Number(
+    (
+      await sql<{ n: string }>`
+        SELECT count(*) AS n FROM pg_inherits WHERE inhparent = 'check_history'::regclass`.execute(
+        db,
+      )
+    ).rows[0]!.n,
+  );
+
+const counter = async (what: string) =>
+  (await metrics.retained.get()).values.find((v) => v.labels.what === what)?.value ?? 0;
+
+describe('retention', () => {
+  it('keeps raw rows per tier, drops whole days past the longest, trims rollups by age', async () => {
+    const short = await subscription('short');
+    const medium = await subscription('medium');
+    const long = await subscription('long');
+    // a tier no longer in the tiers file keeps the longest retention
+    const retired = await subscription('retired');
+    const ages = [0, 3, 8, 29, 31, 60, 89, 95];
+    for (const id of [short, medium, long, retired]) await rowsAged(id, ages);
+    await sql`
+      INSERT INTO check_rollups_hourly (subscription_id, bucket, latency_histogram)
+      SELECT ${short}, date_trunc('hour', now()) - make_interval(days => d), '{}'
+      FROM unnest(ARRAY[1, 89, 91, 200]) AS d`.execute(db);
+    await sql`
+      INSERT INTO check_rollups_daily (subscription_id, bucket, latency_histogram)
+      SELECT ${short}, date_trunc('day', now()) - make_interval(days => d), '{}'
+      FROM unnest(ARRAY[1, 91, 729, 731]) AS d`.execute(db);
+    const partitionsBefore = await partitionCount();
+
+    await housekeeping({
+      db,
+      metrics,
+      logger,
+      tiers,
+      daysAhead: 7,
+      hourlyDays: 90,
+      dailyDays: 730,
+    });
+
+    expect(await agesOf(short)).toEqual([0, 3]);
+    expect(await agesOf(medium)).toEqual([0, 3, 8, 29]);
+    expect(await agesOf(long)).toEqual([0, 3, 8, 29, 31, 60, 89]);
+    expect(await agesOf(retired)).toEqual([0, 3, 8, 29, 31, 60, 89]);
+    // the partitions of days 91..100 are gone
+    expect(await partitionCount()).toBe(partitionsBefore - 10);
+    const hourly = await sql<{ d: number }>`
+      SELECT (extract(epoch FROM date_trunc('hour', now()) - bucket) / 86400)::int AS d
+      FROM check_rollups_hourly ORDER BY 1`.execute(db);
+    expect(hourly.rows.map((r) => r.d)).toEqual([1, 89]);
+    const daily = await sql<{ d: number }>`
+      SELECT (extract(epoch FROM date_trunc('day', now()) - bucket) / 86400)::int AS d
+      FROM check_rollups_daily ORDER BY 1`.execute(db);
+    expect(daily.rows.map((r) => r.d)).toEqual([1, 91, 729]);
+    expect(await counter('raw_days')).toBe(10);
+    expect(await counter('raw_rows')).toBe(5 + 3);
+    expect(await counter('rollup_rows')).toBe(3);
+
+    // a second run finds nothing more to remove
+    await housekeeping({
+      db,
+      metrics,
+      logger,
+      tiers,
+      daysAhead: 7,
+      hourlyDays: 90,
+      dailyDays: 730,
+    });
+    expect(await counter('raw_rows')).toBe(8);
+    expect(await agesOf(long)).toEqual([0, 3, 8, 29, 31, 60, 89]);
+  });
+});
+
+describe('rollup loop round', () => {
+  it('catches up in repeated rounds and reports the lag', async () => {
+    await sql`TRUNCATE check_history, rollup_watermarks, check_rollups_hourly, check_rollups_daily`.execute(
+      db,
+    );
+    const id = await subscription('long');
+    await sql`
+      INSERT INTO check_history (time, subscription_id, status, response_time_ms)
+      SELECT now() - make_interval(mins => m), ${id}, 'up', 10
+      FROM generate_series(5, 6 * 60, 5) AS m`.execute(db);
+    // six hours behind: each round folds at most MAX_FOLD_SECONDS, and asks to run again
+    let rounds = 1;
+    while (await rollUp({ db, metrics })) rounds++;
+    expect(rounds).toBeGreaterThanOrEqual(4);
+    const lag = (await metrics.rollupLag.get()).values[0]!.value;
+    expect(lag).toBeLessThan(rollups.FOLD_DELAY_SECONDS + rollups.MAX_FOLD_SECONDS);
+    const { rows } = await sql<{ folded: number; raw: number }>`
+      SELECT (SELECT sum(total_count) FROM check_rollups_hourly)::int AS folded,
+             (SELECT count(*) FROM check_history
+               WHERE time <= (SELECT watermark FROM rollup_watermarks))::int AS raw`.execute(db);
+    expect(rows[0]!.folded).toBe(rows[0]!.raw);
+    expect(rows[0]!.raw).toBeGreaterThan(60);
+  });
+});
