@@ -20,12 +20,24 @@ async function timescale(db: Kysely<any>): Promise<boolean> {
 }
 
 export async function up(db: Kysely<any>): Promise<void> {
-  // a + b element-wise; the shorter array counts as zeros, NULL as empty
+  // a + b element-wise; the shorter array counts as zeros, NULL as empty. plpgsql, because
+  // a loop over expanded arrays is several times faster here than unnest + array_agg.
   await sql`
     CREATE FUNCTION lighthouse_hist_add(a integer[], b integer[]) RETURNS integer[]
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-      SELECT coalesce(array_agg(coalesce(x, 0) + coalesce(y, 0) ORDER BY n), '{}')
-      FROM unnest(coalesce(a, '{}'), coalesce(b, '{}')) WITH ORDINALITY AS t(x, y, n)
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+    DECLARE
+      na integer := coalesce(cardinality(a), 0);
+      nb integer := coalesce(cardinality(b), 0);
+      r integer[];
+    BEGIN
+      IF nb = 0 THEN RETURN coalesce(a, '{}'); END IF;
+      IF na = 0 THEN RETURN b; END IF;
+      r := array_fill(0, ARRAY[greatest(na, nb)]);
+      FOR i IN 1..greatest(na, nb) LOOP
+        r[i] := coalesce(a[i], 0) + coalesce(b[i], 0);
+      END LOOP;
+      RETURN r;
+    END
     $$`.execute(db);
   await sql`
     CREATE AGGREGATE lighthouse_hist_sum(integer[]) (
@@ -34,12 +46,15 @@ export async function up(db: Kysely<any>): Promise<void> {
   // a dense histogram of `size` buckets from sparse (1-based index, count) pairs
   await sql`
     CREATE FUNCTION lighthouse_hist_from(idx integer[], counts bigint[], size integer)
-    RETURNS integer[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-      SELECT array_agg(coalesce(c, 0)::integer ORDER BY i)
-      FROM generate_series(1, size) AS i
-      LEFT JOIN (
-        SELECT j, sum(c) AS c FROM unnest(idx, counts) AS u(j, c) GROUP BY j
-      ) AS p ON p.j = i
+    RETURNS integer[] LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+    DECLARE
+      h integer[] := array_fill(0, ARRAY[size]);
+    BEGIN
+      FOR k IN 1..coalesce(cardinality(idx), 0) LOOP
+        h[idx[k]] := h[idx[k]] + counts[k];
+      END LOOP;
+      RETURN h;
+    END
     $$`.execute(db);
 
   await sql`
