@@ -10,6 +10,8 @@ export * as alerts from './repositories/alerts';
 export * as maintenance from './repositories/maintenance';
 export * as rules from './repositories/rules';
 export * as rollups from './repositories/rollups';
+export * as statusPages from './repositories/status-pages';
+export * as history from './repositories/history';
 export * as retention from './repositories/retention';
 export { encodeCursor, decodeCursor, type Page } from './repositories/subscriptions';
 export type { CheckRow } from './repositories/results';

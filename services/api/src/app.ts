@@ -5,8 +5,10 @@ import { errorHandler, notFoundHandler } from './http/errors';
 import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
+import { historyRoutes } from './routes/history';
 import { maintenanceRoutes } from './routes/maintenance';
 import { openApiRoutes } from './routes/openapi';
+import { statusPageRoutes } from './routes/status-pages';
 import { subscriptionRoutes } from './routes/subscriptions';
 
 export const BODY_LIMIT = '256kb';
@@ -49,6 +51,8 @@ export function createApp(ctx: AppContext): Express {
   app.use(adminRoutes(ctx));
   app.use(authRoutes(ctx));
   app.use(maintenanceRoutes(ctx));
+  app.use(historyRoutes(ctx));
+  app.use(statusPageRoutes(ctx));
   app.use(subscriptionRoutes(ctx));
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.logger.child({ component: 'http' })));

@@ -161,11 +161,13 @@ export interface RollupRound {
  */
 export async function rollUp(db: Db): Promise<RollupRound> {
   return db.transaction().execute(async (tx) => {
+    // the first round starts at the oldest row (a scan of the table, once)
     await sql`
       INSERT INTO rollup_watermarks (name, watermark)
       SELECT ${WATERMARK}, coalesce(
         (SELECT min(time) - interval '1 microsecond' FROM check_history),
         now() - make_interval(secs => ${FOLD_DELAY_SECONDS}))
+      WHERE NOT EXISTS (SELECT 1 FROM rollup_watermarks WHERE name = ${WATERMARK})
       ON CONFLICT (name) DO NOTHING`.execute(tx);
     const { rows } = await sql<{ watermark: Date; upper: Date }>`
       SELECT watermark,
@@ -215,7 +217,7 @@ export interface Bucket extends BucketCounts {
 }
 
 interface StatsRow {
-  time: Date;
+  time: Date | null;
   total_count: number;
   up_count: number;
   down_count: number;
@@ -235,6 +237,13 @@ interface StatsRow {
  * to the watermark; raw rows after it are added, all read in one statement so a round
  * committing meanwhile is seen wholly or not at all.
  */
+/**
+ * The newest watermark each db handle has seen. Watermarks only move forward, so raw
+ * rows at or before it are never read again; passing it as a literal bound lets the
+ * planner skip older partitions instead of planning every one in the range.
+ */
+const seenWatermark = new WeakMap<object, Date>();
+
 export async function bucketStats(
   db: Executor,
   subscriptionId: string,
@@ -242,21 +251,31 @@ export async function bucketStats(
   to: Date,
   unit: BucketUnit,
 ): Promise<Bucket[]> {
-  const { rows } = await sql<StatsRow>`
+  const seen = seenWatermark.get(db);
+  const rawFrom = seen && seen > from ? seen : from;
+  const { rows } = await sql<StatsRow & { w: unknown }>`
     WITH w AS MATERIALIZED (
       SELECT coalesce(max(watermark), '-infinity'::timestamptz) AS w
       FROM rollup_watermarks WHERE name = ${WATERMARK}
     )
     SELECT bucket AS time, total_count, up_count, down_count, degraded_count, latency_count,
            latency_sum, latency_min, latency_max, latency_histogram,
-           NULL::check_status AS status, NULL::integer AS ms
-    FROM ${table(unit)}
+           NULL::check_status AS status, NULL::integer AS ms, w.w
+    FROM ${table(unit)}, w
     WHERE subscription_id = ${subscriptionId} AND bucket >= ${from} AND bucket < ${to}
     UNION ALL
-    SELECT h.time, 1, 0, 0, 0, 0, 0, NULL, NULL, NULL, h.status, h.response_time_ms
+    SELECT h.time, 1, 0, 0, 0, 0, 0, NULL, NULL, NULL, h.status, h.response_time_ms, w.w
     FROM check_history h, w
-    WHERE h.subscription_id = ${subscriptionId} AND h.time >= ${from} AND h.time < ${to}
-      AND h.time > w.w`.execute(db);
+    WHERE h.subscription_id = ${subscriptionId} AND h.time >= ${rawFrom} AND h.time < ${to}
+      AND h.time > w.w
+    UNION ALL
+    -- the watermark itself, also when the range holds nothing
+    SELECT NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, w.w FROM w`.execute(db);
+  // every row carries the same watermark; '-infinity' (no round yet) is not a Date
+  const current: unknown = rows[0]?.w;
+  if (current instanceof Date && !(seen && seen >= current)) {
+    seenWatermark.set(db, current);
+  }
   const byTime = new Map<number, Bucket>();
   const at = (t: Date): Bucket => {
     const key = bucketStart(t, unit).getTime();
@@ -268,6 +287,7 @@ export async function bucketStats(
     return b;
   };
   for (const r of rows) {
+    if (r.time === null) continue;
     const b = at(r.time);
     if (r.status === null) {
       addCounts(b, {

@@ -7,8 +7,19 @@ import {
 import { Router } from 'express';
 import { z } from 'zod';
 import { MAX_WINDOWS_PER_SUBSCRIPTION } from '../services/maintenance';
+import {
+  MAX_PAGES_PER_USER,
+  MAX_RECENT_INCIDENTS,
+  PAGE_DAYS,
+  PERIOD_PATTERN,
+  RECENT_INCIDENT_DAYS,
+  SLUG_PATTERN,
+  createStatusPageSchema,
+  updateStatusPageSchema,
+} from '../services/status-pages';
 import { createSubscriptionSchema, updateSubscriptionSchema } from '../services/subscriptions';
 import { apiKeyBodySchema, verifyBodySchema } from './auth';
+import { CHECKS_MAX_LIMIT, HOURLY_MAX_DAYS, RANGE_MAX_DAYS } from './history';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -79,6 +90,442 @@ const maintenanceWindow = {
   },
 };
 
+const slugParam = [
+  {
+    name: 'slug',
+    in: 'path',
+    required: true,
+    schema: { type: 'string', pattern: SLUG_PATTERN.source },
+  },
+];
+const svg = (description: string) => ({
+  description,
+  content: { 'image/svg+xml': { schema: { type: 'string' } } },
+});
+const publicState = {
+  type: 'string',
+  enum: ['up', 'down', 'degraded', 'unknown', 'paused'],
+  description: 'paused: not being checked (paused by its owner, or its paid period ran out)',
+};
+const publicIncident = {
+  type: 'object',
+  required: ['subscription', 'started_at', 'resolved_at', 'duration_seconds'],
+  properties: {
+    subscription: {
+      type: 'object',
+      required: ['id', 'name'],
+      properties: { id: { type: 'string', format: 'uuid' }, name: { type: 'string' } },
+    },
+    started_at: time,
+    resolved_at: nullable(time),
+    duration_seconds: { type: 'integer', description: 'so far, for an open incident' },
+  },
+};
+const statusPageSchemas = {
+  StatusPageCreate: json(createStatusPageSchema),
+  StatusPageUpdate: json(updateStatusPageSchema),
+  StatusPage: {
+    type: 'object',
+    required: [
+      'id',
+      'slug',
+      'title',
+      'description',
+      'published',
+      'subscription_ids',
+      'urls',
+      'created_at',
+      'updated_at',
+    ],
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      slug: { type: 'string' },
+      title: { type: 'string' },
+      description: nullable({ type: 'string' }),
+      published: { type: 'boolean' },
+      subscription_ids: {
+        type: 'array',
+        items: { type: 'string', format: 'uuid' },
+        description: 'in page order; deleted subscriptions drop out',
+      },
+      urls: {
+        type: 'object',
+        description: 'where the public page answers while published',
+        properties: { html: { type: 'string' }, json: { type: 'string' } },
+      },
+      created_at: time,
+      updated_at: time,
+    },
+  },
+  PublicStatusPage: {
+    type: 'object',
+    description:
+      'a published page: only the name, state and history of the subscriptions it lists, never a target, channel or owner',
+    required: [
+      'slug',
+      'title',
+      'description',
+      'updated_at',
+      'generated_at',
+      'overall_state',
+      'subscriptions',
+      'incidents',
+    ],
+    properties: {
+      slug: { type: 'string' },
+      title: { type: 'string' },
+      description: nullable({ type: 'string' }),
+      updated_at: time,
+      generated_at: time,
+      overall_state: {
+        type: 'string',
+        enum: ['up', 'down', 'degraded', 'unknown'],
+        description:
+          'the worst state of the checked subscriptions (down > degraded > up > unknown); paused ones do not count',
+      },
+      subscriptions: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['id', 'name', 'state', 'last_check_at', 'uptime_90d_pct', 'days'],
+          properties: {
+            id: { type: 'string', format: 'uuid' },
+            name: { type: 'string' },
+            state: publicState,
+            last_check_at: nullable(time),
+            uptime_90d_pct: nullable({ type: 'number' }),
+            days: {
+              type: 'array',
+              description: `the last ${PAGE_DAYS} UTC days, today last`,
+              items: {
+                type: 'object',
+                required: ['date', 'uptime_pct', 'total_checks', 'coverage_pct'],
+                properties: {
+                  date: { type: 'string', format: 'date' },
+                  uptime_pct: nullable({ type: 'number', description: 'null: nothing checked' }),
+                  total_checks: { type: 'integer' },
+                  coverage_pct: nullable({
+                    type: 'number',
+                    description: 'checks made out of due; null: none was due',
+                  }),
+                },
+              },
+            },
+          },
+        },
+      },
+      incidents: {
+        type: 'object',
+        required: ['open', 'recent'],
+        properties: {
+          open: { type: 'array', items: publicIncident },
+          recent: {
+            type: 'array',
+            items: publicIncident,
+            description: `resolved in the last ${RECENT_INCIDENT_DAYS} days, newest first, at most ${MAX_RECENT_INCIDENTS}`,
+          },
+        },
+      },
+    },
+  },
+};
+const notPublished = 'no published page has this slug (unknown and unpublished alike)';
+const badgeNotFound = svg(
+  'a grey "not found" badge, the same for an unknown id and for a subscription on no published page',
+);
+const statusPagePaths = {
+  '/v1/status-pages': {
+    get: {
+      summary: 'List your status pages, newest first',
+      security: secured,
+      parameters: [
+        {
+          name: 'limit',
+          in: 'query',
+          schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+        },
+        { name: 'cursor', in: 'query', schema: { type: 'string' } },
+      ],
+      responses: { '200': ok('{items, next_cursor}'), ...errors },
+    },
+    post: {
+      summary: 'Publish a status page of some of your subscriptions',
+      security: secured,
+      requestBody: body('StatusPageCreate'),
+      responses: {
+        '201': ok('created', ref('StatusPage')),
+        '409': ok(
+          `the slug is taken (details.fields names slug), or you have ${MAX_PAGES_PER_USER} pages`,
+        ),
+        ...errors,
+      },
+    },
+  },
+  '/v1/status-pages/{id}': {
+    get: {
+      summary: 'Get a status page',
+      security: secured,
+      parameters: idParam,
+      responses: { '200': ok('the page', ref('StatusPage')), ...errors },
+    },
+    patch: {
+      summary: 'Change a status page',
+      description: 'any field; subscription_ids replaces the list',
+      security: secured,
+      parameters: idParam,
+      requestBody: body('StatusPageUpdate'),
+      responses: {
+        '200': ok('the page', ref('StatusPage')),
+        '409': ok('the slug is taken'),
+        ...errors,
+      },
+    },
+    delete: {
+      summary: 'Delete a status page',
+      security: secured,
+      parameters: idParam,
+      responses: { '204': ok('deleted'), ...errors },
+    },
+  },
+  '/v1/status/{slug}': {
+    get: {
+      summary: 'A published status page (public, no auth)',
+      parameters: slugParam,
+      responses: {
+        '200': ok('the page', ref('PublicStatusPage')),
+        '404': {
+          description: notPublished,
+          content: { 'application/json': { schema: ref('Error') } },
+        },
+      },
+    },
+  },
+  '/status/{slug}': {
+    get: {
+      summary: 'A published status page as HTML (public, no auth)',
+      parameters: slugParam,
+      responses: {
+        '200': {
+          description: 'the page',
+          content: { 'text/html': { schema: { type: 'string' } } },
+        },
+        '404': {
+          description: notPublished,
+          content: { 'text/html': { schema: { type: 'string' } } },
+        },
+      },
+    },
+  },
+  '/badge/{id}/status.svg': {
+    get: {
+      summary: "A subscription's state as a badge (public, for subscriptions on a published page)",
+      parameters: idParam,
+      responses: {
+        '200': svg('status: up, down, degraded, unknown or paused'),
+        '404': badgeNotFound,
+      },
+    },
+  },
+  '/badge/{id}/uptime.svg': {
+    get: {
+      summary: "A subscription's uptime as a badge (public, for subscriptions on a published page)",
+      description:
+        'uptime over the whole UTC hours (periods up to 2 days) or days that overlap the period; "no data" when nothing was checked',
+      parameters: [
+        ...idParam,
+        {
+          name: 'period',
+          in: 'query',
+          schema: { type: 'string', pattern: PERIOD_PATTERN.source, default: '30d' },
+          description: 'hours or days, 1h to 365d',
+        },
+      ],
+      responses: {
+        '200': svg('uptime <period>: 99.95%'),
+        '400': errors['400'],
+        '404': badgeNotFound,
+      },
+    },
+  },
+};
+
+const summaryFields = {
+  total_checks: { type: 'integer' },
+  up_checks: { type: 'integer' },
+  down_checks: { type: 'integer' },
+  degraded_checks: { type: 'integer' },
+  uptime_pct: {
+    ...nullable({ type: 'number' }),
+    description: 'up and degraded over checked, in %; null when nothing was checked',
+  },
+  avg_latency_ms: nullable({ type: 'number' }),
+  min_latency_ms: nullable({ type: 'number' }),
+  max_latency_ms: nullable({ type: 'number' }),
+  p50_latency_ms: nullable({ type: 'number' }),
+  p95_latency_ms: {
+    ...nullable({ type: 'number' }),
+    description:
+      'estimated from the latency histogram of the rollups, within 5 % of the exact value',
+  },
+  p99_latency_ms: nullable({ type: 'number' }),
+  expected_checks: {
+    ...nullable({ type: 'integer' }),
+    description:
+      'slots that were due while the subscription was scheduled (paused time is not due)',
+  },
+  coverage_pct: {
+    ...nullable({ type: 'number' }),
+    description:
+      'checked over due, in %, at most 100; 0 for a stretch without checks; null when nothing was due',
+  },
+};
+const historySchemas = {
+  MetricsSummary: {
+    type: 'object',
+    required: Object.keys(summaryFields),
+    properties: summaryFields,
+  },
+  Metrics: {
+    type: 'object',
+    description:
+      'figures for the whole range (the merge of its buckets) and one entry per UTC bucket that has begun, empty ones included',
+    required: ['subscription_id', 'from', 'to', 'bucket', 'series', ...Object.keys(summaryFields)],
+    properties: {
+      subscription_id: { type: 'string', format: 'uuid' },
+      from: { ...time, description: 'the requested from, floored to the bucket' },
+      to: { ...time, description: 'the requested to, ceiled to the bucket' },
+      bucket: { type: 'string', enum: ['1h', '1d'] },
+      ...summaryFields,
+      series: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['time', ...Object.keys(summaryFields)],
+          properties: { time: { ...time, description: 'start of the bucket' }, ...summaryFields },
+        },
+      },
+    },
+  },
+  Check: {
+    type: 'object',
+    required: [
+      'time',
+      'status',
+      'http_status',
+      'response_time_ms',
+      'timings',
+      'error_category',
+      'error_message',
+      'schedule_lag_ms',
+      'region',
+      'maintenance',
+    ],
+    properties: {
+      time: { ...time, description: 'the slot the check was for' },
+      status: { type: 'string', enum: ['up', 'down', 'degraded'] },
+      http_status: nullable({ type: 'integer' }),
+      response_time_ms: nullable({ type: 'integer' }),
+      timings: nullable({ type: 'object', additionalProperties: { type: 'number' } }),
+      error_category: nullable({ type: 'string' }),
+      error_message: nullable({ type: 'string' }),
+      schedule_lag_ms: nullable({ type: 'integer' }),
+      region: nullable({ type: 'string' }),
+      maintenance: { type: 'boolean', description: 'the slot fell in a maintenance window' },
+    },
+  },
+  Incident: {
+    type: 'object',
+    required: [
+      'id',
+      'started_at',
+      'resolved_at',
+      'open',
+      'duration_seconds',
+      'error_category',
+      'error_message',
+    ],
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      started_at: time,
+      resolved_at: nullable(time),
+      open: { type: 'boolean' },
+      duration_seconds: { type: 'integer', description: 'up to now while open' },
+      error_category: nullable({ type: 'string' }),
+      error_message: nullable({ type: 'string' }),
+    },
+  },
+};
+const listOf = (name: string) => ({
+  type: 'object',
+  required: ['items', 'next_cursor'],
+  properties: {
+    items: { type: 'array', items: ref(name) },
+    next_cursor: { ...nullable({ type: 'string' }), description: 'null at the end' },
+  },
+});
+const timeParam = (name: string, description: string) => ({
+  name,
+  in: 'query',
+  schema: time,
+  description,
+});
+const historyPaths = {
+  '/v1/subscriptions/{id}/metrics': {
+    get: {
+      summary: 'Uptime, latency and coverage over a range, in UTC buckets',
+      description: `Rollups serve the range; raw rows after the rollup watermark are added, so figures are fresh. from is floored and to ceiled to the bucket. Limits: 1h buckets up to ${HOURLY_MAX_DAYS} days, any range up to ${RANGE_MAX_DAYS} days.`,
+      security: secured,
+      parameters: [
+        ...idParam,
+        timeParam('from', 'ISO 8601; default to − 24 h'),
+        timeParam('to', 'ISO 8601; default now'),
+        {
+          name: 'bucket',
+          in: 'query',
+          schema: { type: 'string', enum: ['1h', '1d'] },
+          description: '1h by default for ranges up to 7 days, else 1d',
+        },
+      ],
+      responses: { '200': ok('the metrics', ref('Metrics')), ...errors },
+    },
+  },
+  '/v1/subscriptions/{id}/checks': {
+    get: {
+      summary: 'Raw check history, newest first',
+      security: secured,
+      parameters: [
+        ...idParam,
+        timeParam('from', 'ISO 8601, inclusive'),
+        timeParam('to', 'ISO 8601, exclusive'),
+        {
+          name: 'limit',
+          in: 'query',
+          schema: { type: 'integer', minimum: 1, maximum: CHECKS_MAX_LIMIT, default: 100 },
+        },
+        { name: 'cursor', in: 'query', schema: { type: 'string' } },
+      ],
+      responses: { '200': ok('{items, next_cursor}', listOf('Check')), ...errors },
+    },
+  },
+  '/v1/subscriptions/{id}/incidents': {
+    get: {
+      summary: 'Incidents, newest first',
+      security: secured,
+      parameters: [
+        ...idParam,
+        { name: 'status', in: 'query', schema: { type: 'string', enum: ['open', 'resolved'] } },
+        {
+          name: 'limit',
+          in: 'query',
+          schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+        },
+        { name: 'cursor', in: 'query', schema: { type: 'string' } },
+      ],
+      responses: { '200': ok('{items, next_cursor}', listOf('Incident')), ...errors },
+    },
+  },
+};
+
 /** The OpenAPI 3.1 document; request schemas are generated from the same zod schemas the API validates with. */
 export function openApiDocument(): Record<string, unknown> {
   const targets = Object.fromEntries(
@@ -142,6 +589,8 @@ export function openApiDocument(): Record<string, unknown> {
         },
         MaintenanceWindowInput: json(maintenanceWindowInput),
         MaintenanceWindow: maintenanceWindow,
+        ...statusPageSchemas,
+        ...historySchemas,
         ...targets,
         ...channels,
       },
@@ -325,6 +774,8 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': ok('the subscription', ref('Subscription')), ...errors },
         },
       },
+      ...statusPagePaths,
+      ...historyPaths,
     },
   };
 }
