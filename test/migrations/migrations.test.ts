@@ -135,6 +135,12 @@ describe('migrations on plain PostgreSQL (native daily partitions)', () => {
        WHERE i.inhparent = 'check_history'::regclass`.execute(db);
     expect(bounds.rows).toHaveLength(9);
     for (const b of bounds.rows) expect(b.bound).toBe(b.expected);
+
+    // rollup rounds read slices of time: a BRIN index on time, on every partition
+    const brin = await sql<{ n: string }>`
+      SELECT count(*) AS n FROM pg_indexes
+       WHERE tablename LIKE 'check_history%' AND indexdef LIKE '%USING brin ("time")%'`.execute(db);
+    expect(Number(brin.rows[0]!.n)).toBe(1 + 9);
   });
 
   it('accepts a row for today, refuses one 30 days ahead until partitions are created', async () => {
@@ -377,6 +383,12 @@ async function expectHypertable(db: Db): Promise<void> {
     // retention per tier is the scheduler's job (drop_chunks past the longest tier)
     { proc_name: 'policy_compression', after: '7 days' },
   ]);
+
+  // rollup rounds read slices of time: TimescaleDB's default index leads with it
+  const timeIndex = await sql<{ indexdef: string }>`
+    SELECT indexdef FROM pg_indexes WHERE tablename = 'check_history'
+     AND indexdef ~ 'USING btree \\("?time"?( DESC)?\\)'`.execute(db);
+  expect(timeIndex.rows).toHaveLength(1);
 
   // no native partitions, and no partition function: chunks replace both
   const { rows } = await sql<{ relkind: string; fn: string | null }>`

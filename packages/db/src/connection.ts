@@ -1,5 +1,5 @@
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
-import { Pool, type PoolConfig } from 'pg';
+import pg, { Pool, type PoolConfig } from 'pg';
 import type { Database } from './schema';
 
 export type Db = Kysely<Database>;
@@ -15,8 +15,27 @@ export interface DbOptions {
   onError?: (err: Error) => void;
 }
 
+const INT4_ARRAY = 1007;
+const PLAIN_INT_ARRAY = /^\{-?\d+(?:,-?\d+)*\}$/;
+
+/**
+ * pg's own parsers, except `integer[]` (rollup histograms: 134 numbers a row), which is
+ * read as JSON when it holds only numbers: several times faster than the generic parser.
+ */
+const types: NonNullable<PoolConfig['types']> = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    const standard = pg.types.getTypeParser(oid, format ?? 'text') as (text: string) => unknown;
+    if (oid !== INT4_ARRAY || format === 'binary') return standard;
+    return (text: string) => {
+      if (text === '{}') return [];
+      return PLAIN_INT_ARRAY.test(text) ? JSON.parse(`[${text.slice(1, -1)}]`) : standard(text);
+    };
+  }) as NonNullable<PoolConfig['types']>['getTypeParser'],
+};
+
 export function createDb({ url, max = 10, applicationName, onError }: DbOptions): Db {
   const config: PoolConfig = {
+    types,
     connectionString: url,
     max,
     connectionTimeoutMillis: 5_000,

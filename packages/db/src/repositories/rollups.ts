@@ -232,25 +232,29 @@ interface StatsRow {
 }
 
 /**
- * One subscription's buckets of `unit` in [from, to) (both aligned to the unit by the
- * caller), oldest first, with empty buckets left out. Rollup rows cover everything up
- * to the watermark; raw rows after it are added, all read in one statement so a round
- * committing meanwhile is seen wholly or not at all.
- */
-/**
  * The newest watermark each db handle has seen. Watermarks only move forward, so raw
  * rows at or before it are never read again; passing it as a literal bound lets the
  * planner skip older partitions instead of planning every one in the range.
  */
 const seenWatermark = new WeakMap<object, Date>();
 
+/**
+ * One subscription's buckets of `unit` in [from, to) (both aligned to the unit by the
+ * caller), oldest first, with empty buckets left out. Rollup rows cover everything up to
+ * the watermark; raw rows after it are added, all read in one statement so a round
+ * committing meanwhile is seen wholly or not at all. With `histograms: false` the rollup
+ * histograms are not read (for callers that show counts only).
+ */
 export async function bucketStats(
   db: Executor,
   subscriptionId: string,
   from: Date,
   to: Date,
   unit: BucketUnit,
+  opts: { histograms?: boolean } = {},
 ): Promise<Bucket[]> {
+  // callers that show only counts (status pages, badges) skip the 134-number arrays
+  const histogram = opts.histograms === false ? sql`NULL::integer[]` : sql`latency_histogram`;
   const seen = seenWatermark.get(db);
   const rawFrom = seen && seen > from ? seen : from;
   const { rows } = await sql<StatsRow & { w: unknown }>`
@@ -259,7 +263,7 @@ export async function bucketStats(
       FROM rollup_watermarks WHERE name = ${WATERMARK}
     )
     SELECT bucket AS time, total_count, up_count, down_count, degraded_count, latency_count,
-           latency_sum, latency_min, latency_max, latency_histogram,
+           latency_sum, latency_min, latency_max, ${histogram} AS latency_histogram,
            NULL::check_status AS status, NULL::integer AS ms, w.w
     FROM ${table(unit)}, w
     WHERE subscription_id = ${subscriptionId} AND bucket >= ${from} AND bucket < ${to}

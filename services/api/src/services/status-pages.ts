@@ -326,7 +326,7 @@ async function dailyBars(
   const from = new Date(bucketStart(now, 'day').getTime() - (PAGE_DAYS - 1) * day);
   const to = new Date(from.getTime() + PAGE_DAYS * day);
   const [buckets, log] = await Promise.all([
-    rollups.bucketStats(db, sub.id, from, to, 'day'),
+    rollups.bucketStats(db, sub.id, from, to, 'day', { histograms: false }),
     rollups.scheduleLog(db, sub.id),
   ]);
   const byStart = new Map(buckets.map((b) => [b.time.getTime(), b]));
@@ -451,7 +451,9 @@ export async function periodUptime(
   const unit: BucketUnit = hours <= HOURLY_UP_TO_HOURS ? 'hour' : 'day';
   const from = bucketStart(new Date(now.getTime() - hours * HOUR_MS), unit);
   const to = bucketEnd(now, unit);
-  const buckets = await rollups.bucketStats(db, subscriptionId, from, to, unit);
+  const buckets = await rollups.bucketStats(db, subscriptionId, from, to, unit, {
+    histograms: false,
+  });
   const total = emptyCounts();
   for (const b of buckets) addCounts(total, b);
   return summarize(total, null).uptime_pct;
