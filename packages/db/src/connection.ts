@@ -28,7 +28,9 @@ const types: NonNullable<PoolConfig['types']> = {
     if (oid !== INT4_ARRAY || format === 'binary') return standard;
     return (text: string) => {
       if (text === '{}') return [];
-      return PLAIN_INT_ARRAY.test(text) ? JSON.parse(`[${text.slice(1, -1)}]`) : standard(text);
+      return PLAIN_INT_ARRAY.test(text)
+        ? (JSON.parse(`[${text.slice(1, -1)}]`) as number[])
+        : standard(text);
     };
   }) as NonNullable<PoolConfig['types']>['getTypeParser'],
 };
