@@ -66,10 +66,6 @@ export async function up(db: Kysely<any>): Promise<void> {
   // rollup retention deletes by bucket
   await sql`CREATE INDEX check_rollups_hourly_bucket ON check_rollups_hourly (bucket)`.execute(db);
   await sql`CREATE INDEX check_rollups_daily_bucket ON check_rollups_daily (bucket)`.execute(db);
-  // every round rewrites each subscription's current hour and day: room on the page keeps
-  // those updates HOT (no index touched, no new page)
-  await sql`ALTER TABLE check_rollups_hourly SET (fillfactor = 50)`.execute(db);
-  await sql`ALTER TABLE check_rollups_daily SET (fillfactor = 50)`.execute(db);
 
   if (await timescale(db)) {
     await sql`SELECT remove_retention_policy('check_history', if_exists => true)`.execute(db);
@@ -115,8 +111,6 @@ export async function down(db: Kysely<any>): Promise<void> {
     );
   }
   await sql`DROP INDEX IF EXISTS check_history_time_brin`.execute(db);
-  await sql`ALTER TABLE check_rollups_hourly RESET (fillfactor)`.execute(db);
-  await sql`ALTER TABLE check_rollups_daily RESET (fillfactor)`.execute(db);
   await sql`DROP INDEX IF EXISTS check_rollups_daily_bucket`.execute(db);
   await sql`DROP INDEX IF EXISTS check_rollups_hourly_bucket`.execute(db);
   await sql`DROP TABLE IF EXISTS rollup_dirty_hours`.execute(db);
