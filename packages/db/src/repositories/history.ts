@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../connection';
 import type { CheckStatus } from '../schema';
+import { keysetPage } from './keyset';
 
 /**
  * A timestamp as PostgreSQL holds it, to the microsecond: a JavaScript Date keeps only
@@ -58,12 +59,8 @@ export async function listChecks(
     .orderBy('time', 'desc')
     .limit(options.limit + 1)
     .execute();
-  const more = rows.length > options.limit;
-  const page = more ? rows.slice(0, options.limit) : rows;
-  return {
-    rows: page.map(({ exact_time: _exact, ...row }) => row),
-    next: more ? (page[page.length - 1]?.exact_time ?? null) : null,
-  };
+  const { page, next } = keysetPage(rows, options.limit, (last) => last.exact_time);
+  return { rows: page.map(({ exact_time: _exact, ...row }) => row), next };
 }
 
 export interface HistoryIncident {
@@ -110,11 +107,9 @@ export async function listIncidents(
     .orderBy('id', 'desc')
     .limit(options.limit + 1)
     .execute();
-  const more = rows.length > options.limit;
-  const page = more ? rows.slice(0, options.limit) : rows;
-  const last = page[page.length - 1];
-  return {
-    rows: page.map(({ exact_start: _exact, ...row }) => row),
-    next: more && last ? { startedAt: last.exact_start, id: last.id } : null,
-  };
+  const { page, next } = keysetPage(rows, options.limit, (last) => ({
+    startedAt: last.exact_start,
+    id: last.id,
+  }));
+  return { rows: page.map(({ exact_start: _exact, ...row }) => row), next };
 }

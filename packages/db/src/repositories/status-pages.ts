@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import type { Executor } from '../connection';
 import type { MonitorState, StatusPage, StatusPagesTable } from '../schema';
+import { keysetPage } from './keyset';
 
 export type NewStatusPage = Insertable<StatusPagesTable>;
 export type StatusPageUpdate = Omit<
@@ -64,13 +65,11 @@ export async function listOwnedPages(
     .orderBy('id', 'desc')
     .limit(options.limit + 1)
     .execute();
-  const more = rows.length > options.limit;
-  const page = more ? rows.slice(0, options.limit) : rows;
-  const last = page[page.length - 1];
-  return {
-    rows: page,
-    next: more && last ? { createdAt: last.created_at.toISOString(), id: last.id } : null,
-  };
+  const { page, next } = keysetPage(rows, options.limit, (last) => ({
+    createdAt: last.created_at.toISOString(),
+    id: last.id,
+  }));
+  return { rows: page, next };
 }
 
 /** Throws the unique violation of SLUG_CONSTRAINT when the slug is taken (see isSlugTaken). */

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../connection';
 import type { NewSubscription, Subscription, SubscriptionUpdate } from '../schema';
+import { keysetPage } from './keyset';
 
 export interface Page<T> {
   items: T[];
@@ -82,13 +83,11 @@ export async function listOwnedSubscriptions(
     .orderBy('id', 'desc')
     .limit(options.limit + 1)
     .execute();
-  const more = rows.length > options.limit;
-  const page = more ? rows.slice(0, options.limit) : rows;
-  const last = page[page.length - 1];
-  return {
-    rows: page,
-    next: more && last ? { createdAt: last.created_at.toISOString(), id: last.id } : null,
-  };
+  const { page, next } = keysetPage(rows, options.limit, (last) => ({
+    createdAt: last.created_at.toISOString(),
+    id: last.id,
+  }));
+  return { rows: page, next };
 }
 
 /** Live subscriptions of this owner on this tier: what tier limits count. */
