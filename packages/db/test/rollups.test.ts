@@ -254,6 +254,13 @@ describe('rollups', () => {
         histogram: w.histogram,
       });
     });
+    // several subscriptions in one read: each gets exactly its own buckets
+    const many = await rollups.bucketStatsOf(db, ids, from, to, 'hour');
+    expect([...many.keys()]).toEqual(ids);
+    for (const other of ids) {
+      expect(many.get(other)).toEqual(await rollups.bucketStats(db, other, from, to, 'hour'));
+      expect(many.get(other)!.length).toBeGreaterThan(0);
+    }
     // the recent rows are past the watermark: they came from the raw table
     const mark = await rollups.watermark(db);
     expect(recent.every((r) => r.time > mark!)).toBe(true);

@@ -239,60 +239,65 @@ interface StatsRow {
 const seenWatermark = new WeakMap<object, Date>();
 
 /**
- * One subscription's buckets of `unit` in [from, to) (both aligned to the unit by the
+ * Each subscription's buckets of `unit` in [from, to) (both aligned to the unit by the
  * caller), oldest first, with empty buckets left out. Rollup rows cover everything up to
  * the watermark; raw rows after it are added, all read in one statement so a round
  * committing meanwhile is seen wholly or not at all. With `histograms: false` the rollup
  * histograms are not read (for callers that show counts only).
  */
-export async function bucketStats(
+export async function bucketStatsOf(
   db: Executor,
-  subscriptionId: string,
+  subscriptionIds: readonly string[],
   from: Date,
   to: Date,
   unit: BucketUnit,
   opts: { histograms?: boolean } = {},
-): Promise<Bucket[]> {
-  // callers that show only counts (status pages, badges) skip the 134-number arrays
+): Promise<Map<string, Bucket[]>> {
   const histogram = opts.histograms === false ? sql`NULL::integer[]` : sql`latency_histogram`;
+  const ids = sql`${[...subscriptionIds]}::uuid[]`;
   const seen = seenWatermark.get(db);
   const rawFrom = seen && seen > from ? seen : from;
-  const { rows } = await sql<StatsRow & { w: unknown }>`
+  const { rows } = await sql<StatsRow & { subscription_id: string | null; w: unknown }>`
     WITH w AS MATERIALIZED (
       SELECT coalesce(max(watermark), '-infinity'::timestamptz) AS w
       FROM rollup_watermarks WHERE name = ${WATERMARK}
     )
-    SELECT bucket AS time, total_count, up_count, down_count, degraded_count, latency_count,
-           latency_sum, latency_min, latency_max, ${histogram} AS latency_histogram,
+    SELECT subscription_id, bucket AS time, total_count, up_count, down_count, degraded_count,
+           latency_count, latency_sum, latency_min, latency_max, ${histogram} AS latency_histogram,
            NULL::check_status AS status, NULL::integer AS ms, w.w
     FROM ${table(unit)}, w
-    WHERE subscription_id = ${subscriptionId} AND bucket >= ${from} AND bucket < ${to}
+    WHERE subscription_id = ANY(${ids}) AND bucket >= ${from} AND bucket < ${to}
     UNION ALL
-    SELECT h.time, 1, 0, 0, 0, 0, 0, NULL, NULL, NULL, h.status, h.response_time_ms, w.w
+    SELECT h.subscription_id, h.time, 1, 0, 0, 0, 0, 0, NULL, NULL, NULL, h.status,
+           h.response_time_ms, w.w
     FROM check_history h, w
-    WHERE h.subscription_id = ${subscriptionId} AND h.time >= ${rawFrom} AND h.time < ${to}
+    WHERE h.subscription_id = ANY(${ids}) AND h.time >= ${rawFrom} AND h.time < ${to}
       AND h.time > w.w
     UNION ALL
     -- the watermark itself, also when the range holds nothing
-    SELECT NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, w.w FROM w`.execute(db);
+    SELECT NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, w.w FROM w`.execute(db);
   // every row carries the same watermark; '-infinity' (no round yet) is not a Date
   const current: unknown = rows[0]?.w;
   if (current instanceof Date && !(seen && seen >= current)) {
     seenWatermark.set(db, current);
   }
-  const byTime = new Map<number, Bucket>();
-  const at = (t: Date): Bucket => {
+  const byKey = new Map<string, Map<number, Bucket>>(
+    subscriptionIds.map((id) => [id, new Map<number, Bucket>()]),
+  );
+  const at = (id: string, t: Date): Bucket => {
     const key = bucketStart(t, unit).getTime();
-    let b = byTime.get(key);
+    let buckets = byKey.get(id);
+    if (!buckets) byKey.set(id, (buckets = new Map<number, Bucket>()));
+    let b = buckets.get(key);
     if (!b) {
       b = { time: new Date(key), ...emptyCounts() };
-      byTime.set(key, b);
+      buckets.set(key, b);
     }
     return b;
   };
   for (const r of rows) {
-    if (r.time === null) continue;
-    const b = at(r.time);
+    if (r.time === null || r.subscription_id === null) continue;
+    const b = at(r.subscription_id, r.time);
     if (r.status === null) {
       addCounts(b, {
         total: r.total_count,
@@ -317,7 +322,43 @@ export async function bucketStats(
       b.histogram[bucketOf(r.ms)]! += 1;
     }
   }
-  return [...byTime.values()].sort((a, b) => a.time.getTime() - b.time.getTime());
+  return new Map(
+    [...byKey].map(([id, buckets]) => [
+      id,
+      [...buckets.values()].sort((a, b) => a.time.getTime() - b.time.getTime()),
+    ]),
+  );
+}
+
+/** One subscription's buckets: {@link bucketStatsOf} for one id. */
+export async function bucketStats(
+  db: Executor,
+  subscriptionId: string,
+  from: Date,
+  to: Date,
+  unit: BucketUnit,
+  opts: { histograms?: boolean } = {},
+): Promise<Bucket[]> {
+  const all = await bucketStatsOf(db, [subscriptionId], from, to, unit, opts);
+  return all.get(subscriptionId) ?? [];
+}
+
+/** The schedule logs of several subscriptions, each oldest first. */
+export async function scheduleLogsOf(
+  db: Executor,
+  subscriptionIds: readonly string[],
+): Promise<Map<string, ScheduleChange[]>> {
+  const logs = new Map<string, ScheduleChange[]>(subscriptionIds.map((id) => [id, []]));
+  if (subscriptionIds.length === 0) return logs;
+  const rows = await db
+    .selectFrom('schedule_changes')
+    .select(['subscription_id', 'changed_at', 'scheduled', 'check_frequency_seconds'])
+    .where('subscription_id', 'in', [...subscriptionIds])
+    .orderBy('subscription_id')
+    .orderBy('changed_at')
+    .execute();
+  for (const { subscription_id, ...change } of rows) logs.get(subscription_id)?.push(change);
+  return logs;
 }
 
 /** A subscription's schedule log, oldest first: what coverage divides by. */
