@@ -10,6 +10,7 @@ import { maintenanceRoutes } from './routes/maintenance';
 import { openApiRoutes } from './routes/openapi';
 import { statusPageRoutes } from './routes/status-pages';
 import { subscriptionRoutes } from './routes/subscriptions';
+import { tierRoutes } from './routes/tiers';
 
 export const BODY_LIMIT = '256kb';
 
@@ -48,6 +49,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(healthRoutes(ctx));
   app.use(openApiRoutes());
+  app.use(tierRoutes(ctx));
   app.use(adminRoutes(ctx));
   app.use(authRoutes(ctx));
   app.use(maintenanceRoutes(ctx));

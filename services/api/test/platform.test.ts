@@ -1,4 +1,5 @@
-import { startTestApi, type TestApi } from './helpers';
+import { readFileSync } from 'node:fs';
+import { TEST_TIERS, startTestApi, type TestApi } from './helpers';
 
 describe('health, metrics, OpenAPI, Bull Board, CORS', () => {
   let api: TestApi;
@@ -23,6 +24,23 @@ describe('health, metrics, OpenAPI, Bull Board, CORS', () => {
       /lighthouse_http_requests_total\{[^}]*route="\/health"[^}]*status="200"[^}]*\} \d+/,
     );
     expect(res.text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('/v1/tiers lists the tiers file without sign-in, cheapest first', async () => {
+    const file = JSON.parse(readFileSync(TEST_TIERS, 'utf8')) as {
+      tiers: Record<string, Record<string, unknown>>;
+    };
+    const res = await api.http.get('/v1/tiers').expect(200);
+    expect(res.headers['cache-control']).toBe('public, max-age=300');
+    const body = res.body as { items: Record<string, unknown>[]; next_cursor: null };
+    expect(body.next_cursor).toBeNull();
+    // free tiers by name, then the paid one
+    expect(body.items.map((t) => t.name)).toEqual(['free', 'hourly', 'none', 'team', 'pro']);
+    for (const item of body.items) {
+      const { name, paid, ...rest } = item;
+      expect(rest).toEqual(file.tiers[name as string]);
+      expect(paid).toBe(name === 'pro');
+    }
   });
 
   it('/openapi.json describes the routes with schemas generated from validation', async () => {

@@ -608,6 +608,48 @@ export function openApiDocument(): Record<string, unknown> {
       '/metrics': {
         get: { summary: 'Prometheus metrics', responses: { '200': ok('text exposition format') } },
       },
+      '/v1/tiers': {
+        get: {
+          summary: 'The tiers and their prices, cheapest first (no sign-in needed)',
+          responses: {
+            '200': ok('`{items, next_cursor: null}`', {
+              type: 'object',
+              required: ['items', 'next_cursor'],
+              properties: {
+                items: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: [
+                      'name',
+                      'label',
+                      'price_usdc_per_30_days',
+                      'paid',
+                      'min_interval_seconds',
+                      'max_subscriptions',
+                      'raw_retention_days',
+                      'allowed_target_types',
+                      'max_channels',
+                    ],
+                    properties: {
+                      name: { type: 'string' },
+                      label: { type: 'string' },
+                      price_usdc_per_30_days: { type: 'string', description: 'decimal USDC' },
+                      paid: { type: 'boolean' },
+                      min_interval_seconds: { type: 'integer' },
+                      max_subscriptions: { type: 'integer' },
+                      raw_retention_days: { type: 'integer' },
+                      allowed_target_types: { type: 'array', items: { type: 'string' } },
+                      max_channels: { type: 'integer' },
+                    },
+                  },
+                },
+                next_cursor: { type: 'null' },
+              },
+            }),
+          },
+        },
+      },
       '/v1/auth/nonce': {
         get: { summary: 'A nonce for an EIP-4361 message', responses: { '200': ok('the nonce') } },
       },

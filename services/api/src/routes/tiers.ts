@@ -1,0 +1,34 @@
+import type { Tier } from '@lighthouse/domain';
+import { Router } from 'express';
+import type { AppContext } from '../context';
+
+/** What the dashboard shows of a tier, before anyone signs in. */
+export function tierJson(tier: Tier) {
+  return {
+    name: tier.name,
+    label: tier.label,
+    price_usdc_per_30_days: tier.price_usdc_per_30_days,
+    paid: tier.paid,
+    min_interval_seconds: tier.min_interval_seconds,
+    max_subscriptions: tier.max_subscriptions,
+    raw_retention_days: tier.raw_retention_days,
+    allowed_target_types: tier.allowed_target_types,
+    max_channels: tier.max_channels,
+  };
+}
+
+/** `GET /v1/tiers`: the tiers file, cheapest first; public. */
+export function tierRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const items = [...ctx.tiers.values()]
+    .sort(
+      (a, b) =>
+        Number(a.price_usdc_per_30_days) - Number(b.price_usdc_per_30_days) ||
+        a.name.localeCompare(b.name),
+    )
+    .map(tierJson);
+  router.get('/v1/tiers', (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=300').json({ items, next_cursor: null });
+  });
+  return router;
+}
