@@ -1,5 +1,6 @@
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
 import type { AppContext } from './context';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { adminRoutes } from './routes/admin';
@@ -34,6 +35,14 @@ export function createApp(ctx: AppContext): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(observe(ctx));
+  // The usual security headers. No global CSP (the JSON API has no documents, Bull Board
+  // needs its scripts, status pages set their own), and badges must load on other sites.
+  app.use(
+    helmet({
+      contentSecurityPolicy: false,
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+    }),
+  );
   const origins = ctx.config.CORS_ORIGINS;
   if (origins.length > 0) {
     app.use(

@@ -30,6 +30,10 @@ const schema = z
           'must be a comma-separated list of origins like https://app.example.com (no path), or *',
       }),
     LIGHTHOUSE_TIERS: z.string().min(1).optional(),
+    /** requests a minute: sign-in per client address, creations and test alerts per wallet */
+    RATE_LIMIT_SIGN_IN_PER_MINUTE: env.int(30, 1, 100_000),
+    RATE_LIMIT_CREATE_PER_MINUTE: env.int(60, 1, 100_000),
+    RATE_LIMIT_TEST_ALERT_PER_MINUTE: env.int(5, 1, 100_000),
     DB_POOL_SIZE: env.int(10, 1, 200),
     SHUTDOWN_TIMEOUT_MS: env.int(10_000, 100, 120_000),
     /** test alerts are sent from the api itself, like the alerter sends */

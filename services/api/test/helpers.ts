@@ -46,6 +46,10 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     SIWE_DOMAIN,
     LIGHTHOUSE_TIERS: TEST_TIERS,
     LOG_LEVEL: 'debug',
+    // high enough for every suite; test/rate-limits.test.ts sets its own
+    RATE_LIMIT_SIGN_IN_PER_MINUTE: '10000',
+    RATE_LIMIT_CREATE_PER_MINUTE: '10000',
+    RATE_LIMIT_TEST_ALERT_PER_MINUTE: '10000',
     ...env,
   });
   const logs: string[] = [];

@@ -6,6 +6,7 @@ import type { AppContext } from '../context';
 import { API_KEY_PREFIX, principalOf, requireAuth } from '../http/auth';
 import { parseInput, UUID_PATTERN } from '../http/validate';
 import { issueNonce, signIn } from '../services/siwe';
+import { rateLimitsOf } from '../http/rate-limit';
 
 export const verifyBodySchema = z.strictObject({
   message: z
@@ -29,13 +30,14 @@ export const apiKeyBodySchema = z.strictObject({
 
 export function authRoutes(ctx: AppContext): Router {
   const router = Router();
+  const limits = rateLimitsOf(ctx);
   const authenticated = requireAuth(ctx);
 
-  router.get('/v1/auth/nonce', async (_req, res) => {
+  router.get('/v1/auth/nonce', limits.signIn, async (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ nonce: await issueNonce(ctx) });
   });
 
-  router.post('/v1/auth/verify', async (req, res) => {
+  router.post('/v1/auth/verify', limits.signIn, async (req, res) => {
     const body = parseInput(verifyBodySchema, req.body);
     res.set('Cache-Control', 'no-store').json(await signIn(ctx, body));
   });
@@ -52,7 +54,7 @@ export function authRoutes(ctx: AppContext): Router {
     res.status(204).end();
   });
 
-  router.post('/v1/api-keys', authenticated, async (req, res) => {
+  router.post('/v1/api-keys', authenticated, limits.create, async (req, res) => {
     const { name } = parseInput(apiKeyBodySchema, req.body ?? {});
     const key = newToken(API_KEY_PREFIX);
     const row = await auth.insertApiKey(ctx.db, {

@@ -10,6 +10,7 @@ import {
   updateWindow,
   windowJson,
 } from '../services/maintenance';
+import { rateLimitsOf } from '../http/rate-limit';
 
 const WINDOWS = '/v1/subscriptions/:id/maintenance-windows';
 const WINDOW = `${WINDOWS}/:windowId`;
@@ -32,6 +33,7 @@ function windowId(params: { windowId: string }): string {
  */
 export function maintenanceRoutes(ctx: AppContext): Router {
   const router = Router();
+  const limits = rateLimitsOf(ctx);
   router.use(WINDOWS, requireAuth(ctx));
 
   router.get(WINDOWS, async (req, res) => {
@@ -41,7 +43,7 @@ export function maintenanceRoutes(ctx: AppContext): Router {
     res.json({ items: rows.map((row) => windowJson(row, now)) });
   });
 
-  router.post(WINDOWS, async (req, res) => {
+  router.post(WINDOWS, limits.create, async (req, res) => {
     const { owner, subscriptionId } = scope(req.params, res);
     const row = await createWindow({ ctx, owner, subscriptionId, body: req.body });
     res

@@ -21,6 +21,7 @@ import { renderBadge } from '../views/badge';
 import { COLORS, formatPct, stateColor, uptimeColor } from '../views/common';
 import { renderNotFoundPage, renderStatusPage } from '../views/status-page';
 import { listQuerySchema } from './subscriptions';
+import { rateLimitsOf } from '../http/rate-limit';
 
 const PAGES = '/v1/status-pages';
 
@@ -85,9 +86,10 @@ async function badge(
  */
 export function statusPageRoutes(ctx: AppContext): Router {
   const router = Router();
+  const limits = rateLimitsOf(ctx);
   router.use(PAGES, requireAuth(ctx));
 
-  router.post(PAGES, async (req, res) => {
+  router.post(PAGES, limits.create, async (req, res) => {
     const page = await createPage({ ctx, owner: owner(res), body: req.body });
     res.status(201).location(`${PAGES}/${page.page.id}`).json(pageJson(page));
   });

@@ -23,6 +23,7 @@ import {
   updateSubscription,
 } from '../services/subscriptions';
 import { sendTestAlerts } from '../services/test-alert';
+import { rateLimitsOf } from '../http/rate-limit';
 
 export const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1, 'must be 1-200').max(200, 'must be 1-200').default(50),
@@ -45,16 +46,17 @@ async function view(ctx: AppContext, row: Subscription) {
 
 export function subscriptionRoutes(ctx: AppContext): Router {
   const router = Router();
+  const limits = rateLimitsOf(ctx);
   router.use(['/v1/subscriptions', '/subscribe'], requireAuth(ctx));
 
-  router.post('/v1/subscriptions', async (req, res) => {
+  router.post('/v1/subscriptions', limits.create, async (req, res) => {
     const row = await createSubscription({ ctx, owner: owner(res), body: req.body });
     // a new subscription has no maintenance windows yet
     res.status(201).location(`/v1/subscriptions/${row.id}`).json(subscriptionJson(row, []));
   });
 
   // The seed's payload: the same body plus the owner's address, which must be the caller.
-  router.post('/subscribe', async (req, res) => {
+  router.post('/subscribe', limits.create, async (req, res) => {
     const body: unknown = req.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw AppError.validation([{ field: '(body)', message: 'must be a JSON object' }]);
@@ -128,7 +130,7 @@ export function subscriptionRoutes(ctx: AppContext): Router {
     });
   });
 
-  router.post('/v1/subscriptions/:id/test-alert', async (req, res) => {
+  router.post('/v1/subscriptions/:id/test-alert', limits.testAlert, async (req, res) => {
     const caller = owner(res);
     const subscription = await getSubscription(ctx, caller, idParam(req.params.id));
     const user = await users.findUser(ctx.db, caller);

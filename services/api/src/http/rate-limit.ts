@@ -1,0 +1,86 @@
+import { AppError } from '@lighthouse/shared';
+import type { NextFunction, Request, Response } from 'express';
+import { ipKeyGenerator, rateLimit, type RateLimitInfo } from 'express-rate-limit';
+import { RedisStore, type RedisReply } from 'rate-limit-redis';
+import type { AppContext } from '../context';
+import { principalOf } from './auth';
+
+/**
+ * A middleware that reads no route parameters, so it fits any route's handler types
+ * (a plain RequestHandler would pin the route's params to ParamsDictionary).
+ */
+export type Limiter = <P>(req: Request<P>, res: Response, next: NextFunction) => void;
+
+export interface RateLimits {
+  /** sign-in (nonce and verify), per client address */
+  signIn: Limiter;
+  /** creating things (subscriptions, keys, pages, windows), per wallet */
+  create: Limiter;
+  /** test alerts, per wallet */
+  testAlert: Limiter;
+}
+
+const WINDOW_MS = 60_000;
+
+/** express-rate-limit's middleware, typed as a {@link Limiter}: it never reads params. */
+const limiterOf = (options: Parameters<typeof rateLimit>[0]): Limiter =>
+  rateLimit(options) as unknown as Limiter;
+
+/**
+ * Fixed one-minute windows counted in Redis, so every API replica shares them. Over the
+ * limit: 429 `rate_limited` with `Retry-After`. If Redis does not answer, requests pass
+ * (and the failure is logged) rather than locking everyone out.
+ */
+function createRateLimits(ctx: AppContext): RateLimits {
+  const { config, redis } = ctx;
+  const limiter = (name: string, perMinute: number, key: 'ip' | 'wallet'): Limiter =>
+    limiterOf({
+      windowMs: WINDOW_MS,
+      limit: perMinute,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      passOnStoreError: true,
+      store: new RedisStore({
+        prefix: `${config.QUEUE_PREFIX}:ratelimit:${name}:`,
+        sendCommand: (command: string, ...args: string[]) =>
+          redis.call(command, ...args) as Promise<RedisReply>,
+      }),
+      keyGenerator: (req, res) =>
+        key === 'wallet' ? principalOf(res).address : ipKeyGenerator(req.ip ?? 'unknown'),
+      handler: (req, res, next) => {
+        const info = (req as unknown as { rateLimit?: RateLimitInfo }).rateLimit;
+        const seconds = Math.max(
+          1,
+          Math.ceil(((info?.resetTime?.getTime() ?? 0) - Date.now()) / 1000),
+        );
+        res.set('Retry-After', String(seconds));
+        next(
+          new AppError(
+            'rate_limited',
+            `too many requests: at most ${perMinute} a minute for ${name.replace('-', ' ')}; retry in ${seconds} s`,
+            {
+              details: {
+                limit: perMinute,
+                window_seconds: WINDOW_MS / 1000,
+                retry_after_seconds: seconds,
+              },
+            },
+          ),
+        );
+      },
+    });
+  return {
+    signIn: limiter('sign-in', config.RATE_LIMIT_SIGN_IN_PER_MINUTE, 'ip'),
+    create: limiter('create', config.RATE_LIMIT_CREATE_PER_MINUTE, 'wallet'),
+    testAlert: limiter('test-alert', config.RATE_LIMIT_TEST_ALERT_PER_MINUTE, 'wallet'),
+  };
+}
+
+const built = new WeakMap<AppContext, RateLimits>();
+
+/** The app's limiters, built once per context and shared by every router. */
+export function rateLimitsOf(ctx: AppContext): RateLimits {
+  let limits = built.get(ctx);
+  if (!limits) built.set(ctx, (limits = createRateLimits(ctx)));
+  return limits;
+}
