@@ -312,7 +312,7 @@ async function foldAll(db, kdb, rollups, log) {
 const iso = (ms) => new Date(ms).toISOString();
 
 /**
- * The statement of rollups.bucketStats (packages/db/src/repositories/rollups.ts; keep the
+ * The statement of rollups.bucketStatsOf (packages/db/src/repositories/rollups.ts; keep the
  * two alike) with literal parameters. `rawFrom` is the newest watermark the API's handle
  * has seen (the current one, in steady state), which bounds the raw rows at plan time.
  */
@@ -323,18 +323,19 @@ function bucketStatsSql(id, from, to, unit, rawFrom) {
       SELECT coalesce(max(watermark), '-infinity'::timestamptz) AS w
       FROM rollup_watermarks WHERE name = 'check_history'
     )
-    SELECT bucket AS time, total_count, up_count, down_count, degraded_count, latency_count,
-           latency_sum, latency_min, latency_max, latency_histogram,
+    SELECT subscription_id, bucket AS time, total_count, up_count, down_count, degraded_count,
+           latency_count, latency_sum, latency_min, latency_max, latency_histogram,
            NULL::check_status AS status, NULL::integer AS ms, w.w
     FROM ${table}, w
-    WHERE subscription_id = '${id}' AND bucket >= '${iso(from)}' AND bucket < '${iso(to)}'
+    WHERE subscription_id = ANY('{${id}}'::uuid[]) AND bucket >= '${iso(from)}' AND bucket < '${iso(to)}'
     UNION ALL
-    SELECT h.time, 1, 0, 0, 0, 0, 0, NULL, NULL, NULL, h.status, h.response_time_ms, w.w
+    SELECT h.subscription_id, h.time, 1, 0, 0, 0, 0, 0, NULL, NULL, NULL, h.status,
+           h.response_time_ms, w.w
     FROM check_history h, w
-    WHERE h.subscription_id = '${id}' AND h.time >= '${iso(rawFrom)}' AND h.time < '${iso(to)}'
+    WHERE h.subscription_id = ANY('{${id}}'::uuid[]) AND h.time >= '${iso(rawFrom)}' AND h.time < '${iso(to)}'
       AND h.time > w.w
     UNION ALL
-    SELECT NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, w.w FROM w`;
+    SELECT NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, w.w FROM w`;
 }
 
 function walk(node, visit) {
