@@ -6,6 +6,7 @@ import * as eventsAlertsPayments from './migrations/20261122000300_events_alerts
 import * as scheduleChanges from './migrations/20261122000400_schedule_changes';
 import * as alertRules from './migrations/20261122000500_alert_rules';
 import * as timeseries from './migrations/20261122000600_timeseries';
+import * as paymentsSecurity from './migrations/20261122000700_payments_security';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -15,6 +16,7 @@ export const migrations: Record<string, Migration> = {
   '20261122000400_schedule_changes': scheduleChanges,
   '20261122000500_alert_rules': alertRules,
   '20261122000600_timeseries': timeseries,
+  '20261122000700_payments_security': paymentsSecurity,
 };
 
 export function createMigrator(db: Kysely<any>): Migrator {

@@ -47,9 +47,13 @@ export interface ApiKeysTable {
   name: string;
   prefix: string;
   key_hash: Buffer;
+  /** 'read' keys may only read; 'read_write' keys may change everything a session can */
+  scope: Generated<ApiKeyScope>;
   created_at: DefaultedTimestamp;
   last_used_at: Timestamp | null;
 }
+
+export type ApiKeyScope = 'read' | 'read_write';
 
 export interface SubscriptionsTable {
   id: Generated<string>;
@@ -152,7 +156,8 @@ export interface StateEventsTable {
  * ('flapping'), a change while flapping ('held'), a reminder while down ('reminder'), or the
  * end of flapping ('stable'). Only the first three change the state.
  */
-export type StateEventKind = 'transition' | 'flapping' | 'held' | 'reminder' | 'stable';
+export type StateEventKind =
+  'transition' | 'flapping' | 'held' | 'reminder' | 'stable' | 'expiring';
 
 export interface IncidentsTable {
   id: Generated<string>;
@@ -210,7 +215,37 @@ export interface PaymentsTable {
   tx_hash: string | null;
   settled_via: string;
   period_days: number;
-  settled_at: DefaultedTimestamp;
+  /** 'pending' claims the nonce while settlement runs; 'settled' once it went through */
+  status: Generated<'pending' | 'settled'>;
+  purpose: Generated<PaymentPurpose>;
+  x402_version: Generated<number>;
+  created_at: DefaultedTimestamp;
+  settled_at: Timestamp | null;
+}
+
+export type PaymentPurpose = 'create' | 'renew' | 'upgrade';
+
+export interface ExpiryNoticesTable {
+  subscription_id: string;
+  expires_at: Timestamp;
+  /** 3 and 1 before the end, 0 once it has passed */
+  days_before: number;
+  event_id: string | null;
+  created_at: DefaultedTimestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  at: DefaultedTimestamp;
+  user_address: string;
+  actor: 'session' | 'api_key' | 'system';
+  api_key_id: string | null;
+  /** e.g. subscription.create, api_key.revoke, payment.settle */
+  action: string;
+  resource_type: string;
+  resource_id: string | null;
+  details: ColumnType<unknown, string | undefined, string>;
+  ip: string | null;
 }
 
 export interface ScheduleChangesTable {
@@ -276,6 +311,8 @@ export interface Database {
   rollup_dirty_hours: RollupDirtyHoursTable;
   status_pages: StatusPagesTable;
   status_page_subscriptions: StatusPageSubscriptionsTable;
+  expiry_notices: ExpiryNoticesTable;
+  audit_log: AuditLogTable;
 }
 
 export type User = Selectable<UsersTable>;
