@@ -4,3 +4,5 @@ export * from './processes';
 export * from './redis';
 export * from './wallet';
 export * from './timescale';
+export * from './evm';
+export * from './facilitator';
