@@ -151,3 +151,100 @@ it('reminds every interval while down, naming how long it has been down', async 
   // up again: no more reminders
   expect((await stack.alertsOf(id)).filter((a) => a.alert_type === 'reminder')).toHaveLength(count);
 }, 90_000);
+
+it('expiry notices reach every channel in its language, in a maintenance window and while flapping too', async () => {
+  const { id } = await watch(
+    stack,
+    '/expiring',
+    [webhook(stack, '/expiring-hook'), webhook(stack, '/expiring-hook-es', 'es')],
+    { name: 'Billing API' },
+  );
+  // health alerts are held now, billing notices are not
+  const window = await stack.call('POST', `/v1/subscriptions/${id}/maintenance-windows`, {
+    name: 'deploy',
+    starts_at: new Date(Date.now() - 60_000).toISOString(),
+    ends_at: new Date(Date.now() + 3_600_000).toISOString(),
+  });
+  expect(window.status).toBe(201);
+  await pg.query(
+    `UPDATE subscriptions SET flapping_since = now(), flapping_window_minutes = 60 WHERE id = $1`,
+    [id],
+  );
+
+  // the paid period ends in a little under 3 days
+  const expiresAt = new Date(Date.now() + 3 * 86_400_000 - 60_000);
+  await pg.query(`UPDATE subscriptions SET expires_at = $2 WHERE id = $1`, [id, expiresAt]);
+  const notice = await stack.alertOf(id, 'expiring', 'the 3-day notice', sent);
+  expect(notice).toMatchObject({ suppressed_reason: null, delivery_status: 'sent' });
+  expect(notice.deliveries.map((d) => d.status)).toEqual(['sent', 'sent']);
+  const when = (language: string) =>
+    `${expiresAt.toLocaleDateString(language === 'es' ? 'es-ES' : 'en-GB', {
+      timeZone: 'UTC',
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+    })}, ${expiresAt.toISOString().slice(11, 16)} UTC`;
+  const [en] = hooks('/expiring-hook');
+  const [es] = hooks('/expiring-hook-es');
+  const common = {
+    event_id: notice.event_id,
+    event: 'subscription.expiring',
+    kind: 'expiring',
+    subscription_id: id,
+    name: 'Billing API',
+    from_state: 'up',
+    to_state: 'up',
+    expires_at: expiresAt.toISOString(),
+    days_left: 3,
+    tier: 'team',
+  };
+  expect(en?.body).toMatchObject({ ...common, language: 'en' });
+  expect(String(en?.body.message).split('\n').slice(0, 2)).toEqual([
+    '⏳ Billing API expires in 3 days',
+    `Billing API (team tier) expires in 3 days, on ${when('en')}; renew it to keep it checked.`,
+  ]);
+  expect(es?.body).toMatchObject({ ...common, language: 'es' });
+  expect(String(es?.body.message).split('\n').slice(0, 2)).toEqual([
+    '⏳ Billing API caduca en 3 días',
+    `Billing API (plan team) caduca en 3 días, el ${when('es')}; renueva la suscripción para que se siga comprobando.`,
+  ]);
+
+  // a notice raised just before a renewal moved the end is dropped, not sent
+  const { rows } = await pg.query<{ id: string }>(
+    `INSERT INTO state_events (subscription_id, from_state, to_state, slot_time, kind, "check")
+     VALUES ($1, 'up', 'up', now(), 'expiring', $2) RETURNING id`,
+    [id, { expires_at: new Date(Date.now() + 3_600_000).toISOString(), days_left: 1 }],
+  );
+  await stack.until('the stale notice published', async () => {
+    const published = await pg.query(
+      `SELECT 1 FROM state_events WHERE id = $1 AND published_at IS NOT NULL`,
+      [rows[0]!.id],
+    );
+    return published.rowCount === 1 ? true : undefined;
+  });
+
+  // the period has ended: one more notice
+  const endedAt = new Date(Date.now() - 1_000);
+  await pg.query(`UPDATE subscriptions SET expires_at = $2 WHERE id = $1`, [id, endedAt]);
+  const expiredOn = (path: string) => () =>
+    Promise.resolve(hooks(path).find((h) => h.body.event === 'subscription.expired'));
+  const expired = await stack.until('the expired notice', expiredOn('/expiring-hook'));
+  expect(expired.body).toMatchObject({
+    kind: 'expiring',
+    expires_at: endedAt.toISOString(),
+    days_left: 0,
+  });
+  expect(String(expired.body.message).split('\n')[1]).toMatch(
+    /^Billing API \(team tier\) expired on .*; it is no longer checked until it is renewed\.$/,
+  );
+  await stack.until('the Spanish expired notice', expiredOn('/expiring-hook-es'));
+  await sleep(1_000);
+  expect((await stack.alertsOf(id)).map((a) => a.event_id)).not.toContain(rows[0]!.id);
+  // each notice once per channel, and nothing else: health alerts stay held
+  for (const path of ['/expiring-hook', '/expiring-hook-es']) {
+    expect(hooks(path).map((h) => h.body.event)).toEqual([
+      'subscription.expiring',
+      'subscription.expired',
+    ]);
+  }
+}, 90_000);

@@ -107,3 +107,40 @@ export function stableMessage(
     ...overrides,
   });
 }
+
+/** The pro tier ends on 4 May 2024 at 12:00 UTC, 3 days after the notice; override `expiry` for others. */
+export function expiringMessage(
+  language: AlertMessage['language'] = 'en',
+  overrides: Partial<AlertMessage> = {},
+): AlertMessage {
+  return alertMessage({
+    event: 'subscription.expiring',
+    kind: 'expiring',
+    from_state: 'up',
+    to_state: 'up',
+    language,
+    check: {
+      time: '2024-05-01T12:00:05.000Z',
+      status: 'up',
+      http_status: null,
+      response_time_ms: null,
+      error: null,
+      error_category: null,
+    },
+    expiry: { expires_at: '2024-05-04T12:00:00.000Z', days_left: 3, tier: 'pro' },
+    ...overrides,
+  });
+}
+
+/** The same subscription once its period has ended. */
+export function expiredMessage(
+  language: AlertMessage['language'] = 'en',
+  overrides: Partial<AlertMessage> = {},
+): AlertMessage {
+  return expiringMessage(language, {
+    event: 'subscription.expired',
+    check: { ...expiringMessage().check, time: '2024-05-04T12:00:05.000Z' },
+    expiry: { expires_at: '2024-05-04T12:00:00.000Z', days_left: 0, tier: 'pro' },
+    ...overrides,
+  });
+}

@@ -43,7 +43,7 @@ export function createMetrics(checks: Queue) {
     }),
     ruleEvents: new Counter({
       name: 'lighthouse_rule_events_total',
-      help: 'reminder and end-of-flapping events raised',
+      help: 'events raised by the alert rules: reminders, end of flapping, expiry notices',
       labelNames: ['kind'],
       registers: [registry],
     }),

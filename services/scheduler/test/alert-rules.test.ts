@@ -1,4 +1,4 @@
-import { createDb, type Db } from '@lighthouse/db';
+import { createDb, rules, type Db } from '@lighthouse/db';
 import { createTestDatabase, type TestDatabase } from '@lighthouse/testing';
 import { sql } from 'kysely';
 import { createMetrics } from '../src/metrics';
@@ -215,3 +215,224 @@ describe('end of flapping', () => {
     expect(row.flapping_since).toBeNull();
   });
 });
+
+describe('expiry notices', () => {
+  const HOUR = 3_600_000;
+  const DAY = 24 * HOUR;
+  const raise = (now?: Date) => rules.raiseExpiryNotices(db, 100, now);
+  const later = (ms: number) => new Date(Date.now() + ms);
+
+  async function paid(values: {
+    expires_at: Date | null;
+    state?: 'unknown' | 'up' | 'down' | 'degraded';
+    active?: boolean;
+    deleted_at?: Date | null;
+  }): Promise<string> {
+    const row = await db
+      .insertInto('subscriptions')
+      .values({
+        user_address: owner,
+        name: 'paid',
+        target_type: 'http',
+        target_config: '{}',
+        target_secret: 'v1:x',
+        tier: 'pro',
+        check_frequency_seconds: 60,
+        next_check_at: new Date(),
+        state: values.state ?? 'up',
+        ...values,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  async function noticesOf(id: string) {
+    const events = await db
+      .selectFrom('state_events')
+      .select(['id', 'kind', 'from_state', 'to_state', 'check', 'published_at'])
+      .where('subscription_id', '=', id)
+      .orderBy('created_at')
+      .orderBy('slot_time')
+      .execute();
+    const notices = await db
+      .selectFrom('expiry_notices')
+      .select(['expires_at', 'days_before', 'event_id'])
+      .where('subscription_id', '=', id)
+      .orderBy('created_at')
+      .orderBy('days_before', 'desc')
+      .execute();
+    // every notice names its event, and every event has its notice
+    expect(notices.map((n) => n.event_id).sort()).toEqual(events.map((e) => e.id).sort());
+    return { events, notices };
+  }
+
+  /** The ids of `raised` that are events of `id` (other tests' subscriptions share the database). */
+  const of = async (id: string, raised: string[]) => {
+    const { events } = await noticesOf(id);
+    return raised.filter((e) => events.some((x) => x.id === e));
+  };
+
+  const daysLeft = async (id: string) =>
+    (await noticesOf(id)).events.map((e) => (e.check as { days_left: number }).days_left);
+
+  it('notices 3 days and 1 day before and once expired, each once, with the current state', async () => {
+    const expiresAt = later(3 * DAY - HOUR);
+    const id = await paid({ expires_at: expiresAt, state: 'down' });
+    const notYet = await paid({ expires_at: later(3 * DAY + HOUR) });
+
+    expect(await of(id, await raise())).toHaveLength(1);
+    expect(await of(id, await raise())).toEqual([]);
+    expect((await noticesOf(notYet)).events).toEqual([]);
+    const first = await noticesOf(id);
+    expect(first.events).toEqual([
+      {
+        id: expect.any(String) as string,
+        kind: 'expiring',
+        from_state: 'down',
+        to_state: 'down',
+        check: { expires_at: expiresAt.toISOString(), days_left: 3 },
+        published_at: null,
+      },
+    ]);
+    expect(first.notices).toEqual([
+      { expires_at: expiresAt, days_before: 3, event_id: first.events[0]?.id },
+    ]);
+
+    // 23 hours before the end: the 1-day notice, once
+    const dayBefore = new Date(expiresAt.getTime() - 23 * HOUR);
+    expect(await of(id, await raise(dayBefore))).toHaveLength(1);
+    expect(await of(id, await raise(dayBefore))).toEqual([]);
+    // the end has passed: the expired notice, once, and nothing more however long it stays so
+    const after = new Date(expiresAt.getTime() + 1_000);
+    expect(await of(id, await raise(after))).toHaveLength(1);
+    expect(await of(id, await raise(after))).toEqual([]);
+    expect(await of(id, await raise(new Date(expiresAt.getTime() + 2 * DAY)))).toEqual([]);
+
+    const { events, notices } = await noticesOf(id);
+    expect(events.map((e) => e.check)).toEqual([
+      { expires_at: expiresAt.toISOString(), days_left: 3 },
+      { expires_at: expiresAt.toISOString(), days_left: 1 },
+      { expires_at: expiresAt.toISOString(), days_left: 0 },
+    ]);
+    expect(notices.map((n) => n.days_before)).toEqual([3, 1, 0]);
+  });
+
+  it('sends only the most urgent notice due: 1 day for 20 h left, expired for an ended period', async () => {
+    const late = await paid({ expires_at: later(20 * HOUR) });
+    const twoDays = await paid({ expires_at: later(2 * DAY) });
+    const endedTwoDaysAgo = await paid({ expires_at: later(-2 * DAY) });
+    const endedLongAgo = await paid({ expires_at: later(-30 * DAY) });
+
+    await raise();
+    await raise();
+    expect((await noticesOf(late)).notices.map((n) => n.days_before)).toEqual([1]);
+    expect(await daysLeft(late)).toEqual([1]);
+    // the 3-day notice, saying how many days are really left
+    expect((await noticesOf(twoDays)).notices.map((n) => n.days_before)).toEqual([3]);
+    expect(await daysLeft(twoDays)).toEqual([2]);
+    // a period found over (the scheduler was down): the expired notice only, once
+    expect((await noticesOf(endedTwoDaysAgo)).notices.map((n) => n.days_before)).toEqual([0]);
+    expect(await daysLeft(endedTwoDaysAgo)).toEqual([0]);
+    // over for longer than the window: no stale news
+    expect((await noticesOf(endedLongAgo)).events).toEqual([]);
+
+    // a day later the 1-day-before subscription only gets its expired notice
+    await raise(later(DAY));
+    expect((await noticesOf(late)).notices.map((n) => n.days_before)).toEqual([1, 0]);
+    expect((await noticesOf(twoDays)).notices.map((n) => n.days_before)).toEqual([3, 1]);
+  });
+
+  it('notices paused subscriptions, never deleted ones or those without an end', async () => {
+    const paused = await paid({ expires_at: later(DAY - HOUR), active: false });
+    const deleted = await paid({ expires_at: later(DAY - HOUR), deleted_at: new Date() });
+    const unlimited = await paid({ expires_at: null });
+    await raise();
+    expect((await noticesOf(paused)).events.map((e) => e.kind)).toEqual(['expiring']);
+    expect((await noticesOf(deleted)).events).toEqual([]);
+    expect((await noticesOf(unlimited)).events).toEqual([]);
+    await raise(later(DAY));
+    expect((await noticesOf(deleted)).events).toEqual([]);
+  });
+
+  it('a renewal moves the end, and the new period gets notices of its own', async () => {
+    const expiresAt = later(DAY - HOUR);
+    const id = await paid({ expires_at: expiresAt });
+    await raise();
+    // renewed for 30 days: nothing is due until 3 days before the new end
+    const renewed = new Date(expiresAt.getTime() + 30 * DAY);
+    await db
+      .updateTable('subscriptions')
+      .set({ expires_at: renewed })
+      .where('id', '=', id)
+      .execute();
+    expect(await of(id, await raise())).toEqual([]);
+    expect(await of(id, await raise(new Date(expiresAt.getTime() + 1_000)))).toEqual([]);
+    await raise(new Date(renewed.getTime() - 3 * DAY + HOUR));
+
+    // renewed again only after it expired
+    await raise(new Date(renewed.getTime() + HOUR));
+    const again = new Date(renewed.getTime() + 30 * DAY);
+    await db.updateTable('subscriptions').set({ expires_at: again }).where('id', '=', id).execute();
+    await raise(new Date(renewed.getTime() + 2 * HOUR));
+    await raise(new Date(again.getTime() - 12 * HOUR));
+
+    const { notices } = await noticesOf(id);
+    expect(notices.map((n) => [n.expires_at.toISOString(), n.days_before])).toEqual([
+      [expiresAt.toISOString(), 1],
+      [renewed.toISOString(), 3],
+      [renewed.toISOString(), 0],
+      [again.toISOString(), 1],
+    ]);
+  });
+
+  it('concurrent rounds raise each notice exactly once', async () => {
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, () => paid({ expires_at: later(2 * DAY) })),
+    );
+    const raised = (await Promise.all([raise(), raise(), raise(), raise()])).flat();
+    for (const id of ids) {
+      const { events } = await noticesOf(id);
+      expect(events).toHaveLength(1);
+      expect(raised.filter((e) => e === events[0]?.id)).toHaveLength(1);
+    }
+  });
+
+  it('a round that loses the race to a notice leaves no event behind', async () => {
+    const id = await paid({ expires_at: later(DAY - HOUR) });
+    let second: Promise<string[]> | undefined;
+    const first = await db.transaction().execute(async (tx) => {
+      const mine = await rules.raiseExpiryNotices(tx, 100);
+      // the other round sees no notice yet, inserts the same one and waits for this commit
+      second = raise();
+      await waitForLockWait();
+      return mine;
+    });
+    expect(await of(id, first)).toHaveLength(1);
+    expect(await of(id, (await second) ?? [])).toEqual([]);
+    expect((await noticesOf(id)).events.map((e) => e.id)).toEqual(await of(id, first));
+  });
+
+  it('is raised by the alert-rules round and counted with kind expiring', async () => {
+    const count = async () =>
+      (await metrics.ruleEvents.get()).values.find((v) => v.labels.kind === 'expiring')?.value ?? 0;
+    const before = await count();
+    const id = await paid({ expires_at: later(3 * DAY - HOUR) });
+    await round();
+    await round();
+    expect((await noticesOf(id)).events).toHaveLength(1);
+    expect((await count()) - before).toBe(1);
+  });
+});
+
+/** Waits until a statement on this test's database is blocked on a lock. */
+async function waitForLockWait(): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const { rows } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db);
+    if ((rows[0]?.n ?? 0) > 0) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('no statement ever waited for the lock');
+}

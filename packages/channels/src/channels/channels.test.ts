@@ -9,6 +9,8 @@ import { channelSenders, closeChannels, sendToChannel } from './index';
 import type { AlertMessage, ChannelContext, SendOutcome } from './types';
 import {
   alertMessage,
+  expiredMessage,
+  expiringMessage,
   flappingMessage,
   recoveryMessage,
   reminderMessage,
@@ -648,6 +650,134 @@ describe('email', () => {
       retryable: false,
       error: expect.stringMatching(/SMTP/) as string,
     });
+  });
+});
+
+// ---- expiry notices ------------------------------------------------------------------------
+
+describe('expiry notices', () => {
+  /** Ahead of the end and after it, in each language, with the first two lines every channel shows. */
+  const NOTICES: Array<{
+    name: string;
+    message: AlertMessage;
+    event: string;
+    days: number;
+    title: string;
+    notice: string;
+    colour: number;
+  }> = [
+    {
+      name: '3 days ahead (en)',
+      message: named(expiringMessage('en')),
+      event: 'subscription.expiring',
+      days: 3,
+      title: '⏳ Checkout <API> expires in 3 days',
+      notice:
+        'Checkout <API> (pro tier) expires in 3 days, on 4 May 2024, 12:00 UTC; renew it to keep it checked.',
+      colour: AMBER,
+    },
+    {
+      name: '3 days ahead (es)',
+      message: named(expiringMessage('es')),
+      event: 'subscription.expiring',
+      days: 3,
+      title: '⏳ Checkout <API> caduca en 3 días',
+      notice:
+        'Checkout <API> (plan pro) caduca en 3 días, el 4 de mayo de 2024, 12:00 UTC; renueva la suscripción para que se siga comprobando.',
+      colour: AMBER,
+    },
+    {
+      name: 'expired (en)',
+      message: named(expiredMessage('en')),
+      event: 'subscription.expired',
+      days: 0,
+      title: '⌛ Checkout <API> has EXPIRED',
+      notice:
+        'Checkout <API> (pro tier) expired on 4 May 2024, 12:00 UTC; it is no longer checked until it is renewed.',
+      colour: RED,
+    },
+    {
+      name: 'expired (es)',
+      message: named(expiredMessage('es')),
+      event: 'subscription.expired',
+      days: 0,
+      title: '⌛ Checkout <API> ha CADUCADO',
+      notice:
+        'Checkout <API> (plan pro) caducó el 4 de mayo de 2024, 12:00 UTC; no se comprueba hasta que se renueve.',
+      colour: RED,
+    },
+  ];
+
+  it.each(NOTICES)(
+    'webhook, $name: the DESIGN fields, kind expiring, expires_at, days_left and tier',
+    async ({ message: m, event, days, title, notice }) => {
+      expect((await send('webhook', configs().webhook, m)).ok).toBe(true);
+      const call = lastCall();
+      const expected = createHmac('sha256', WEBHOOK_SECRET).update(call.body).digest('hex');
+      expect(call.headers['x-lighthouse-signature']).toBe(`sha256=${expected}`);
+      const body = json(call);
+      expect(body).toEqual({
+        event_id: m.event_id,
+        event,
+        subscription_id: m.subscription_id,
+        name: 'Checkout <API>',
+        target: 'GET https://shop.example.com/health',
+        from_state: 'up',
+        to_state: 'up',
+        check: {
+          time: m.check.time,
+          status: 'up',
+          http_status: null,
+          response_time_ms: null,
+          error: null,
+        },
+        message: render(m).text,
+        language: m.language,
+        kind: 'expiring',
+        expires_at: '2024-05-04T12:00:00.000Z',
+        days_left: days,
+        tier: 'pro',
+      });
+      expect(String(body.message).split('\n').slice(0, 2)).toEqual([title, notice]);
+    },
+  );
+
+  it.each(NOTICES)(
+    'discord, slack, telegram and email, $name: title and notice',
+    async ({ message: m, title, notice, colour }) => {
+      await send('discord', configs().discord, m);
+      const [embed] = json(lastCall()).embeds as Array<Record<string, unknown>>;
+      expect(embed).toMatchObject({ title, color: colour });
+      expect(String(embed?.description).split('\n')[0]).toBe(`*${notice}*`);
+
+      await send('slack', configs().slack, m);
+      const blocks = json(lastCall()).blocks as Array<Record<string, unknown>>;
+      expect(blocks[0]).toEqual({
+        type: 'header',
+        text: { type: 'plain_text', text: title, emoji: true },
+      });
+      const esc = (t: string): string => t.replace(/</g, '&lt;').replace(/>/g, '&gt;');
+      expect(blocks[1]).toEqual({
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: `_${esc(notice)}_` }],
+      });
+
+      await send('telegram', configs().telegram, m);
+      const lines = String(json(lastCall()).text).split('\n');
+      expect(lines.slice(0, 2)).toEqual([`<b>${escapeHtml(title)}</b>`, escapeHtml(notice)]);
+
+      expect((await send('email', configs().email, m)).ok).toBe(true);
+      const raw = mails.at(-1)?.raw ?? '';
+      expect(subjectOf(raw)).toBe(title);
+      expect(decodeQuotedPrintable(raw)).toContain(`<p><em>${escapeHtml(notice)}</em></p>`);
+    },
+  );
+
+  it('leaves expiry fields out of other kinds', async () => {
+    const expiry = { expires_at: '2024-05-04T12:00:00.000Z', days_left: 3, tier: 'pro' };
+    await send('webhook', configs().webhook, message({ expiry }));
+    const body = json(lastCall());
+    for (const key of ['expires_at', 'days_left', 'tier']) expect(body).not.toHaveProperty(key);
   });
 });
 

@@ -13,6 +13,9 @@ const COLOURS: Partial<Record<string, number>> = {
 const GREY = 0x95a5a6;
 /** Flapping is not a state: it gets its own colour. */
 const PURPLE = 0x9b59b6;
+/** Nor is the end of a paid period: amber while it is ahead, red once it has passed. */
+const EXPIRING = 0xf39c12;
+const EXPIRED = 0xe74c3c;
 /** Lines shown as embed fields; the others (but the time, which is the embed's timestamp) go into the description. */
 const EMBED_FIELDS = new Set<MessageField['key']>(['target', 'error', 'downtime', 'downFor']);
 /** Embed fields short enough to sit side by side. */
@@ -38,7 +41,7 @@ export function discordPayload(
       {
         title: truncate(rendered.title, 256),
         description: truncate(description, 4096),
-        color: kindOf(message) === 'flapping' ? PURPLE : (COLOURS[message.to_state] ?? GREY),
+        color: colourOf(message),
         fields: fields
           .filter((f) => EMBED_FIELDS.has(f.key))
           .map((f) => ({
@@ -50,6 +53,19 @@ export function discordPayload(
       },
     ],
   };
+}
+
+function colourOf(message: AlertMessage): number {
+  switch (kindOf(message)) {
+    case 'flapping':
+      return PURPLE;
+    case 'expiring':
+      return (message.expiry?.days_left ?? 0) > 0 ? EXPIRING : EXPIRED;
+    case 'transition':
+    case 'reminder':
+    case 'stable':
+      return COLOURS[message.to_state] ?? GREY;
+  }
 }
 
 export const sendDiscord: ChannelSender<DiscordConfig> = (config, message, rendered, ctx) =>

@@ -6,15 +6,19 @@ export type AlertEvent =
   | 'subscription.degraded'
   | 'subscription.reminder'
   | 'subscription.flapping'
-  | 'subscription.stable';
+  | 'subscription.stable'
+  | 'subscription.expiring'
+  | 'subscription.expired';
 
 /**
  * What a message tells people: a state change ('transition'); that the subscription is still
  * down ('reminder', from_state = to_state = 'down'); that it changes state too often and
  * further alerts are held ('flapping', from_state → to_state is the change that tripped it);
- * or that flapping is over and alerts resume ('stable', from_state = to_state = the state).
+ * that flapping is over and alerts resume ('stable', from_state = to_state = the state); or
+ * that the paid period ends soon or has ended ('expiring', from_state = to_state = the state,
+ * with `expiry`).
  */
-export type AlertKind = 'transition' | 'reminder' | 'flapping' | 'stable';
+export type AlertKind = 'transition' | 'reminder' | 'flapping' | 'stable' | 'expiring';
 
 /** Everything a channel needs to tell people about one alert. No secrets. */
 export interface AlertMessage {
@@ -41,6 +45,12 @@ export interface AlertMessage {
   downtime_ms: number | null;
   /** for 'flapping': the state changes counted within the window that tripped it */
   flapping?: { transitions: number; window_minutes: number };
+  /**
+   * for 'expiring' (and required there): when the paid period ends, the whole days left
+   * (3 for a notice sent on time, at least 1 before the end, 0 once it has ended) and the
+   * subscription's tier
+   */
+  expiry?: { expires_at: string; days_left: number; tier: string };
   language: Language;
   /** true for POST /v1/subscriptions/:id/test-alert */
   test?: boolean;

@@ -8,11 +8,13 @@ type WebhookConfig = ChannelConfig<'webhook'>;
 
 /**
  * The delivery body of DESIGN.md "Webhook channel delivery", plus `kind` (what the message
- * tells: 'transition', 'reminder', 'flapping' or 'stable') and, for flapping, `flapping`
- * (`{ transitions, window_minutes }`); `test: true` marks test alerts.
+ * tells: 'transition', 'reminder', 'flapping', 'stable' or 'expiring'); for flapping,
+ * `flapping` (`{ transitions, window_minutes }`); for expiring, `expires_at`, `days_left`
+ * (whole days left, 0 once it has ended: `event` is then 'subscription.expired') and
+ * `tier`; `test: true` marks test alerts.
  */
 export function webhookPayload(message: AlertMessage, text: string): Record<string, unknown> {
-  const { check, flapping } = message;
+  const { check, flapping, expiry } = message;
   const kind = kindOf(message);
   return {
     event_id: message.event_id,
@@ -34,6 +36,9 @@ export function webhookPayload(message: AlertMessage, text: string): Record<stri
     kind,
     ...(kind === 'flapping' && flapping !== undefined
       ? { flapping: { transitions: flapping.transitions, window_minutes: flapping.window_minutes } }
+      : {}),
+    ...(kind === 'expiring' && expiry !== undefined
+      ? { expires_at: expiry.expires_at, days_left: expiry.days_left, tier: expiry.tier }
       : {}),
     ...(message.test === true ? { test: true } : {}),
   };

@@ -22,6 +22,12 @@ export const en: Catalog = {
   flappingNotice: (changes) =>
     `${changes === null ? '' : `${changes}. `}Further alerts are held until it is stable.`,
   stableNotice: 'Alerts resume.',
+  expiringTitle: (name, days) =>
+    days > 0 ? `${name} expires in ${days} ${days === 1 ? 'day' : 'days'}` : `${name} has EXPIRED`,
+  expiringNotice: (name, tier, days, date) =>
+    days > 0
+      ? `${name} (${tier} tier) expires in ${days} ${days === 1 ? 'day' : 'days'}, on ${date}; renew it to keep it checked.`
+      : `${name} (${tier} tier) expired on ${date}; it is no longer checked until it is renewed.`,
   testPrefix: '[TEST]',
   testNotice:
     'This is a test alert sent from Lighthouse to check this channel. Nothing has changed.',
@@ -36,6 +42,8 @@ export const en: Catalog = {
     time: 'Time',
     downtime: 'Downtime',
     downFor: 'Down for',
+    tier: 'Tier',
+    paidUntil: 'Paid until',
   },
   errorCategories: {
     dns: 'DNS failure',

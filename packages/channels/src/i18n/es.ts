@@ -22,6 +22,12 @@ export const es: Catalog = {
   flappingNotice: (changes) =>
     `${changes === null ? '' : `${changes}. `}Las próximas alertas quedan en espera hasta que se estabilice.`,
   stableNotice: 'Se reanudan las alertas.',
+  expiringTitle: (name, days) =>
+    days > 0 ? `${name} caduca en ${days} ${days === 1 ? 'día' : 'días'}` : `${name} ha CADUCADO`,
+  expiringNotice: (name, tier, days, date) =>
+    days > 0
+      ? `${name} (plan ${tier}) caduca en ${days} ${days === 1 ? 'día' : 'días'}, el ${date}; renueva la suscripción para que se siga comprobando.`
+      : `${name} (plan ${tier}) caducó el ${date}; no se comprueba hasta que se renueve.`,
   testPrefix: '[PRUEBA]',
   testNotice:
     'Esta es una alerta de prueba enviada por Lighthouse para comprobar este canal. No ha cambiado nada.',
@@ -36,6 +42,8 @@ export const es: Catalog = {
     time: 'Hora',
     downtime: 'Tiempo caído',
     downFor: 'Lleva caído',
+    tier: 'Plan',
+    paidUntil: 'Pagada hasta',
   },
   errorCategories: {
     dns: 'fallo de DNS',

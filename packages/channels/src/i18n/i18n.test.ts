@@ -1,6 +1,8 @@
 import { LANGUAGES } from '@lighthouse/domain';
 import {
   alertMessage,
+  expiredMessage,
+  expiringMessage,
   flappingMessage,
   recoveryMessage,
   reminderMessage,
@@ -232,14 +234,93 @@ describe('render: reminders, flapping and stable', () => {
         reminderMessage(language),
         flappingMessage(language),
         stableMessage(language),
+        expiringMessage(language),
+        expiredMessage(language),
       ].map((m) => render(m).title);
       expect(new Set(titles).size).toBe(titles.length);
       for (const title of titles) {
-        expect(title).toMatch(/^(🔴|🟢|🟠|🟣) \S/);
-        expect(title.match(/🔴|🟢|🟠|🟣/g)).toHaveLength(1);
+        expect(title).toMatch(/^(🔴|🟢|🟠|🟣|⏳|⌛) \S/);
+        expect(title.match(/🔴|🟢|🟠|🟣|⏳|⌛/g)).toHaveLength(1);
       }
     },
   );
+});
+
+describe('render: expiry notices', () => {
+  it('renders an English notice 3 days ahead: when, which tier, and to renew', () => {
+    const r = render(expiringMessage('en'));
+    expect(r.title).toBe('⏳ Checkout API expires in 3 days');
+    expect(r.text).toBe(
+      [
+        '⏳ Checkout API expires in 3 days',
+        'Checkout API (pro tier) expires in 3 days, on 4 May 2024, 12:00 UTC; renew it to keep it checked.',
+        '',
+        'Subscription: Checkout API',
+        'Target: GET https://shop.example.com/health',
+        'Tier: pro',
+        'Paid until: 2024-05-04T12:00:00.000Z (4 May 2024, 12:00:00 UTC)',
+      ].join('\n'),
+    );
+    expect(r.html).toContain(
+      '<p><em>Checkout API (pro tier) expires in 3 days, on 4 May 2024, 12:00 UTC; renew it to keep it checked.</em></p>',
+    );
+  });
+
+  it('renders a Spanish notice 3 days ahead', () => {
+    const r = render(expiringMessage('es'));
+    expect(r.title).toBe('⏳ Checkout API caduca en 3 días');
+    expect(r.text.split('\n').slice(1)).toEqual([
+      'Checkout API (plan pro) caduca en 3 días, el 4 de mayo de 2024, 12:00 UTC; renueva la suscripción para que se siga comprobando.',
+      '',
+      'Suscripción: Checkout API',
+      'Objetivo: GET https://shop.example.com/health',
+      'Plan: pro',
+      'Pagada hasta: 2024-05-04T12:00:00.000Z (4 de mayo de 2024, 12:00:00 UTC)',
+    ]);
+  });
+
+  it('says one day in the singular', () => {
+    const expiry = { expires_at: '2024-05-04T12:00:00.000Z', days_left: 1, tier: 'pro' };
+    expect(render(expiringMessage('en', { expiry })).text.split('\n').slice(0, 2)).toEqual([
+      '⏳ Checkout API expires in 1 day',
+      'Checkout API (pro tier) expires in 1 day, on 4 May 2024, 12:00 UTC; renew it to keep it checked.',
+    ]);
+    expect(render(expiringMessage('es', { expiry })).text.split('\n').slice(0, 2)).toEqual([
+      '⏳ Checkout API caduca en 1 día',
+      'Checkout API (plan pro) caduca en 1 día, el 4 de mayo de 2024, 12:00 UTC; renueva la suscripción para que se siga comprobando.',
+    ]);
+  });
+
+  it('says an ended period is no longer checked until it is renewed, in each language', () => {
+    const en = render(expiredMessage('en'));
+    expect(en.title).toBe('⌛ Checkout API has EXPIRED');
+    expect(en.text.split('\n')[1]).toBe(
+      'Checkout API (pro tier) expired on 4 May 2024, 12:00 UTC; it is no longer checked until it is renewed.',
+    );
+    const es = render(expiredMessage('es'));
+    expect(es.title).toBe('⌛ Checkout API ha CADUCADO');
+    expect(es.text.split('\n')[1]).toBe(
+      'Checkout API (plan pro) caducó el 4 de mayo de 2024, 12:00 UTC; no se comprueba hasta que se renueve.',
+    );
+  });
+
+  it('leaves out state, check and downtime: a notice is about billing, not health', () => {
+    for (const m of [expiringMessage('en'), expiredMessage('es', { downtime_ms: 60_000 })]) {
+      expect(renderFields(m).map((f) => f.key)).toEqual([
+        'subscription',
+        'target',
+        'tier',
+        'paidUntil',
+      ]);
+    }
+  });
+
+  it('puts the test notice before the expiry notice', () => {
+    const lines = render(expiringMessage('en', { test: true })).text.split('\n');
+    expect(lines[0]).toBe('[TEST] ⏳ Checkout API expires in 3 days');
+    expect(lines[1]).toMatch(/^This is a test alert/);
+    expect(lines[2]).toMatch(/^Checkout API \(pro tier\) expires in 3 days/);
+  });
 });
 
 describe('formatDuration', () => {

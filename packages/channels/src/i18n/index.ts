@@ -28,6 +28,13 @@ export interface Catalog {
   flappingNotice(changes: string | null): string;
   /** First line of a stable message: alerts resume. */
   stableNotice: string;
+  /** The paid period ends in `days` whole days (at least 1), or has ended (0): "My API has EXPIRED". */
+  expiringTitle(name: string, days: number): string;
+  /**
+   * First line of an expiry notice: the subscription and its tier, when the period ends
+   * (`date` already formatted: "4 May 2024, 12:00 UTC"), and what follows from it.
+   */
+  expiringNotice(name: string, tier: string, days: number, date: string): string;
   /** Title prefix and first line of test alerts (POST /v1/subscriptions/:id/test-alert). */
   testPrefix: string;
   testNotice: string;
@@ -55,7 +62,9 @@ export type FieldKey =
   | 'responseTime'
   | 'time'
   | 'downtime'
-  | 'downFor';
+  | 'downFor'
+  | 'tier'
+  | 'paidUntil';
 
 /** One labelled line of a message, in the message's language; plain text, not escaped. */
 export interface MessageField {
@@ -70,6 +79,9 @@ const MAX_ERROR_CHARS = 500;
 /** Title emoji by the state a message leaves the subscription in; other states get none. */
 const STATE_EMOJI: Partial<Record<string, string>> = { down: '🔴', up: '🟢', degraded: '🟠' };
 const FLAPPING_EMOJI = '🟣';
+/** The paid period ends soon, or has ended. */
+const EXPIRING_EMOJI = '⏳';
+const EXPIRED_EMOJI = '⌛';
 
 export function catalogFor(language: Language): Catalog {
   // Falls back to English for a language stored before its catalog was removed.
@@ -101,12 +113,22 @@ function titleParts(c: Catalog, message: AlertMessage): [emoji: string | undefin
       return [FLAPPING_EMOJI, c.flappingTitle(name)];
     case 'stable':
       return [emoji, c.stableTitle(name, stateName(c, to))];
+    case 'expiring': {
+      const { days_left: days } = expiryOf(message);
+      return [days > 0 ? EXPIRING_EMOJI : EXPIRED_EMOJI, c.expiringTitle(name, days)];
+    }
   }
+}
+
+/** An 'expiring' message's expiry; one without (which the alerter never sends) reads as ended now. */
+function expiryOf(message: AlertMessage): NonNullable<AlertMessage['expiry']> {
+  return message.expiry ?? { expires_at: message.check.time, days_left: 0, tier: '-' };
 }
 
 /**
  * The lines shown right under the title, in order: that a test alert is a test, that alerts
- * are held while flapping, that they resume once stable. Empty for most messages.
+ * are held while flapping, that they resume once stable, when the paid period ends and what
+ * follows. Empty for most messages.
  */
 export function renderNotices(message: AlertMessage): string[] {
   const c = catalogFor(message.language);
@@ -124,6 +146,18 @@ export function renderNotices(message: AlertMessage): string[] {
     case 'stable':
       notices.push(c.stableNotice);
       break;
+    case 'expiring': {
+      const expiry = expiryOf(message);
+      notices.push(
+        c.expiringNotice(
+          message.name,
+          expiry.tier,
+          expiry.days_left,
+          formatDate(c, expiry.expires_at),
+        ),
+      );
+      break;
+    }
   }
   return notices;
 }
@@ -139,6 +173,13 @@ export function renderFields(message: AlertMessage): MessageField[] {
   const kind = kindOf(message);
   add('subscription', message.name);
   add('target', message.target);
+  if (kind === 'expiring') {
+    // about billing, not health: no state, check or downtime
+    const expiry = expiryOf(message);
+    add('tier', expiry.tier);
+    add('paidUntil', formatTime(c, expiry.expires_at));
+    return fields;
+  }
   // Reminders and the end of flapping change nothing: they name the one current state.
   add(
     'state',
@@ -200,6 +241,17 @@ export function formatTime(c: Catalog, iso: string): string {
     `${c.date(d.getUTCDate(), c.months[d.getUTCMonth()] ?? '', d.getUTCFullYear())}, ` +
     `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC`;
   return `${d.toISOString()} (${readable})`;
+}
+
+/** "4 May 2024, 12:00 UTC": a date and time to the minute; an unparsable time is shown as is. */
+export function formatDate(c: Catalog, iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return (
+    `${c.date(d.getUTCDate(), c.months[d.getUTCMonth()] ?? '', d.getUTCFullYear())}, ` +
+    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`
+  );
 }
 
 /**

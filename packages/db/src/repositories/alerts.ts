@@ -13,6 +13,7 @@ export interface AlertEventContext {
   check: Record<string, unknown>;
   created_at: Date;
   name: string;
+  tier: string;
   target_type: string;
   /** the masked view */
   target_config: Record<string, unknown>;
@@ -22,6 +23,8 @@ export interface AlertEventContext {
   /** the subscription's state now, which may have moved on since the event */
   current_state: MonitorState;
   flapping_window_minutes: number;
+  /** the end of the subscription's paid period now, which a renewal may have moved */
+  expires_at: Date | null;
 }
 
 /** A state event with what an alert needs: its subscription, channels and owner's language. */
@@ -43,12 +46,14 @@ export async function loadEventContext(
       'e.check',
       'e.created_at',
       's.name',
+      's.tier',
       's.target_type',
       's.target_config',
       's.alert_channels',
       's.deleted_at',
       's.state as current_state',
       's.flapping_window_minutes',
+      's.expires_at',
       'u.language_preference',
     ])
     .where('e.id', '=', eventId)

@@ -60,3 +60,73 @@ export async function raiseStable(db: Executor, limit: number): Promise<string[]
     RETURNING id`.execute(db);
   return rows.map((r) => r.id);
 }
+
+/**
+ * How long after a period ended its 'expired' notice may still go out (e.g. after the
+ * scheduler was down for a while). Periods that ended longer ago get no notice at all, so
+ * neither a long outage nor the first run of this rule floods owners with stale news.
+ */
+export const EXPIRED_NOTICE_WINDOW_DAYS = 7;
+
+/**
+ * Raises an 'expiring' event for each live subscription whose paid period ends within
+ * 3 days (or has ended within {@link EXPIRED_NOTICE_WINDOW_DAYS}), once per period end and
+ * lead time (at most `limit` a round). Paused subscriptions are included: they expire too.
+ *
+ * Lead times are 3 days, 1 day and 0 (expired). Only the most urgent one that is due is
+ * raised, and none once a more urgent one was: a subscription bought with 20 hours left
+ * gets the 1-day notice and never the 3-day one; one found expired gets only the 0 notice.
+ *
+ * The event carries `{ expires_at, days_left }` in `check` (`days_left`: whole days left,
+ * rounded, at least 1 before the end; 0 once it has passed) and the subscription's current
+ * state as from and to. The expiry_notices row is inserted first, with ON CONFLICT DO
+ * NOTHING, and an event is created only for the rows that insert returned, all in one
+ * statement: concurrent schedulers raise each notice once and never leave a stray event.
+ * A renewal moves `expires_at`, so the new period gets its own notices.
+ */
+export async function raiseExpiryNotices(
+  db: Executor,
+  limit: number,
+  now?: Date,
+): Promise<string[]> {
+  const at = now ? sql`${now.toISOString()}::timestamptz` : sql`now()`;
+  const { rows } = await sql<{ id: string }>`
+    WITH due AS (
+      SELECT s.id, s.state, s.expires_at, notice.days_before,
+        -- the event's id, chosen here so that the notice can name it
+        gen_random_uuid() AS event_id
+      FROM subscriptions AS s
+      CROSS JOIN LATERAL (
+        SELECT CASE
+          WHEN s.expires_at <= ${at} THEN 0
+          WHEN s.expires_at <= ${at} + interval '1 day' THEN 1
+          ELSE 3 END AS days_before) AS notice
+      WHERE s.expires_at IS NOT NULL AND s.deleted_at IS NULL
+        AND s.expires_at <= ${at} + interval '3 days'
+        AND s.expires_at > ${at} - make_interval(days => ${EXPIRED_NOTICE_WINDOW_DAYS})
+        -- this notice, or a more urgent one, was already raised for this period
+        AND NOT EXISTS (
+          SELECT 1 FROM expiry_notices AS n
+          WHERE n.subscription_id = s.id AND n.expires_at = s.expires_at
+            AND n.days_before <= notice.days_before)
+      ORDER BY s.expires_at
+      LIMIT ${limit}
+    ),
+    noticed AS (
+      INSERT INTO expiry_notices (subscription_id, expires_at, days_before, event_id)
+      SELECT id, expires_at, days_before, event_id FROM due
+      -- another scheduler got there first: no event from this one
+      ON CONFLICT (subscription_id, expires_at, days_before) DO NOTHING
+      RETURNING subscription_id, expires_at, days_before, event_id
+    )
+    INSERT INTO state_events (id, subscription_id, from_state, to_state, slot_time, kind, "check")
+    SELECT n.event_id, n.subscription_id, d.state, d.state, ${at}, 'expiring',
+      jsonb_build_object(
+        'expires_at', to_char(n.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+        -- whole days left, rounded: 3 for a notice raised on time, fewer for one bought late
+        'days_left', CASE WHEN n.days_before = 0 THEN 0
+          ELSE greatest(1, round(extract(epoch FROM n.expires_at - ${at}) / 86400))::int END)
+    FROM noticed AS n JOIN due AS d ON d.id = n.subscription_id
+    RETURNING id`.execute(db);
+  return rows.map((r) => r.id);
+}

@@ -1,4 +1,4 @@
-import { alerts, maintenance, type Db } from '@lighthouse/db';
+import { alerts, maintenance, type AlertEventContext, type Db } from '@lighthouse/db';
 import { inMaintenance, isAlertable } from '@lighthouse/domain';
 import { jobCatalog, parseJobData } from '@lighthouse/queue';
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
@@ -13,6 +13,7 @@ const SEVERITY: Record<string, string> = {
   flapping: 'warning',
   up: 'info',
   stable: 'info',
+  expiring: 'warning',
 };
 
 /**
@@ -21,7 +22,9 @@ const SEVERITY: Record<string, string> = {
  * delivery is enqueued under its own id. Running this twice changes nothing.
  *
  * An event inside a maintenance window, or a change while the subscription is
- * flapping, is recorded as a suppressed alert with no deliveries.
+ * flapping, is recorded as a suppressed alert with no deliveries. Expiry notices are
+ * about billing, not health: they go out in maintenance windows and while flapping too,
+ * but not once a renewal has moved the period's end.
  */
 export function createAlertProcessor(deps: {
   db: Db;
@@ -47,16 +50,10 @@ export function createAlertProcessor(deps: {
       return 'nothing to tell';
     if (context.kind === 'reminder' && context.current_state !== 'down')
       return 'up again before the reminder went out';
+    if (context.kind === 'expiring' && !sameInstant(context.check.expires_at, context.expires_at))
+      return 'renewed before the notice went out';
 
-    const windows = (await maintenance.windowsFor(db, [context.subscription_id])).get(
-      context.subscription_id,
-    );
-    const suppressed =
-      windows && inMaintenance(windows, change ? context.slot_time : context.created_at)
-        ? 'maintenance'
-        : context.kind === 'held'
-          ? 'flapping'
-          : undefined;
+    const suppressed = await suppression(db, context);
 
     const language = context.language_preference === 'es' ? 'es' : 'en';
     const message = await composeMessage(db, context, language);
@@ -90,4 +87,30 @@ export function createAlertProcessor(deps: {
     deps.metrics.alerts.inc({ type: suppressed ? 'suppressed' : alertType });
     return suppressed ? `suppressed (${suppressed})` : `${pending.length} deliveries`;
   };
+}
+
+/**
+ * Why an event is recorded without being sent, if it is: it falls in a maintenance window
+ * (a change by its slot, anything else by when it was raised), or it is a change held while
+ * flapping. Expiry notices always go out: they are about billing, not health.
+ */
+async function suppression(
+  db: Db,
+  context: AlertEventContext,
+): Promise<'maintenance' | 'flapping' | undefined> {
+  if (context.kind === 'expiring') return undefined;
+  const windows = (await maintenance.windowsFor(db, [context.subscription_id])).get(
+    context.subscription_id,
+  );
+  const at = isChange(context) ? context.slot_time : context.created_at;
+  if (windows && inMaintenance(windows, at)) return 'maintenance';
+  return context.kind === 'held' ? 'flapping' : undefined;
+}
+
+/**
+ * Whether an event's `expires_at` (ISO text) is the period end the subscription has now. Both
+ * sides hold whole milliseconds: the event's text is cut there, and so is pg's Date.
+ */
+function sameInstant(iso: unknown, current: Date | null): boolean {
+  return typeof iso === 'string' && current !== null && Date.parse(iso) === current.getTime();
 }

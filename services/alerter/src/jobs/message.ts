@@ -12,8 +12,23 @@ interface CheckJson {
   flapping?: { transitions: number; window_minutes: number };
 }
 
-/** The message's kind and webhook event name for a state event. */
-export function messageKind(context: Pick<AlertEventContext, 'kind' | 'to_state'>): {
+/** What an 'expiring' event carries in `check` (packages/db rules.raiseExpiryNotices). */
+interface ExpiryJson {
+  expires_at?: string;
+  days_left?: number;
+}
+
+/** Whole days left in the period an 'expiring' event is about; 0 once it has ended. */
+function daysLeft(context: Pick<AlertEventContext, 'check'>): number {
+  const days = (context.check as ExpiryJson).days_left;
+  return typeof days === 'number' && days > 0 ? days : 0;
+}
+
+/**
+ * The message's kind and webhook event name for a state event. An expiry notice is
+ * 'subscription.expiring' ahead of the end and 'subscription.expired' once it has passed.
+ */
+export function messageKind(context: Pick<AlertEventContext, 'kind' | 'to_state' | 'check'>): {
   kind: NonNullable<AlertMessage['kind']>;
   event: AlertEvent;
 } {
@@ -22,6 +37,11 @@ export function messageKind(context: Pick<AlertEventContext, 'kind' | 'to_state'
     case 'flapping':
     case 'stable':
       return { kind: context.kind, event: `subscription.${context.kind}` };
+    case 'expiring':
+      return {
+        kind: 'expiring',
+        event: daysLeft(context) > 0 ? 'subscription.expiring' : 'subscription.expired',
+      };
     default:
       return { kind: 'transition', event: `subscription.${context.to_state}` as AlertEvent };
   }
@@ -61,12 +81,24 @@ export function buildMessage(
       error_category: check.error_category ?? null,
     },
     ...(kind === 'flapping' && own.flapping ? { flapping: own.flapping } : {}),
+    ...(kind === 'expiring'
+      ? {
+          expiry: {
+            expires_at:
+              (own as ExpiryJson).expires_at ??
+              context.expires_at?.toISOString() ??
+              context.slot_time.toISOString(),
+            days_left: daysLeft(context),
+            tier: context.tier,
+          },
+        }
+      : {}),
     downtime_ms: options.downtimeMs,
     language,
   };
 }
 
-/** State changes, as opposed to reminders and the end of flapping. */
+/** State changes, as opposed to reminders, the end of flapping and expiry notices. */
 export const isChange = (context: Pick<AlertEventContext, 'kind'>): boolean =>
   context.kind === 'transition' || context.kind === 'flapping' || context.kind === 'held';
 
@@ -81,7 +113,10 @@ export async function composeMessage(
     context,
     {
       downtimeMs: await downtime(db, context),
-      check: change ? undefined : await alerts.latestCheck(db, context.subscription_id),
+      check:
+        change || context.kind === 'expiring'
+          ? undefined
+          : await alerts.latestCheck(db, context.subscription_id),
     },
     language,
   );

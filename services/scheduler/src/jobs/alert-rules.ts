@@ -3,8 +3,9 @@ import type { SchedulerMetrics } from '../metrics';
 
 /**
  * Raises the events no check result raises: reminders for subscriptions that stay
- * down, and the end of flapping once a window passes without a change. The relay
- * publishes them like any other state event. Returns true when a batch was full.
+ * down, the end of flapping once a window passes without a change, and notices that a
+ * paid period ends soon or has ended. The relay publishes them like any other state
+ * event. Returns true when a batch was full.
  */
 export async function raiseRuleEvents(deps: {
   db: Db;
@@ -14,7 +15,9 @@ export async function raiseRuleEvents(deps: {
   const { db, metrics, batchSize } = deps;
   const reminders = await rules.raiseReminders(db, batchSize);
   const stable = await rules.raiseStable(db, batchSize);
+  const expiring = await rules.raiseExpiryNotices(db, batchSize);
   metrics.ruleEvents.inc({ kind: 'reminder' }, reminders.length);
   metrics.ruleEvents.inc({ kind: 'stable' }, stable.length);
-  return reminders.length === batchSize || stable.length === batchSize;
+  metrics.ruleEvents.inc({ kind: 'expiring' }, expiring.length);
+  return [reminders, stable, expiring].some((raised) => raised.length === batchSize);
 }
