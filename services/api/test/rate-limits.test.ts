@@ -1,4 +1,7 @@
+import { createRedis } from '@lighthouse/queue';
 import { randomWallet } from '@lighthouse/testing';
+import request from 'supertest';
+import { createApp } from '../src/app';
 import { bearer, httpSubscription, signIn, startTestApi, type TestApi } from './helpers';
 
 // Limits small enough to reach; counters live in this file's own Redis prefix.
@@ -110,4 +113,26 @@ it('sends security headers, and lets badges load on other sites', async () => {
   expect(res.headers['referrer-policy']).toBe('no-referrer');
   expect(res.headers['cross-origin-resource-policy']).toBe('cross-origin');
   expect(res.headers['x-powered-by']).toBeUndefined();
+});
+
+it('limits from the first request even when the app was built before Redis was ready', async () => {
+  const redis = createRedis({ url: api.ctx.config.REDIS_URL, role: 'producer' });
+  expect(redis.status).not.toBe('ready');
+  const config = {
+    ...api.ctx.config,
+    QUEUE_PREFIX: `${api.ctx.config.QUEUE_PREFIX}-early`,
+    RATE_LIMIT_SIGN_IN_PER_MINUTE: 2,
+  };
+  const app = createApp({ ...api.ctx, config, redis });
+  try {
+    await new Promise<void>((resolve) => redis.once('ready', () => resolve()));
+    const http = request(app);
+    await http.get('/v1/auth/nonce').expect(200);
+    await http.get('/v1/auth/nonce').expect(200);
+    expectLimited(await http.get('/v1/auth/nonce'));
+  } finally {
+    const keys = await redis.keys(`${config.QUEUE_PREFIX}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  }
 });

@@ -1,4 +1,5 @@
 import { AppError } from '@lighthouse/shared';
+import { createHash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { ipKeyGenerator, rateLimit, type RateLimitInfo } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
@@ -42,8 +43,20 @@ function createRateLimits(ctx: AppContext): RateLimits {
       passOnStoreError: true,
       store: new RedisStore({
         prefix: `${config.QUEUE_PREFIX}:ratelimit:${name}:`,
-        sendCommand: (command: string, ...args: string[]) =>
-          redis.call(command, ...args) as Promise<RedisReply>,
+        sendCommand: (command: string, ...args: string[]) => {
+          // The store loads its scripts once, when built; a failed load would disable it
+          // for the life of the process. Before Redis is ready, answer with the digest
+          // Redis itself would give: the first EVALSHA then meets NOSCRIPT, and the store
+          // loads the script for real.
+          if (command === 'SCRIPT' && args[0] === 'LOAD' && redis.status !== 'ready') {
+            return Promise.resolve(
+              createHash('sha1')
+                .update(args[1] ?? '')
+                .digest('hex'),
+            );
+          }
+          return redis.call(command, ...args) as Promise<RedisReply>;
+        },
       }),
       keyGenerator: (req, res) =>
         key === 'wallet' ? principalOf(res).address : ipKeyGenerator(req.ip ?? 'unknown'),
