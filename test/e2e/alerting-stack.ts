@@ -47,6 +47,11 @@ export interface AlertJson {
 
 export interface Stack {
   database: TestDatabase;
+  apiUrl: string;
+  /** the session token `call` uses */
+  token: string;
+  /** what every service was started with */
+  env: Record<string, string>;
   services: ServiceProcess[];
   alerterEnv: Record<string, string>;
   peerUrl: string;
@@ -86,7 +91,12 @@ async function listen(server: Server | SMTPServer): Promise<number> {
 }
 
 export async function startStack(
-  extra: { scheduler?: Record<string, string> } = {},
+  extra: {
+    scheduler?: Record<string, string>;
+    api?: Record<string, string>;
+    /** every service's LOG_LEVEL (default info) */
+    logLevel?: string;
+  } = {},
 ): Promise<Stack> {
   const database = await createTestDatabase();
   const prefix = newQueuePrefix();
@@ -152,7 +162,7 @@ export async function startStack(
     REDIS_URL: testEnv().redisUrl,
     QUEUE_PREFIX: prefix,
     ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: extra.logLevel ?? 'info',
     METRICS_PORT: '0',
   };
   const alerterEnv = {
@@ -173,6 +183,7 @@ export async function startStack(
     ADMIN_TOKEN: 'admin-token-for-tests-0123456789',
     SIWE_DOMAIN: 'lighthouse.test',
     LIGHTHOUSE_TIERS: join(root, 'packages', 'testing', 'tiers.test.json'),
+    ...extra.api,
   });
   const services = [
     apiProcess,
@@ -220,6 +231,9 @@ export async function startStack(
 
   return {
     database,
+    apiUrl: api,
+    token,
+    env: { ...common, ADMIN_TOKEN: 'admin-token-for-tests-0123456789' },
     services,
     alerterEnv,
     peerUrl,

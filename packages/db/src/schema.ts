@@ -153,8 +153,9 @@ export interface StateEventsTable {
 
 /**
  * What a state event is: a state change ('transition'), the change that started flapping
- * ('flapping'), a change while flapping ('held'), a reminder while down ('reminder'), or the
- * end of flapping ('stable'). Only the first three change the state.
+ * ('flapping'), a change while flapping ('held'), a reminder while down ('reminder'), the
+ * end of flapping ('stable'), or a notice that the paid period ends soon or has ended
+ * ('expiring', with an expiry_notices row). Only the first three change the state.
  */
 export type StateEventKind =
   'transition' | 'flapping' | 'held' | 'reminder' | 'stable' | 'expiring';

@@ -29,12 +29,15 @@ export interface AppErrorOptions {
   /** How loud the error middleware logs this; expected client errors stay at debug. */
   logLevel?: LogLevel;
   cause?: unknown;
+  /** response headers that belong to the error, e.g. PAYMENT-REQUIRED on a 402 */
+  headers?: Record<string, string>;
 }
 
 export class AppError extends Error {
   readonly status: number;
   readonly details: unknown;
   readonly logLevel: LogLevel;
+  readonly headers: Record<string, string>;
 
   constructor(
     readonly code: ErrorCode,
@@ -46,6 +49,7 @@ export class AppError extends Error {
     this.status = errorStatus[code];
     this.details = options.details ?? null;
     this.logLevel = options.logLevel ?? (this.status >= 500 ? 'error' : 'debug');
+    this.headers = options.headers ?? {};
   }
 
   static validation(issues: FieldIssue[]): AppError {

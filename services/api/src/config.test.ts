@@ -56,6 +56,12 @@ describe('api config', () => {
     ['QUEUE_PREFIX', { QUEUE_PREFIX: 'has space' }],
     ['CORS_ORIGINS', { CORS_ORIGINS: 'https://a.example.com/path' }],
     ['SESSION_TTL_HOURS', { SESSION_TTL_HOURS: '0' }],
+    ['X402_PAY_TO', { X402_PAY_TO: '0x1234', X402_FACILITATOR_URL: 'https://f.example.com' }],
+    ['X402_NETWORK', { X402_NETWORK: 'avalanche-fuji' }],
+    ['X402_FACILITATOR_URL', { X402_PAY_TO: `0x${'a'.repeat(40)}` }],
+    ['X402_FACILITATOR_URL', { X402_FACILITATOR_URL: 'ftp://f.example.com' }],
+    ['X402_RPC_URL', { X402_RELAYER_PRIVATE_KEY: `0x${'1'.repeat(64)}` }],
+    ['X402_RELAYER_PRIVATE_KEY', { X402_RELAYER_PRIVATE_KEY: '0x12' }],
   ])('names %s when it is wrong', (variable, patch) => {
     const err = failure({ ...valid, ...patch });
     expect(err.issues.map((i) => i.variable)).toContain(variable);
@@ -70,5 +76,21 @@ describe('api config', () => {
       'ENCRYPTION_KEY',
       'REDIS_URL',
     ]);
+  });
+
+  it('takes x402 payments only when told where to send them and how to settle', () => {
+    expect(loadConfig(valid).X402_PAY_TO).toBeUndefined();
+    const config = loadConfig({
+      ...valid,
+      X402_PAY_TO: `0x${'a'.repeat(40)}`,
+      X402_FACILITATOR_URL: 'https://facilitator.example.com',
+    });
+    expect(config).toMatchObject({
+      X402_NETWORK: 'eip155:43113',
+      X402_ASSET: '0x5425890298aed601595a70AB815c96711a31Bc65',
+      X402_ASSET_NAME: 'USD Coin',
+      X402_ASSET_VERSION: '2',
+      X402_ASSET_DECIMALS: 6,
+    });
   });
 });

@@ -2,6 +2,10 @@ import { env, parseConfig, type Env } from '@lighthouse/shared';
 import { channelSettingsShape } from '@lighthouse/channels';
 import { z } from 'zod';
 
+const evmAddress = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address');
+
 const schema = z
   .object({
     DATABASE_URL: env.postgresUrl(),
@@ -35,9 +39,55 @@ const schema = z
     RATE_LIMIT_CREATE_PER_MINUTE: env.int(60, 1, 100_000),
     RATE_LIMIT_TEST_ALERT_PER_MINUTE: env.int(5, 1, 100_000),
     DB_POOL_SIZE: env.int(10, 1, 200),
+    /** x402: the wallet paid tiers are paid to; unset, paid tiers cannot be bought here */
+    X402_PAY_TO: evmAddress.optional(),
+    /** CAIP-2 id of the chain payments are made on; default Avalanche Fuji */
+    X402_NETWORK: z
+      .string()
+      .regex(/^eip155:[1-9][0-9]{0,15}$/, 'must be a CAIP-2 EVM network such as eip155:43113')
+      .default('eip155:43113'),
+    /** the EIP-3009 token paid in; default Circle's USDC on Avalanche Fuji */
+    X402_ASSET: evmAddress.default('0x5425890298aed601595a70AB815c96711a31Bc65'),
+    /** the token's EIP-712 domain name and version, as its contract declares them */
+    X402_ASSET_NAME: z.string().min(1).max(64).default('USD Coin'),
+    X402_ASSET_VERSION: z.string().min(1).max(16).default('2'),
+    X402_ASSET_DECIMALS: env.int(6, 0, 36),
+    /** how long a signed payment may take to reach us, at most */
+    X402_MAX_TIMEOUT_SECONDS: env.int(300, 30, 3600),
+    /** settle through this x402 facilitator (its /verify and /settle) … */
+    X402_FACILITATOR_URL: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .optional(),
+    /** … or, when set, by sending transferWithAuthorization from this key over X402_RPC_URL */
+    X402_RELAYER_PRIVATE_KEY: z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex private key')
+      .optional(),
+    X402_RPC_URL: z
+      .url({ protocol: /^(https?|wss?)$/, error: 'must be an http(s) or ws(s) URL' })
+      .optional(),
+    /** how long a facilitator call or an on-chain settlement may take */
+    X402_SETTLE_TIMEOUT_MS: env.int(30_000, 1000, 300_000),
     SHUTDOWN_TIMEOUT_MS: env.int(10_000, 100, 120_000),
     /** test alerts are sent from the api itself, like the alerter sends */
     ...channelSettingsShape,
+  })
+  .superRefine((c, ctx) => {
+    if (c.X402_RELAYER_PRIVATE_KEY && !c.X402_RPC_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['X402_RPC_URL'],
+        message: 'is required with X402_RELAYER_PRIVATE_KEY (the chain to settle on)',
+      });
+    }
+    if (c.X402_PAY_TO && !c.X402_FACILITATOR_URL && !c.X402_RELAYER_PRIVATE_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['X402_FACILITATOR_URL'],
+        message:
+          'X402_PAY_TO needs a way to settle: set X402_FACILITATOR_URL, or X402_RELAYER_PRIVATE_KEY and X402_RPC_URL',
+      });
+    }
   })
   .transform((c) => ({ ...c, SIWE_DOMAIN: c.SIWE_DOMAIN ?? `localhost:${c.PORT}` }));
 

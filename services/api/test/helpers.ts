@@ -14,6 +14,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Wallet } from 'ethers';
+import type { Express } from 'express';
+import { Client } from 'pg';
 import request from 'supertest';
 type TestAgent = ReturnType<typeof request>;
 import { createApp } from '../src/app';
@@ -26,6 +28,8 @@ export const SIWE_DOMAIN = 'lighthouse.test';
 
 export interface TestApi {
   ctx: AppContext;
+  /** the express app itself, for tests that read its route table or serve it on a socket */
+  app: Express;
   http: TestAgent;
   database: TestDatabase;
   /** every log line the app wrote, as JSON text */
@@ -59,7 +63,8 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
       done();
     },
   });
-  const logger = createLogger({ service: 'api', level: 'debug', stream });
+  // debug unless the caller's env says otherwise (LOG_LEVEL above)
+  const logger = createLogger({ service: 'api', level: config.LOG_LEVEL, stream });
   const db = createDb({ url: config.DATABASE_URL, max: 4 });
   const redis = createRedis({ url: config.REDIS_URL, role: 'producer' });
   // Producers fail fast while Redis connects; give it a moment unless it is meant to be away.
@@ -84,6 +89,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
   const app = createApp(ctx);
   return {
     ctx,
+    app,
     http: request(app),
     database,
     logs,
@@ -130,5 +136,119 @@ export function httpSubscription(overrides: Record<string, unknown> = {}): Recor
       },
     ],
     ...overrides,
+  };
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One route of the app's route table: a method and the full path template. */
+export interface RouteEntry {
+  method: HttpMethod;
+  /** the template as registered, mount prefixes included, e.g. `/v1/subscriptions/:id` */
+  path: string;
+  /** the path's named parameters, e.g. `['id']` */
+  params: string[];
+}
+
+const ROUTE_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** What this file reads of express 5's router (the `router` package): not in its types. */
+interface RouterLayer {
+  rawPath?: unknown;
+  route?: { path: unknown; methods: Record<string, boolean | undefined> };
+  handle?: { stack?: RouterLayer[]; router?: { stack?: RouterLayer[] } };
+}
+
+function joinPath(prefix: string, path: string): string {
+  const joined = `${prefix}/${path}`.replace(/\/+/g, '/');
+  return joined.length > 1 ? joined.replace(/\/$/, '') : joined;
+}
+
+function pathsOf(raw: unknown, what: string): string[] {
+  const paths = Array.isArray(raw) ? (raw.flat(Infinity) as unknown[]) : [raw];
+  return paths.map((p) => {
+    // a RegExp path cannot be listed with its parameters; refuse it rather than skip it
+    if (typeof p !== 'string') throw new Error(`${what}: a non-string path cannot be listed`);
+    return p;
+  });
+}
+
+/**
+ * Every route of an express 5 app, found by walking its router stack: routers mounted with
+ * `app.use(router)` or `router.use(prefix, …, subApp)` are walked with their prefix.
+ * Middleware that is not a route (auth guards, 404 handler) is not listed.
+ */
+export function routeTable(app: Express): RouteEntry[] {
+  const out: RouteEntry[] = [];
+  const walk = (stack: RouterLayer[], prefix: string): void => {
+    for (const layer of stack) {
+      if (layer.route) {
+        for (const path of pathsOf(layer.route.path, 'route')) {
+          const full = joinPath(prefix, path);
+          const params = [...full.matchAll(/[:*]([A-Za-z0-9_]+)/g)].map((m) => m[1] as string);
+          for (const method of ROUTE_METHODS) {
+            if (layer.route.methods[method.toLowerCase()] || layer.route.methods._all) {
+              out.push({ method, path: full, params });
+            }
+          }
+        }
+        continue;
+      }
+      const nested = layer.handle?.stack ?? layer.handle?.router?.stack;
+      if (!nested) continue;
+      for (const mount of pathsOf(layer.rawPath ?? '/', 'mount'))
+        walk(nested, joinPath(prefix, mount));
+    }
+  };
+  walk((app.router as unknown as { stack: RouterLayer[] }).stack, '');
+  return out;
+}
+
+/**
+ * A cheap fingerprint of every table of the app's schema, in one prepared query: each table's
+ * row count and the newest `xmin` among its rows. An insert or an update writes a row version
+ * with a newer transaction id (so the newest xmin moves), a delete lowers the count, and a
+ * transaction that rolled back leaves nothing visible. Equal fingerprints: nothing was written.
+ */
+export interface DbFingerprint {
+  /** the tables covered (partitions are read through their parent) */
+  tables: string[];
+  take(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Columns written by design whatever the answer, which the fingerprint leaves out: an API key
+ * records when it was last used (at most once a minute) as soon as it authenticates a request,
+ * even one refused afterwards. Such a table is fingerprinted by its rows' other columns.
+ */
+export const WRITTEN_ON_ANY_ANSWER: Record<string, string[]> = { api_keys: ['last_used_at'] };
+
+export async function openDbFingerprint(url: string): Promise<DbFingerprint> {
+  // a connection of its own, so the statement stays prepared (planning it costs ~10x running it)
+  const client = new Client({ connectionString: url });
+  client.on('error', () => undefined); // the database is dropped under it at the end
+  await client.connect();
+  const { rows } = await client.query<{ name: string }>(`
+    SELECT c.oid::regclass::text AS name
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+    ORDER BY 1`);
+  const tables = rows.map((r) => r.name);
+  const parts = tables.map((t) => {
+    const ignored = WRITTEN_ON_ANY_ANSWER[t];
+    const digest = ignored
+      ? `md5(coalesce(string_agg((to_jsonb(r) - ${`ARRAY[${ignored.map((c) => `'${c}'`).join(', ')}]`})::text, ',' ORDER BY r::text), ''))`
+      : 'coalesce(max(xmin::text::bigint), 0)';
+    return `(SELECT '${t}:' || count(*) || ':' || ${digest} FROM ${t} r)`;
+  });
+  const text = `SELECT concat_ws(' ', ${parts.join(', ')}) AS fp`;
+  return {
+    tables,
+    async take() {
+      const result = await client.query<{ fp: string }>({ name: 'lighthouse_fingerprint', text });
+      return result.rows[0]?.fp ?? '';
+    },
+    close: () => client.end(),
   };
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../connection';
-import type { ApiKey } from '../schema';
+import type { ApiKey, ApiKeyScope } from '../schema';
 
 export async function insertNonce(db: Executor, nonce: string): Promise<void> {
   await db.insertInto('auth_nonces').values({ nonce }).execute();
@@ -62,25 +62,28 @@ export async function findSessionOwner(
   return row?.user_address;
 }
 
-export async function revokeSession(db: Executor, tokenHash: Buffer): Promise<boolean> {
-  const result = await db
+/** The id of the session revoked; undefined when it was revoked already. */
+export async function revokeSession(db: Executor, tokenHash: Buffer): Promise<string | undefined> {
+  const row = await db
     .updateTable('sessions')
     .set({ revoked_at: sql<Date>`now()` })
     .where('token_hash', '=', tokenHash)
     .where('revoked_at', 'is', null)
+    .returning('id')
     .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  return row?.id;
 }
 
 export async function insertApiKey(
   db: Executor,
-  key: { userAddress: string; name: string; prefix: string; keyHash: Buffer },
+  key: { userAddress: string; name: string; scope: ApiKeyScope; prefix: string; keyHash: Buffer },
 ): Promise<ApiKey> {
   return db
     .insertInto('api_keys')
     .values({
       user_address: key.userAddress,
       name: key.name,
+      scope: key.scope,
       prefix: key.prefix,
       key_hash: key.keyHash,
     })
@@ -88,11 +91,14 @@ export async function insertApiKey(
     .executeTakeFirstOrThrow();
 }
 
-/** The owner of an API key, touching `last_used_at` at most once a minute. */
-export async function useApiKey(db: Executor, keyHash: Buffer): Promise<string | undefined> {
+/** An API key's id, owner and scope, touching `last_used_at` at most once a minute. */
+export async function useApiKey(
+  db: Executor,
+  keyHash: Buffer,
+): Promise<{ id: string; userAddress: string; scope: ApiKeyScope } | undefined> {
   const row = await db
     .selectFrom('api_keys')
-    .select(['id', 'user_address', 'last_used_at'])
+    .select(['id', 'user_address', 'scope', 'last_used_at'])
     .where('key_hash', '=', keyHash)
     .executeTakeFirst();
   if (!row) return undefined;
@@ -103,7 +109,7 @@ export async function useApiKey(db: Executor, keyHash: Buffer): Promise<string |
       .where('id', '=', row.id)
       .execute();
   }
-  return row.user_address;
+  return { id: row.id, userAddress: row.user_address, scope: row.scope };
 }
 
 export async function listApiKeys(db: Executor, userAddress: string): Promise<ApiKey[]> {

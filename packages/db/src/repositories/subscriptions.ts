@@ -8,7 +8,7 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-interface Cursor {
+export interface Cursor {
   createdAt: string;
   id: string;
 }

@@ -22,7 +22,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const meta = { method: req.method, path: req.path, code: error.code, status: error.status };
     if (error.status >= 500) logger.log(error.logLevel, error.message, { ...meta, err });
     else logger.log(error.logLevel, 'request rejected', { ...meta, message: error.message });
-    res.status(error.status).json(error.toJSON());
+    res.status(error.status).set(error.headers).json(error.toJSON());
   };
 }
 
@@ -46,6 +46,17 @@ function toAppError(err: unknown): AppError {
     case 'charset.unsupported':
       return new AppError('unsupported_media_type', 'request body encoding is not supported');
     default:
+      // Other client errors from express and body-parser stay client errors: a path segment
+      // that is not valid percent-encoding (a URIError with status 400), a body that does not
+      // inflate as its Content-Encoding says or does not match its Content-Length.
+      if (typeof parser.status === 'number' && parser.status >= 400 && parser.status < 500) {
+        const field = err instanceof URIError ? '(path)' : '(body)';
+        const problem =
+          err instanceof URIError ? 'is not valid percent-encoding' : 'could not be read';
+        return new AppError('validation_error', `${field}: ${problem}`, {
+          details: { fields: [{ field, message: problem }] },
+        });
+      }
       return new AppError('internal', 'internal error', { cause: err });
   }
 }

@@ -1,5 +1,6 @@
 import { fieldIssues } from '@lighthouse/domain';
 import { AppError } from '@lighthouse/shared';
+import type { RequestHandler } from 'express';
 import type { z } from 'zod';
 
 /** Parses `value` with `schema` or throws a 400 naming each bad field (prefixed by `base`). */
@@ -23,3 +24,52 @@ export function pathId(raw: string | undefined, what: string): string {
   if (!raw || !UUID_PATTERN.test(raw)) throw AppError.notFound(what);
   return raw.toLowerCase();
 }
+
+const NUL = '\u0000';
+/**
+ * No request body of this API nests nearly this deep; recursive code (masking, sealing) would
+ * overflow the stack on much deeper ones.
+ */
+export const MAX_BODY_DEPTH = 32;
+
+/** The first place in a parsed JSON body that cannot be stored or handled safely, and why. */
+function unsafeField(body: unknown): { field: string; message: string } | undefined {
+  // iterative, since the point is that a body may nest deeper than the stack allows
+  const stack: [unknown, string, number][] = [[body, '', 0]];
+  while (stack.length > 0) {
+    const [value, path, depth] = stack.pop() as [unknown, string, number];
+    const field = path || '(body)';
+    if (typeof value === 'string') {
+      if (value.includes(NUL)) return { field, message: 'must not contain NUL (\\u0000)' };
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= MAX_BODY_DEPTH) {
+      return { field, message: `nests deeper than ${MAX_BODY_DEPTH} levels` };
+    }
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push([v, `${path}[${i}]`, depth + 1]));
+      continue;
+    }
+    for (const [k, v] of Object.entries(value)) {
+      const at = path === '' ? k : `${path}.${k}`;
+      if (k.includes(NUL)) return { field: at, message: 'must not contain NUL (\\u0000)' };
+      stack.push([v, at, depth + 1]);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Refuses with a 400, before any route runs, what would otherwise fail deep inside as a 500:
+ * NUL (U+0000) in the URL (as %00) or in the JSON body, which PostgreSQL text and jsonb cannot
+ * hold, and bodies nested deeper than {@link MAX_BODY_DEPTH}.
+ */
+export const refuseUnsafeInput: RequestHandler = (req, _res, next) => {
+  if (/%00/i.test(req.originalUrl)) {
+    throw AppError.validation([{ field: '(url)', message: 'must not contain NUL (%00)' }]);
+  }
+  const unsafe = unsafeField(req.body);
+  if (unsafe) throw AppError.validation([unsafe]);
+  next();
+};

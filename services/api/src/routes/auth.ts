@@ -1,9 +1,9 @@
-import { auth } from '@lighthouse/db';
+import { audit, auth, type ApiKey } from '@lighthouse/db';
 import { AppError, hashToken, newToken } from '@lighthouse/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import { API_KEY_PREFIX, principalOf, requireAuth } from '../http/auth';
+import { API_KEY_PREFIX, actorOf, principalOf, requireAuth, requireSession } from '../http/auth';
 import { parseInput, UUID_PATTERN } from '../http/validate';
 import { issueNonce, signIn } from '../services/siwe';
 import { rateLimitsOf } from '../http/rate-limit';
@@ -26,6 +26,11 @@ export const apiKeyBodySchema = z.strictObject({
     .min(1, 'must not be empty')
     .max(100, 'must be at most 100 characters')
     .default('api key'),
+  scope: z
+    .enum(['read', 'read_write'], {
+      error: 'must be "read" (GET only) or "read_write" (everything but managing API keys)',
+    })
+    .default('read_write'),
 });
 
 export function authRoutes(ctx: AppContext): Router {
@@ -42,7 +47,7 @@ export function authRoutes(ctx: AppContext): Router {
     res.set('Cache-Control', 'no-store').json(await signIn(ctx, body));
   });
 
-  router.post('/v1/auth/logout', authenticated, async (_req, res) => {
+  router.post('/v1/auth/logout', authenticated, async (req, res) => {
     const principal = principalOf(res);
     if (principal.via !== 'session') {
       throw new AppError(
@@ -50,18 +55,43 @@ export function authRoutes(ctx: AppContext): Router {
         'an API key cannot log out; delete it with DELETE /v1/api-keys/:id',
       );
     }
-    await auth.revokeSession(ctx.db, principal.tokenHash);
+    const actor = actorOf(req, res);
+    await ctx.db.transaction().execute(async (tx) => {
+      const sessionId = await auth.revokeSession(tx, principal.tokenHash);
+      if (sessionId === undefined) return;
+      await audit.recordAudit(tx, {
+        ...actor,
+        action: 'session.logout',
+        resourceType: 'session',
+        resourceId: sessionId,
+      });
+    });
     res.status(204).end();
   });
 
-  router.post('/v1/api-keys', authenticated, limits.create, async (req, res) => {
-    const { name } = parseInput(apiKeyBodySchema, req.body ?? {});
+  // Only a signed-in wallet manages keys, so a leaked key cannot mint more or revoke others.
+  const keyManager = requireSession('create or delete API keys');
+
+  router.post('/v1/api-keys', authenticated, keyManager, limits.create, async (req, res) => {
+    const { name, scope } = parseInput(apiKeyBodySchema, req.body ?? {});
+    const actor = actorOf(req, res);
     const key = newToken(API_KEY_PREFIX);
-    const row = await auth.insertApiKey(ctx.db, {
-      userAddress: principalOf(res).address,
-      name,
-      prefix: key.slice(0, 12),
-      keyHash: hashToken(key),
+    const row = await ctx.db.transaction().execute(async (tx) => {
+      const inserted = await auth.insertApiKey(tx, {
+        userAddress: actor.address,
+        name,
+        scope,
+        prefix: key.slice(0, 12),
+        keyHash: hashToken(key),
+      });
+      await audit.recordAudit(tx, {
+        ...actor,
+        action: 'api_key.create',
+        resourceType: 'api_key',
+        resourceId: inserted.id,
+        details: { scope },
+      });
+      return inserted;
     });
     // The key itself is returned this once; only its hash is stored.
     res
@@ -75,31 +105,31 @@ export function authRoutes(ctx: AppContext): Router {
     res.json({ items: rows.map(apiKeyJson), next_cursor: null });
   });
 
-  router.delete('/v1/api-keys/:id', authenticated, async (req, res) => {
+  router.delete('/v1/api-keys/:id', authenticated, keyManager, async (req, res) => {
     const id = String(req.params.id);
-    if (
-      !UUID_PATTERN.test(id) ||
-      !(await auth.deleteApiKey(ctx.db, principalOf(res).address, id))
-    ) {
-      throw AppError.notFound('API key');
-    }
+    if (!UUID_PATTERN.test(id)) throw AppError.notFound('API key');
+    const actor = actorOf(req, res);
+    await ctx.db.transaction().execute(async (tx) => {
+      if (!(await auth.deleteApiKey(tx, actor.address, id))) throw AppError.notFound('API key');
+      await audit.recordAudit(tx, {
+        ...actor,
+        action: 'api_key.revoke',
+        resourceType: 'api_key',
+        resourceId: id,
+      });
+    });
     res.status(204).end();
   });
 
   return router;
 }
 
-function apiKeyJson(row: {
-  id: string;
-  name: string;
-  prefix: string;
-  created_at: Date;
-  last_used_at: Date | null;
-}) {
+function apiKeyJson(row: ApiKey) {
   return {
     id: row.id,
     name: row.name,
     prefix: row.prefix,
+    scope: row.scope,
     created_at: row.created_at.toISOString(),
     last_used_at: row.last_used_at?.toISOString() ?? null,
   };

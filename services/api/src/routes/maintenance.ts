@@ -1,6 +1,6 @@
 import { Router, type Response } from 'express';
 import type { AppContext } from '../context';
-import { principalOf, requireAuth } from '../http/auth';
+import { actorOf, principalOf, requireAuth } from '../http/auth';
 import { pathId } from '../http/validate';
 import {
   createWindow,
@@ -44,8 +44,9 @@ export function maintenanceRoutes(ctx: AppContext): Router {
   });
 
   router.post(WINDOWS, limits.create, async (req, res) => {
-    const { owner, subscriptionId } = scope(req.params, res);
-    const row = await createWindow({ ctx, owner, subscriptionId, body: req.body });
+    const { subscriptionId } = scope(req.params, res);
+    const actor = actorOf(req, res);
+    const row = await createWindow({ ctx, actor, subscriptionId, body: req.body });
     res
       .status(201)
       .location(`/v1/subscriptions/${subscriptionId}/maintenance-windows/${row.id}`)
@@ -58,10 +59,10 @@ export function maintenanceRoutes(ctx: AppContext): Router {
   });
 
   router.patch(WINDOW, async (req, res) => {
-    const { owner, subscriptionId } = scope(req.params, res);
+    const { subscriptionId } = scope(req.params, res);
     const row = await updateWindow({
       ctx,
-      owner,
+      actor: actorOf(req, res),
       subscriptionId,
       id: windowId(req.params),
       body: req.body,
@@ -70,8 +71,8 @@ export function maintenanceRoutes(ctx: AppContext): Router {
   });
 
   router.delete(WINDOW, async (req, res) => {
-    const { owner, subscriptionId } = scope(req.params, res);
-    await deleteWindow(ctx, owner, subscriptionId, windowId(req.params));
+    const { subscriptionId } = scope(req.params, res);
+    await deleteWindow(ctx, actorOf(req, res), subscriptionId, windowId(req.params));
     res.status(204).end();
   });
 

@@ -18,6 +18,7 @@ import {
   updateStatusPageSchema,
 } from '../services/status-pages';
 import { createSubscriptionSchema, updateSubscriptionSchema } from '../services/subscriptions';
+import { AUDIT_RESOURCE_TYPES } from './audit';
 import { apiKeyBodySchema, verifyBodySchema } from './auth';
 import { CHECKS_MAX_LIMIT, HOURLY_MAX_DAYS, RANGE_MAX_DAYS } from './history';
 
@@ -38,6 +39,12 @@ const errors = {
   },
   '401': { description: 'missing, invalid, expired or revoked token' },
   '404': { description: 'not found, or not yours' },
+};
+const sessionOnly = {
+  '403': {
+    description: 'an API key cannot create or delete API keys: only a signed-in session can',
+    content: { 'application/json': { schema: ref('Error') } },
+  },
 };
 const secured = [{ bearer: [] }];
 const idParam = [
@@ -534,6 +541,23 @@ export function openApiDocument(): Record<string, unknown> {
   const channels = Object.fromEntries(
     CHANNEL_TYPE_NAMES.map((name) => [`Channel_${name}`, json(channelTypes[name].schema)]),
   );
+  /** x402: the signed payment, base64 JSON from an x402 client. */
+  const paymentHeader = {
+    name: 'PAYMENT-SIGNATURE',
+    in: 'header',
+    required: false,
+    description:
+      'an x402 v2 exact-scheme EVM payment (EIP-3009 authorization), base64 JSON; X-PAYMENT (v1) is accepted too',
+    schema: { type: 'string' },
+  };
+
+  const paymentRequired = {
+    description:
+      'the tier must be paid for: x402 v2 terms in the PAYMENT-REQUIRED header (and in error.details.x402); a refused payment says why in error.details.reason',
+    headers: { 'PAYMENT-REQUIRED': { schema: { type: 'string' } } },
+    content: { 'application/json': { schema: ref('Error') } },
+  };
+
   const subscriptionOps = {
     get: {
       summary: 'Get a subscription',
@@ -546,7 +570,11 @@ export function openApiDocument(): Record<string, unknown> {
       security: secured,
       parameters: idParam,
       requestBody: body('SubscriptionUpdate'),
-      responses: { '200': ok('the subscription', ref('Subscription')), ...errors },
+      responses: {
+        '200': ok('the subscription', ref('Subscription')),
+        '402': paymentRequired,
+        ...errors,
+      },
     },
     delete: {
       summary: 'Delete a subscription',
@@ -563,7 +591,8 @@ export function openApiDocument(): Record<string, unknown> {
         bearer: {
           type: 'http',
           scheme: 'bearer',
-          description: 'a session token from /v1/auth/verify or an API key',
+          description:
+            'a session token from /v1/auth/verify or an API key; a key with scope "read" gets 403 forbidden on anything but GET and HEAD',
         },
       },
       schemas: {
@@ -586,6 +615,61 @@ export function openApiDocument(): Record<string, unknown> {
           type: 'object',
           description:
             'a subscription; secrets are masked. Besides what it is written with, it shows flapping_since (when flapping started, null when not flapping) and in_maintenance (a maintenance window covers the time of the answer), both read-only',
+        },
+        ApiKey: {
+          type: 'object',
+          required: ['id', 'name', 'prefix', 'scope', 'created_at', 'last_used_at'],
+          properties: {
+            id: { type: 'string', format: 'uuid' },
+            name: { type: 'string' },
+            prefix: { type: 'string', description: 'the first characters of the key' },
+            scope: {
+              type: 'string',
+              enum: ['read', 'read_write'],
+              description: 'read: GET and HEAD only; read_write: everything but managing API keys',
+            },
+            created_at: time,
+            last_used_at: nullable(time),
+          },
+        },
+        AuditEntry: {
+          type: 'object',
+          required: [
+            'id',
+            'at',
+            'actor',
+            'api_key_id',
+            'action',
+            'resource_type',
+            'resource_id',
+            'details',
+            'ip',
+          ],
+          properties: {
+            id: { type: 'string', description: 'increasing' },
+            at: time,
+            actor: { type: 'string', enum: ['session', 'api_key', 'system'] },
+            api_key_id: {
+              ...nullable({ type: 'string', format: 'uuid' }),
+              description: 'the key used, when actor is api_key',
+            },
+            action: {
+              type: 'string',
+              description:
+                '<resource_type>.<verb>: subscription.create|update|pause|resume|renew|delete, payment.settle, maintenance_window.create|update|delete, status_page.create|update|delete, api_key.create|revoke, session.logout',
+            },
+            resource_type: { type: 'string', enum: [...AUDIT_RESOURCE_TYPES] },
+            resource_id: nullable({ type: 'string' }),
+            details: {
+              type: 'object',
+              description:
+                'field names and ids, never values that could hold a secret: for updates `fields` (what changed) and, for subscriptions, `channels: {added, removed, changed}` (channel ids)',
+            },
+            ip: nullable({
+              type: 'string',
+              description: 'the client address the request came from',
+            }),
+          },
         },
         MaintenanceWindowInput: json(maintenanceWindowInput),
         MaintenanceWindow: maintenanceWindow,
@@ -671,21 +755,47 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           summary: 'List API keys',
           security: secured,
-          responses: { '200': ok('{items, next_cursor}') },
+          responses: { '200': ok('{items, next_cursor}', listOf('ApiKey')) },
         },
         post: {
           summary: 'Create an API key (shown once)',
+          description:
+            'scope "read" (GET and HEAD only) or "read_write" (the default); only a signed-in session may create keys',
           security: secured,
           requestBody: body('ApiKeyCreate'),
-          responses: { '201': ok('the key'), ...errors },
+          responses: {
+            '201': ok('the key, with the secret `key` shown this once', ref('ApiKey')),
+            ...sessionOnly,
+            ...errors,
+          },
         },
       },
       '/v1/api-keys/{id}': {
         delete: {
-          summary: 'Delete an API key',
+          summary: 'Revoke an API key',
+          description: 'only a signed-in session may delete keys',
           security: secured,
           parameters: idParam,
-          responses: { '204': ok('deleted'), ...errors },
+          responses: { '204': ok('deleted'), ...sessionOnly, ...errors },
+        },
+      },
+      '/v1/audit-log': {
+        get: {
+          summary: 'Who changed what in your account, newest first',
+          description:
+            'one entry per change to a subscription, maintenance window, status page or API key, and per logout, written in the same transaction as the change',
+          security: secured,
+          parameters: [
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+            },
+            { name: 'cursor', in: 'query', schema: { type: 'string' } },
+            { name: 'resource_type', in: 'query', schema: { type: 'string' } },
+            { name: 'resource_id', in: 'query', schema: { type: 'string' } },
+          ],
+          responses: { '200': ok('{items, next_cursor}', listOf('AuditEntry')), ...errors },
         },
       },
       '/v1/subscriptions': {
@@ -707,9 +817,10 @@ export function openApiDocument(): Record<string, unknown> {
           description: `target_config follows Target_<target_type>; each alert channel's config follows Channel_<type>`,
           security: secured,
           requestBody: body('SubscriptionCreate'),
+          parameters: [paymentHeader],
           responses: {
             '201': ok('created', ref('Subscription')),
-            '402': ok('the tier must be paid for'),
+            '402': paymentRequired,
             '403': ok('tier limit reached'),
             ...errors,
           },
@@ -719,8 +830,13 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           summary: 'Alias of POST /v1/subscriptions accepting user_address',
           security: secured,
+          parameters: [paymentHeader],
           requestBody: body('SubscriptionCreate'),
-          responses: { '201': ok('created', ref('Subscription')), ...errors },
+          responses: {
+            '201': ok('created', ref('Subscription')),
+            '402': paymentRequired,
+            ...errors,
+          },
         },
       },
       '/v1/subscriptions/{id}': subscriptionOps,
@@ -798,6 +914,37 @@ export function openApiDocument(): Record<string, unknown> {
           security: secured,
           parameters: windowParams,
           responses: { '204': ok('deleted'), ...errors },
+        },
+      },
+      '/v1/subscriptions/{id}/renew': {
+        post: {
+          summary: 'Pay for another 30 days of a paid tier (x402)',
+          description:
+            'answers 402 with the x402 terms in PAYMENT-REQUIRED; the same request with PAYMENT-SIGNATURE (or v1 X-PAYMENT) is settled and answered with PAYMENT-RESPONSE. The period is added to what is left.',
+          security: secured,
+          parameters: [...idParam, paymentHeader],
+          responses: {
+            '200': ok('the renewed subscription, with payment_id', ref('Subscription')),
+            '402': paymentRequired,
+            '409': ok('the tier is free, or no longer offered'),
+            '502': ok('the facilitator or chain could not be reached; nothing was charged'),
+            ...errors,
+          },
+        },
+      },
+      '/v1/payments': {
+        get: {
+          summary: 'Your x402 payments, newest first',
+          security: secured,
+          parameters: [
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+            },
+            { name: 'cursor', in: 'query', schema: { type: 'string' } },
+          ],
+          responses: { '200': ok('{items, next_cursor}') },
         },
       },
       '/v1/subscriptions/{id}/pause': {

@@ -2,7 +2,7 @@ import { decodeCursor, encodeCursor } from '@lighthouse/db';
 import { AppError } from '@lighthouse/shared';
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../context';
-import { principalOf, requireAuth } from '../http/auth';
+import { actorOf, principalOf, requireAuth } from '../http/auth';
 import { parseInput, pathId } from '../http/validate';
 import {
   badgeSubscription,
@@ -90,7 +90,7 @@ export function statusPageRoutes(ctx: AppContext): Router {
   router.use(PAGES, requireAuth(ctx));
 
   router.post(PAGES, limits.create, async (req, res) => {
-    const page = await createPage({ ctx, owner: owner(res), body: req.body });
+    const page = await createPage({ ctx, actor: actorOf(req, res), body: req.body });
     res.status(201).location(`${PAGES}/${page.page.id}`).json(pageJson(page));
   });
 
@@ -114,7 +114,7 @@ export function statusPageRoutes(ctx: AppContext): Router {
   router.patch(`${PAGES}/:id`, async (req, res) => {
     const page = await updatePage({
       ctx,
-      owner: owner(res),
+      actor: actorOf(req, res),
       id: pageId(req.params.id),
       body: req.body,
     });
@@ -122,7 +122,7 @@ export function statusPageRoutes(ctx: AppContext): Router {
   });
 
   router.delete(`${PAGES}/:id`, async (req, res) => {
-    await deletePage(ctx, owner(res), pageId(req.params.id));
+    await deletePage(ctx, actorOf(req, res), pageId(req.params.id));
     res.status(204).end();
   });
 

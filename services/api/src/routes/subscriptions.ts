@@ -12,7 +12,7 @@ import { AppError } from '@lighthouse/shared';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import { principalOf, requireAuth } from '../http/auth';
+import { actorOf, principalOf, requireAuth } from '../http/auth';
 import { parseInput, pathId } from '../http/validate';
 import {
   createSubscription,
@@ -21,6 +21,7 @@ import {
   setActive,
   subscriptionJson,
   updateSubscription,
+  type Written,
 } from '../services/subscriptions';
 import { sendTestAlerts } from '../services/test-alert';
 import { rateLimitsOf } from '../http/rate-limit';
@@ -44,15 +45,25 @@ async function view(ctx: AppContext, row: Subscription) {
   return subscriptionJson(row, windows.get(row.id) ?? []);
 }
 
+/** 201 with the new subscription (no maintenance windows yet) and the payment's receipt. */
+function created(res: Response, { row, payment }: Written): void {
+  if (payment) res.set('PAYMENT-RESPONSE', payment.responseHeader);
+  res.status(201).location(`/v1/subscriptions/${row.id}`).json(subscriptionJson(row, []));
+}
+
 export function subscriptionRoutes(ctx: AppContext): Router {
   const router = Router();
   const limits = rateLimitsOf(ctx);
   router.use(['/v1/subscriptions', '/subscribe'], requireAuth(ctx));
 
   router.post('/v1/subscriptions', limits.create, async (req, res) => {
-    const row = await createSubscription({ ctx, owner: owner(res), body: req.body });
-    // a new subscription has no maintenance windows yet
-    res.status(201).location(`/v1/subscriptions/${row.id}`).json(subscriptionJson(row, []));
+    const written = await createSubscription({
+      ctx,
+      actor: actorOf(req, res),
+      body: req.body,
+      pay: { get: (name) => req.get(name), resource: '/v1/subscriptions' },
+    });
+    created(res, written);
   });
 
   // The seed's payload: the same body plus the owner's address, which must be the caller.
@@ -71,8 +82,13 @@ export function subscriptionRoutes(ctx: AppContext): Router {
         details: { fields: [{ field: 'user_address', message: `must equal ${caller}` }] },
       });
     }
-    const row = await createSubscription({ ctx, owner: caller, body: rest });
-    res.status(201).location(`/v1/subscriptions/${row.id}`).json(subscriptionJson(row, []));
+    const written = await createSubscription({
+      ctx,
+      actor: actorOf(req, res),
+      body: rest,
+      pay: { get: (name) => req.get(name), resource: '/subscribe' },
+    });
+    created(res, written);
   });
 
   router.get('/v1/subscriptions', async (req, res) => {
@@ -102,17 +118,20 @@ export function subscriptionRoutes(ctx: AppContext): Router {
   });
 
   router.patch('/v1/subscriptions/:id', async (req, res) => {
-    const row = await updateSubscription({
+    const id = idParam(req.params.id);
+    const { row, payment } = await updateSubscription({
       ctx,
-      owner: owner(res),
-      id: idParam(req.params.id),
+      actor: actorOf(req, res),
+      id,
       body: req.body,
+      pay: { get: (name) => req.get(name), resource: `/v1/subscriptions/${id}` },
     });
+    if (payment) res.set('PAYMENT-RESPONSE', payment.responseHeader);
     res.json(await view(ctx, row));
   });
 
   router.delete('/v1/subscriptions/:id', async (req, res) => {
-    await deleteSubscription(ctx, owner(res), idParam(req.params.id));
+    await deleteSubscription(ctx, actorOf(req, res), idParam(req.params.id));
     res.status(204).end();
   });
 
@@ -139,11 +158,13 @@ export function subscriptionRoutes(ctx: AppContext): Router {
   });
 
   router.post('/v1/subscriptions/:id/pause', async (req, res) => {
-    res.json(await view(ctx, await setActive(ctx, owner(res), idParam(req.params.id), false)));
+    const row = await setActive(ctx, actorOf(req, res), idParam(req.params.id), false);
+    res.json(await view(ctx, row));
   });
 
   router.post('/v1/subscriptions/:id/resume', async (req, res) => {
-    res.json(await view(ctx, await setActive(ctx, owner(res), idParam(req.params.id), true)));
+    const row = await setActive(ctx, actorOf(req, res), idParam(req.params.id), true);
+    res.json(await view(ctx, row));
   });
 
   return router;

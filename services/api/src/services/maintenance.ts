@@ -1,4 +1,10 @@
-import { maintenance, subscriptions, type Executor, type MaintenanceWindow } from '@lighthouse/db';
+import {
+  audit,
+  maintenance,
+  subscriptions,
+  type Executor,
+  type MaintenanceWindow,
+} from '@lighthouse/db';
 import {
   maintenanceProblems,
   maintenanceWindowInput,
@@ -76,6 +82,23 @@ async function ownedSubscriptionId(
 
 const windowNotFound = (): AppError => AppError.notFound('maintenance window');
 
+/** The API names of the fields `next` changes, for the audit log. */
+function changedFields(current: WindowFields, next: WindowFields): string[] {
+  const names: Record<keyof WindowFields, string> = {
+    name: 'name',
+    starts_at: 'starts_at',
+    ends_at: 'ends_at',
+    cron: 'cron',
+    duration_seconds: 'duration_minutes',
+    timezone: 'timezone',
+  };
+  const same = (a: unknown, b: unknown): boolean =>
+    a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b;
+  return (Object.keys(names) as (keyof WindowFields)[])
+    .filter((key) => !same(current[key], next[key]))
+    .map((key) => names[key]);
+}
+
 export async function listWindows(
   ctx: AppContext,
   owner: string,
@@ -99,18 +122,18 @@ export async function getWindow(
 
 export async function createWindow({
   ctx,
-  owner,
+  actor,
   subscriptionId,
   body,
 }: {
   ctx: AppContext;
-  owner: string;
+  actor: audit.AuditActor;
   subscriptionId: string;
   body: unknown;
 }): Promise<MaintenanceWindow> {
   return ctx.db.transaction().execute(async (tx) => {
     // the lock makes concurrent creates count one after another
-    await ownedSubscriptionId(tx, owner, subscriptionId, { forUpdate: true });
+    await ownedSubscriptionId(tx, actor.address, subscriptionId, { forUpdate: true });
     const input = parseWhole(maintenanceWindowInput, body);
     const fields = merge(BLANK, input, new Date());
     const count = await maintenance.countWindows(tx, subscriptionId);
@@ -121,43 +144,67 @@ export async function createWindow({
         { details: { limit: MAX_WINDOWS_PER_SUBSCRIPTION } },
       );
     }
-    return maintenance.insertWindow(tx, { subscription_id: subscriptionId, ...fields });
+    const row = await maintenance.insertWindow(tx, { subscription_id: subscriptionId, ...fields });
+    await audit.recordAudit(tx, {
+      ...actor,
+      action: 'maintenance_window.create',
+      resourceType: 'maintenance_window',
+      resourceId: row.id,
+      details: { subscription_id: subscriptionId },
+    });
+    return row;
   });
 }
 
 export async function updateWindow({
   ctx,
-  owner,
+  actor,
   subscriptionId,
   id,
   body,
 }: {
   ctx: AppContext;
-  owner: string;
+  actor: audit.AuditActor;
   subscriptionId: string;
   id: string;
   body: unknown;
 }): Promise<MaintenanceWindow> {
   return ctx.db.transaction().execute(async (tx) => {
-    await ownedSubscriptionId(tx, owner, subscriptionId);
+    await ownedSubscriptionId(tx, actor.address, subscriptionId);
     const current = await maintenance.findWindow(tx, subscriptionId, id, { forUpdate: true });
     if (!current) throw windowNotFound();
     const input = parseWhole(maintenanceWindowInput, body);
     const fields = merge(current, input, new Date());
     const row = await maintenance.updateWindow(tx, subscriptionId, id, fields);
     if (!row) throw windowNotFound();
+    await audit.recordAudit(tx, {
+      ...actor,
+      action: 'maintenance_window.update',
+      resourceType: 'maintenance_window',
+      resourceId: id,
+      details: { subscription_id: subscriptionId, fields: changedFields(current, fields) },
+    });
     return row;
   });
 }
 
 export async function deleteWindow(
   ctx: AppContext,
-  owner: string,
+  actor: audit.AuditActor,
   subscriptionId: string,
   id: string,
 ): Promise<void> {
-  await ownedSubscriptionId(ctx.db, owner, subscriptionId);
-  if (!(await maintenance.deleteWindow(ctx.db, subscriptionId, id))) throw windowNotFound();
+  await ctx.db.transaction().execute(async (tx) => {
+    await ownedSubscriptionId(tx, actor.address, subscriptionId);
+    if (!(await maintenance.deleteWindow(tx, subscriptionId, id))) throw windowNotFound();
+    await audit.recordAudit(tx, {
+      ...actor,
+      action: 'maintenance_window.delete',
+      resourceType: 'maintenance_window',
+      resourceId: id,
+      details: { subscription_id: subscriptionId },
+    });
+  });
 }
 
 const iso = (d: Date | null): string | null => d?.toISOString() ?? null;

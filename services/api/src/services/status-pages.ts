@@ -1,4 +1,5 @@
 import {
+  audit,
   rollups,
   statusPages,
   users,
@@ -17,6 +18,7 @@ import {
   type BucketUnit,
 } from '@lighthouse/domain';
 import { AppError, type FieldIssue } from '@lighthouse/shared';
+import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { AppContext } from '../context';
 import { parseWhole } from './subscriptions';
@@ -122,13 +124,14 @@ const blankToNull = (text: string | null | undefined): string | null | undefined
 
 export async function createPage({
   ctx,
-  owner,
+  actor,
   body,
 }: {
   ctx: AppContext;
-  owner: string;
+  actor: audit.AuditActor;
   body: unknown;
 }): Promise<OwnedStatusPage> {
+  const owner = actor.address;
   const input = parseWhole(createStatusPageSchema, body);
   return ctx.db.transaction().execute(async (tx) => {
     // the lock makes concurrent creates count one after another
@@ -152,6 +155,13 @@ export async function createPage({
       }),
     );
     await statusPages.setPageSubscriptions(tx, page.id, subscriptionIds);
+    await audit.recordAudit(tx, {
+      ...actor,
+      action: 'status_page.create',
+      resourceType: 'status_page',
+      resourceId: page.id,
+      details: { subscription_ids: subscriptionIds },
+    });
     return { page, subscriptionIds };
   });
 }
@@ -198,17 +208,18 @@ export async function listPages(
 
 export async function updatePage({
   ctx,
-  owner,
+  actor,
   id,
   body,
 }: {
   ctx: AppContext;
-  owner: string;
+  actor: audit.AuditActor;
   id: string;
   body: unknown;
 }): Promise<OwnedStatusPage> {
+  const owner = actor.address;
   return ctx.db.transaction().execute(async (tx) => {
-    await ownedPage(tx, owner, id, { forUpdate: true });
+    const before = await withSubscriptions(tx, await ownedPage(tx, owner, id, { forUpdate: true }));
     const input = parseWhole(updateStatusPageSchema, body);
     const subscriptionIds =
       input.subscription_ids === undefined
@@ -222,14 +233,45 @@ export async function updatePage({
         published: input.published,
       }),
     );
-    if (subscriptionIds === undefined) return withSubscriptions(tx, page);
-    await statusPages.setPageSubscriptions(tx, page.id, subscriptionIds);
-    return { page, subscriptionIds };
+    if (subscriptionIds !== undefined) {
+      await statusPages.setPageSubscriptions(tx, page.id, subscriptionIds);
+    }
+    const after = { page, subscriptionIds: subscriptionIds ?? before.subscriptionIds };
+    await audit.recordAudit(tx, {
+      ...actor,
+      action: 'status_page.update',
+      resourceType: 'status_page',
+      resourceId: page.id,
+      details: { fields: changedPageFields(before, after) },
+    });
+    return after;
   });
 }
 
-export async function deletePage(ctx: AppContext, owner: string, id: string): Promise<void> {
-  if (!(await statusPages.deleteOwnedPage(ctx.db, owner, id))) throw pageNotFound();
+/** The fields an update changed, by name, for the audit log. */
+function changedPageFields(before: OwnedStatusPage, after: OwnedStatusPage): string[] {
+  const fields = (['slug', 'title', 'description', 'published'] as const).filter(
+    (field) => before.page[field] !== after.page[field],
+  );
+  return isDeepStrictEqual(before.subscriptionIds, after.subscriptionIds)
+    ? fields
+    : [...fields, 'subscription_ids'];
+}
+
+export async function deletePage(
+  ctx: AppContext,
+  actor: audit.AuditActor,
+  id: string,
+): Promise<void> {
+  await ctx.db.transaction().execute(async (tx) => {
+    if (!(await statusPages.deleteOwnedPage(tx, actor.address, id))) throw pageNotFound();
+    await audit.recordAudit(tx, {
+      ...actor,
+      action: 'status_page.delete',
+      resourceType: 'status_page',
+      resourceId: id,
+    });
+  });
 }
 
 const iso = (d: Date | null): string | null => d?.toISOString() ?? null;

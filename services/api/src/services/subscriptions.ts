@@ -1,4 +1,4 @@
-import { subscriptions, users, type StoredChannel, type Subscription } from '@lighthouse/db';
+import { audit, subscriptions, users, type StoredChannel, type Subscription } from '@lighthouse/db';
 import {
   CHANNEL_TYPE_NAMES,
   TARGET_TYPE_NAMES,
@@ -19,8 +19,10 @@ import {
 } from '@lighthouse/domain';
 import { AppError, type FieldIssue } from '@lighthouse/shared';
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { AppContext } from '../context';
+import { applyPayment, extendedExpiry, takePayment, type TakenPayment } from './payments';
 
 const MAX_CHANNELS_PER_REQUEST = 20;
 
@@ -266,21 +268,14 @@ function targetColumns(ctx: AppContext, type: TargetTypeName, config: Record<str
   };
 }
 
-function paymentRequired(tier: Tier): AppError {
-  return new AppError(
-    'payment_required',
-    `the ${tier.name} tier costs ${tier.price_usdc_per_30_days} USDC per 30 days; paying over x402 is not available on this server yet, so only free tiers can be used`,
-    { details: { tier: tier.name, price_usdc_per_30_days: tier.price_usdc_per_30_days } },
-  );
-}
-
 async function enforceQuota(
   ctx: AppContext,
   tx: Parameters<typeof users.lockUser>[0],
   owner: string,
   tier: Tier,
+  { lock = true }: { lock?: boolean } = {},
 ): Promise<void> {
-  await users.lockUser(tx, owner);
+  if (lock) await users.lockUser(tx, owner);
   const count = await subscriptions.countOwnedSubscriptions(tx, owner, tier.name);
   if (count >= tier.max_subscriptions) {
     throw new AppError(
@@ -296,15 +291,37 @@ async function enforceQuota(
   }
 }
 
+/** How a request can pay: its headers (x402 reads PAYMENT-SIGNATURE or X-PAYMENT). */
+export interface PaymentSource {
+  get: (header: string) => string | undefined;
+  /** the path paid for, shown to the payer */
+  resource: string;
+}
+
+const NO_PAYMENT: PaymentSource = { get: () => undefined, resource: '/v1/subscriptions' };
+
+export interface Written {
+  row: Subscription;
+  /** the x402 payment this change took, for the PAYMENT-RESPONSE header */
+  payment?: TakenPayment;
+}
+
+/**
+ * Creates a subscription. On a paid tier it is bought over x402 first (402 with the terms
+ * until the request carries a payment), for one period from now.
+ */
 export async function createSubscription({
   ctx,
-  owner,
+  actor,
   body,
+  pay = NO_PAYMENT,
 }: {
   ctx: AppContext;
-  owner: string;
+  actor: audit.AuditActor;
   body: unknown;
-}): Promise<Subscription> {
+  pay?: PaymentSource;
+}): Promise<Written> {
+  const owner = actor.address;
   const input = parseWhole(createSubscriptionSchema, body);
   const issues = new Issues();
   const tier = resolveTier(ctx, input.tier, issues);
@@ -316,12 +333,24 @@ export async function createSubscription({
   const targetType = input.target_type;
   if (!tier || !target || !isTargetType(targetType))
     throw new Error('unreachable: validated above');
-  if (tier.paid) throw paymentRequired(tier);
+  let payment: TakenPayment | undefined;
+  if (tier.paid) {
+    // a full tier is refused before any money moves
+    await enforceQuota(ctx, ctx.db, owner, tier, { lock: false });
+    payment = await takePayment(ctx, pay.get, owner, {
+      tier,
+      purpose: 'create',
+      subscriptionId: null,
+      resource: pay.resource,
+    });
+  }
 
-  return ctx.db.transaction().execute(async (tx) => {
+  const row = await ctx.db.transaction().execute(async (tx) => {
     await users.ensureUser(tx, owner);
-    await enforceQuota(ctx, tx, owner, tier);
-    return subscriptions.insertSubscription(tx, {
+    // once paid for, it is created even if a concurrent creation filled the tier meanwhile
+    if (payment) await users.lockUser(tx, owner);
+    else await enforceQuota(ctx, tx, owner, tier);
+    const row = await subscriptions.insertSubscription(tx, {
       user_address: owner,
       name: input.name ?? describeTarget(targetType, target),
       ...targetColumns(ctx, targetType, target),
@@ -334,8 +363,23 @@ export async function createSubscription({
       flapping_threshold: input.flapping_threshold,
       flapping_window_minutes: input.flapping_window_minutes,
       next_check_at: new Date(),
+      expires_at: payment ? extendedExpiry(null, payment.periodDays) : null,
     });
+    await audit.recordAudit(tx, {
+      ...actor,
+      action: 'subscription.create',
+      resourceType: 'subscription',
+      resourceId: row.id,
+      details: {
+        target_type: row.target_type,
+        tier: row.tier,
+        channels: channels.map((c) => ({ id: c.id, type: c.type })),
+      },
+    });
+    if (payment) await applyPayment(tx, payment, row.id, actor, 'create');
+    return row;
   });
+  return payment ? { row, payment } : { row };
 }
 
 export async function getSubscription(
@@ -348,17 +392,71 @@ export async function getSubscription(
   return row;
 }
 
-export async function updateSubscription({
-  ctx,
-  owner,
-  id,
-  body,
-}: {
+/** Channel ids an update adds, removes or changes (config or language). */
+function channelChanges(ctx: AppContext, before: StoredChannel[], after: StoredChannel[]) {
+  const previous = new Map(before.map((c) => [c.id, c]));
+  const kept = new Set(after.map((c) => c.id));
+  const added: string[] = [];
+  const changed: string[] = [];
+  for (const channel of after) {
+    const old = previous.get(channel.id);
+    if (!old) added.push(channel.id);
+    else if (
+      old.language !== channel.language ||
+      !isDeepStrictEqual(ctx.secrets.openJson(old.secret), ctx.secrets.openJson(channel.secret))
+    ) {
+      changed.push(channel.id);
+    }
+  }
+  const removed = before.filter((c) => !kept.has(c.id)).map((c) => c.id);
+  return { added, removed, changed };
+}
+
+/** Thrown out of an update's transaction when the new tier must be paid for first. */
+class PaymentNeeded extends Error {
+  constructor(readonly tier: Tier) {
+    super(`the ${tier.name} tier must be paid for`);
+    this.name = 'PaymentNeeded';
+  }
+}
+
+/**
+ * Changes a subscription. Moving to a paid tier is bought over x402 (402 with the terms
+ * until the request carries a payment) and starts a new period from now; the update is
+ * validated before the payment is taken and applied with it in one transaction.
+ */
+export async function updateSubscription(options: {
   ctx: AppContext;
-  owner: string;
+  actor: audit.AuditActor;
   id: string;
   body: unknown;
-}): Promise<Subscription> {
+  pay?: PaymentSource;
+}): Promise<Written> {
+  try {
+    return { row: await applyUpdate(options) };
+  } catch (err) {
+    if (!(err instanceof PaymentNeeded)) throw err;
+    // no lock is held while the payment settles
+    const payment = await takePayment(
+      options.ctx,
+      (options.pay ?? NO_PAYMENT).get,
+      options.actor.address,
+      {
+        tier: err.tier,
+        purpose: 'upgrade',
+        subscriptionId: options.id,
+        resource: options.pay?.resource ?? `/v1/subscriptions/${options.id}`,
+      },
+    );
+    return { row: await applyUpdate(options, payment), payment };
+  }
+}
+
+async function applyUpdate(
+  { ctx, actor, id, body }: { ctx: AppContext; actor: audit.AuditActor; id: string; body: unknown },
+  payment?: TakenPayment,
+): Promise<Subscription> {
+  const owner = actor.address;
   const input = parseWhole(updateSubscriptionSchema, body);
   return ctx.db.transaction().execute(async (tx) => {
     const current = await subscriptions.findOwnedSubscription(tx, owner, id, { forUpdate: true });
@@ -396,16 +494,16 @@ export async function updateSubscription({
     issues.throwIfAny();
     if (!tier || !target || !isTargetType(targetType))
       throw new Error('unreachable: validated above');
-    if (tier.name !== current.tier) {
-      if (tier.paid) throw paymentRequired(tier);
+    if (payment) {
+      // paid for: applied even if a concurrent change filled the tier meanwhile
+    } else if (tier.name !== current.tier) {
       await enforceQuota(ctx, tx, owner, tier);
+      if (tier.paid) throw new PaymentNeeded(tier);
     }
-    return subscriptions.updateSubscription(tx, current.id, {
+    const settings = {
       name: input.name ?? current.name,
-      ...targetColumns(ctx, targetType, target),
       tier: tier.name,
       check_frequency_seconds: frequency,
-      alert_channels: JSON.stringify(channels),
       failure_threshold: input.failure_threshold ?? current.failure_threshold,
       recovery_threshold: input.recovery_threshold ?? current.recovery_threshold,
       // null turns a rule off, so only a missing field keeps the stored value
@@ -418,42 +516,92 @@ export async function updateSubscription({
           ? current.flapping_threshold
           : input.flapping_threshold,
       flapping_window_minutes: input.flapping_window_minutes ?? current.flapping_window_minutes,
+    };
+    // for the audit log: field names and channel ids, never the values
+    const channelDiff = channelChanges(ctx, current.alert_channels, channels);
+    const fields = [
+      ...(targetType !== current.target_type ? ['target_type'] : []),
+      ...(isDeepStrictEqual(target, previousTarget) ? [] : ['target_config']),
+      ...(Object.values(channelDiff).some((ids) => ids.length > 0) ? ['alert_channels'] : []),
+      ...(Object.keys(settings) as (keyof typeof settings)[]).filter(
+        (field) => settings[field] !== current[field],
+      ),
+    ];
+    const row = await subscriptions.updateSubscription(tx, current.id, {
+      ...settings,
+      ...targetColumns(ctx, targetType, target),
+      alert_channels: JSON.stringify(channels),
       // turning detection off lets alerts through at once instead of after a quiet window
       ...(input.flapping_threshold === null ? { flapping_since: null } : {}),
       // A shorter interval takes effect now rather than after the old one runs out.
       next_check_at: new Date(
         Math.min(current.next_check_at.getTime(), Date.now() + frequency * 1000),
       ),
+      // a paid tier runs for the period just bought; a free one never expires
+      ...(payment
+        ? { expires_at: extendedExpiry(null, payment.periodDays) }
+        : tier.paid
+          ? {}
+          : { expires_at: null }),
     });
+    await audit.recordAudit(tx, {
+      ...actor,
+      action: 'subscription.update',
+      resourceType: 'subscription',
+      resourceId: current.id,
+      details: { fields, ...(input.alert_channels ? { channels: channelDiff } : {}) },
+    });
+    if (payment) await applyPayment(tx, payment, current.id, actor, 'upgrade');
+    return row;
   });
 }
 
+/** Pauses or resumes; doing what is already done changes nothing and records nothing. */
 export async function setActive(
   ctx: AppContext,
-  owner: string,
+  actor: audit.AuditActor,
   id: string,
   active: boolean,
 ): Promise<Subscription> {
   return ctx.db.transaction().execute(async (tx) => {
-    const current = await subscriptions.findOwnedSubscription(tx, owner, id, { forUpdate: true });
+    const current = await subscriptions.findOwnedSubscription(tx, actor.address, id, {
+      forUpdate: true,
+    });
     if (!current) throw AppError.notFound('subscription');
     if (current.active === active) return current;
-    return subscriptions.updateSubscription(tx, id, {
+    const row = await subscriptions.updateSubscription(tx, id, {
       active,
       // resuming checks at once rather than at a slot computed before the pause
       ...(active ? { next_check_at: new Date() } : {}),
     });
+    await audit.recordAudit(tx, {
+      ...actor,
+      action: active ? 'subscription.resume' : 'subscription.pause',
+      resourceType: 'subscription',
+      resourceId: id,
+    });
+    return row;
   });
 }
 
 export async function deleteSubscription(
   ctx: AppContext,
-  owner: string,
+  actor: audit.AuditActor,
   id: string,
 ): Promise<void> {
-  const current = await subscriptions.findOwnedSubscription(ctx.db, owner, id);
-  if (!current) throw AppError.notFound('subscription');
-  await subscriptions.updateSubscription(ctx.db, id, { active: false, deleted_at: new Date() });
+  await ctx.db.transaction().execute(async (tx) => {
+    const current = await subscriptions.findOwnedSubscription(tx, actor.address, id, {
+      forUpdate: true,
+    });
+    if (!current) throw AppError.notFound('subscription');
+    await subscriptions.updateSubscription(tx, id, { active: false, deleted_at: new Date() });
+    await audit.recordAudit(tx, {
+      ...actor,
+      action: 'subscription.delete',
+      resourceType: 'subscription',
+      resourceId: id,
+    });
+  });
 }
 
 /**

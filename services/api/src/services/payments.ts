@@ -1,0 +1,282 @@
+import {
+  audit,
+  payments,
+  subscriptions,
+  type Executor,
+  type PaymentPurpose,
+  type Subscription,
+} from '@lighthouse/db';
+import type { Tier } from '@lighthouse/domain';
+import { AppError } from '@lighthouse/shared';
+import { encodePaymentResponseHeader } from '@x402/core/http';
+import { formatUnits } from 'ethers';
+import type { AppContext } from '../context';
+import { PaymentRefused, SettlementFailed, settlerFor, type Settler } from '../payments/settle';
+import {
+  checkPayment,
+  paymentRequiredError,
+  PERIOD_DAYS,
+  readPayment,
+  requirementsFor,
+  x402Settings,
+  type X402Settings,
+} from '../payments/x402';
+
+interface Payments {
+  settings: X402Settings | null;
+  settler: Settler | undefined;
+}
+
+const built = new WeakMap<AppContext, Payments>();
+
+/** The server's payment terms and how it settles, built once per context. */
+export function paymentsOf(ctx: AppContext): Payments {
+  let p = built.get(ctx);
+  if (!p) {
+    const settings = x402Settings(ctx.config);
+    p = { settings, settler: settings ? settlerFor(ctx.config, settings) : undefined };
+    built.set(ctx, p);
+  }
+  return p;
+}
+
+/** What a request is buying. */
+export interface PaymentTerms {
+  tier: Tier;
+  purpose: PaymentPurpose;
+  /** the subscription renewed or upgraded; null for a new one */
+  subscriptionId: string | null;
+  /** the URL path paid for, shown to the payer */
+  resource: string;
+}
+
+/** A settled payment that still has to be applied (see {@link applyPayment}). */
+export interface TakenPayment {
+  id: string;
+  tier: string;
+  amountUsdc: string;
+  transaction: string;
+  network: string;
+  payer: string;
+  periodDays: number;
+  /** the `PAYMENT-RESPONSE` header for the answer */
+  responseHeader: string;
+}
+
+function describeTerms(terms: PaymentTerms): string {
+  const what =
+    terms.purpose === 'create'
+      ? 'a new subscription'
+      : terms.purpose === 'renew'
+        ? 'renewing a subscription'
+        : 'moving a subscription';
+  return `${what} on the ${terms.tier.name} tier for ${PERIOD_DAYS} days`;
+}
+
+/**
+ * Takes the payment a request carries for `terms`, or answers 402 with the terms:
+ * reads `PAYMENT-SIGNATURE` (or v1 `X-PAYMENT`), checks it, claims its nonce, settles it.
+ * The payer must be `owner`. On any failure nothing stays recorded, except a settlement
+ * whose outcome is unknown, which stays claimed ('pending') for reconciliation.
+ */
+export async function takePayment(
+  ctx: AppContext,
+  get: (header: string) => string | undefined,
+  owner: string,
+  terms: PaymentTerms,
+): Promise<TakenPayment> {
+  const { settings, settler } = paymentsOf(ctx);
+  const { tier } = terms;
+  if (!settings || !settler) {
+    throw new AppError(
+      'payment_required',
+      `the ${tier.name} tier costs ${tier.price_usdc_per_30_days} USDC per ${PERIOD_DAYS} days, but this server does not take payments (X402_PAY_TO is not set); only free tiers can be used here`,
+      {
+        details: {
+          reason: 'payments_not_configured',
+          tier: tier.name,
+          price_usdc_per_30_days: tier.price_usdc_per_30_days,
+        },
+      },
+    );
+  }
+  const description = describeTerms(terms);
+  const demand = (message: string, reason?: string) =>
+    paymentRequiredError({
+      tier,
+      settings,
+      resource: terms.resource,
+      description,
+      message,
+      ...(reason ? { reason } : {}),
+    });
+  const payment = readPayment(get);
+  if (!payment) {
+    throw demand(
+      `${description} costs ${tier.price_usdc_per_30_days} USDC: pay over x402 (the terms are in the PAYMENT-REQUIRED header) and send the request again with PAYMENT-SIGNATURE`,
+    );
+  }
+  const requirements = requirementsFor(tier, settings);
+  const rejection = checkPayment(payment, requirements, settings);
+  if (rejection) throw demand(`payment refused: ${rejection.message}`, rejection.reason);
+  const a = payment.authorization;
+  if (a.from.toLowerCase() !== owner) {
+    throw demand(
+      `payment refused: it must come from the signed-in wallet ${owner}, not ${a.from}`,
+      'payer_mismatch',
+    );
+  }
+
+  const id = await payments.claimPayment(ctx.db, {
+    userAddress: owner,
+    subscriptionId: terms.subscriptionId,
+    tier: tier.name,
+    network: settings.network,
+    asset: settings.asset,
+    payTo: settings.payTo,
+    payer: a.from.toLowerCase(),
+    amountAtomic: a.value,
+    amountUsdc: formatUnits(a.value, settings.decimals),
+    nonce: a.nonce,
+    validBefore: new Date(Number(a.validBefore) * 1000),
+    settledVia: settler.via,
+    periodDays: PERIOD_DAYS,
+    purpose: terms.purpose,
+    x402Version: payment.x402Version,
+  });
+  if (!id) {
+    throw demand('payment refused: this authorization was already used', 'nonce_used');
+  }
+  let transaction: string;
+  try {
+    await settler.verify(payment, requirements);
+    ({ transaction } = await settler.settle(payment, requirements, (hash) =>
+      payments.noteTransaction(ctx.db, id, hash),
+    ));
+  } catch (err) {
+    const settled = err instanceof SettlementFailed ? err.settled : 'no';
+    const cause = err instanceof SettlementFailed ? err.error : err;
+    if (settled === 'no') await payments.releasePayment(ctx.db, id);
+    else {
+      ctx.logger.error('payment settlement outcome unknown; claim kept for reconciliation', {
+        payment_id: id,
+        payer: a.from,
+      });
+    }
+    if (cause instanceof PaymentRefused) {
+      throw demand(`payment refused: ${cause.message}`, cause.reason);
+    }
+    throw cause;
+  }
+  ctx.logger.info('payment settled', {
+    payment_id: id,
+    tier: tier.name,
+    purpose: terms.purpose,
+    via: settler.via,
+    transaction,
+  });
+  return {
+    id,
+    tier: tier.name,
+    amountUsdc: formatUnits(a.value, settings.decimals),
+    transaction,
+    network: settings.network,
+    payer: a.from,
+    periodDays: PERIOD_DAYS,
+    responseHeader: encodePaymentResponseHeader({
+      success: true,
+      transaction,
+      network: settings.network as `${string}:${string}`,
+      payer: a.from,
+    }),
+  };
+}
+
+/**
+ * In the transaction that creates, renews or moves the subscription: the claim turns
+ * settled, the user's total grows, and the audit log says who paid for what.
+ */
+export async function applyPayment(
+  tx: Executor,
+  payment: TakenPayment,
+  subscriptionId: string,
+  actor: audit.AuditActor,
+  purpose: PaymentPurpose,
+): Promise<void> {
+  await payments.completePayment(tx, payment.id, subscriptionId);
+  await audit.recordAudit(tx, {
+    ...actor,
+    action: 'payment.settle',
+    resourceType: 'payment',
+    resourceId: payment.id,
+    details: {
+      subscription_id: subscriptionId,
+      purpose,
+      tier: payment.tier,
+      amount_usdc: payment.amountUsdc,
+      network: payment.network,
+      transaction: payment.transaction,
+    },
+  });
+}
+
+/** A paid period added to what is left: from now, or from the current end if later. */
+export function extendedExpiry(current: Date | null, days: number, now = new Date()): Date {
+  const from = current && current.getTime() > now.getTime() ? current : now;
+  return new Date(from.getTime() + days * 86_400_000);
+}
+
+/** Pays for another period of a subscription's paid tier. */
+export async function renewSubscription(options: {
+  ctx: AppContext;
+  actor: audit.AuditActor;
+  id: string;
+  get: (header: string) => string | undefined;
+}): Promise<{ row: Subscription; payment: TakenPayment }> {
+  const { ctx, actor, id } = options;
+  const current = await subscriptions.findOwnedSubscription(ctx.db, actor.address, id);
+  if (!current) throw AppError.notFound('subscription');
+  const tier = ctx.tiers.get(current.tier);
+  if (!tier) {
+    throw new AppError(
+      'conflict',
+      `the ${current.tier} tier is no longer offered; move the subscription to another tier with PATCH`,
+    );
+  }
+  if (!tier.paid) {
+    throw new AppError(
+      'conflict',
+      `the ${tier.name} tier is free and never expires; there is nothing to renew`,
+    );
+  }
+  const payment = await takePayment(ctx, options.get, actor.address, {
+    tier,
+    purpose: 'renew',
+    subscriptionId: id,
+    resource: `/v1/subscriptions/${id}/renew`,
+  });
+  const row = await ctx.db.transaction().execute(async (tx) => {
+    const locked = await subscriptions.findOwnedSubscription(tx, actor.address, id, {
+      forUpdate: true,
+    });
+    // paid for: applied even if the subscription was deleted meanwhile, so nothing is lost
+    const base = locked ?? current;
+    const now = new Date();
+    const expired = base.expires_at !== null && base.expires_at.getTime() <= now.getTime();
+    const updated = await subscriptions.updateSubscription(tx, id, {
+      expires_at: extendedExpiry(base.expires_at, payment.periodDays, now),
+      // an expired subscription is checked again at once
+      ...(expired ? { next_check_at: now } : {}),
+    });
+    await applyPayment(tx, payment, id, actor, 'renew');
+    await audit.recordAudit(tx, {
+      ...actor,
+      action: 'subscription.renew',
+      resourceType: 'subscription',
+      resourceId: id,
+      details: { tier: tier.name, expires_at: updated.expires_at?.toISOString() ?? null },
+    });
+    return updated;
+  });
+  return { row, payment };
+}
