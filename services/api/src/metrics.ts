@@ -4,6 +4,7 @@ export interface Metrics {
   registry: Registry;
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpDuration: Histogram<'method' | 'route'>;
+  payments: Counter<'outcome' | 'via'>;
 }
 
 /** A registry per app, so tests can build several apps in one process. */
@@ -24,6 +25,12 @@ export function createMetrics(): Metrics {
       help: 'HTTP request duration in seconds, by method and route',
       labelNames: ['method', 'route'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    payments: new Counter({
+      name: 'lighthouse_payments_total',
+      help: 'x402 payments attempted, by outcome (settled, refused, unavailable, unknown) and how they settle',
+      labelNames: ['outcome', 'via'],
       registers: [registry],
     }),
   };

@@ -494,6 +494,20 @@ describe('refused payments change nothing', () => {
     expect(await usdc.balanceOf(wallet.address)).toBe(100n * USDC);
   });
 
+  it('a payer without the funds: refused before anything is sent, and the nonce is free again', async () => {
+    const { wallet, token } = await payer(stack, PRICE - 1n);
+    const before = await counts(stack);
+    const header = await signedHeader(wallet);
+    const res = await attempt(token, header);
+    expect(res.status).toBe(402);
+    expect((await failure(res)).error.details.reason).toBe('insufficient_funds');
+    expect(await counts(stack)).toEqual(before);
+    // topped up, the very same signed payment goes through
+    await usdc.mint(wallet.address, 1n);
+    expect((await attempt(token, header)).status).toBe(201);
+    expect(await usdc.balanceOf(wallet.address)).toBe(0n);
+  });
+
   it('a payment from a wallet other than the signed-in one', async () => {
     const { token } = await payer(stack);
     const other = await payer(stack);
@@ -524,6 +538,19 @@ describe('refused payments change nothing', () => {
     const res = await attempt(token, await signedHeader(wallet, { version: 1 }), 'X-PAYMENT');
     expect(res.status).toBe(201);
     expect(await usdc.balanceOf(wallet.address)).toBe(100n * USDC - PRICE);
+  });
+
+  it('counts outcomes in /metrics', async () => {
+    const text = await (await fetch(`${stack.url}/metrics`)).text();
+    const count = (outcome: string) =>
+      Number(
+        new RegExp(`lighthouse_payments_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`).exec(
+          text,
+        )?.[1] ?? 0,
+      );
+    // the cases above in this block: six refusals (one the losing copy), two settled
+    expect(count('refused')).toBeGreaterThanOrEqual(6);
+    expect(count('settled')).toBeGreaterThanOrEqual(2);
   });
 
   it('an unreadable payment header is a 400 naming it', async () => {

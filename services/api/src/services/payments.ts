@@ -110,6 +110,10 @@ export async function takePayment(
       message,
       ...(reason ? { reason } : {}),
     });
+  const refuse = (message: string, reason: string) => {
+    ctx.metrics.payments.inc({ outcome: 'refused', via: settler.via });
+    return demand(`payment refused: ${message}`, reason);
+  };
   const payment = readPayment(get);
   if (!payment) {
     throw demand(
@@ -118,11 +122,11 @@ export async function takePayment(
   }
   const requirements = requirementsFor(tier, settings);
   const rejection = checkPayment(payment, requirements, settings);
-  if (rejection) throw demand(`payment refused: ${rejection.message}`, rejection.reason);
+  if (rejection) throw refuse(rejection.message, rejection.reason);
   const a = payment.authorization;
   if (a.from.toLowerCase() !== owner) {
-    throw demand(
-      `payment refused: it must come from the signed-in wallet ${owner}, not ${a.from}`,
+    throw refuse(
+      `it must come from the signed-in wallet ${owner}, not ${a.from}`,
       'payer_mismatch',
     );
   }
@@ -145,7 +149,7 @@ export async function takePayment(
     x402Version: payment.x402Version,
   });
   if (!id) {
-    throw demand('payment refused: this authorization was already used', 'nonce_used');
+    throw refuse('this authorization was already used', 'nonce_used');
   }
   let transaction: string;
   try {
@@ -156,6 +160,12 @@ export async function takePayment(
   } catch (err) {
     const settled = err instanceof SettlementFailed ? err.settled : 'no';
     const cause = err instanceof SettlementFailed ? err.error : err;
+    if (!(cause instanceof PaymentRefused)) {
+      ctx.metrics.payments.inc({
+        outcome: settled === 'unknown' ? 'unknown' : 'unavailable',
+        via: settler.via,
+      });
+    }
     if (settled === 'no') await payments.releasePayment(ctx.db, id);
     else {
       ctx.logger.error('payment settlement outcome unknown; claim kept for reconciliation', {
@@ -163,11 +173,10 @@ export async function takePayment(
         payer: a.from,
       });
     }
-    if (cause instanceof PaymentRefused) {
-      throw demand(`payment refused: ${cause.message}`, cause.reason);
-    }
+    if (cause instanceof PaymentRefused) throw refuse(cause.message, cause.reason);
     throw cause;
   }
+  ctx.metrics.payments.inc({ outcome: 'settled', via: settler.via });
   ctx.logger.info('payment settled', {
     payment_id: id,
     tier: tier.name,
