@@ -5,6 +5,7 @@ import {
   startEvmNode,
   type EvmNode,
   type TestUsdc,
+  x402PaymentHeader,
 } from '@lighthouse/testing';
 import { Wallet, hexlify, randomBytes } from 'ethers';
 import { WEBHOOK_SECRET, sent, startStack, type Stack } from './alerting-stack';
@@ -137,45 +138,20 @@ it('no service logs a token, key, signature, channel URL or target credential', 
   const payerToken = await signInOverHttp(stack.apiUrl, 'lighthouse.test', payer);
   secrets['payer session token'] = payerToken;
   const now = BigInt(Math.floor(Date.now() / 1000));
-  const authorization = {
-    from: payer.address,
-    to: new Wallet(node.accounts[1]!).address,
-    value: 20_000_000n,
-    validAfter: now - 60n,
-    validBefore: now + 300n,
-    nonce: hexlify(randomBytes(32)),
-  };
-  const signature = await payer.signTypedData(
-    { name: 'USD Coin', version: '2', chainId: 43113, verifyingContract: usdc.address },
-    {
-      TransferWithAuthorization: [
-        { name: 'from', type: 'address' },
-        { name: 'to', type: 'address' },
-        { name: 'value', type: 'uint256' },
-        { name: 'validAfter', type: 'uint256' },
-        { name: 'validBefore', type: 'uint256' },
-        { name: 'nonce', type: 'bytes32' },
-      ],
+  const { header, signature } = await x402PaymentHeader({
+    signer: payer,
+    token: { address: usdc.address, chainId: 43113 },
+    authorization: {
+      from: payer.address,
+      to: new Wallet(node.accounts[1]!).address,
+      value: 20_000_000n,
+      validAfter: now - 60n,
+      validBefore: now + 300n,
+      nonce: hexlify(randomBytes(32)),
     },
-    authorization,
-  );
+    version: 1,
+  });
   secrets['payment signature'] = signature;
-  const header = Buffer.from(
-    JSON.stringify({
-      x402Version: 1,
-      scheme: 'exact',
-      network: 'avalanche-fuji',
-      payload: {
-        signature,
-        authorization: {
-          ...authorization,
-          value: authorization.value.toString(),
-          validAfter: authorization.validAfter.toString(),
-          validBefore: authorization.validBefore.toString(),
-        },
-      },
-    }),
-  ).toString('base64');
   secrets['payment header'] = header;
   const paid = await request('/v1/subscriptions', {
     method: 'POST',

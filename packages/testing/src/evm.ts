@@ -452,3 +452,80 @@ function ref(child: ChildProcess): void {
 function reason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** EIP-3009's typed data: what a payer signs so that someone else may move its tokens. */
+export const TRANSFER_WITH_AUTHORIZATION_TYPES = {
+  TransferWithAuthorization: [
+    { name: 'from', type: 'address' },
+    { name: 'to', type: 'address' },
+    { name: 'value', type: 'uint256' },
+    { name: 'validAfter', type: 'uint256' },
+    { name: 'validBefore', type: 'uint256' },
+    { name: 'nonce', type: 'bytes32' },
+  ],
+};
+
+export interface TransferAuthorization {
+  from: string;
+  to: string;
+  value: bigint;
+  validAfter: bigint;
+  validBefore: bigint;
+  /** 32 bytes of hex */
+  nonce: string;
+}
+
+/** The x402 "exact" EVM payment header for one signed authorization. */
+export interface PaymentHeaderOptions {
+  signer: Wallet;
+  token: { address: string; chainId: number; name?: string; version?: string };
+  authorization: TransferAuthorization;
+  /** 2: PAYMENT-SIGNATURE with `accepted` (default); 1: X-PAYMENT with a v1 network name */
+  version?: 1 | 2;
+  /** v2: the terms the payer says it accepted */
+  accepted?: Record<string, unknown>;
+  /** v1: the network's v1 name */
+  v1Network?: string;
+}
+
+/**
+ * Signs an EIP-3009 TransferWithAuthorization with ethers and wraps it as an x402 payment
+ * header (base64 JSON): for the cases a client library will not make (bad amounts, other
+ * keys, v1) and for tests that must know the signature.
+ */
+export async function x402PaymentHeader(
+  options: PaymentHeaderOptions,
+): Promise<{ header: string; signature: string }> {
+  const { signer, token, authorization: a } = options;
+  const signature = await signer.signTypedData(
+    {
+      name: token.name ?? 'USD Coin',
+      version: token.version ?? '2',
+      chainId: token.chainId,
+      verifyingContract: token.address,
+    },
+    TRANSFER_WITH_AUTHORIZATION_TYPES,
+    a,
+  );
+  const payload = {
+    signature,
+    authorization: {
+      from: a.from,
+      to: a.to,
+      value: a.value.toString(),
+      validAfter: a.validAfter.toString(),
+      validBefore: a.validBefore.toString(),
+      nonce: a.nonce,
+    },
+  };
+  const json =
+    options.version === 1
+      ? {
+          x402Version: 1,
+          scheme: 'exact',
+          network: options.v1Network ?? 'avalanche-fuji',
+          payload,
+        }
+      : { x402Version: 2, accepted: options.accepted ?? {}, payload };
+  return { header: Buffer.from(JSON.stringify(json)).toString('base64'), signature };
+}

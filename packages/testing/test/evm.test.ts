@@ -24,6 +24,7 @@ import {
   deployTestUsdc,
   startEvmNode,
   startX402Facilitator,
+  TRANSFER_WITH_AUTHORIZATION_TYPES,
   type EvmNode,
   type Hex,
   type TestUsdc,
@@ -33,16 +34,7 @@ import {
 const CHAIN_ID = 43113;
 const USDC = 1_000_000n; // 6 decimals
 
-const authorizationTypes = {
-  TransferWithAuthorization: [
-    { name: 'from', type: 'address' },
-    { name: 'to', type: 'address' },
-    { name: 'value', type: 'uint256' },
-    { name: 'validAfter', type: 'uint256' },
-    { name: 'validBefore', type: 'uint256' },
-    { name: 'nonce', type: 'bytes32' },
-  ],
-};
+const authorizationTypes = TRANSFER_WITH_AUTHORIZATION_TYPES;
 
 let node: EvmNode;
 let usdc: TestUsdc;

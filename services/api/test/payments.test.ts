@@ -5,7 +5,9 @@ import {
   startX402Facilitator,
   type EvmNode,
   type TestUsdc,
+  type TransferAuthorization,
   type X402FacilitatorServer,
+  x402PaymentHeader,
 } from '@lighthouse/testing';
 import { x402Client } from '@x402/core/client';
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from '@x402/core/http';
@@ -28,17 +30,6 @@ import { bearer, httpSubscription, signIn, startTestApi, type TestApi } from './
 const USDC = 1_000_000n;
 const PRICE = 20n * USDC; // the test tiers' pro tier
 const DAY = 86_400_000;
-
-const authorizationTypes = {
-  TransferWithAuthorization: [
-    { name: 'from', type: 'address' },
-    { name: 'to', type: 'address' },
-    { name: 'value', type: 'uint256' },
-    { name: 'validAfter', type: 'uint256' },
-    { name: 'validBefore', type: 'uint256' },
-    { name: 'nonce', type: 'bytes32' },
-  ],
-};
 
 let node: EvmNode;
 let usdc: TestUsdc;
@@ -151,42 +142,13 @@ async function counts(stack: Stack) {
   return rows[0]!;
 }
 
-/** A v2 PAYMENT-SIGNATURE header signed with ethers, for the cases a client library won't make. */
+/** A payment header signed with ethers, for the cases a client library won't make. */
 async function signedHeader(
   signer: Wallet,
-  overrides: Partial<{
-    from: string;
-    to: string;
-    value: bigint;
-    validAfter: bigint;
-    validBefore: bigint;
-    nonce: string;
-    version: 1 | 2;
-  }> = {},
+  overrides: Partial<TransferAuthorization> & { version?: 1 | 2 } = {},
 ): Promise<string> {
   const now = BigInt(Math.floor(Date.now() / 1000));
-  const authorization = {
-    from: overrides.from ?? signer.address,
-    to: overrides.to ?? payTo,
-    value: overrides.value ?? PRICE,
-    validAfter: overrides.validAfter ?? now - 60n,
-    validBefore: overrides.validBefore ?? now + 300n,
-    nonce: overrides.nonce ?? hexlify(randomBytes(32)),
-  };
-  const signature = await signer.signTypedData(
-    { name: 'USD Coin', version: '2', chainId: 43113, verifyingContract: usdc.address },
-    authorizationTypes,
-    authorization,
-  );
-  const wire = {
-    signature,
-    authorization: {
-      ...authorization,
-      value: authorization.value.toString(),
-      validAfter: authorization.validAfter.toString(),
-      validBefore: authorization.validBefore.toString(),
-    },
-  };
+  const { version, ...fields } = overrides;
   const accepted: PaymentRequirements = {
     scheme: 'exact',
     network: 'eip155:43113',
@@ -196,11 +158,22 @@ async function signedHeader(
     maxTimeoutSeconds: 300,
     extra: { name: 'USD Coin', version: '2' },
   };
-  const payload =
-    overrides.version === 1
-      ? { x402Version: 1, scheme: 'exact', network: 'avalanche-fuji', payload: wire }
-      : { x402Version: 2, accepted, payload: wire };
-  return Buffer.from(JSON.stringify(payload)).toString('base64');
+  const { header } = await x402PaymentHeader({
+    signer,
+    token: { address: usdc.address, chainId: 43113 },
+    authorization: {
+      from: signer.address,
+      to: payTo,
+      value: PRICE,
+      validAfter: now - 60n,
+      validBefore: now + 300n,
+      nonce: hexlify(randomBytes(32)),
+      ...fields,
+    },
+    accepted,
+    ...(version ? { version } : {}),
+  });
+  return header;
 }
 
 describe.each([

@@ -1,3 +1,5 @@
+import { sql, type SelectQueryBuilder } from 'kysely';
+
 /**
  * Keyset pagination: a list query fetches `limit + 1` rows; this splits them into the page
  * and the cursor of the next one (null at the end), taken from the page's last row.
@@ -10,4 +12,40 @@ export function keysetPage<R, C>(
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return { page, next: rows.length > limit && last !== undefined ? cursorOf(last) : null };
+}
+
+/** Where a newest-first list stopped: the last row's (created_at, id). */
+export interface Cursor {
+  createdAt: string;
+  id: string;
+}
+
+/**
+ * One page of `query`'s rows, newest first by (created_at, id), after `cursor`; with the
+ * cursor of the next page. The query's rows need `created_at` and `id`.
+ */
+export async function newestFirst<
+  DB,
+  TB extends keyof DB,
+  R extends { created_at: Date; id: string },
+>(
+  query: SelectQueryBuilder<DB, TB, R>,
+  options: { limit: number; cursor?: Cursor | undefined },
+): Promise<{ rows: R[]; next: Cursor | null }> {
+  const { cursor } = options;
+  const after = cursor
+    ? query.where(
+        sql<boolean>`(created_at, id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`,
+      )
+    : query;
+  const rows = await after
+    .orderBy(sql`created_at`, 'desc')
+    .orderBy(sql`id`, 'desc')
+    .limit(options.limit + 1)
+    .execute();
+  const { page, next } = keysetPage(rows, options.limit, (last) => ({
+    createdAt: last.created_at.toISOString(),
+    id: last.id,
+  }));
+  return { rows: page, next };
 }

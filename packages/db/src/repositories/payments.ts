@@ -1,8 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../connection';
 import type { PaymentPurpose } from '../schema';
-import { keysetPage } from './keyset';
-import type { Cursor } from './subscriptions';
+import { newestFirst, type Cursor } from './keyset';
 
 export interface PaymentClaim {
   userAddress: string;
@@ -113,42 +112,29 @@ export async function listPayments(
   owner: string,
   options: { limit: number; cursor?: Cursor | undefined },
 ): Promise<{ rows: PaymentRow[]; next: Cursor | null }> {
-  let query = db
-    .selectFrom('payments')
-    .select([
-      'id',
-      'subscription_id',
-      'tier',
-      'purpose',
-      'status',
-      'network',
-      'asset',
-      'pay_to',
-      'payer',
-      'amount_usdc',
-      'amount_atomic',
-      'nonce',
-      'tx_hash',
-      'settled_via',
-      'period_days',
-      'created_at',
-      'settled_at',
-    ])
-    .where('user_address', '=', owner);
-  const { cursor } = options;
-  if (cursor) {
-    query = query.where(
-      sql<boolean>`(created_at, id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`,
-    );
-  }
-  const rows = await query
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(options.limit + 1)
-    .execute();
-  const { page, next } = keysetPage(rows, options.limit, (last) => ({
-    createdAt: last.created_at.toISOString(),
-    id: last.id,
-  }));
-  return { rows: page, next };
+  return newestFirst(
+    db
+      .selectFrom('payments')
+      .select([
+        'id',
+        'subscription_id',
+        'tier',
+        'purpose',
+        'status',
+        'network',
+        'asset',
+        'pay_to',
+        'payer',
+        'amount_usdc',
+        'amount_atomic',
+        'nonce',
+        'tx_hash',
+        'settled_via',
+        'period_days',
+        'created_at',
+        'settled_at',
+      ])
+      .where('user_address', '=', owner),
+    options,
+  );
 }

@@ -1,18 +1,13 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import type { Executor } from '../connection';
 import type { MonitorState, StatusPage, StatusPagesTable } from '../schema';
-import { keysetPage } from './keyset';
+import { newestFirst, type Cursor } from './keyset';
 
 export type NewStatusPage = Insertable<StatusPagesTable>;
 export type StatusPageUpdate = Omit<
   Updateable<StatusPagesTable>,
   'id' | 'user_address' | 'created_at' | 'updated_at'
 >;
-
-interface Cursor {
-  createdAt: string;
-  id: string;
-}
 
 /** The unique constraint on status_pages.slug, as PostgreSQL names it. */
 export const SLUG_CONSTRAINT = 'status_pages_slug_key';
@@ -53,23 +48,10 @@ export async function listOwnedPages(
   userAddress: string,
   options: { limit: number; cursor?: Cursor },
 ): Promise<{ rows: StatusPage[]; next: Cursor | null }> {
-  let query = db.selectFrom('status_pages').selectAll().where('user_address', '=', userAddress);
-  const { cursor } = options;
-  if (cursor) {
-    query = query.where(
-      sql<boolean>`(created_at, id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`,
-    );
-  }
-  const rows = await query
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(options.limit + 1)
-    .execute();
-  const { page, next } = keysetPage(rows, options.limit, (last) => ({
-    createdAt: last.created_at.toISOString(),
-    id: last.id,
-  }));
-  return { rows: page, next };
+  return newestFirst(
+    db.selectFrom('status_pages').selectAll().where('user_address', '=', userAddress),
+    options,
+  );
 }
 
 /** Throws the unique violation of SLUG_CONSTRAINT when the slug is taken (see isSlugTaken). */

@@ -1,17 +1,14 @@
 import { sql } from 'kysely';
 import type { Executor } from '../connection';
 import type { NewSubscription, Subscription, SubscriptionUpdate } from '../schema';
-import { keysetPage } from './keyset';
+import { newestFirst, type Cursor } from './keyset';
 
 export interface Page<T> {
   items: T[];
   next_cursor: string | null;
 }
 
-export interface Cursor {
-  createdAt: string;
-  id: string;
-}
+export type { Cursor } from './keyset';
 
 export function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify([c.createdAt, c.id])).toString('base64url');
@@ -67,27 +64,14 @@ export async function listOwnedSubscriptions(
   userAddress: string,
   options: { limit: number; cursor?: Cursor },
 ): Promise<{ rows: Subscription[]; next: Cursor | null }> {
-  let query = db
-    .selectFrom('subscriptions')
-    .selectAll()
-    .where('user_address', '=', userAddress)
-    .where('deleted_at', 'is', null);
-  const { cursor } = options;
-  if (cursor) {
-    query = query.where(
-      sql<boolean>`(created_at, id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`,
-    );
-  }
-  const rows = await query
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(options.limit + 1)
-    .execute();
-  const { page, next } = keysetPage(rows, options.limit, (last) => ({
-    createdAt: last.created_at.toISOString(),
-    id: last.id,
-  }));
-  return { rows: page, next };
+  return newestFirst(
+    db
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('user_address', '=', userAddress)
+      .where('deleted_at', 'is', null),
+    options,
+  );
 }
 
 /** Live subscriptions of this owner on this tier: what tier limits count. */
