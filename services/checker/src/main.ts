@@ -65,6 +65,7 @@ runMain('checker', async () => {
   const worker = new Worker(
     'checks',
     createCheckProcessor({
+      db,
       loader: createTargetLoader({
         db,
         secrets: createSecretBox(config.ENCRYPTION_KEY),

@@ -1,4 +1,4 @@
-import type { CheckStatus } from '@lighthouse/db';
+import type { CheckStatus, Db } from '@lighthouse/db';
 
 /** Why a check failed; `null` on success. */
 export type ErrorCategory =
@@ -33,6 +33,11 @@ export interface CheckContext {
   allowPrivateTargets: boolean;
   /** aborted when the checker shuts down */
   signal?: AbortSignal;
+  /** the subscription and slot being checked, for checks that read their own history */
+  subscriptionId?: string;
+  slot?: Date;
+  /** read-only use: checks that compare with earlier results (heartbeats, burn rates) */
+  db?: Db;
 }
 
 /** One module per target type: validated config in, result out. Never throws for target failures. */

@@ -1,4 +1,4 @@
-import type { CheckRow } from '@lighthouse/db';
+import type { CheckRow, Db } from '@lighthouse/db';
 import { parseJobData } from '@lighthouse/queue';
 import type { Logger } from '@lighthouse/shared';
 import { UnrecoverableError, type Job } from 'bullmq';
@@ -10,6 +10,8 @@ import type { TargetLoader } from '../subscriptions/loader';
 
 export interface CheckJobDeps {
   loader: TargetLoader;
+  /** for checks that read their own history */
+  db: Db;
   writer: Batcher<CheckRow, RecordedEvent[]>;
   metrics: CheckerMetrics;
   logger: Logger;
@@ -52,6 +54,9 @@ export function createCheckProcessor(deps: CheckJobDeps) {
     const result = await runCheck(target.type, target.config, {
       allowPrivateTargets: deps.allowPrivateTargets,
       signal: deps.signal,
+      subscriptionId: target.id,
+      slot,
+      db: deps.db,
     });
     stop();
     if (deps.signal.aborted)
