@@ -1,0 +1,425 @@
+/**
+ * Ownership, checked over the app's whole route table rather than route by route: wallet A owns
+ * one of each resource; wallet B, calling every route that takes an id with A's ids, must get
+ * the same 404 as for an id that never existed, and A's resources must stay as they were.
+ *
+ * The routes come from express's router stack, so a route added later is checked too: a path
+ * parameter this file does not know fails the first test until a fixture says which of A's
+ * resources it names (and a write route until it has a plausible body).
+ */
+import { randomWallet } from '@lighthouse/testing';
+import { randomUUID } from 'node:crypto';
+import { ADMIN_BASE_PATH } from '../src/routes/admin';
+import {
+  bearer,
+  httpSubscription,
+  openDbFingerprint,
+  routeTable,
+  signIn,
+  startTestApi,
+  type DbFingerprint,
+  type RouteEntry,
+  type TestApi,
+} from './helpers';
+
+/** What A owns; every id a route can take resolves to one of these. */
+interface Owned {
+  address: string;
+  subscriptionId: string;
+  windowId: string;
+  pageId: string;
+  pageSlug: string;
+  apiKeyId: string;
+}
+
+/**
+ * Which of A's resources each path parameter names. A parameter is known by the path up to and
+ * including it, so `/v1/subscriptions/:id/anything` takes the subscription, and a new resource
+ * under a new path needs a line here.
+ */
+const PARAM_FIXTURES: Record<string, (a: Owned) => string> = {
+  '/v1/subscriptions/:id': (a) => a.subscriptionId,
+  '/v1/subscriptions/:id/maintenance-windows/:windowId': (a) => a.windowId,
+  '/v1/status-pages/:id': (a) => a.pageId,
+  '/v1/api-keys/:id': (a) => a.apiKeyId,
+};
+
+/**
+ * Public by design (no auth at all). Each must still answer 404 for A's unpublished page and for
+ * a subscription that is on no published page.
+ */
+const PUBLIC_ROUTES: Record<string, { reason: string; param: (a: Owned) => string }> = {
+  'GET /v1/status/:slug': {
+    reason: 'a published status page as JSON, for anyone (dashboards, other sites)',
+    param: (a) => a.pageSlug,
+  },
+  'GET /status/:slug': {
+    reason: 'a published status page as HTML, for anyone',
+    param: (a) => a.pageSlug,
+  },
+  'GET /badge/:id/status.svg': {
+    reason: 'README badges of subscriptions listed on a published page',
+    param: (a) => a.subscriptionId,
+  },
+  'GET /badge/:id/uptime.svg': {
+    reason: 'README badges of subscriptions listed on a published page',
+    param: (a) => a.subscriptionId,
+  },
+};
+
+/** Bull Board, behind ADMIN_TOKEN: a wallet's bearer is refused before any parameter is read. */
+const ADMIN_PREFIX = ADMIN_BASE_PATH;
+
+const NO_BODY = 'no body';
+
+/** A body the owner could send to each write route that takes an id, so validation passes. */
+const WRITE_BODIES: Record<string, object | typeof NO_BODY> = {
+  'PATCH /v1/subscriptions/:id': { name: 'renamed by a stranger', check_frequency_seconds: 30 },
+  'DELETE /v1/subscriptions/:id': NO_BODY,
+  'POST /v1/subscriptions/:id/pause': NO_BODY,
+  'POST /v1/subscriptions/:id/resume': NO_BODY,
+  'POST /v1/subscriptions/:id/test-alert': NO_BODY,
+  // the payment travels in a header; without one a renewal of one's own paid tier is a 402
+  'POST /v1/subscriptions/:id/renew': NO_BODY,
+  'POST /v1/subscriptions/:id/maintenance-windows': {
+    name: 'stranger window',
+    starts_at: '2030-01-01T00:00:00Z',
+    ends_at: '2030-01-01T01:00:00Z',
+  },
+  'PATCH /v1/subscriptions/:id/maintenance-windows/:windowId': { name: 'stranger rename' },
+  'DELETE /v1/subscriptions/:id/maintenance-windows/:windowId': NO_BODY,
+  'PATCH /v1/status-pages/:id': { title: 'Hijacked', published: true },
+  'DELETE /v1/status-pages/:id': NO_BODY,
+  'DELETE /v1/api-keys/:id': NO_BODY,
+};
+
+/** B's list endpoints that must exist and answer; any other parameterless GET is read too. */
+const LISTS = ['/v1/subscriptions', '/v1/status-pages', '/v1/api-keys'];
+const OPTIONAL_LISTS = ['/v1/audit-log', '/v1/payments'];
+
+const key = (r: Pick<RouteEntry, 'method' | 'path'>): string => `${r.method} ${r.path}`;
+const isWrite = (r: RouteEntry): boolean => r.method !== 'GET';
+
+type Kind = 'admin' | 'public' | 'owner';
+function kindOf(route: RouteEntry): Kind {
+  if (route.path === ADMIN_PREFIX || route.path.startsWith(`${ADMIN_PREFIX}/`)) return 'admin';
+  return key(route) in PUBLIC_ROUTES ? 'public' : 'owner';
+}
+
+/** The path with each parameter replaced by `valueOf(the path up to and including it)`. */
+function fill(path: string, valueOf: (prefix: string, name: string) => string | undefined) {
+  const missing: string[] = [];
+  const url = path.replace(/:([A-Za-z0-9_]+)/g, (match: string, name: string, at: number) => {
+    const prefix = path.slice(0, at + match.length);
+    const value = valueOf(prefix, name);
+    if (value === undefined) {
+      missing.push(prefix);
+      return match;
+    }
+    return encodeURIComponent(value);
+  });
+  return { url, missing };
+}
+
+/** Reads first, then writes, deletes last and children before parents. */
+function requestOrder(a: RouteEntry, b: RouteEntry): number {
+  const rank = (r: RouteEntry) => (r.method === 'GET' ? 0 : r.method === 'DELETE' ? 2 : 1);
+  return rank(a) - rank(b) || b.path.length - a.path.length || key(a).localeCompare(key(b));
+}
+
+let api: TestApi;
+
+/** One request as a route's method, with a bearer and an optional JSON body. */
+async function call(
+  method: RouteEntry['method'],
+  url: string,
+  token: string | undefined,
+  body?: object | typeof NO_BODY,
+) {
+  const lower = method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
+  let req = api.http[lower](url);
+  if (token !== undefined) req = req.set(bearer(token));
+  const res = await (body === undefined || body === NO_BODY ? req : req.send(body));
+  const code = (res.body as { error?: { code?: string } } | undefined)?.error?.code;
+  return { status: res.status, code, text: res.text };
+}
+
+let routes: RouteEntry[];
+let a: Owned;
+let aToken: string;
+/** B signed in, with a read-write and a read-only API key of its own */
+let b: { token: string; readWriteKey: string; readKey: string; subscriptionId: string };
+
+async function created<T>(res: Promise<{ status: number; body: unknown }>): Promise<T> {
+  const answer = await res;
+  if (answer.status !== 201) {
+    throw new Error(`fixture not created: ${answer.status} ${JSON.stringify(answer.body)}`);
+  }
+  return answer.body as T;
+}
+
+async function createApiKey(token: string, scope: 'read' | 'read_write') {
+  return created<{ id: string; key: string }>(
+    api.http
+      .post('/v1/api-keys')
+      .set(bearer(token))
+      .send({ name: `${scope} key`, scope }),
+  );
+}
+
+beforeAll(async () => {
+  api = await startTestApi();
+  routes = routeTable(api.app);
+  const walletA = randomWallet();
+  aToken = await signIn(api.http, walletA);
+  // no alert channels: a test alert sends nothing anywhere
+  const sub = await created<{ id: string }>(
+    api.http
+      .post('/v1/subscriptions')
+      .set(bearer(aToken))
+      .send(httpSubscription({ tier: 'team', alert_channels: [] })),
+  );
+  const window = await created<{ id: string }>(
+    api.http.post(`/v1/subscriptions/${sub.id}/maintenance-windows`).set(bearer(aToken)).send({
+      name: 'A window',
+      starts_at: '2031-01-01T00:00:00Z',
+      ends_at: '2031-01-02T00:00:00Z',
+    }),
+  );
+  const pageSlug = `a-private-${randomUUID().slice(0, 8)}`;
+  const page = await created<{ id: string }>(
+    api.http
+      .post('/v1/status-pages')
+      .set(bearer(aToken))
+      .send({ slug: pageSlug, title: 'A private', subscription_ids: [sub.id], published: false }),
+  );
+  const apiKey = await createApiKey(aToken, 'read_write');
+  a = {
+    address: walletA.address.toLowerCase(),
+    subscriptionId: sub.id,
+    windowId: window.id,
+    pageId: page.id,
+    pageSlug,
+    apiKeyId: apiKey.id,
+  };
+
+  const bToken = await signIn(api.http, randomWallet());
+  // B has things of its own, so its lists are not empty by accident
+  const bSub = await created<{ id: string }>(
+    api.http
+      .post('/v1/subscriptions')
+      .set(bearer(bToken))
+      .send(httpSubscription({ tier: 'team', alert_channels: [] })),
+  );
+  b = {
+    token: bToken,
+    readWriteKey: (await createApiKey(bToken, 'read_write')).key,
+    readKey: (await createApiKey(bToken, 'read')).key,
+    subscriptionId: bSub.id,
+  };
+});
+
+afterAll(async () => {
+  await api.close();
+});
+
+it('knows every route: each id parameter has a fixture, each write a body', () => {
+  const problems: string[] = [];
+  for (const route of routes) {
+    if (route.params.length === 0 || kindOf(route) !== 'owner') continue;
+    const { missing } = fill(route.path, (prefix) => (prefix in PARAM_FIXTURES ? 'x' : undefined));
+    for (const prefix of missing) {
+      problems.push(
+        `${key(route)}: no fixture for "${prefix}": add to PARAM_FIXTURES which of A's resources it names (or list the route in PUBLIC_ROUTES with a reason)`,
+      );
+    }
+    if (isWrite(route) && !(key(route) in WRITE_BODIES)) {
+      problems.push(`${key(route)}: add a plausible body (or NO_BODY) to WRITE_BODIES`);
+    }
+  }
+  // entries that name no route any more are stale: the check would silently cover less
+  const keys = new Set(routes.map(key));
+  const paths = routes.map((r) => r.path);
+  for (const k of [...Object.keys(PUBLIC_ROUTES), ...Object.keys(WRITE_BODIES)]) {
+    if (!keys.has(k)) problems.push(`${k}: listed here but not routed any more`);
+  }
+  for (const prefix of Object.keys(PARAM_FIXTURES)) {
+    if (!paths.some((p) => p === prefix || p.startsWith(`${prefix}/`))) {
+      problems.push(`${prefix}: a fixture for a path that is not routed any more`);
+    }
+  }
+  expect(problems).toEqual([]);
+  // the walk found the app's routes, not an empty table
+  expect(routes.filter((r) => kindOf(r) === 'owner' && r.params.length > 0).length).toBeGreaterThan(
+    10,
+  );
+});
+
+/** Everything A can read of its own resources, to compare before and after B's attempts. */
+async function snapshotOfA(): Promise<Record<string, unknown>> {
+  const paths = [
+    '/v1/subscriptions',
+    `/v1/subscriptions/${a.subscriptionId}`,
+    `/v1/subscriptions/${a.subscriptionId}/maintenance-windows`,
+    `/v1/subscriptions/${a.subscriptionId}/maintenance-windows/${a.windowId}`,
+    '/v1/status-pages',
+    `/v1/status-pages/${a.pageId}`,
+    '/v1/api-keys',
+  ];
+  const out: Record<string, unknown> = {};
+  for (const path of paths) {
+    const res = await api.http.get(path).set(bearer(aToken));
+    out[path] = { status: res.status, body: res.body as unknown };
+  }
+  return out;
+}
+
+describe("B calling A's ids", () => {
+  let fingerprint: DbFingerprint;
+  beforeAll(async () => {
+    fingerprint = await openDbFingerprint(api.database.url);
+  });
+  afterAll(async () => {
+    await fingerprint.close();
+  });
+
+  it("gets the same 404 as for an unknown id on every owner route, and A's resources stay", async () => {
+    const principals = [
+      { via: 'session', token: b.token },
+      { via: 'read_write API key', token: b.readWriteKey },
+      { via: 'read API key', token: b.readKey },
+    ];
+    // every principal is live, so the 404s below are about the ids, not the tokens
+    for (const p of principals) {
+      await api.http.get('/v1/subscriptions').set(bearer(p.token)).expect(200);
+    }
+    const before = await snapshotOfA();
+    const written = await fingerprint.take();
+
+    const owned = routes.filter((r) => kindOf(r) === 'owner' && r.params.length > 0);
+    const failures: string[] = [];
+    for (const route of [...owned].sort(requestOrder)) {
+      const body = WRITE_BODIES[key(route)];
+      const aUrl = fill(route.path, (prefix) => PARAM_FIXTURES[prefix]?.(a)).url;
+      const unknownUrl = fill(route.path, () => randomUUID()).url;
+      for (const p of principals) {
+        const got = await call(route.method, aUrl, p.token, body);
+        const unknown = await call(route.method, unknownUrl, p.token, body);
+        const label = `${route.method} ${aUrl} as B (${p.via})`;
+        if (p.via === 'session' && (got.status !== 404 || got.code !== 'not_found')) {
+          failures.push(`${label}: ${got.status} ${got.code ?? ''}, expected 404 not_found`);
+        }
+        // a key may be refused for what it is (403 before any id is read), never for whose id
+        if (got.status !== unknown.status || got.code !== unknown.code) {
+          failures.push(
+            `${label}: ${got.status} ${got.code ?? ''}, but ${unknown.status} ${unknown.code ?? ''} for an unknown id`,
+          );
+        }
+        if (![403, 404].includes(got.status)) {
+          failures.push(`${label}: ${got.status}, expected 404 (or 403 for what a key may not do)`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(await snapshotOfA()).toEqual(before);
+    expect(await fingerprint.take()).toBe(written);
+  });
+
+  it("never sees A's ids in any list or other parameterless GET", async () => {
+    const needles = [a.address, a.subscriptionId, a.windowId, a.pageId, a.pageSlug, a.apiKeyId];
+    const gets = routes.filter(
+      (r) => r.method === 'GET' && r.params.length === 0 && kindOf(r) !== 'admin',
+    );
+    const paths = gets.map((r) => r.path);
+    for (const list of LISTS) expect(paths).toContain(list);
+
+    const leaks: string[] = [];
+    for (const route of gets) {
+      const res = await api.http.get(route.path).set(bearer(b.token));
+      if (LISTS.includes(route.path) || OPTIONAL_LISTS.includes(route.path)) {
+        expect({ path: route.path, status: res.status }).toEqual({ path: route.path, status: 200 });
+        expect(Array.isArray((res.body as { items?: unknown }).items)).toBe(true);
+      }
+      const text = res.text.toLowerCase();
+      for (const needle of needles) {
+        if (text.includes(needle.toLowerCase())) leaks.push(`${route.path} shows ${needle}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+    // B's own things do show, so the lists above were real answers
+    const mine = await api.http.get('/v1/subscriptions').set(bearer(b.token)).expect(200);
+    expect(JSON.stringify(mine.body)).toContain(b.subscriptionId);
+  });
+
+  it('gets 401 from every admin route with its own bearer, whatever the ids', async () => {
+    const admin = routes.filter((r) => kindOf(r) === 'admin');
+    expect(admin.length).toBeGreaterThan(0);
+    const queue = Object.values(api.ctx.queues)[0]?.name ?? 'checks';
+    const failures: string[] = [];
+    for (const route of admin) {
+      const url = fill(route.path, (_prefix, name) =>
+        name === 'queueName' ? queue : a.subscriptionId,
+      ).url;
+      for (const token of [b.token, b.readWriteKey]) {
+        const res = await call(route.method, url, token);
+        if (res.status !== 401 && res.status !== 404) {
+          failures.push(`${route.method} ${url}: ${res.status}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    // the 401s came from the guard, not from routes that do not exist
+    await api.http
+      .get(`${ADMIN_PREFIX}/api/queues`)
+      .set(bearer(api.ctx.config.ADMIN_TOKEN))
+      .expect(200);
+  });
+});
+
+describe('public routes', () => {
+  it('list a reason each', () => {
+    for (const [route, { reason }] of Object.entries(PUBLIC_ROUTES)) {
+      expect({ route, reason: reason.length > 10 }).toEqual({ route, reason: true });
+    }
+  });
+
+  it("answer 404 for A's unpublished page and unlisted subscription, then 200 once published", async () => {
+    const publicRoutes = routes.filter((r) => kindOf(r) === 'public');
+    expect(publicRoutes.map(key).sort()).toEqual(Object.keys(PUBLIC_ROUTES).sort());
+    const urls = publicRoutes.map(
+      (r) =>
+        fill(r.path, () => (PUBLIC_ROUTES[key(r)] as { param: (o: Owned) => string }).param(a)).url,
+    );
+    for (const url of urls) {
+      const anonymous = await api.http.get(url);
+      const asB = await api.http.get(url).set(bearer(b.token));
+      expect({ url, anonymous: anonymous.status, asB: asB.status }).toEqual({
+        url,
+        anonymous: 404,
+        asB: 404,
+      });
+    }
+    // the same URLs do name A's page and subscription: publishing shows them
+    await api.http
+      .patch(`/v1/status-pages/${a.pageId}`)
+      .set(bearer(aToken))
+      .send({ published: true })
+      .expect(200);
+    for (const url of urls) {
+      const res = await api.http.get(url);
+      expect({ url, status: res.status }).toEqual({ url, status: 200 });
+    }
+  });
+});
+
+it("A's own requests on the same routes reach A's resources (the fixtures are right)", async () => {
+  const owned = routes.filter((r) => kindOf(r) === 'owner' && r.params.length > 0);
+  const answers: string[] = [];
+  for (const route of [...owned].sort(requestOrder)) {
+    const url = fill(route.path, (prefix) => PARAM_FIXTURES[prefix]?.(a)).url;
+    const res = await call(route.method, url, aToken, WRITE_BODIES[key(route)]);
+    if (res.status === 404 || res.status >= 500)
+      answers.push(`${route.method} ${url}: ${res.status}`);
+  }
+  expect(answers).toEqual([]);
+});
