@@ -7,6 +7,8 @@ import * as scheduleChanges from './migrations/20261122000400_schedule_changes';
 import * as alertRules from './migrations/20261122000500_alert_rules';
 import * as timeseries from './migrations/20261122000600_timeseries';
 import * as paymentsSecurity from './migrations/20261122000700_payments_security';
+import * as checkValues from './migrations/20261122000800_check_values';
+import * as heartbeatsCanary from './migrations/20261122000810_heartbeats_canary';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -17,6 +19,8 @@ export const migrations: Record<string, Migration> = {
   '20261122000500_alert_rules': alertRules,
   '20261122000600_timeseries': timeseries,
   '20261122000700_payments_security': paymentsSecurity,
+  '20261122000800_check_values': checkValues,
+  '20261122000810_heartbeats_canary': heartbeatsCanary,
 };
 
 export function createMigrator(db: Kysely<any>): Migrator {

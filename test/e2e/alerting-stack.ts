@@ -93,6 +93,8 @@ async function listen(server: Server | SMTPServer): Promise<number> {
 export async function startStack(
   extra: {
     scheduler?: Record<string, string>;
+    /** more checker environment (e.g. NODE_EXTRA_CA_CERTS for a test CA) */
+    checker?: Record<string, string>;
     api?: Record<string, string>;
     /** every service's LOG_LEVEL (default info) */
     logLevel?: string;
@@ -197,6 +199,7 @@ export async function startStack(
       ...common,
       LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'true',
       SUBSCRIPTION_CACHE_MS: '500',
+      ...extra.checker,
     }),
     startService('alerter', alerterEnv),
   ];

@@ -172,6 +172,10 @@ describe('migrations on plain PostgreSQL (native daily partitions)', () => {
     expect(rows[0]?.n).toBe('2'); // today and +30 days
   });
 
+  it('keeps what a check measured beside it', async () => {
+    await expectMeasuredValues(db);
+  });
+
   it('resets to nothing and migrates up again', async () => {
     await expectResetLeavesNothing(db);
     await expectLatestAppliesAll(db);
@@ -266,6 +270,10 @@ describe('migrations on TimescaleDB (PGlite with timescaledb over a socket)', ()
     expect(rows[0]).toEqual({ compressed: '1', total: '3' });
     const count = await sql<{ n: string }>`SELECT count(*) AS n FROM check_history`.execute(db);
     expect(count.rows[0]?.n).toBe('3');
+  });
+
+  timescaleIt('keeps what a check measured beside it, compressed chunks included', async () => {
+    await expectMeasuredValues(db);
   });
 
   timescaleIt('folds rollups from the hypertable as from partitions', async () => {
@@ -395,4 +403,44 @@ async function expectHypertable(db: Db): Promise<void> {
     SELECT c.relkind, to_regproc('lighthouse_ensure_check_history_partitions')::text AS fn
       FROM pg_class c WHERE c.oid = 'check_history'::regclass`.execute(db);
   expect(rows).toEqual([{ relkind: 'r', fn: null }]);
+}
+
+/** check_history.value and value_text: nullable, absent from older rows, stored exactly. */
+async function expectMeasuredValues(db: Db): Promise<void> {
+  const other = '7d0c3c1e-5b0f-4f43-9f5e-2a4d8f1b6c02';
+  const { rows: columns } = await sql<{
+    column_name: string;
+    data_type: string;
+    is_nullable: string;
+  }>`
+    SELECT column_name, data_type, is_nullable FROM information_schema.columns
+     WHERE table_name = 'check_history' AND column_name IN ('value', 'value_text')
+     ORDER BY column_name`.execute(db);
+  expect(columns).toEqual([
+    { column_name: 'value', data_type: 'double precision', is_nullable: 'YES' },
+    { column_name: 'value_text', data_type: 'text', is_nullable: 'YES' },
+  ]);
+  await sql`
+    INSERT INTO check_history (time, subscription_id, status, value, value_text)
+    VALUES (date_trunc('minute', now()), ${other}, 'up', 1234.5678, '115792089237316195423570985008687907853269984665640564039457584007913129639935')`.execute(
+    db,
+  );
+  const { rows } = await sql<{
+    subscription_id: string;
+    value: number | null;
+    value_text: string | null;
+  }>`
+    SELECT subscription_id, value, value_text FROM check_history ORDER BY subscription_id, time`.execute(
+    db,
+  );
+  // rows written before (some in compressed chunks on TimescaleDB) read as null
+  expect(
+    rows.filter((r) => r.subscription_id === SUBSCRIPTION).every((r) => r.value === null),
+  ).toBe(true);
+  expect(rows.find((r) => r.subscription_id === other)).toEqual({
+    subscription_id: other,
+    value: 1234.5678,
+    value_text: '115792089237316195423570985008687907853269984665640564039457584007913129639935',
+  });
+  await sql`DELETE FROM check_history WHERE subscription_id = ${other}`.execute(db);
 }

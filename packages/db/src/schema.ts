@@ -105,6 +105,10 @@ export interface CheckHistoryTable {
   region: string | null;
   /** true when the check ran inside a maintenance window; null otherwise */
   maintenance: boolean | null;
+  /** the number a check measured: a balance in whole units, a block height, a contract value */
+  value: number | null;
+  /** the exact reading where a double cannot hold it: a contract call's decoded result */
+  value_text: string | null;
 }
 
 export interface RollupTable {
@@ -137,6 +141,19 @@ export interface CanaryResultsTable {
   response_time_ms: number | null;
   timings: ColumnType<Record<string, number> | null, string | null, string | null>;
   error_message: string | null;
+  error_category: string | null;
+}
+
+/** A heartbeat subscription's push URL (its token's SHA-256) and the last ping it received. */
+export interface HeartbeatsTable {
+  subscription_id: string;
+  token_hash: Buffer;
+  created_at: DefaultedTimestamp;
+  token_rotated_at: Timestamp | null;
+  last_ping_at: Timestamp | null;
+  last_status: 'up' | 'down' | null;
+  last_message: string | null;
+  ping_count: ColumnType<string, string | number | undefined, string | number>;
 }
 
 export interface StateEventsTable {
@@ -302,6 +319,7 @@ export interface Database {
   check_rollups_daily: RollupTable;
   rollup_watermarks: RollupWatermarksTable;
   canary_results: CanaryResultsTable;
+  heartbeats: HeartbeatsTable;
   state_events: StateEventsTable;
   incidents: IncidentsTable;
   alerts: AlertsTable;

@@ -529,3 +529,40 @@ export async function x402PaymentHeader(
       : { x402Version: 2, accepted: options.accepted ?? {}, payload };
   return { header: Buffer.from(JSON.stringify(json)).toString('base64'), signature };
 }
+
+// --- Counter --------------------------------------------------------------------------------------
+
+/** A contract whose views tests steer (see the contract's header). */
+export const COUNTER_SOURCE = join(__dirname, '..', 'contracts', 'Counter.sol');
+
+export interface TestCounter {
+  address: Hex;
+  /** the deployed contract, connected to the deployer's wallet */
+  contract: BaseContract;
+  /** Sends `set`, `setPaused` or `setLabel` and waits for its block. */
+  send(method: 'set' | 'setPaused' | 'setLabel', arg: bigint | boolean | string): Promise<void>;
+}
+
+export async function deployCounter(
+  node: Pick<EvmNode, 'url' | 'chainId'>,
+  { deployerKey, initial = 0n }: { deployerKey: string; initial?: bigint },
+): Promise<TestCounter> {
+  const { abi, bytecode } = await compileContract(COUNTER_SOURCE, 'Counter');
+  const network = Network.from(node.chainId);
+  const provider = new JsonRpcProvider(node.url, network, {
+    staticNetwork: network,
+    cacheTimeout: -1,
+    pollingInterval: 100,
+  });
+  const deployer = new Wallet(deployerKey, provider);
+  const contract = await new ContractFactory(abi, bytecode, deployer).deploy(initial);
+  await contract.waitForDeployment();
+  return {
+    address: (await contract.getAddress()) as Hex,
+    contract,
+    async send(method, arg) {
+      const tx = (await contract.getFunction(method)(arg)) as ContractTransactionResponse;
+      await tx.wait();
+    },
+  };
+}

@@ -12,6 +12,7 @@ import { historyRoutes } from './routes/history';
 import { maintenanceRoutes } from './routes/maintenance';
 import { openApiRoutes } from './routes/openapi';
 import { paymentRoutes } from './routes/payments';
+import { pushRoutes } from './routes/push';
 import { statusPageRoutes } from './routes/status-pages';
 import { subscriptionRoutes } from './routes/subscriptions';
 import { tierRoutes } from './routes/tiers';
@@ -70,6 +71,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(historyRoutes(ctx));
   app.use(statusPageRoutes(ctx));
   app.use(paymentRoutes(ctx));
+  app.use(pushRoutes(ctx));
   app.use(subscriptionRoutes(ctx));
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.logger.child({ component: 'http' })));

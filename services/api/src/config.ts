@@ -38,6 +38,8 @@ const schema = z
     RATE_LIMIT_SIGN_IN_PER_MINUTE: env.int(30, 1, 100_000),
     RATE_LIMIT_CREATE_PER_MINUTE: env.int(60, 1, 100_000),
     RATE_LIMIT_TEST_ALERT_PER_MINUTE: env.int(5, 1, 100_000),
+    /** pings a minute to one heartbeat push URL (per token) */
+    RATE_LIMIT_PUSH_PER_MINUTE: env.int(120, 1, 100_000),
     DB_POOL_SIZE: env.int(10, 1, 200),
     /** x402: the wallet paid tiers are paid to; unset, paid tiers cannot be bought here */
     X402_PAY_TO: evmAddress.optional(),

@@ -67,6 +67,15 @@ const PUBLIC_ROUTES: Record<string, { reason: string; param: (a: Owned) => strin
   },
 };
 
+/**
+ * Public, and authenticated by the secret their path carries (a heartbeat's push URL): no
+ * wallet's bearer opens them, and a token never issued gets 404 whoever calls.
+ */
+const CAPABILITY_ROUTES: Record<string, { reason: string }> = {
+  'GET /v1/push/:token': { reason: 'heartbeat pings from cron jobs, which hold no session' },
+  'POST /v1/push/:token': { reason: 'heartbeat pings with a status and message in the body' },
+};
+
 /** Bull Board, behind ADMIN_TOKEN: a wallet's bearer is refused before any parameter is read. */
 const ADMIN_PREFIX = ADMIN_BASE_PATH;
 
@@ -81,6 +90,8 @@ const WRITE_BODIES: Record<string, object | typeof NO_BODY> = {
   'POST /v1/subscriptions/:id/test-alert': NO_BODY,
   // the payment travels in a header; without one a renewal of one's own paid tier is a 402
   'POST /v1/subscriptions/:id/renew': NO_BODY,
+  // A's subscription is an http one: A gets 409, any other caller 404
+  'POST /v1/subscriptions/:id/push-token': NO_BODY,
   'POST /v1/subscriptions/:id/maintenance-windows': {
     name: 'stranger window',
     starts_at: '2030-01-01T00:00:00Z',
@@ -100,8 +111,9 @@ const OPTIONAL_LISTS = ['/v1/audit-log', '/v1/payments'];
 const key = (r: Pick<RouteEntry, 'method' | 'path'>): string => `${r.method} ${r.path}`;
 const isWrite = (r: RouteEntry): boolean => r.method !== 'GET';
 
-type Kind = 'admin' | 'public' | 'owner';
+type Kind = 'admin' | 'public' | 'capability' | 'owner';
 function kindOf(route: RouteEntry): Kind {
+  if (key(route) in CAPABILITY_ROUTES) return 'capability';
   if (route.path === ADMIN_PREFIX || route.path.startsWith(`${ADMIN_PREFIX}/`)) return 'admin';
   return key(route) in PUBLIC_ROUTES ? 'public' : 'owner';
 }
@@ -240,7 +252,11 @@ it('knows every route: each id parameter has a fixture, each write a body', () =
   // entries that name no route any more are stale: the check would silently cover less
   const keys = new Set(routes.map(key));
   const paths = routes.map((r) => r.path);
-  for (const k of [...Object.keys(PUBLIC_ROUTES), ...Object.keys(WRITE_BODIES)]) {
+  for (const k of [
+    ...Object.keys(PUBLIC_ROUTES),
+    ...Object.keys(CAPABILITY_ROUTES),
+    ...Object.keys(WRITE_BODIES),
+  ]) {
     if (!keys.has(k)) problems.push(`${k}: listed here but not routed any more`);
   }
   for (const prefix of Object.keys(PARAM_FIXTURES)) {
@@ -409,6 +425,27 @@ describe('public routes', () => {
       const res = await api.http.get(url);
       expect({ url, status: res.status }).toEqual({ url, status: 200 });
     }
+  });
+});
+
+describe('capability routes', () => {
+  it('list a reason each, and answer 404 for a token never issued, with any bearer or none', async () => {
+    const capability = routes.filter((r) => kindOf(r) === 'capability');
+    expect(capability.map(key).sort()).toEqual(Object.keys(CAPABILITY_ROUTES).sort());
+    const answers: string[] = [];
+    for (const route of capability) {
+      expect(CAPABILITY_ROUTES[key(route)]?.reason.length).toBeGreaterThan(10);
+      for (const value of [`lhp_${'x'.repeat(43)}`, randomUUID(), a.subscriptionId]) {
+        const { url } = fill(route.path, () => value);
+        for (const token of [undefined, b.token, aToken]) {
+          const res = await call(route.method, url, token, isWrite(route) ? {} : undefined);
+          if (res.status !== 404 || res.code !== 'not_found') {
+            answers.push(`${route.method} ${url}: ${res.status} ${res.code ?? ''}`);
+          }
+        }
+      }
+    }
+    expect(answers).toEqual([]);
   });
 });
 

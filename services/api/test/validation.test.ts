@@ -18,6 +18,13 @@ const withTarget = (patch: Record<string, unknown>) => ({
   target_config: { ...target, ...patch },
 });
 const withChannel = (channel: unknown) => ({ ...base, alert_channels: [channel] });
+/** A subscription of another target type, on the test tier that allows every type. */
+const ofType = (target_type: string, target_config: Record<string, unknown>) => ({
+  ...base,
+  tier: 'team',
+  target_type,
+  target_config,
+});
 
 /** [what, body, the field the answer must name] */
 const cases: [string, unknown, string][] = [
@@ -74,6 +81,26 @@ const cases: [string, unknown, string][] = [
     'target_config.json_assertion.value',
   ],
   ['unknown target field', withTarget({ follow: true }), 'target_config.follow'],
+  [
+    'tcp port out of range',
+    ofType('tcp', { host: 'db.example.com', port: 70000 }),
+    'target_config.port',
+  ],
+  [
+    'dns expected value of the wrong kind',
+    ofType('dns', { hostname: 'example.com', record_type: 'A', expected: ['not-an-ip'] }),
+    'target_config.expected[0]',
+  ],
+  [
+    'tls critical_days above warning_days',
+    ofType('tls', { host: 'example.com', warning_days: 7, critical_days: 10 }),
+    'target_config.critical_days',
+  ],
+  [
+    'websocket with an http url',
+    ofType('websocket', { url: 'https://example.com/socket' }),
+    'target_config.url',
+  ],
   ['unknown top-level field', { ...base, frequency: 60 }, 'frequency'],
   ['interval as a string', { ...base, check_frequency_seconds: '60' }, 'check_frequency_seconds'],
   ['fractional interval', { ...base, check_frequency_seconds: 1.5 }, 'check_frequency_seconds'],

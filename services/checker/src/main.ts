@@ -4,6 +4,7 @@ import { runMain, startOps, startRuntime } from '@lighthouse/runtime';
 import { createSecretBox } from '@lighthouse/shared';
 import { Worker } from 'bullmq';
 import { hostname } from 'node:os';
+import { closeEvmChecks } from './checks/evm';
 import { closeHttpChecks } from './checks/http';
 import { loadConfig } from './config';
 import { createCheckProcessor } from './jobs/check';
@@ -35,6 +36,7 @@ runMain('checker', async () => {
   });
   shutdown.register('writer', () => writer.close());
   shutdown.register('probes', () => closeHttpChecks());
+  shutdown.register('evm probes', () => closeEvmChecks());
 
   /** Publishes a batch's state events at once; the relay covers any that fail here. */
   const publish = (events: RecordedEvent[]): void => {

@@ -47,7 +47,7 @@ export function createMetrics() {
     }),
     skipped: new Counter({
       name: 'lighthouse_checks_skipped_total',
-      help: 'jobs dropped because the subscription was paused, deleted or expired',
+      help: 'jobs that recorded nothing: the subscription was paused, deleted or expired, or a heartbeat had not reached its first deadline',
       registers: [registry],
     }),
   };

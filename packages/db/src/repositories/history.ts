@@ -113,3 +113,54 @@ export async function listIncidents(
   }));
   return { rows: page.map(({ exact_start: _exact, ...row }) => row), next };
 }
+
+/** One step of a canary check as the history API shows it. */
+export interface HistoryCanaryStep {
+  step_index: number;
+  step_name: string;
+  status: CheckStatus;
+  http_status: number | null;
+  response_time_ms: number | null;
+  timings: Record<string, number> | null;
+  error_category: string | null;
+  error_message: string | null;
+}
+
+/**
+ * The canary steps of one subscription's checks at `times` (a page of checks), by slot time
+ * in epoch ms, each list in step order. One query over the page's time range.
+ */
+export async function canarySteps(
+  db: Executor,
+  subscriptionId: string,
+  times: Date[],
+): Promise<Map<number, HistoryCanaryStep[]>> {
+  const bySlot = new Map<number, HistoryCanaryStep[]>();
+  if (times.length === 0) return bySlot;
+  const ms = times.map((t) => t.getTime());
+  const rows = await db
+    .selectFrom('canary_results')
+    .select([
+      'time',
+      'step_index',
+      'step_name',
+      'status',
+      'http_status',
+      'response_time_ms',
+      'timings',
+      'error_category',
+      'error_message',
+    ])
+    .where('subscription_id', '=', subscriptionId)
+    .where('time', '>=', new Date(Math.min(...ms)))
+    .where('time', '<=', new Date(Math.max(...ms)))
+    .orderBy('time')
+    .orderBy('step_index')
+    .execute();
+  for (const { time, ...step } of rows) {
+    const list = bySlot.get(time.getTime()) ?? [];
+    list.push(step);
+    bySlot.set(time.getTime(), list);
+  }
+  return bySlot;
+}

@@ -17,6 +17,25 @@ export interface CheckRow {
   region: string | null;
   /** true when the slot fell in a maintenance window */
   maintenance?: boolean;
+  /** the number the check measured (a balance in whole units, a block height, a contract value) */
+  value?: number | null;
+  /** the exact reading where a double cannot hold it (a contract call's decoded result) */
+  value_text?: string | null;
+  /** a canary's steps, in order: written to canary_results with the row */
+  canary_steps?: CanaryStepRow[];
+}
+
+/** One step of a canary (multi-step) check. */
+export interface CanaryStepRow {
+  /** the step's position in the target config's `steps` (0-based) */
+  step_index: number;
+  step_name: string;
+  status: CheckStatus;
+  http_status: number | null;
+  response_time_ms: number | null;
+  timings: Record<string, number> | null;
+  error_category: string | null;
+  error_message: string | null;
 }
 
 /**
@@ -34,7 +53,8 @@ export async function insertCheckRows(
     WITH inserted AS (
     INSERT INTO check_history
       (time, subscription_id, status, http_status, response_time_ms, timings,
-       error_category, error_message, body_excerpt, schedule_lag_ms, region, maintenance)
+       error_category, error_message, body_excerpt, schedule_lag_ms, region, maintenance,
+       value, value_text)
     SELECT * FROM unnest(
       ${rows.map((r) => r.time.toISOString())}::timestamptz[],
       ${col('subscription_id')}::uuid[],
@@ -47,12 +67,41 @@ export async function insertCheckRows(
       ${col('body_excerpt')}::text[],
       ${col('schedule_lag_ms')}::integer[],
       ${col('region')}::text[],
-      ${rows.map((r) => (r.maintenance ? true : null))}::boolean[])
+      ${rows.map((r) => (r.maintenance ? true : null))}::boolean[],
+      ${rows.map((r) => r.value ?? null)}::double precision[],
+      ${rows.map((r) => r.value_text ?? null)}::text[])
     ON CONFLICT (subscription_id, time) DO NOTHING
     RETURNING subscription_id, time
     ), late AS (${markLateSql(sql`inserted`)})
     SELECT subscription_id, time FROM inserted`.execute(db);
   return inserted;
+}
+
+/** Writes the steps of canary rows, in one statement; call it with the rows that were new. */
+export async function insertCanarySteps(
+  db: Executor,
+  rows: Pick<CheckRow, 'time' | 'subscription_id' | 'canary_steps'>[],
+): Promise<void> {
+  const steps = rows.flatMap((r) =>
+    (r.canary_steps ?? []).map((step) => ({ ...step, time: r.time, id: r.subscription_id })),
+  );
+  if (steps.length === 0) return;
+  await sql`
+    INSERT INTO canary_results
+      (subscription_id, time, step_index, step_name, status, http_status, response_time_ms,
+       timings, error_category, error_message)
+    SELECT * FROM unnest(
+      ${steps.map((s) => s.id)}::uuid[],
+      ${steps.map((s) => s.time.toISOString())}::timestamptz[],
+      ${steps.map((s) => s.step_index)}::smallint[],
+      ${steps.map((s) => s.step_name)}::text[],
+      ${steps.map((s) => s.status)}::check_status[],
+      ${steps.map((s) => s.http_status)}::smallint[],
+      ${steps.map((s) => s.response_time_ms)}::integer[],
+      ${steps.map((s) => (s.timings ? JSON.stringify(s.timings) : null))}::jsonb[],
+      ${steps.map((s) => s.error_category)}::text[],
+      ${steps.map((s) => s.error_message)}::text[])
+    ON CONFLICT (subscription_id, time, step_index) DO NOTHING`.execute(db);
 }
 
 export interface MonitorRow {

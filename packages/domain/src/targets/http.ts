@@ -28,36 +28,69 @@ export const JSON_ASSERTION_OPERATORS = [
   'not_exists',
 ] as const;
 
+/** An absolute http:// or https:// URL with a host. */
+export function isHttpUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** Request headers a probe may send: names are HTTP tokens, values one line each. */
+export const httpHeadersSchema = z
+  .record(
+    z.string().regex(headerName, 'header names must be HTTP tokens'),
+    z
+      .string({ error: 'header values must be strings' })
+      .max(4096, 'header values must be at most 4096 characters')
+      .regex(/^[^\r\n\0]*$/, 'header values must not contain line breaks'),
+  )
+  .refine((h) => Object.keys(h).length <= 50, 'at most 50 headers')
+  .refine(
+    (h) => Object.keys(h).every((k) => !reservedHeaders.has(k.toLowerCase())),
+    `must not set ${[...reservedHeaders].join(', ')}`,
+  );
+
+/** Accepted response statuses: codes and ranges like "200-299". */
+export const statusCodesSchema = z
+  .array(
+    z.union([statusCode, statusRange], {
+      error: 'must be a status code or a range like "200-299"',
+    }),
+  )
+  .min(1, 'must list at least one code or range')
+  .max(50, 'at most 50 entries');
+
+/** A JSON path like `$.data.items[0].status`: dotted keys and array indexes. */
+export const jsonPathSchema = z
+  .string()
+  .regex(/^\$(\.[A-Za-z_][\w-]*|\[\d+\])*$/, 'must be a JSON path like $.data.items[0].status');
+
+export const jsonAssertionSchema = z
+  .strictObject({
+    path: jsonPathSchema,
+    operator: z.enum(JSON_ASSERTION_OPERATORS),
+    value: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
+  })
+  .refine((a) => a.operator === 'exists' || a.operator === 'not_exists' || a.value !== undefined, {
+    message: 'is required for this operator',
+    path: ['value'],
+  });
+
+export type JsonAssertion = z.output<typeof jsonAssertionSchema>;
+
 export const httpTargetSchema = z
   .strictObject({
     url: z
       .string({ error: 'is required' })
       .max(2048, 'must be at most 2048 characters')
-      .refine((v) => {
-        try {
-          const u = new URL(v);
-          return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-        } catch {
-          return false;
-        }
-      }, 'must be an absolute http:// or https:// URL'),
+      .refine(isHttpUrl, 'must be an absolute http:// or https:// URL'),
     method: z
       .enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` })
       .default('GET'),
-    headers: z
-      .record(
-        z.string().regex(headerName, 'header names must be HTTP tokens'),
-        z
-          .string({ error: 'header values must be strings' })
-          .max(4096, 'header values must be at most 4096 characters')
-          .regex(/^[^\r\n\0]*$/, 'header values must not contain line breaks'),
-      )
-      .refine((h) => Object.keys(h).length <= 50, 'at most 50 headers')
-      .refine(
-        (h) => Object.keys(h).every((k) => !reservedHeaders.has(k.toLowerCase())),
-        `must not set ${[...reservedHeaders].join(', ')}`,
-      )
-      .default({}),
+    headers: httpHeadersSchema.default({}),
     body: z
       .string({ error: 'must be a string' })
       .max(16_384, 'must be at most 16384 characters')
@@ -70,15 +103,7 @@ export const httpTargetSchema = z
       .default(10_000),
     follow_redirects: z.boolean().default(true),
     max_redirects: z.number().int().min(0).max(10, 'must be at most 10').default(5),
-    valid_status_codes: z
-      .array(
-        z.union([statusCode, statusRange], {
-          error: 'must be a status code or a range like "200-299"',
-        }),
-      )
-      .min(1, 'must list at least one code or range')
-      .max(50, 'at most 50 entries')
-      .default(['200-299']),
+    valid_status_codes: statusCodesSchema.default(['200-299']),
     max_latency_ms: z.number().int().positive('must be positive').max(60_000).optional(),
     keyword: z
       .strictObject({
@@ -87,22 +112,7 @@ export const httpTargetSchema = z
         case_sensitive: z.boolean().default(true),
       })
       .optional(),
-    json_assertion: z
-      .strictObject({
-        path: z
-          .string()
-          .regex(
-            /^\$(\.[A-Za-z_][\w-]*|\[\d+\])*$/,
-            'must be a JSON path like $.data.items[0].status',
-          ),
-        operator: z.enum(JSON_ASSERTION_OPERATORS),
-        value: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
-      })
-      .refine(
-        (a) => a.operator === 'exists' || a.operator === 'not_exists' || a.value !== undefined,
-        { message: 'is required for this operator', path: ['value'] },
-      )
-      .optional(),
+    json_assertion: jsonAssertionSchema.optional(),
   })
   .refine((c) => c.body === undefined || !['GET', 'HEAD'].includes(c.method), {
     message: 'GET and HEAD requests cannot carry a body',

@@ -1,5 +1,40 @@
 import type { z } from 'zod';
 import { describeHttpTarget, httpTargetSchema, maskHttpTarget, type HttpTarget } from './http';
+import {
+  describeEvmBalanceTarget,
+  describeEvmContractTarget,
+  describeEvmRpcTarget,
+  evmBalanceTargetSchema,
+  evmContractTargetSchema,
+  evmRpcTargetSchema,
+  maskEvmBalanceTarget,
+  maskEvmContractTarget,
+  maskEvmRpcTarget,
+  type EvmBalanceTarget,
+  type EvmContractTarget,
+  type EvmRpcTarget,
+} from './evm';
+import { describeDnsTarget, dnsTargetSchema, maskDnsTarget, type DnsTarget } from './dns';
+import { describeTcpTarget, maskTcpTarget, tcpTargetSchema, type TcpTarget } from './tcp';
+import { describeTlsTarget, maskTlsTarget, tlsTargetSchema, type TlsTarget } from './tls';
+import {
+  describeWebsocketTarget,
+  maskWebsocketTarget,
+  websocketTargetSchema,
+  type WebsocketTarget,
+} from './websocket';
+import {
+  describeHeartbeatTarget,
+  heartbeatTargetSchema,
+  maskHeartbeatTarget,
+  type HeartbeatTarget,
+} from './heartbeat';
+import {
+  canaryTargetSchema,
+  describeCanaryTarget,
+  maskCanaryTarget,
+  type CanaryTarget,
+} from './canary';
 
 export interface TargetType<S extends z.ZodType = z.ZodType> {
   schema: S;
@@ -19,6 +54,51 @@ export const targetTypes = {
     schema: httpTargetSchema,
     mask: (c: HttpTarget) => maskHttpTarget(c),
     describe: (c: HttpTarget) => describeHttpTarget(c),
+  }),
+  tcp: targetType({
+    schema: tcpTargetSchema,
+    mask: (c: TcpTarget) => maskTcpTarget(c),
+    describe: (c: TcpTarget) => describeTcpTarget(c),
+  }),
+  dns: targetType({
+    schema: dnsTargetSchema,
+    mask: (c: DnsTarget) => maskDnsTarget(c),
+    describe: (c: DnsTarget) => describeDnsTarget(c),
+  }),
+  tls: targetType({
+    schema: tlsTargetSchema,
+    mask: (c: TlsTarget) => maskTlsTarget(c),
+    describe: (c: TlsTarget) => describeTlsTarget(c),
+  }),
+  websocket: targetType({
+    schema: websocketTargetSchema,
+    mask: (c: WebsocketTarget) => maskWebsocketTarget(c),
+    describe: (c: WebsocketTarget) => describeWebsocketTarget(c),
+  }),
+  evm_balance: targetType({
+    schema: evmBalanceTargetSchema,
+    mask: (c: EvmBalanceTarget) => maskEvmBalanceTarget(c),
+    describe: (c: EvmBalanceTarget) => describeEvmBalanceTarget(c),
+  }),
+  evm_contract: targetType({
+    schema: evmContractTargetSchema,
+    mask: (c: EvmContractTarget) => maskEvmContractTarget(c),
+    describe: (c: EvmContractTarget) => describeEvmContractTarget(c),
+  }),
+  evm_rpc: targetType({
+    schema: evmRpcTargetSchema,
+    mask: (c: EvmRpcTarget) => maskEvmRpcTarget(c),
+    describe: (c: EvmRpcTarget) => describeEvmRpcTarget(c),
+  }),
+  heartbeat: targetType({
+    schema: heartbeatTargetSchema,
+    mask: (c: HeartbeatTarget) => maskHeartbeatTarget(c),
+    describe: (c: HeartbeatTarget) => describeHeartbeatTarget(c),
+  }),
+  canary: targetType({
+    schema: canaryTargetSchema,
+    mask: (c: CanaryTarget) => maskCanaryTarget(c),
+    describe: (c: CanaryTarget) => describeCanaryTarget(c),
   }),
 };
 
@@ -44,3 +124,10 @@ export function describeTarget(type: TargetTypeName, config: Record<string, unkn
 }
 
 export * from './http';
+export * from './dns';
+export * from './tcp';
+export * from './tls';
+export * from './websocket';
+export * from './heartbeat';
+export * from './canary';
+export * from './evm';

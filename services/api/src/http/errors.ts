@@ -1,8 +1,16 @@
 import { AppError, type Logger } from '@lighthouse/shared';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 
+/**
+ * A request path as logs and error messages may show it: a heartbeat push URL carries its
+ * credential in the path, so it is shown as its route.
+ */
+export function loggablePath(path: string): string {
+  return path.replace(/\/v1\/push\/[^/]*/gi, '/v1/push/:token');
+}
+
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
-  next(new AppError('not_found', `no route for ${req.method} ${req.path}`));
+  next(new AppError('not_found', `no route for ${req.method} ${loggablePath(req.path)}`));
 };
 
 interface BodyParserError {
@@ -19,7 +27,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     const error = toAppError(err);
-    const meta = { method: req.method, path: req.path, code: error.code, status: error.status };
+    const meta = {
+      method: req.method,
+      path: loggablePath(req.path),
+      code: error.code,
+      status: error.status,
+    };
     if (error.status >= 500) logger.log(error.logLevel, error.message, { ...meta, err });
     else logger.log(error.logLevel, 'request rejected', { ...meta, message: error.message });
     res.status(error.status).set(error.headers).json(error.toJSON());

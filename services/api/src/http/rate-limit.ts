@@ -1,4 +1,4 @@
-import { AppError } from '@lighthouse/shared';
+import { AppError, hashToken } from '@lighthouse/shared';
 import { createHash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { ipKeyGenerator, rateLimit, type RateLimitInfo } from 'express-rate-limit';
@@ -19,6 +19,8 @@ export interface RateLimits {
   create: Limiter;
   /** test alerts, per wallet */
   testAlert: Limiter;
+  /** heartbeat pings, per push token (keyed by its hash: the token itself never reaches Redis) */
+  push: Limiter;
 }
 
 const WINDOW_MS = 60_000;
@@ -34,7 +36,7 @@ const limiterOf = (options: Parameters<typeof rateLimit>[0]): Limiter =>
  */
 function createRateLimits(ctx: AppContext): RateLimits {
   const { config, redis } = ctx;
-  const limiter = (name: string, perMinute: number, key: 'ip' | 'wallet'): Limiter =>
+  const limiter = (name: string, perMinute: number, key: 'ip' | 'wallet' | 'token'): Limiter =>
     limiterOf({
       windowMs: WINDOW_MS,
       limit: perMinute,
@@ -59,7 +61,11 @@ function createRateLimits(ctx: AppContext): RateLimits {
         },
       }),
       keyGenerator: (req, res) =>
-        key === 'wallet' ? principalOf(res).address : ipKeyGenerator(req.ip ?? 'unknown'),
+        key === 'wallet'
+          ? principalOf(res).address
+          : key === 'token'
+            ? hashToken(String(req.params.token)).toString('base64url')
+            : ipKeyGenerator(req.ip ?? 'unknown'),
       handler: (req, res, next) => {
         const info = (req as unknown as { rateLimit?: RateLimitInfo }).rateLimit;
         const seconds = Math.max(
@@ -86,6 +92,7 @@ function createRateLimits(ctx: AppContext): RateLimits {
     signIn: limiter('sign-in', config.RATE_LIMIT_SIGN_IN_PER_MINUTE, 'ip'),
     create: limiter('create', config.RATE_LIMIT_CREATE_PER_MINUTE, 'wallet'),
     testAlert: limiter('test-alert', config.RATE_LIMIT_TEST_ALERT_PER_MINUTE, 'wallet'),
+    push: limiter('pings', config.RATE_LIMIT_PUSH_PER_MINUTE, 'token'),
   };
 }
 

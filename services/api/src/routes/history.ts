@@ -149,6 +149,20 @@ function checkJson(row: history.HistoryCheck) {
   };
 }
 
+/** A canary step; `step` counts from 1, as check errors name steps ("step 2 'login': …"). */
+function stepJson(step: history.HistoryCanaryStep) {
+  return {
+    step: step.step_index + 1,
+    name: step.step_name,
+    status: step.status,
+    http_status: step.http_status,
+    response_time_ms: step.response_time_ms,
+    timings: step.timings,
+    error_category: step.error_category,
+    error_message: step.error_message,
+  };
+}
+
 function incidentJson(row: history.HistoryIncident, now: Date) {
   const end = row.resolved_at ?? now;
   return {
@@ -217,12 +231,25 @@ export function historyRoutes(ctx: AppContext): Router {
       if (cursor.id !== id) throw badCursor();
       before = cursor.time;
     }
-    const [, page] = await Promise.all([
+    const [subscription, page] = await Promise.all([
       owned(res, id),
       history.listChecks(ctx.db, id, { limit: q.limit, from, to, before }),
     ]);
+    // a canary's checks carry their steps (one more query, for canaries only)
+    const steps =
+      subscription.target_type === 'canary'
+        ? await history.canarySteps(
+            ctx.db,
+            id,
+            page.rows.map((r) => r.time),
+          )
+        : undefined;
     res.json({
-      items: page.rows.map(checkJson),
+      items: page.rows.map((row) =>
+        steps === undefined
+          ? checkJson(row)
+          : { ...checkJson(row), steps: (steps.get(row.time.getTime()) ?? []).map(stepJson) },
+      ),
       next_cursor: page.next === null ? null : encodeCursor({ createdAt: page.next, id }),
     });
   });

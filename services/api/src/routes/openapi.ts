@@ -6,6 +6,7 @@ import {
 } from '@lighthouse/domain';
 import { Router } from 'express';
 import { z } from 'zod';
+import { MAX_PING_MESSAGE } from '../services/heartbeats';
 import { MAX_WINDOWS_PER_SUBSCRIPTION } from '../services/maintenance';
 import {
   MAX_PAGES_PER_USER,
@@ -438,6 +439,34 @@ const historySchemas = {
       schedule_lag_ms: nullable({ type: 'integer' }),
       region: nullable({ type: 'string' }),
       maintenance: { type: 'boolean', description: 'the slot fell in a maintenance window' },
+      steps: {
+        type: 'array',
+        description:
+          'canary checks only: the steps as far as the flow got, in order (it stops at the first failing step)',
+        items: {
+          type: 'object',
+          required: [
+            'step',
+            'name',
+            'status',
+            'http_status',
+            'response_time_ms',
+            'timings',
+            'error_category',
+            'error_message',
+          ],
+          properties: {
+            step: { type: 'integer', minimum: 1, description: 'counted from 1, as errors name it' },
+            name: { type: 'string' },
+            status: { type: 'string', enum: ['up', 'down'] },
+            http_status: nullable({ type: 'integer' }),
+            response_time_ms: nullable({ type: 'integer' }),
+            timings: nullable({ type: 'object', additionalProperties: { type: 'number' } }),
+            error_category: nullable({ type: 'string' }),
+            error_message: nullable({ type: 'string' }),
+          },
+        },
+      },
     },
   },
   Incident: {
@@ -476,6 +505,84 @@ const timeParam = (name: string, description: string) => ({
   schema: time,
   description,
 });
+const pushToken = {
+  name: 'token',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^lhp_[A-Za-z0-9_-]{43}$' },
+  description: 'the secret token of the push URL (shown once, when created or rotated)',
+};
+const pingStatus = {
+  name: 'status',
+  in: 'query',
+  schema: { type: 'string', enum: ['up', 'down'], default: 'up' },
+};
+const pingMessage = {
+  name: 'message',
+  in: 'query',
+  schema: { type: 'string' },
+  description: `kept on one line, cut to ${MAX_PING_MESSAGE} characters; a down ping's message becomes the check's error`,
+};
+const pingResponses = {
+  '200': ok('recorded: `{"ok": true}`'),
+  '400': ok('status is not up or down, or message is not a string', ref('Error')),
+  '404': ok('no heartbeat subscription has this push URL (never issued, rotated, or deleted)'),
+  '429': ok(`more pings a minute than RATE_LIMIT_PUSH_PER_MINUTE to this push URL`),
+};
+const pushPaths = {
+  '/v1/push/{token}': {
+    get: {
+      summary: 'Heartbeat ping (no sign-in: the token is the credential)',
+      description:
+        'A heartbeat subscription is up while pings arrive within every check_frequency_seconds plus target_config.grace_seconds, and down when none does or the last one said status=down.',
+      parameters: [pushToken, pingStatus, pingMessage],
+      responses: pingResponses,
+    },
+    post: {
+      summary: 'Heartbeat ping, with status and message in the query or the body',
+      parameters: [pushToken, pingStatus, pingMessage],
+      requestBody: {
+        required: false,
+        content: Object.fromEntries(
+          ['application/json', 'application/x-www-form-urlencoded'].map((type) => [
+            type,
+            {
+              schema: {
+                type: 'object',
+                properties: {
+                  status: { type: 'string', enum: ['up', 'down'] },
+                  message: { type: 'string' },
+                },
+              },
+            },
+          ]),
+        ),
+      },
+      responses: pingResponses,
+    },
+  },
+  '/v1/subscriptions/{id}/push-token': {
+    post: {
+      summary: "Replace a heartbeat subscription's push URL",
+      description: 'the old URL answers 404 from now on; the new one is shown this once',
+      security: secured,
+      parameters: idParam,
+      responses: {
+        '200': ok('`{subscription_id, push_token, push_url}`', {
+          type: 'object',
+          required: ['subscription_id', 'push_token', 'push_url'],
+          properties: {
+            subscription_id: { type: 'string', format: 'uuid' },
+            push_token: { type: 'string' },
+            push_url: { type: 'string', format: 'uri' },
+          },
+        }),
+        '409': ok('not a heartbeat subscription'),
+        ...errors,
+      },
+    },
+  },
+};
 const historyPaths = {
   '/v1/subscriptions/{id}/metrics': {
     get: {
@@ -814,7 +921,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
         post: {
           summary: 'Create a subscription',
-          description: `target_config follows Target_<target_type>; each alert channel's config follows Channel_<type>`,
+          description: `target_config follows Target_<target_type>; each alert channel's config follows Channel_<type>. A heartbeat subscription's 201 also carries push_token and push_url, shown this once.`,
           security: secured,
           requestBody: body('SubscriptionCreate'),
           parameters: [paymentHeader],
@@ -963,6 +1070,7 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': ok('the subscription', ref('Subscription')), ...errors },
         },
       },
+      ...pushPaths,
       ...statusPagePaths,
       ...historyPaths,
     },

@@ -9,7 +9,7 @@ import {
   type Subscription,
 } from '@lighthouse/db';
 import { AppError } from '@lighthouse/shared';
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
 import { actorOf, principalOf, requireAuth } from '../http/auth';
@@ -25,6 +25,7 @@ import {
 } from '../services/subscriptions';
 import { sendTestAlerts } from '../services/test-alert';
 import { rateLimitsOf } from '../http/rate-limit';
+import { pushUrl } from './push';
 
 export const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1, 'must be 1-200').max(200, 'must be 1-200').default(50),
@@ -45,10 +46,19 @@ async function view(ctx: AppContext, row: Subscription) {
   return subscriptionJson(row, windows.get(row.id) ?? []);
 }
 
-/** 201 with the new subscription (no maintenance windows yet) and the payment's receipt. */
-function created(res: Response, { row, payment }: Written): void {
+/**
+ * 201 with the new subscription (no maintenance windows yet), the payment's receipt, and a
+ * heartbeat's push URL (shown this once).
+ */
+function created(req: Request, res: Response, { row, payment, pushToken }: Written): void {
   if (payment) res.set('PAYMENT-RESPONSE', payment.responseHeader);
-  res.status(201).location(`/v1/subscriptions/${row.id}`).json(subscriptionJson(row, []));
+  res
+    .status(201)
+    .location(`/v1/subscriptions/${row.id}`)
+    .json({
+      ...subscriptionJson(row, []),
+      ...(pushToken ? { push_token: pushToken, push_url: pushUrl(req, pushToken) } : {}),
+    });
 }
 
 export function subscriptionRoutes(ctx: AppContext): Router {
@@ -63,7 +73,7 @@ export function subscriptionRoutes(ctx: AppContext): Router {
       body: req.body,
       pay: { get: (name) => req.get(name), resource: '/v1/subscriptions' },
     });
-    created(res, written);
+    created(req, res, written);
   });
 
   // The seed's payload: the same body plus the owner's address, which must be the caller.
@@ -88,7 +98,7 @@ export function subscriptionRoutes(ctx: AppContext): Router {
       body: rest,
       pay: { get: (name) => req.get(name), resource: '/subscribe' },
     });
-    created(res, written);
+    created(req, res, written);
   });
 
   router.get('/v1/subscriptions', async (req, res) => {

@@ -22,6 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { AppContext } from '../context';
+import { issuePushToken } from './heartbeats';
 import { applyPayment, extendedExpiry, takePayment, type TakenPayment } from './payments';
 
 const MAX_CHANNELS_PER_REQUEST = 20;
@@ -137,7 +138,16 @@ function unmask(next: unknown, previous: unknown): unknown {
     if (!isMasked(next) || typeof previous !== 'string') return next;
     return unmaskUrlPassword(next, previous) ?? previous;
   }
-  if (next && typeof next === 'object' && !Array.isArray(next)) {
+  if (Array.isArray(next)) {
+    // elements with a name (canary steps) take the stored element of that name, others the
+    // one at their position, so reordering never moves a secret to another element
+    const prev = Array.isArray(previous) ? previous : [];
+    return next.map((v, i) => {
+      const name = nameOf(v);
+      return unmask(v, typeof name === 'string' ? prev.find((p) => nameOf(p) === name) : prev[i]);
+    });
+  }
+  if (next && typeof next === 'object') {
     const prev =
       previous && typeof previous === 'object' ? (previous as Record<string, unknown>) : {};
     return Object.fromEntries(Object.entries(next).map(([k, v]) => [k, unmask(v, prev[k])]));
@@ -145,13 +155,17 @@ function unmask(next: unknown, previous: unknown): unknown {
   return next;
 }
 
+const nameOf = (value: unknown): unknown =>
+  value && typeof value === 'object' ? (value as { name?: unknown }).name : undefined;
+
 /** `https://user:****@host/` keeps the stored password but takes any other change to the URL. */
 function unmaskUrlPassword(next: string, previous: string): string | undefined {
   try {
     const url = new URL(next);
     if (url.password !== '****') return undefined;
-    url.password = new URL(previous).password;
-    return url.toString();
+    // the rest stays as written: serialising would percent-encode a canary's {{placeholders}}
+    const password = new URL(previous).password;
+    return next.replace(':****@', () => `:${password}@`);
   } catch {
     return undefined;
   }
@@ -304,6 +318,8 @@ export interface Written {
   row: Subscription;
   /** the x402 payment this change took, for the PAYMENT-RESPONSE header */
   payment?: TakenPayment;
+  /** a new heartbeat subscription's push token: shown once, only its hash is kept */
+  pushToken?: string;
 }
 
 /**
@@ -345,7 +361,7 @@ export async function createSubscription({
     });
   }
 
-  const row = await ctx.db.transaction().execute(async (tx) => {
+  const created = await ctx.db.transaction().execute(async (tx) => {
     await users.ensureUser(tx, owner);
     // once paid for, it is created even if a concurrent creation filled the tier meanwhile
     if (payment) await users.lockUser(tx, owner);
@@ -377,9 +393,10 @@ export async function createSubscription({
       },
     });
     if (payment) await applyPayment(tx, payment, row.id, actor, 'create');
-    return row;
+    const pushToken = targetType === 'heartbeat' ? await issuePushToken(tx, row.id) : undefined;
+    return { row, pushToken };
   });
-  return payment ? { row, payment } : { row };
+  return { ...created, ...(payment ? { payment } : {}) };
 }
 
 export async function getSubscription(
@@ -471,6 +488,12 @@ async function applyUpdate(
       !input.target_config
     ) {
       issues.add('target_config', 'is required when target_type changes');
+    }
+    if ((targetType === 'heartbeat') !== (current.target_type === 'heartbeat')) {
+      issues.add(
+        'target_type',
+        'cannot change to or from heartbeat (a push check has a push URL): create a new subscription',
+      );
     }
     const target = validateTarget(
       targetType,

@@ -46,8 +46,25 @@ export interface HttpCheckerOptions {
   ca?: string;
 }
 
+/** The final response of an exchange, for checks that read it (canary steps). */
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** the decoded body, at most MAX_BODY_BYTES */
+  body: Buffer;
+  truncated: boolean;
+}
+
+/** A probe's result and, when the request got an answer, that answer. */
+export interface HttpExchange {
+  result: CheckResult;
+  response?: HttpResponse;
+}
+
 export interface HttpChecker {
   run: CheckRunner<HttpTarget>;
+  /** Like `run`, and keeps the final response (status, headers, body) whatever its status. */
+  exchange(config: HttpTarget, ctx: CheckContext): Promise<HttpExchange>;
   /** Closes the keep-alive sockets. */
   close(): void;
 }
@@ -90,24 +107,33 @@ export function createHttpChecker(options: HttpCheckerOptions = {}): HttpChecker
     return transport;
   };
 
-  const run: CheckRunner<HttpTarget> = async (config, ctx) => {
+  const probe = async (
+    config: HttpTarget,
+    ctx: CheckContext,
+    capture: boolean,
+  ): Promise<HttpExchange> => {
     const started = performance.now();
     try {
       const transport = transportFor(ctx.allowPrivateTargets);
-      const first = await new Probe(config, ctx, transport).run();
+      const first = await new Probe(config, ctx, transport, capture).run();
       // A keep-alive socket the server closed while it sat idle fails before any response
       // arrives; that is our pool's fault, not the target's, so it earns one fresh attempt.
-      if (first.staleSocket) return (await new Probe(config, ctx, transport).run()).result;
-      return first.result;
+      if (first.staleSocket) return await new Probe(config, ctx, transport, capture).run();
+      return first;
     } catch (error) {
       // A bug of ours, not a target failure; still a result, never a throw.
       const message = `probe failed: ${rootMessage(error)}`;
-      return failure('internal', redact(message, secretsOf(config)), null, since(started));
+      return {
+        result: failure('internal', redact(message, secretsOf(config)), null, since(started)),
+      };
     }
   };
+  const run: CheckRunner<HttpTarget> = async (config, ctx) =>
+    (await probe(config, ctx, false)).result;
 
   return {
     run,
+    exchange: (config, ctx) => probe(config, ctx, true),
     close() {
       for (const { agent } of transports.values()) {
         agent.destroy().catch(() => undefined);
@@ -124,6 +150,12 @@ export const runHttpCheck: CheckRunner<HttpTarget> = (config, ctx) => {
   processChecker ??= createHttpChecker();
   return processChecker.run(config, ctx);
 };
+
+/** An exchange on the process-wide probe: for checks built on HTTP requests (canary steps). */
+export function runHttpExchange(config: HttpTarget, ctx: CheckContext): Promise<HttpExchange> {
+  processChecker ??= createHttpChecker();
+  return processChecker.exchange(config, ctx);
+}
 
 /** Closes the process-wide probe's sockets (on shutdown). */
 export function closeHttpChecks(): void {
@@ -255,7 +287,7 @@ function watchSentHeaders(): void {
   });
 }
 
-type Outcome = { result: CheckResult; staleSocket: boolean };
+type Outcome = HttpExchange & { staleSocket: boolean };
 type Stop = 'timeout' | 'shutdown';
 
 /** Ends a request undici still runs after the probe finished (timeout, shutdown, body limit). */
@@ -288,6 +320,8 @@ class Probe implements Dispatcher.DispatchHandler {
   /** the status of the latest response, redirects included */
   private status: number | null = null;
   private expires: number | undefined;
+  /** the final response's headers, when capturing */
+  private responseHeaders: IncomingHttpHeaders | undefined;
 
   // The current hop.
   private controller: Dispatcher.DispatchController | undefined;
@@ -308,6 +342,8 @@ class Probe implements Dispatcher.DispatchHandler {
     private readonly config: HttpTarget,
     private readonly ctx: CheckContext,
     private readonly transport: Transport,
+    /** keep the final response whatever its status: its headers and (decoded) body */
+    private readonly capture = false,
   ) {
     this.url = new URL(config.url);
     this.method = config.method;
@@ -405,8 +441,9 @@ class Probe implements Dispatcher.DispatchHandler {
       return;
     }
     this.encoding = decodable(headers['content-encoding']);
+    if (this.capture) this.responseHeaders = headers;
     this.keep =
-      this.config.keyword !== undefined || this.config.json_assertion !== undefined
+      this.capture || this.config.keyword !== undefined || this.config.json_assertion !== undefined
         ? MAX_BODY_BYTES
         : statusMatches(statusCode, this.config.valid_status_codes)
           ? 0
@@ -511,9 +548,10 @@ class Probe implements Dispatcher.DispatchHandler {
 
   private answer(): void {
     const total = this.finish();
+    const body = this.chunks.length === 0 ? EMPTY : Buffer.concat(this.chunks);
     const result = evaluate(this.config, {
       status: this.status ?? 0,
-      body: this.chunks.length === 0 ? EMPTY : Buffer.concat(this.chunks),
+      body,
       truncated: this.truncated,
       total,
       timings: this.timings(total),
@@ -522,7 +560,20 @@ class Probe implements Dispatcher.DispatchHandler {
     if (result.error_message !== null) {
       result.error_message = redact(result.error_message, secretsOf(this.config));
     }
-    this.resolve?.({ result: this.withCertificate(result), staleSocket: false });
+    this.resolve?.({
+      result: this.withCertificate(result),
+      staleSocket: false,
+      ...(this.capture
+        ? {
+            response: {
+              status: this.status ?? 0,
+              headers: this.responseHeaders ?? {},
+              body,
+              truncated: this.truncated,
+            },
+          }
+        : {}),
+    });
   }
 
   private fail(error: unknown): void {
@@ -774,7 +825,7 @@ function quote(text: string): string {
   return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
 }
 
-function excerpt(body: Buffer): string | null {
+export function excerpt(body: Buffer): string | null {
   if (body.length === 0) return null;
   // Cutting at a byte count may split a character; drop the replacement char that leaves.
   return body

@@ -24,8 +24,48 @@ export interface CheckResult {
   error_message: string | null;
   /** first bytes of the body, kept only when the check failed */
   body_excerpt: string | null;
-  /** days until the server certificate expires (https only) */
+  /** the number the check measured, stored for later checks: a balance in whole units, a block height, a contract value */
+  value?: number | null;
+  /** the exact reading where a double cannot hold it (a contract call's decoded result) */
+  value_text?: string | null;
+  /** days until the server certificate expires (https, tcp with tls, tls) */
   tls_days_left?: number;
+  /** the server certificate a tls check saw */
+  certificate?: CertificateSummary;
+  /** a canary's steps as far as the flow got, in order; stored with the check row */
+  steps?: StepResult[];
+  /**
+   * Set when the slot has nothing to judge yet (a heartbeat before its first deadline): no
+   * row is written and the state holds. The reason, for the job's log line.
+   */
+  skip?: string;
+}
+
+/** One step of a multi-step (canary) check. */
+export interface StepResult {
+  /** the step's position in the config's `steps` (0-based) */
+  index: number;
+  name: string;
+  status: CheckStatus;
+  http_status: number | null;
+  response_time_ms: number | null;
+  timings: Timings | null;
+  error_category: ErrorCategory | null;
+  error_message: string | null;
+}
+
+/** What a tls check reports about the certificate the server presented. */
+export interface CertificateSummary {
+  /** `CN=example.com` (else the organisation) */
+  subject: string;
+  issuer: string;
+  /** ISO 8601 */
+  valid_from: string;
+  valid_to: string;
+  /** whether the chain verified against the trusted roots and matched the server name */
+  authorized: boolean;
+  /** node's reason when not authorized, e.g. CERT_HAS_EXPIRED */
+  authorization_error: string | null;
 }
 
 export interface CheckContext {

@@ -1,8 +1,9 @@
-import type { CheckRow, Db } from '@lighthouse/db';
+import type { CheckRow, Db, results } from '@lighthouse/db';
 import { parseJobData } from '@lighthouse/queue';
 import type { Logger } from '@lighthouse/shared';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { runCheck } from '../checks';
+import type { StepResult } from '../checks/types';
 import type { CheckerMetrics } from '../metrics';
 import type { Batcher } from '../results/batcher';
 import type { RecordedEvent } from '../results/record';
@@ -24,6 +25,19 @@ export interface CheckJobDeps {
 }
 
 export type CheckOutcome = 'recorded' | 'skipped';
+
+function canaryStepRow(step: StepResult): results.CanaryStepRow {
+  return {
+    step_index: step.index,
+    step_name: step.name,
+    status: step.status,
+    http_status: step.http_status,
+    response_time_ms: step.response_time_ms,
+    timings: step.timings ? { ...step.timings } : null,
+    error_category: step.error_category,
+    error_message: step.error_message,
+  };
+}
 
 /**
  * One slot: load the subscription, probe, and complete only once the result row
@@ -61,6 +75,18 @@ export function createCheckProcessor(deps: CheckJobDeps) {
     stop();
     if (deps.signal.aborted)
       throw new Error('checker shutting down: the slot is left for another checker');
+    if (result.skip !== undefined) {
+      // nothing to judge yet (a heartbeat before its first deadline): no row, the state holds
+      deps.metrics.skipped.inc();
+      deps.logger.debug('job finished', {
+        job_id: job.id,
+        subscription_id: target.id,
+        attempt: job.attemptsMade + 1,
+        skipped: result.skip,
+        duration_ms: Date.now() - started,
+      });
+      return 'skipped';
+    }
     deps.metrics.checks.inc({ type: target.type, status: result.status });
 
     const events = await deps.writer.add({
@@ -75,6 +101,9 @@ export function createCheckProcessor(deps: CheckJobDeps) {
       body_excerpt: result.body_excerpt,
       schedule_lag_ms: lagMs,
       region: deps.region,
+      ...(result.steps === undefined ? {} : { canary_steps: result.steps.map(canaryStepRow) }),
+      value: result.value ?? null,
+      value_text: result.value_text ?? null,
     });
     const mine = events.filter((e) => e.subscription_id === target.id);
     if (mine.length > 0) deps.onEvents(mine);

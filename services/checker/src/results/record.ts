@@ -29,6 +29,11 @@ export async function recordResults(db: Db, rows: CheckRow[]): Promise<RecordedE
     const inserted = await results.insertCheckRows(tx, marked);
     if (inserted.length === 0) return [];
     const fresh = new Set(inserted.map((r) => `${r.subscription_id}|${r.time.getTime()}`));
+    // a canary's steps go with its row: only for slots written now, never a second time
+    await results.insertCanarySteps(
+      tx,
+      marked.filter((r) => r.canary_steps && fresh.has(`${r.subscription_id}|${r.time.getTime()}`)),
+    );
     const bySubscription = new Map<string, CheckRow[]>();
     for (const row of marked) {
       if (!fresh.has(`${row.subscription_id}|${row.time.getTime()}`)) continue;

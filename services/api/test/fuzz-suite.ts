@@ -14,7 +14,7 @@
  * Bodies mix near-valid ones (one field broken), random JSON, anything fast-check makes, and
  * malformed bytes and headers; path ids mix the caller's real ids with strangers', random and
  * malformed ones. A write route without an entry in ENDPOINTS fails the first test, so a new
- * route cannot escape. fast-check prints the seed and the shrunk counterexample of a failure.
+ * route cannot escape. The fuzz-*.test.ts files each run one shard of it. fast-check prints the seed and the shrunk counterexample of a failure.
  */
 import { signSiwe } from '@lighthouse/testing';
 import { Wallet } from 'ethers';
@@ -54,6 +54,7 @@ const ENV = {
   RATE_LIMIT_SIGN_IN_PER_MINUTE: '100000',
   RATE_LIMIT_CREATE_PER_MINUTE: '100000',
   RATE_LIMIT_TEST_ALERT_PER_MINUTE: '100000',
+  RATE_LIMIT_PUSH_PER_MINUTE: '100000',
 };
 
 /** What the fuzzing wallet F (and a stranger S) own, made once before the endpoints run. */
@@ -69,6 +70,8 @@ interface Fixtures {
   subscriptions: string[];
   /** a subscription without channels, for test alerts (nothing is sent anywhere) */
   quiet: string;
+  /** heartbeat subscriptions of F: one pinged through its push token, one whose token rotates */
+  heartbeat: { pushToken: string; rotated: string };
   /** [subscription id, window id] of F's windows */
   windows: [string, string][];
   pages: string[];
@@ -333,6 +336,32 @@ const ENDPOINTS: Record<string, (f: Fixtures, payTo: string) => Spec> = {
   'POST /v1/subscriptions/:id/resume': (f) => ({
     path: segment([...f.subscriptions, f.quiet, f.stranger.subscriptionId]).map(
       (id) => `/v1/subscriptions/${id}/resume`,
+    ),
+    body: anyBody,
+    auth: authOf(f),
+    succeeds: true,
+  }),
+  'POST /v1/push/:token': (f) => ({
+    path: fc
+      .tuple(
+        segment([f.heartbeat.pushToken]),
+        fc.constantFrom('', '?status=down&message=disk%20full', '?status=up', '?status=sideways'),
+      )
+      .map(([token, query]) => `/v1/push/${token}${query}`),
+    body: bodyFor(
+      fc.constantFrom<Record<string, unknown>>(
+        { status: 'down', message: 'backup failed: exit 2' },
+        { status: 'up' },
+        { message: 'done in 42 s' },
+      ),
+    ),
+    // public: the token is the credential, whatever else the request carries
+    auth: authOf(f),
+    succeeds: true,
+  }),
+  'POST /v1/subscriptions/:id/push-token': (f) => ({
+    path: segment([f.heartbeat.rotated, f.quiet, f.stranger.subscriptionId]).map(
+      (id) => `/v1/subscriptions/${id}/push-token`,
     ),
     body: anyBody,
     auth: authOf(f),
@@ -614,6 +643,15 @@ async function makeFixtures(): Promise<Fixtures> {
 
   const subscriptions = await times(3, () => sub(session));
   const quiet = await sub(session);
+  const heartbeat = () =>
+    json<{ id: string; push_token: string }>('POST', '/v1/subscriptions', session, {
+      ...subscriptionBody('team'),
+      target_type: 'heartbeat',
+      target_config: { grace_seconds: 30 },
+      alert_channels: [],
+    });
+  const pushed = await heartbeat();
+  const rotated = await heartbeat();
   const windows = await Promise.all(subscriptions.map((id) => window(session, id)));
   const pages = [await page(session, subscriptions[0] as string)];
   const victimSubscriptions = await times(5, () => sub(session));
@@ -663,6 +701,7 @@ async function makeFixtures(): Promise<Fixtures> {
     },
     subscriptions,
     quiet,
+    heartbeat: { pushToken: pushed.push_token, rotated: rotated.id },
     windows,
     pages,
     victims,
@@ -670,44 +709,11 @@ async function makeFixtures(): Promise<Fixtures> {
   };
 }
 
-beforeAll(async () => {
-  api = await startTestApi({
-    ...ENV,
-    // paid tiers can be bought here, so payment headers are read; nothing ever settles
-    X402_PAY_TO: PAY_TO,
-    X402_FACILITATOR_URL: 'http://127.0.0.1:9/',
-  });
-  routes = routeTable(api.app);
-  server = http.createServer(api.app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
-  agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  f = await makeFixtures();
-  fingerprint = await openDbFingerprint(api.database.url);
-});
-
-afterAll(async () => {
-  agent.destroy();
-  await new Promise((resolve) => server.close(resolve));
-  await fingerprint.close();
-  await api.close();
-});
-
-function envelopeProblem(answer: Answer): string | undefined {
-  let body: unknown;
-  try {
-    body = JSON.parse(answer.text);
-  } catch {
-    return `the body is not JSON (${answer.contentType})`;
-  }
-  const error = (body as { error?: Record<string, unknown> } | null)?.error;
-  if (!error || typeof error !== 'object') return 'no "error" object';
-  if (typeof error.code !== 'string' || error.code === '') return 'error.code is not a string';
-  if (typeof error.message !== 'string') return 'error.message is not a string';
-  if (!('details' in error)) return 'error.details is missing';
-  return undefined;
-}
-
+/**
+ * Registers the suite for one shard of the write routes (the routes whose index in ENDPOINTS
+ * is `shard` modulo `shards`), so jest's workers share the work; shard 0 also runs the
+ * coverage, fingerprint and admin tests. Each shard has its own app and database.
+ */
 interface Tally {
   runs: number;
   byStatus: Record<number, number>;
@@ -718,142 +724,188 @@ interface Target {
   path: string;
 }
 
-/** Sends NUM_RUNS generated requests to `target` and checks the properties on every answer. */
-async function fuzz(target: fc.Arbitrary<Target>, spec: Spec): Promise<Tally> {
-  const tally: Tally = { runs: 0, byStatus: {} };
-  let last = await fingerprint.take();
-  // the app runs in this process: a body that pollutes a prototype would show here
-  const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).join();
-  const request: fc.Arbitrary<FuzzRequest> = fc.record({
-    target,
-    auth: spec.auth ?? authOf(f),
-    body: spec.body,
-    headers: spec.headers ?? fc.constant({}),
-    freshSignIn: spec.freshSignIn ?? fc.constant(false),
+export function fuzzSuite(shard: number, shards: number): void {
+  beforeAll(async () => {
+    api = await startTestApi({
+      ...ENV,
+      // paid tiers can be bought here, so payment headers are read; nothing ever settles
+      X402_PAY_TO: PAY_TO,
+      X402_FACILITATOR_URL: 'http://127.0.0.1:9/',
+    });
+    routes = routeTable(api.app);
+    server = http.createServer(api.app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+    agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    f = await makeFixtures();
+    fingerprint = await openDbFingerprint(api.database.url);
   });
-  await fc.assert(
-    fc.asyncProperty(request, async (r) => {
-      // what the request needs beforehand may write (a sign-in); it is not the request's doing
-      let authorization = r.auth.header;
-      let body = r.body;
-      let prepared = false;
-      if (r.auth.kind === 'fresh session') {
-        authorization = `Bearer ${await signInFresh()}`;
-        prepared = true;
-      }
-      if (r.freshSignIn) {
-        const { nonce } = await json<{ nonce: string }>('GET', '/v1/auth/nonce', undefined);
-        body = jsonBody(
-          await signSiwe(newWallet(), { domain: SIWE_DOMAIN, nonce }),
-          'fresh sign-in',
-        );
-        prepared = true;
-      }
-      if (prepared) last = await fingerprint.take();
 
-      const headers: Record<string, string> = { ...r.headers };
-      if (authorization !== undefined) headers.Authorization = authorization;
-      const answer = await send(r.target.method, r.target.path, headers, body);
-      tally.runs += 1;
-      tally.byStatus[answer.status] = (tally.byStatus[answer.status] ?? 0) + 1;
+  afterAll(async () => {
+    agent.destroy();
+    await new Promise((resolve) => server.close(resolve));
+    await fingerprint.close();
+    await api.close();
+  });
 
-      const problems: string[] = [];
-      if (answer.status >= 500) problems.push(`a ${answer.status}`);
-      if (Object.getOwnPropertyNames(Object.prototype).join() !== prototypeKeys) {
-        problems.push('Object.prototype was polluted');
-      }
-      const wrong = spec.wrong?.(answer);
-      if (wrong) problems.push(wrong);
-      const now = await fingerprint.take();
-      if (answer.status >= 400 && answer.status < 500) {
-        const envelope = envelopeProblem(answer);
-        if (envelope) problems.push(`the ${answer.status} has no error envelope: ${envelope}`);
-        if (now !== last) {
-          problems.push(`the ${answer.status} wrote ${Number(now) - Number(last)} row(s)`);
+  function envelopeProblem(answer: Answer): string | undefined {
+    let body: unknown;
+    try {
+      body = JSON.parse(answer.text);
+    } catch {
+      return `the body is not JSON (${answer.contentType})`;
+    }
+    const error = (body as { error?: Record<string, unknown> } | null)?.error;
+    if (!error || typeof error !== 'object') return 'no "error" object';
+    if (typeof error.code !== 'string' || error.code === '') return 'error.code is not a string';
+    if (typeof error.message !== 'string') return 'error.message is not a string';
+    if (!('details' in error)) return 'error.details is missing';
+    return undefined;
+  }
+
+  /** Sends NUM_RUNS generated requests to `target` and checks the properties on every answer. */
+  async function fuzz(target: fc.Arbitrary<Target>, spec: Spec): Promise<Tally> {
+    const tally: Tally = { runs: 0, byStatus: {} };
+    let last = await fingerprint.take();
+    // the app runs in this process: a body that pollutes a prototype would show here
+    const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).join();
+    const request: fc.Arbitrary<FuzzRequest> = fc.record({
+      target,
+      auth: spec.auth ?? authOf(f),
+      body: spec.body,
+      headers: spec.headers ?? fc.constant({}),
+      freshSignIn: spec.freshSignIn ?? fc.constant(false),
+    });
+    await fc.assert(
+      fc.asyncProperty(request, async (r) => {
+        // what the request needs beforehand may write (a sign-in); it is not the request's doing
+        let authorization = r.auth.header;
+        let body = r.body;
+        let prepared = false;
+        if (r.auth.kind === 'fresh session') {
+          authorization = `Bearer ${await signInFresh()}`;
+          prepared = true;
         }
-      }
-      // after a failure too, so the next (shrinking) runs compare with what is there now
-      last = now;
-      if (problems.length > 0) {
-        throw new Error(
-          `${r.target.method} ${r.target.path.slice(0, 200)} → ${answer.status}: ${problems.join('; ')}\n${answer.text.slice(0, 500)}`,
+        if (r.freshSignIn) {
+          const { nonce } = await json<{ nonce: string }>('GET', '/v1/auth/nonce', undefined);
+          body = jsonBody(
+            await signSiwe(newWallet(), { domain: SIWE_DOMAIN, nonce }),
+            'fresh sign-in',
+          );
+          prepared = true;
+        }
+        if (prepared) last = await fingerprint.take();
+
+        const headers: Record<string, string> = { ...r.headers };
+        if (authorization !== undefined) headers.Authorization = authorization;
+        const answer = await send(r.target.method, r.target.path, headers, body);
+        tally.runs += 1;
+        tally.byStatus[answer.status] = (tally.byStatus[answer.status] ?? 0) + 1;
+
+        const problems: string[] = [];
+        if (answer.status >= 500) problems.push(`a ${answer.status}`);
+        if (Object.getOwnPropertyNames(Object.prototype).join() !== prototypeKeys) {
+          problems.push('Object.prototype was polluted');
+        }
+        const wrong = spec.wrong?.(answer);
+        if (wrong) problems.push(wrong);
+        const now = await fingerprint.take();
+        if (answer.status >= 400 && answer.status < 500) {
+          const envelope = envelopeProblem(answer);
+          if (envelope) problems.push(`the ${answer.status} has no error envelope: ${envelope}`);
+          if (now !== last) {
+            problems.push(`the ${answer.status} wrote ${Number(now) - Number(last)} row(s)`);
+          }
+        }
+        // after a failure too, so the next (shrinking) runs compare with what is there now
+        last = now;
+        if (problems.length > 0) {
+          throw new Error(
+            `${r.target.method} ${r.target.path.slice(0, 200)} → ${answer.status}: ${problems.join('; ')}\n${answer.text.slice(0, 500)}`,
+          );
+        }
+      }),
+      { numRuns: NUM_RUNS },
+    );
+    return tally;
+  }
+
+  const tallies = new Map<string, Tally>();
+
+  if (shard === 0)
+    it('has an arbitrary for every write route', () => {
+      const writes = routes.filter((r) => isWrite(r) && !isAdmin(r)).map(keyOf);
+      const missing = writes.filter((k) => !(k in ENDPOINTS));
+      expect(
+        missing.map(
+          (k) =>
+            `${k}: add an entry to ENDPOINTS in fuzz-suite.ts (its path, a valid body, its auth)`,
+        ),
+      ).toEqual([]);
+      const stale = Object.keys(ENDPOINTS).filter((k) => !writes.includes(k));
+      expect(stale.map((k) => `${k}: in ENDPOINTS but not routed any more`)).toEqual([]);
+      expect(routes.filter((r) => isWrite(r) && isAdmin(r)).length).toBeGreaterThan(0);
+    });
+
+  if (shard === 0)
+    it('sees a write, and not a read or a key recording its use', async () => {
+      expect(fingerprint.tables).toEqual(expect.arrayContaining(['subscriptions', 'audit_log']));
+      const before = await fingerprint.take();
+      const bearer = { Authorization: `Bearer ${f.session}` };
+      await send('GET', '/v1/subscriptions', bearer);
+      expect(await fingerprint.take()).toBe(before);
+      const created = await json<{ key: string }>('POST', '/v1/api-keys', f.session, {
+        name: 'probe',
+      });
+      const afterWrite = await fingerprint.take();
+      expect(afterWrite).not.toBe(before);
+      // the key's first use writes last_used_at, by design
+      expect(
+        (await send('GET', '/v1/api-keys', { Authorization: `Bearer ${created.key}` })).status,
+      ).toBe(200);
+      expect(await fingerprint.take()).toBe(afterWrite);
+    });
+
+  describe.each(Object.keys(ENDPOINTS).filter((_k, i) => i % shards === shard))('%s', (key) => {
+    it(
+      `survives ${NUM_RUNS} generated requests`,
+      async () => {
+        const route = routes.find((r) => keyOf(r) === key);
+        if (!route) throw new Error(`${key} is not routed (see the coverage test)`);
+        const spec = (ENDPOINTS[key] as (typeof ENDPOINTS)[string])(f, PAY_TO);
+        const tally = await fuzz(
+          spec.path.map((path) => ({ method: route.method, path })),
+          spec,
         );
-      }
-    }),
-    { numRuns: NUM_RUNS },
-  );
-  return tally;
+        tallies.set(key, tally);
+        expect(tally.runs).toBeGreaterThanOrEqual(NUM_RUNS);
+        const statuses = Object.keys(tally.byStatus).map(Number);
+        // the fuzzer got past validation at least once, and was refused at least once
+        if (spec.succeeds) expect(statuses.some((s) => s < 300)).toBe(true);
+        expect(statuses.some((s) => s >= 400)).toBe(true);
+      },
+      ENDPOINT_TIMEOUT_MS,
+    );
+  });
+
+  if (shard === 0)
+    it(
+      `refuses all admin write routes without ADMIN_TOKEN (${NUM_RUNS} requests over them)`,
+      async () => {
+        const admin = routes.filter((r) => isWrite(r) && isAdmin(r));
+        const queues = Object.values(api.ctx.queues).map((q) => q.name);
+        const spec = adminSpec(admin, f, api.ctx.config.ADMIN_TOKEN, queues);
+        const tally = await fuzz(spec.target, spec);
+        tallies.set(`${admin.length} admin write routes`, tally);
+        expect(tally.runs).toBeGreaterThanOrEqual(NUM_RUNS);
+        expect(tally.byStatus[401]).toBeGreaterThan(NUM_RUNS / 2);
+      },
+      ENDPOINT_TIMEOUT_MS,
+    );
+
+  afterAll(() => {
+    // one line per endpoint: how the answers spread over statuses
+    const lines = [...tallies].map(([k, t]) => `${k}: ${JSON.stringify(t.byStatus)}`);
+    process.stdout.write(`fuzzed ${tallies.size} endpoints:\n${lines.join('\n')}\n`);
+  });
 }
-
-const tallies = new Map<string, Tally>();
-
-it('has an arbitrary for every write route', () => {
-  const writes = routes.filter((r) => isWrite(r) && !isAdmin(r)).map(keyOf);
-  const missing = writes.filter((k) => !(k in ENDPOINTS));
-  expect(
-    missing.map(
-      (k) => `${k}: add an entry to ENDPOINTS in fuzz.test.ts (its path, a valid body, its auth)`,
-    ),
-  ).toEqual([]);
-  const stale = Object.keys(ENDPOINTS).filter((k) => !writes.includes(k));
-  expect(stale.map((k) => `${k}: in ENDPOINTS but not routed any more`)).toEqual([]);
-  expect(routes.filter((r) => isWrite(r) && isAdmin(r)).length).toBeGreaterThan(0);
-});
-
-it('sees a write, and not a read or a key recording its use', async () => {
-  expect(fingerprint.tables).toEqual(expect.arrayContaining(['subscriptions', 'audit_log']));
-  const before = await fingerprint.take();
-  const bearer = { Authorization: `Bearer ${f.session}` };
-  await send('GET', '/v1/subscriptions', bearer);
-  expect(await fingerprint.take()).toBe(before);
-  const created = await json<{ key: string }>('POST', '/v1/api-keys', f.session, { name: 'probe' });
-  const afterWrite = await fingerprint.take();
-  expect(afterWrite).not.toBe(before);
-  // the key's first use writes last_used_at, by design
-  expect(
-    (await send('GET', '/v1/api-keys', { Authorization: `Bearer ${created.key}` })).status,
-  ).toBe(200);
-  expect(await fingerprint.take()).toBe(afterWrite);
-});
-
-describe.each(Object.keys(ENDPOINTS))('%s', (key) => {
-  it(
-    `survives ${NUM_RUNS} generated requests`,
-    async () => {
-      const route = routes.find((r) => keyOf(r) === key);
-      if (!route) throw new Error(`${key} is not routed (see the coverage test)`);
-      const spec = (ENDPOINTS[key] as (typeof ENDPOINTS)[string])(f, PAY_TO);
-      const tally = await fuzz(
-        spec.path.map((path) => ({ method: route.method, path })),
-        spec,
-      );
-      tallies.set(key, tally);
-      expect(tally.runs).toBeGreaterThanOrEqual(NUM_RUNS);
-      const statuses = Object.keys(tally.byStatus).map(Number);
-      // the fuzzer got past validation at least once, and was refused at least once
-      if (spec.succeeds) expect(statuses.some((s) => s < 300)).toBe(true);
-      expect(statuses.some((s) => s >= 400)).toBe(true);
-    },
-    ENDPOINT_TIMEOUT_MS,
-  );
-});
-
-it(
-  `refuses all admin write routes without ADMIN_TOKEN (${NUM_RUNS} requests over them)`,
-  async () => {
-    const admin = routes.filter((r) => isWrite(r) && isAdmin(r));
-    const queues = Object.values(api.ctx.queues).map((q) => q.name);
-    const spec = adminSpec(admin, f, api.ctx.config.ADMIN_TOKEN, queues);
-    const tally = await fuzz(spec.target, spec);
-    tallies.set(`${admin.length} admin write routes`, tally);
-    expect(tally.runs).toBeGreaterThanOrEqual(NUM_RUNS);
-    expect(tally.byStatus[401]).toBeGreaterThan(NUM_RUNS / 2);
-  },
-  ENDPOINT_TIMEOUT_MS,
-);
-
-afterAll(() => {
-  // one line per endpoint: how the answers spread over statuses
-  const lines = [...tallies].map(([k, t]) => `${k}: ${JSON.stringify(t.byStatus)}`);
-  process.stdout.write(`fuzzed ${tallies.size} endpoints:\n${lines.join('\n')}\n`);
-});

@@ -1,0 +1,344 @@
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { types } from 'node:util';
+import {
+  BLOCKED_ADDRESS_CODE,
+  createSsrfGuard,
+  type Resolver,
+  type SsrfGuard,
+} from '@lighthouse/net';
+import type { CheckContext, CheckResult, ErrorCategory, Timings } from './types';
+
+/**
+ * What the socket-level checks (tcp, tls, websocket, and dns for its deadline) share: a
+ * guarded connect that records its phases, a deadline that also ends on shutdown, and the
+ * mapping of node's error codes to an error category and a one-line message.
+ */
+
+const DAY_MS = 86_400_000;
+
+export interface SocketCheckerOptions {
+  /** Replaces the system resolver; tests map made-up public names to loopback. */
+  resolve?: Resolver;
+  /** Replaces the SSRF predicate (default `isBlockedAddress`). */
+  isBlocked?: (ip: string) => boolean;
+  /** Certificate authorities to trust instead of node's bundled roots (tests use their own CA). */
+  ca?: string;
+}
+
+/** One guard per mode, built once: the guard holds no state, only its options. */
+export function guardsFor(options: SocketCheckerOptions): (allowPrivate: boolean) => SsrfGuard {
+  const guards = new Map<boolean, SsrfGuard>();
+  return (allowPrivateTargets) => {
+    let guard = guards.get(allowPrivateTargets);
+    if (guard === undefined) {
+      guard = createSsrfGuard({
+        allowPrivateTargets,
+        resolve: options.resolve,
+        isBlocked: options.isBlocked,
+      });
+      guards.set(allowPrivateTargets, guard);
+    }
+    return guard;
+  };
+}
+
+/** When each phase of one connection ended (performance.now()); absent phases did not happen. */
+export interface Phases {
+  started: number;
+  lookedUp?: number;
+  connected?: number;
+  secured?: number;
+}
+
+export interface TlsOptions {
+  /** SNI and the name checked against the certificate; none for an IP address */
+  servername: string | undefined;
+  rejectUnauthorized: boolean;
+  /** trusted roots instead of node's bundled ones (tests use their own CA) */
+  ca?: string;
+  ALPNProtocols?: string[];
+}
+
+export interface Connection {
+  socket: Socket | TLSSocket;
+  phases: Phases;
+  /** the peer certificate's expiry (epoch ms), once a TLS server presented one */
+  expires?: number;
+}
+
+/**
+ * Opens a TCP (or TLS) connection through the SSRF guard: an IP literal is checked here
+ * (throwing a `BlockedAddressError`), a host name is resolved once by the guard's `lookup`,
+ * which hands the socket only addresses it checked. Errors arrive on the socket's 'error'.
+ */
+export function connectGuarded(
+  host: string,
+  port: number,
+  guard: SsrfGuard,
+  tls?: TlsOptions,
+): Connection {
+  guard.assertHostAllowed(host);
+  const phases: Phases = { started: performance.now() };
+  let connection: Connection;
+  if (tls === undefined) {
+    connection = { socket: netConnect({ host, port, lookup: guard.lookup }), phases };
+  } else {
+    const socket = tlsConnect({
+      host,
+      port,
+      lookup: guard.lookup,
+      servername: tls.servername,
+      rejectUnauthorized: tls.rejectUnauthorized,
+      ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+      ...(tls.ALPNProtocols === undefined ? {} : { ALPNProtocols: tls.ALPNProtocols }),
+    });
+    connection = { socket, phases };
+    // 'secure' comes after the handshake but before node verifies the chain and destroys a
+    // socket that fails it, so the certificate of a server we reject is still seen.
+    socket.prependOnceListener('secure', () => {
+      const expires = certificateExpiry(socket.getPeerCertificate());
+      if (expires !== undefined) connection.expires = expires;
+    });
+    socket.once('secureConnect', () => {
+      phases.secured = performance.now();
+    });
+  }
+  connection.socket
+    .once('lookup', () => {
+      phases.lookedUp = performance.now();
+    })
+    .once('connect', () => {
+      phases.connected = performance.now();
+    });
+  connection.socket.setNoDelay(true);
+  return connection;
+}
+
+export function certificateExpiry(certificate: PeerCertificate | undefined): number | undefined {
+  const validTo = certificate?.valid_to;
+  const expires = validTo === undefined ? NaN : Date.parse(validTo);
+  return Number.isNaN(expires) ? undefined : expires;
+}
+
+/** Whole days until `expires` (negative once expired), as the http check reports them. */
+export function daysLeft(expires: number): number {
+  return Math.floor((expires - Date.now()) / DAY_MS);
+}
+
+/** The DNS, TCP and TLS phases of a connection (an IP literal has no dns phase). */
+export function phaseTimings(phases: Phases | undefined, total: number): Timings {
+  const timings: Timings = { total };
+  if (phases === undefined) return timings;
+  const set = (key: 'dns' | 'tcp' | 'tls', from?: number, to?: number): void => {
+    if (from !== undefined && to !== undefined) timings[key] = Math.max(0, Math.round(to - from));
+  };
+  set('dns', phases.started, phases.lookedUp);
+  set('tcp', phases.lookedUp ?? phases.started, phases.connected);
+  set('tls', phases.connected, phases.secured);
+  return timings;
+}
+
+/** What the phases reached tell about where a connection stalled. */
+export function waitingFor(phases: Phases | undefined, tls: boolean): string {
+  if (phases === undefined) return 'the connection';
+  if (phases.connected === undefined) return 'the connection';
+  if (tls && phases.secured === undefined) return 'the TLS handshake';
+  return 'the server';
+}
+
+export function since(started: number): number {
+  return Math.round(performance.now() - started);
+}
+
+export function failure(
+  category: ErrorCategory,
+  message: string,
+  timings: Timings | null,
+  extra: Partial<CheckResult> = {},
+): CheckResult {
+  return {
+    status: 'down',
+    response_time_ms: null,
+    http_status: null,
+    timings,
+    error_category: category,
+    error_message: message,
+    body_excerpt: null,
+    ...extra,
+  };
+}
+
+/** What a probe tells its deadline: how to end early, and what to report if it does. */
+export interface ProbeHandle {
+  /** releases sockets and timers; called exactly once, however the probe ends */
+  cleanup(): void;
+  timings(total: number): Timings;
+  /** "the TLS handshake": what the probe was waiting for when time ran out */
+  waitingFor(): string;
+  /** fields every result of this probe carries (tls_days_left once a certificate was seen) */
+  extra?(): Partial<CheckResult>;
+}
+
+export type Finish = (result: CheckResult) => void;
+
+/**
+ * Runs one probe under `timeoutMs` and `ctx.signal`: `start` begins the work and calls
+ * `finish` once; a timeout or shutdown finishes it instead, with the phases reached so far.
+ * Whatever ends the probe, `cleanup` runs once and the promise never rejects.
+ */
+export function runProbe(
+  timeoutMs: number,
+  ctx: CheckContext,
+  start: (finish: Finish, started: number) => ProbeHandle,
+): Promise<CheckResult> {
+  const started = performance.now();
+  return new Promise<CheckResult>((resolve) => {
+    let done = false;
+    let handle: ProbeHandle | undefined;
+    const finish: Finish = (result) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      ctx.signal?.removeEventListener('abort', onAbort);
+      try {
+        handle?.cleanup();
+      } finally {
+        resolve(result);
+      }
+    };
+    const stop = (category: ErrorCategory, message: string): void => {
+      const total = since(started);
+      finish(
+        failure(category, message, handle?.timings(total) ?? { total }, handle?.extra?.() ?? {}),
+      );
+    };
+    const onAbort = (): void => stop('internal', 'check aborted: the checker is shutting down');
+    const timer = setTimeout(() => {
+      const what = handle?.waitingFor();
+      stop(
+        'timeout',
+        `timed out after ${timeoutMs} ms${what === undefined ? '' : ` waiting for ${what}`}`,
+      );
+    }, timeoutMs);
+    if (ctx.signal?.aborted === true) {
+      onAbort();
+      return;
+    }
+    ctx.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      handle = start(finish, started);
+      // A probe that finished synchronously could not clean up before its handle existed.
+      if (done) handle.cleanup();
+    } catch (error) {
+      const { category, message } = classifySocketError(error);
+      stop(category, message);
+    }
+  });
+}
+
+const DNS_CODES = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'EAI_NODATA',
+  'EAI_NONAME',
+  'ENODATA',
+  'ESERVFAIL',
+]);
+const TLS_CODES = new Set([
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'HOSTNAME_MISMATCH',
+  'EPROTO',
+]);
+const CONNECT_MESSAGES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset by the server',
+  EPIPE: 'connection closed by the server',
+  ECONNABORTED: 'connection aborted',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  EADDRNOTAVAIL: 'address not available',
+};
+
+/** Whether a value is an error, from any realm (node's errors are not a jest sandbox's `Error`). */
+export function isError(value: unknown): value is Error {
+  return value instanceof Error || types.isNativeError(value);
+}
+
+/** `code` of an error and of its causes, outermost first. */
+export function codesOf(error: unknown): string[] {
+  const codes: string[] = [];
+  for (let e = error, depth = 0; isError(e) && depth < 5; e = e.cause, depth += 1) {
+    const { code } = e as NodeJS.ErrnoException;
+    if (typeof code === 'string') codes.push(code);
+  }
+  return codes;
+}
+
+/** A socket error as a category and a one-line message (which the caller still redacts). */
+export function classifySocketError(error: unknown): { category: ErrorCategory; message: string } {
+  const codes = codesOf(error);
+  const has = (test: (code: string) => boolean): string | undefined => codes.find(test);
+  if (has((c) => c === BLOCKED_ADDRESS_CODE)) {
+    return { category: 'blocked', message: `blocked by the SSRF guard: ${rootMessage(error)}` };
+  }
+  const dns = has((c) => DNS_CODES.has(c));
+  if (dns !== undefined) return { category: 'dns', message: `DNS lookup failed (${dns})` };
+  if (has((c) => c === 'ETIMEDOUT')) return { category: 'timeout', message: 'connect timed out' };
+  const tls = has((c) => TLS_CODES.has(c) || c.startsWith('ERR_TLS_') || c.startsWith('ERR_SSL_'));
+  if (tls !== undefined) return { category: 'tls', message: `TLS error (${tls})` };
+  const connect = has((c) => c in CONNECT_MESSAGES);
+  if (connect !== undefined) {
+    return { category: 'connect', message: `${CONNECT_MESSAGES[connect]} (${connect})` };
+  }
+  const parse = has((c) => c.startsWith('HPE_'));
+  if (parse !== undefined) {
+    return { category: 'connect', message: `invalid HTTP response (${parse})` };
+  }
+  const code = codes[0];
+  return {
+    category: 'connect',
+    message: code === undefined ? rootMessage(error) : `${rootMessage(error)} (${code})`,
+  };
+}
+
+/** The innermost error's message, on one line and short. */
+export function rootMessage(error: unknown): string {
+  let e = error;
+  for (let depth = 0; isError(e) && isError(e.cause) && depth < 5; depth += 1) {
+    e = e.cause;
+  }
+  const message = isError(e) ? e.message : String(e);
+  return oneLine(message);
+}
+
+/** Whitespace collapsed, at most 200 characters. */
+export function oneLine(text: string, max = 200): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 3)}...` : line;
+}
+
+/** Replaces every secret (of 3 characters or more) in a message with ****. */
+export function redact(message: string, secrets: string[]): string {
+  return secrets
+    .filter((s) => s.length >= 3)
+    .sort((a, b) => b.length - a.length)
+    .reduce((text, secret) => text.split(secret).join('****'), message);
+}
+
+/** `host` itself when it is a name, for SNI; node refuses an IP address as a server name. */
+export function sniFor(host: string, servername?: string): string | undefined {
+  const name = servername ?? (isIP(host) === 0 ? host : undefined);
+  return name?.replace(/\.$/, '');
+}

@@ -1,0 +1,248 @@
+import type { WebsocketTarget } from '@lighthouse/domain';
+import WebSocket from 'ws';
+import {
+  classifySocketError,
+  codesOf,
+  connectGuarded,
+  daysLeft,
+  failure,
+  oneLine,
+  phaseTimings,
+  redact,
+  rootMessage,
+  runProbe,
+  since,
+  sniFor,
+  type Connection,
+  guardsFor,
+  type SocketCheckerOptions,
+} from './socket';
+import type { CheckResult, CheckRunner, ErrorCategory, Timings } from './types';
+
+const USER_AGENT = 'Lighthouse-Checker/0.1 (+synthetic monitoring)';
+/** A larger message fails the check (ws closes with 1009) rather than filling memory. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** How much of a reply `expect` looks at, and so how long a string a pattern runs over. */
+export const MAX_MATCHED_CHARS = 64 * 1024;
+const EXCERPT_CHARS = 1024;
+/** After a clean close is sent, how long the server gets to answer it before the socket goes. */
+const CLOSE_TIMEOUT_MS = 1_000;
+
+/**
+ * A WebSocket check: the opening handshake through the SSRF guard, then optionally `send` a
+ * text message and `expect` the first message the server sends after the connection opened
+ * to contain a substring or match a pattern. Up when all of that happens within `timeout_ms`.
+ * Redirects are not followed; a non-101 answer to the handshake is a `status` failure.
+ */
+export function createWebsocketChecker(
+  options: SocketCheckerOptions = {},
+): CheckRunner<WebsocketTarget> {
+  const guardFor = guardsFor(options);
+  return (config, ctx) =>
+    runProbe(config.timeout_ms, ctx, (finish, started) => {
+      const url = new URL(config.url);
+      const secure = url.protocol === 'wss:';
+      const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+      const port = Number(url.port) || (secure ? 443 : 80);
+      const guard = guardFor(ctx.allowPrivateTargets);
+      // Throws for a blocked IP literal before anything is opened; names go through `lookup`.
+      guard.assertHostAllowed(host);
+      const secrets = secretsOf(config);
+
+      let connection: Connection | undefined;
+      let opened = false;
+      let upgraded: number | undefined;
+      let replied: number | undefined;
+      const timings = (total: number): Timings => {
+        const t = phaseTimings(connection?.phases, total);
+        // from the handshake's answer to the first message (the reply to `send`, if any)
+        if (upgraded !== undefined && replied !== undefined) t.first_byte = replied - upgraded;
+        return t;
+      };
+      const certificate = (): Partial<CheckResult> =>
+        connection?.expires === undefined ? {} : { tls_days_left: daysLeft(connection.expires) };
+      const fail = (
+        category: ErrorCategory,
+        message: string,
+        extra: Partial<CheckResult> = {},
+      ): void => {
+        const total = since(started);
+        finish(
+          failure(category, redact(message, secrets), timings(total), {
+            ...certificate(),
+            ...extra,
+          }),
+        );
+      };
+      const up = (): void => {
+        const total = since(started);
+        finish({
+          status: 'up',
+          response_time_ms: total,
+          http_status: 101,
+          timings: timings(total),
+          error_category: null,
+          error_message: null,
+          body_excerpt: null,
+          ...certificate(),
+        });
+      };
+
+      const headers: Record<string, string> = { 'user-agent': USER_AGENT };
+      for (const [name, value] of Object.entries(config.headers)) {
+        headers[name.toLowerCase()] = value;
+      }
+      const ws = new WebSocket(config.url, {
+        headers,
+        perMessageDeflate: false,
+        followRedirects: false,
+        maxPayload: MAX_MESSAGE_BYTES,
+        createConnection: () => {
+          connection = connectGuarded(
+            host,
+            port,
+            guard,
+            secure
+              ? {
+                  servername: sniFor(host),
+                  rejectUnauthorized: true,
+                  ca: options.ca,
+                  ALPNProtocols: ['http/1.1'],
+                }
+              : undefined,
+          );
+          return connection.socket;
+        },
+        // not in @types/ws yet: bounds how long a clean close waits for the server's answer
+        ...({ closeTimeout: CLOSE_TIMEOUT_MS } as object),
+      });
+
+      ws.on('unexpected-response', (_request, response) => {
+        const status = response.statusCode ?? 0;
+        fail('status', `unexpected status ${status} to the WebSocket handshake, expected 101`, {
+          http_status: status,
+          response_time_ms: since(started),
+        });
+      });
+      ws.once('upgrade', () => {
+        upgraded = since(started);
+      });
+      ws.once('open', () => {
+        opened = true;
+        if (config.send === undefined) {
+          if (config.expect === undefined) up();
+          return;
+        }
+        ws.send(config.send, (error) => {
+          if (error !== undefined && error !== null) {
+            fail('connect', `could not send the message: ${rootMessage(error)}`);
+          } else if (config.expect === undefined) {
+            up();
+          }
+        });
+      });
+      ws.once('message', (data) => {
+        const expect = config.expect;
+        if (expect === undefined) return;
+        replied = since(started);
+        const text = toText(data);
+        const matched =
+          expect.contains !== undefined
+            ? text.includes(expect.contains)
+            : new RegExp(expect.matches ?? '').test(text);
+        if (matched) {
+          up();
+          return;
+        }
+        const wanted =
+          expect.contains !== undefined
+            ? `contain ${quote(expect.contains)}`
+            : `match /${oneLine(expect.matches ?? '', 80)}/`;
+        fail('assertion', `the first reply did not ${wanted}`, {
+          http_status: 101,
+          response_time_ms: since(started),
+          body_excerpt: redact(text.slice(0, EXCERPT_CHARS), secrets),
+        });
+      });
+      // Kept for the socket's whole life: ws emits errors after the probe ended too.
+      ws.on('error', (error) => {
+        const { category, message } = classify(error, opened);
+        fail(category, message, opened ? { http_status: 101 } : {});
+      });
+      ws.on('close', (code, reason) => {
+        const why = reason.length > 0 ? ` ${oneLine(reason.toString('utf8'), 100)}` : '';
+        const before = opened ? 'replying' : 'the handshake completed';
+        fail('connect', `the server closed the connection (${code}${why}) before ${before}`);
+      });
+
+      return {
+        cleanup: () => {
+          if (ws.readyState === WebSocket.OPEN) ws.close(1000);
+          else ws.terminate();
+        },
+        timings,
+        extra: certificate,
+        waitingFor: () =>
+          opened
+            ? 'a reply'
+            : upgraded === undefined && connection?.phases.connected !== undefined
+              ? 'the WebSocket handshake'
+              : 'the connection',
+      };
+    });
+}
+
+function classify(error: unknown, opened: boolean): { category: ErrorCategory; message: string } {
+  // "Invalid WebSocket frame: invalid opcode 3", "Max payload size exceeded", ...
+  const code = codesOf(error).find((c) => c.startsWith('WS_ERR_'));
+  if (code !== undefined)
+    return { category: 'connect', message: `${rootMessage(error)} (${code})` };
+  const classified = classifySocketError(error);
+  // ws's own handshake errors carry no code: "Invalid Sec-WebSocket-Accept header", ...
+  if (!opened && codesOf(error).length === 0) {
+    return { category: 'connect', message: `WebSocket handshake failed: ${classified.message}` };
+  }
+  return classified;
+}
+
+function toText(data: WebSocket.RawData): string {
+  const buffer = Array.isArray(data)
+    ? Buffer.concat(data)
+    : Buffer.isBuffer(data)
+      ? data
+      : Buffer.from(data);
+  return buffer
+    .subarray(0, MAX_MATCHED_CHARS * 4)
+    .toString('utf8')
+    .slice(0, MAX_MATCHED_CHARS);
+}
+
+function quote(text: string): string {
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
+}
+
+/** Header values, URL credentials and query values, and the message sent: never in a message. */
+function secretsOf(config: WebsocketTarget): string[] {
+  const secrets = Object.values(config.headers);
+  const url = new URL(config.url);
+  const parts = [url.username, url.password, ...url.searchParams.values()];
+  for (const part of parts) secrets.push(part, safeDecode(part));
+  if (config.send !== undefined) secrets.push(config.send);
+  return secrets;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+let processChecker: CheckRunner<WebsocketTarget> | undefined;
+
+/** The process-wide WebSocket check. */
+export const runWebsocketCheck: CheckRunner<WebsocketTarget> = (config, ctx) => {
+  processChecker ??= createWebsocketChecker();
+  return processChecker(config, ctx);
+};
