@@ -12,7 +12,8 @@ import { WEBHOOK_SECRET, sent, startStack, type Stack } from './alerting-stack';
 
 // Logs never hold a secret: a full run of the four services at debug level — sign-in,
 // API keys, every channel type (one failing at first), a target with credentials, a test
-// alert, an outage and its recovery, and an x402 payment settled on a local chain —
+// alert, an outage and its recovery, an x402 payment settled on a local chain, and a
+// heartbeat's push URL —
 // then every line any service printed is searched for each secret.
 
 let node: EvmNode;
@@ -167,6 +168,29 @@ it('no service logs a token, key, signature, channel URL or target credential', 
     },
   });
   expect(paid.status).toBe(201);
+
+  // a heartbeat: its push token is shown once, then used with a status and message
+  const beat = await request('/v1/subscriptions', {
+    method: 'POST',
+    body: {
+      name: 'Nightly backup',
+      target_type: 'heartbeat',
+      target_config: { grace_seconds: 60 },
+      tier: 'team',
+      check_frequency_seconds: 60,
+      alert_channels: [],
+    },
+  });
+  expect(beat.status).toBe(201);
+  secrets['push token'] = beat.body.push_token as string;
+  const ping = await fetch(
+    `${stack.apiUrl}/v1/push/${secrets['push token']}?status=down&message=backup%20failed`,
+    { method: 'POST' },
+  );
+  expect(ping.status).toBe(200);
+  const unknownPush = `lhp_${hexlify(randomBytes(32)).slice(2)}`;
+  secrets['unknown push token'] = unknownPush;
+  expect((await fetch(`${stack.apiUrl}/v1/push/${unknownPush}`)).status).toBe(404);
 
   // sign out: the token is revoked (and still never logged)
   expect((await request('/v1/auth/logout', { method: 'POST', token: payerToken })).status).toBe(
