@@ -198,6 +198,30 @@ describe('RPC URLs are secrets', () => {
       reference_urls: [reference, 'https://public-node.example.net/'],
       max_lag_blocks: 9,
     });
+
+    // reordered, then with the other one removed: each masked URL keeps its own key
+    await api.http
+      .patch(`/v1/subscriptions/${body.id}`)
+      .set(bearer(token))
+      .send({
+        target_config: {
+          ...body.target_config,
+          reference_urls: ['https://public-node.example.net/', 'https://rpc.example.org/****'],
+        },
+      })
+      .expect(200);
+    expect((await sealed()).reference_urls).toEqual([
+      'https://public-node.example.net/',
+      reference,
+    ]);
+    await api.http
+      .patch(`/v1/subscriptions/${body.id}`)
+      .set(bearer(token))
+      .send({
+        target_config: { ...body.target_config, reference_urls: ['https://rpc.example.org/****'] },
+      })
+      .expect(200);
+    expect((await sealed()).reference_urls).toEqual([reference]);
   });
 
   it('describes targets by host, never by key', async () => {

@@ -139,12 +139,23 @@ function unmask(next: unknown, previous: unknown): unknown {
     return unmaskUrlPassword(next, previous) ?? previous;
   }
   if (Array.isArray(next)) {
-    // elements with a name (canary steps) take the stored element of that name, others the
-    // one at their position, so reordering never moves a secret to another element
+    // elements with a name (canary steps) take the stored element of that name; a masked
+    // string the one stored string it masks (same text before ****); others the one at
+    // their position. So reordering or removing never moves a secret to another element.
     const prev = Array.isArray(previous) ? previous : [];
     return next.map((v, i) => {
       const name = nameOf(v);
-      return unmask(v, typeof name === 'string' ? prev.find((p) => nameOf(p) === name) : prev[i]);
+      if (typeof name === 'string')
+        return unmask(
+          v,
+          prev.find((p) => nameOf(p) === name),
+        );
+      if (typeof v === 'string' && isMasked(v)) {
+        const stem = v.slice(0, v.indexOf('****'));
+        const same = prev.filter((p) => typeof p === 'string' && p.startsWith(stem));
+        return unmask(v, same.length === 1 ? same[0] : prev[i]);
+      }
+      return unmask(v, prev[i]);
     });
   }
   if (next && typeof next === 'object') {
