@@ -506,6 +506,13 @@ describe('refused payments change nothing', () => {
     expect(await usdc.balanceOf(wallet.address)).toBe(100n * USDC - PRICE);
   });
 
+  it('accepts an authorization valid for as long as uint256 allows', async () => {
+    const { wallet, token } = await payer(stack);
+    const res = await attempt(token, await signedHeader(wallet, { validBefore: 2n ** 255n }));
+    expect(res.status).toBe(201);
+    expect(await usdc.balanceOf(wallet.address)).toBe(100n * USDC - PRICE);
+  });
+
   it('accepts the v1 X-PAYMENT header', async () => {
     const { wallet, token } = await payer(stack);
     const res = await attempt(token, await signedHeader(wallet, { version: 1 }), 'X-PAYMENT');

@@ -14,7 +14,8 @@ export interface PaymentClaim {
   amountAtomic: bigint;
   amountUsdc: string;
   nonce: string;
-  validBefore: Date;
+  /** null when it never lapses in practice */
+  validBefore: Date | null;
   settledVia: 'facilitator' | 'relayer';
   periodDays: number;
   purpose: PaymentPurpose;

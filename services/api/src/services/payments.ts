@@ -22,6 +22,9 @@ import {
   type X402Settings,
 } from '../payments/x402';
 
+/** 9999-12-31T23:59:59Z in seconds */
+const LAST_TIMESTAMP = 253_402_300_799n;
+
 interface Payments {
   settings: X402Settings | null;
   settler: Settler | undefined;
@@ -142,7 +145,8 @@ export async function takePayment(
     amountAtomic: a.value,
     amountUsdc: formatUnits(a.value, settings.decimals),
     nonce: a.nonce,
-    validBefore: new Date(Number(a.validBefore) * 1000),
+    // uint256 seconds: beyond what a timestamp holds, it never lapses
+    validBefore: a.validBefore <= LAST_TIMESTAMP ? new Date(Number(a.validBefore) * 1000) : null,
     settledVia: settler.via,
     periodDays: PERIOD_DAYS,
     purpose: terms.purpose,
