@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import { types } from 'node:util';
 import { BLOCKED_ADDRESS_CODE, createSsrfGuard, type SsrfGuard } from '@lighthouse/net';
 import {
   FetchRequest,
@@ -11,6 +10,7 @@ import {
 } from 'ethers';
 import { Agent } from 'undici';
 import type { CheckContext, CheckResult, ErrorCategory } from './types';
+import { DNS_CODES, CONNECT_MESSAGES, isError, codesOf } from './errors';
 
 // What evm_balance, evm_contract and evm_rpc share: a JSON-RPC session per check, over ethers'
 // JsonRpcProvider whose HTTP transport is undici behind the SSRF guard, bounded by one deadline
@@ -300,41 +300,6 @@ function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   const text = typeof value === 'string' ? JSON.stringify(value) : typeof value;
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
-}
-
-const DNS_CODES = new Set([
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EAI_FAIL',
-  'EAI_NODATA',
-  'EAI_NONAME',
-  'ENODATA',
-  'ESERVFAIL',
-]);
-const CONNECT_MESSAGES: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset by the server',
-  EPIPE: 'connection closed by the server',
-  ECONNABORTED: 'connection aborted',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  EADDRNOTAVAIL: 'address not available',
-  UND_ERR_SOCKET: 'connection closed by the server',
-};
-
-/** Whether a value is an error, from any realm (node's errors are not a jest sandbox's Error). */
-function isError(value: unknown): value is Error {
-  return value instanceof Error || types.isNativeError(value);
-}
-
-/** `code` of an error and of its causes, outermost first. */
-function codesOf(error: unknown): string[] {
-  const codes: string[] = [];
-  for (let e = error, depth = 0; isError(e) && depth < 5; e = e.cause, depth += 1) {
-    const { code } = e as NodeJS.ErrnoException;
-    if (typeof code === 'string') codes.push(code);
-  }
-  return codes;
 }
 
 /** The HTTP status of a refused JSON-RPC request, when the server answered with one. */

@@ -3,7 +3,6 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { types } from 'node:util';
 import zlib from 'node:zlib';
 import type { HttpTarget } from '@lighthouse/domain';
 import { Agent, type buildConnector, type Dispatcher } from 'undici';
@@ -14,6 +13,7 @@ import {
   type SsrfGuard,
 } from '@lighthouse/net';
 import type { CheckContext, CheckResult, CheckRunner, ErrorCategory, Timings } from './types';
+import { DNS_CODES, TLS_CODES, CONNECT_MESSAGES, isError, codesOf } from './errors';
 
 /** The most of a response body the probe reads; keyword and JSON assertions see at most this. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -853,58 +853,6 @@ function failure(
     error_message: message,
     body_excerpt: null,
   };
-}
-
-const DNS_CODES = new Set([
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EAI_FAIL',
-  'EAI_NODATA',
-  'EAI_NONAME',
-  'ENODATA',
-  'ESERVFAIL',
-]);
-const TLS_CODES = new Set([
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_REVOKED',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'HOSTNAME_MISMATCH',
-  'EPROTO',
-]);
-const CONNECT_MESSAGES: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset by the server',
-  EPIPE: 'connection closed by the server',
-  ECONNABORTED: 'connection aborted',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  EADDRNOTAVAIL: 'address not available',
-  UND_ERR_SOCKET: 'connection closed by the server',
-};
-
-/**
- * Whether a value is an error, from any realm: node's socket errors are not `instanceof` the
- * `Error` of a jest sandbox.
- */
-function isError(value: unknown): value is Error {
-  return value instanceof Error || types.isNativeError(value);
-}
-
-/** `code` of an error and of its causes, outermost first (undici may wrap node's errors). */
-function codesOf(error: unknown): string[] {
-  const codes: string[] = [];
-  for (let e = error, depth = 0; isError(e) && depth < 5; e = e.cause, depth += 1) {
-    const { code } = e as NodeJS.ErrnoException;
-    if (typeof code === 'string') codes.push(code);
-  }
-  return codes;
 }
 
 function classify(

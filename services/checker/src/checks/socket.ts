@@ -1,7 +1,6 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
-import { types } from 'node:util';
 import {
   BLOCKED_ADDRESS_CODE,
   createSsrfGuard,
@@ -9,6 +8,7 @@ import {
   type SsrfGuard,
 } from '@lighthouse/net';
 import type { CheckContext, CheckResult, ErrorCategory, Timings } from './types';
+import { DNS_CODES, TLS_CODES, CONNECT_MESSAGES, isError, codesOf } from './errors';
 
 /**
  * What the socket-level checks (tcp, tls, websocket, and dns for its deadline) share: a
@@ -238,54 +238,6 @@ export function runProbe(
   });
 }
 
-const DNS_CODES = new Set([
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EAI_FAIL',
-  'EAI_NODATA',
-  'EAI_NONAME',
-  'ENODATA',
-  'ESERVFAIL',
-]);
-const TLS_CODES = new Set([
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_REVOKED',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'HOSTNAME_MISMATCH',
-  'EPROTO',
-]);
-const CONNECT_MESSAGES: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset by the server',
-  EPIPE: 'connection closed by the server',
-  ECONNABORTED: 'connection aborted',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  EADDRNOTAVAIL: 'address not available',
-};
-
-/** Whether a value is an error, from any realm (node's errors are not a jest sandbox's `Error`). */
-export function isError(value: unknown): value is Error {
-  return value instanceof Error || types.isNativeError(value);
-}
-
-/** `code` of an error and of its causes, outermost first. */
-export function codesOf(error: unknown): string[] {
-  const codes: string[] = [];
-  for (let e = error, depth = 0; isError(e) && depth < 5; e = e.cause, depth += 1) {
-    const { code } = e as NodeJS.ErrnoException;
-    if (typeof code === 'string') codes.push(code);
-  }
-  return codes;
-}
-
 /** A socket error as a category and a one-line message (which the caller still redacts). */
 export function classifySocketError(error: unknown): { category: ErrorCategory; message: string } {
   const codes = codesOf(error);
@@ -342,3 +294,5 @@ export function sniFor(host: string, servername?: string): string | undefined {
   const name = servername ?? (isIP(host) === 0 ? host : undefined);
   return name?.replace(/\.$/, '');
 }
+
+export { codesOf, isError } from './errors';
