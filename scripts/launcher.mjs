@@ -294,15 +294,38 @@ async function start() {
   );
 }
 
-async function test() {
+async function testEnvironment() {
   const { adminUrl } = await resolvePostgres();
   const redisUrl = await resolveRedis();
-  const env = {
+  return {
     ...process.env,
     DATABASE_URL: adminUrl,
     REDIS_URL: redisUrl,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
   };
+}
+
+/** One jest run; prints the totals of its JSON report. */
+async function jest(env, name, args) {
+  const report = join(state, `${name}-report.json`);
+  mkdirSync(state, { recursive: true });
+  rmSync(report, { force: true });
+  const code = await run(
+    process.execPath,
+    ['node_modules/jest/bin/jest.js', '--ci', '--json', `--outputFile=${report}`, ...args],
+    env,
+  );
+  if (existsSync(report)) {
+    const r = JSON.parse(readFileSync(report, 'utf8'));
+    process.stdout.write(`\n${name}: ${r.numPassedTests} passed, ${r.numFailedTests} failed\n`);
+  }
+  return code;
+}
+
+const faultSuite = (env) => jest(env, 'faults', ['--config', 'jest.faults.config.js']);
+
+async function test() {
+  const env = await testEnvironment();
   let code = await run(
     process.execPath,
     ['node_modules/prettier/bin/prettier.cjs', '--check', '--log-level', 'warn', '.'],
@@ -317,20 +340,17 @@ async function test() {
   if (code !== 0) {
     say('format or lint failed (pnpm format fixes formatting)');
   } else {
-    const report = join(state, 'jest-report.json');
-    mkdirSync(state, { recursive: true });
-    rmSync(report, { force: true });
+    // arguments narrow the jest run (a path, -t); the fault suite runs with the whole suite only
     const extra = process.argv.slice(3);
-    code = await run(
-      process.execPath,
-      ['node_modules/jest/bin/jest.js', '--ci', '--json', `--outputFile=${report}`, ...extra],
-      env,
-    );
-    if (existsSync(report)) {
-      const r = JSON.parse(readFileSync(report, 'utf8'));
-      process.stdout.write(`\ntests: ${r.numPassedTests} passed, ${r.numFailedTests} failed\n`);
-    }
+    code = await jest(env, 'tests', extra);
+    if (extra.length === 0) code = (await faultSuite(env)) || code;
   }
+  await cleanup();
+  process.exit(code);
+}
+
+async function faults() {
+  const code = await faultSuite(await testEnvironment());
   await cleanup();
   process.exit(code);
 }
@@ -339,13 +359,14 @@ const command = process.argv[2];
 const commands = {
   start,
   test,
+  faults,
   migrate: async () => {
     const { adminUrl, givenUrl } = await resolvePostgres();
     await migrate(givenUrl ?? (await ensureDatabase(adminUrl, 'lighthouse')));
     await cleanup();
   },
 };
-if (!commands[command]) fail('usage: ./lighthouse start | test | migrate');
+if (!commands[command]) fail('usage: ./lighthouse start | test | faults | migrate');
 commands[command]().catch(async (err) => {
   say(err instanceof Error ? err.message : String(err));
   await cleanup();

@@ -9,6 +9,7 @@ import * as timeseries from './migrations/20261122000600_timeseries';
 import * as paymentsSecurity from './migrations/20261122000700_payments_security';
 import * as checkValues from './migrations/20261122000800_check_values';
 import * as heartbeatsCanary from './migrations/20261122000810_heartbeats_canary';
+import * as redrive from './migrations/20261122000900_redrive';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ export const migrations: Record<string, Migration> = {
   '20261122000700_payments_security': paymentsSecurity,
   '20261122000800_check_values': checkValues,
   '20261122000810_heartbeats_canary': heartbeatsCanary,
+  '20261122000900_redrive': redrive,
 };
 
 export function createMigrator(db: Kysely<any>): Migrator {

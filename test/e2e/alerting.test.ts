@@ -1,5 +1,7 @@
 import { startService } from '@lighthouse/testing';
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   sent,
   sleep,
@@ -163,3 +165,33 @@ it('alerts a subscription whose target is down from its first check', async () =
     setTargetUp(true);
   }
 }, 60_000);
+
+it('serves every metric that the Grafana dashboard and Prometheus config of deploy/monitoring ask for', async () => {
+  const monitoring = join(__dirname, '..', '..', 'deploy', 'monitoring');
+  const dashboard = JSON.parse(
+    readFileSync(join(monitoring, 'grafana', 'dashboards', 'lighthouse.json'), 'utf8'),
+  ) as { panels: { title: string; targets: { expr: string }[] }[] };
+  const wanted = new Set<string>();
+  for (const panel of dashboard.panels)
+    for (const { expr } of panel.targets)
+      for (const [name] of expr.matchAll(/\blighthouse_[a-z_]+/g))
+        wanted.add(name.replace(/_(bucket|sum|count)$/, ''));
+  expect(wanted.size).toBeGreaterThan(10);
+
+  // what each running service exposes: the api on its own port, the others on METRICS_PORT
+  const served = new Set<string>();
+  for (const s of stack.services) {
+    const port =
+      s.name === 'api' ? new URL(stack.apiUrl).port : /"metrics_port":(\d+)/.exec(s.output())?.[1];
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    for (const [, name] of text.matchAll(/^# TYPE (\S+) /gm)) served.add(name!);
+  }
+  expect([...wanted].filter((name) => !served.has(name))).toEqual([]);
+
+  // Prometheus scrapes each compose service on the port its ops server listens on by default
+  const prometheus = readFileSync(join(monitoring, 'prometheus.yml'), 'utf8');
+  const jobs = [...prometheus.matchAll(/names: \[(\w+)\]\s+type: A\s+port: (\d+)/g)].map(
+    ([, service, port]) => `${service}:${port}`,
+  );
+  expect(jobs.sort()).toEqual(['alerter:9103', 'api:3000', 'checker:9102', 'scheduler:9101']);
+});

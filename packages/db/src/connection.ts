@@ -41,11 +41,17 @@ export function createDb({ url, max = 10, applicationName, onError }: DbOptions)
     connectionString: url,
     max,
     connectionTimeoutMillis: 5_000,
+    // a connection cut off without a reset (a partition) is noticed rather than waited on
+    keepAlive: true,
     idleTimeoutMillis: 30_000,
     application_name: applicationName,
   };
   const pool = new Pool(config);
+  // An idle client's error reaches the pool; a checked-out client's goes to the client itself,
+  // where without a listener a connection lost mid-query (a restart, pg_terminate_backend)
+  // would crash the process. The query fails instead, and the pool drops the client.
   pool.on('error', (err) => onError?.(err));
+  pool.on('connect', (client) => client.on('error', (err) => onError?.(err)));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

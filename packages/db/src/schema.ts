@@ -166,6 +166,8 @@ export interface StateEventsTable {
   created_at: DefaultedTimestamp;
   published_at: Timestamp | null;
   kind: Generated<StateEventKind>;
+  /** when the alerter finished with it; null while its alert job may still be needed */
+  handled_at: Timestamp | null;
 }
 
 /**

@@ -8,3 +8,4 @@ export {
   type SsrfGuard,
   type SsrfGuardOptions,
 } from './ssrf';
+export { guardedAgents, type GuardedAgents, type GuardedTransport } from './agents';

@@ -6,3 +6,4 @@ export * from './wallet';
 export * from './timescale';
 export * from './evm';
 export * from './facilitator';
+export * from './proxy';

@@ -99,6 +99,8 @@ export async function freePort(): Promise<number> {
 export interface RedisServer {
   url: string;
   port: number;
+  /** kills the process (nothing is saved) and starts a new, empty one on the same port */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -106,26 +108,34 @@ export interface RedisServer {
 export async function startRedisServer(): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'lh-redis-'));
-  const child = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-    ],
-    {
-      stdio: 'ignore',
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const launch = async () => {
+    const child = spawn('redis-server', [...args, '--dir', dir], { stdio: 'ignore' });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.once('error', () => {});
+    await waitForRedis(port);
+    return { child, exited };
+  };
+  let current = await launch();
+  const kill = async () => {
+    current.child.kill('SIGKILL');
+    await current.exited;
+  };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async restart() {
+      await kill();
+      current = await launch();
     },
-  );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.once('error', () => {});
+    async stop() {
+      await kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitForRedis(port: number): Promise<void> {
   const probe = new Redis({
     port,
     host: '127.0.0.1',
@@ -134,23 +144,18 @@ export async function startRedisServer(): Promise<RedisServer> {
     retryStrategy: () => null,
   });
   probe.on('error', () => {});
-  for (let i = 0; i < 50; i += 1) {
-    try {
-      await probe.connect();
-      await probe.ping();
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
+  try {
+    for (let i = 0; i < 50; i += 1) {
+      try {
+        await probe.connect();
+        await probe.ping();
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
+    throw new Error(`redis-server did not answer on port ${port}`);
+  } finally {
+    probe.disconnect();
   }
-  probe.disconnect();
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    port,
-    async stop() {
-      child.kill('SIGKILL');
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }

@@ -31,6 +31,18 @@ describe('api config', () => {
     expect(config.ENCRYPTION_KEY).toHaveLength(32);
   });
 
+  it('trusts loopback proxies unless told which proxies (or how many hops) to believe', () => {
+    expect(loadConfig(valid).TRUST_PROXY).toBe('loopback');
+    expect(loadConfig({ ...valid, TRUST_PROXY: 'loopback, 10.0.0.0/16' }).TRUST_PROXY).toBe(
+      'loopback, 10.0.0.0/16',
+    );
+    expect(loadConfig({ ...valid, TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(failure({ ...valid, TRUST_PROXY: 'true' }).message).toMatch(/TRUST_PROXY/);
+    expect(failure({ ...valid, TRUST_PROXY: '10.0.0.0/16, everyone' }).message).toMatch(
+      /TRUST_PROXY/,
+    );
+  });
+
   it('derives SIWE_DOMAIN from PORT and splits CORS origins', () => {
     const config = loadConfig({
       ...valid,

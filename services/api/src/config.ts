@@ -1,5 +1,6 @@
 import { env, parseConfig, type Env } from '@lighthouse/shared';
 import { channelSettingsShape } from '@lighthouse/channels';
+import { join } from 'node:path';
 import { z } from 'zod';
 
 const evmAddress = z
@@ -34,6 +35,34 @@ const schema = z
           'must be a comma-separated list of origins like https://app.example.com (no path), or *',
       }),
     LIGHTHOUSE_TIERS: z.string().min(1).optional(),
+    /**
+     * The built web dashboard, served at `/` when the directory exists; default the workspace's
+     * `apps/dashboard/dist` (from src/ or dist/ alike, three levels up is the repository root).
+     */
+    DASHBOARD_DIR: z.string().min(1).default(join(__dirname, '../../../apps/dashboard/dist')),
+    /**
+     * Which proxies' X-Forwarded-For is believed for the client address (rate limits, the audit
+     * log): express's names and CIDRs, comma-separated (e.g. `loopback, 10.0.0.0/16` for a load
+     * balancer in that VPC), or the number of proxy hops in front of the api.
+     */
+    TRUST_PROXY: z
+      .string()
+      .trim()
+      .default('loopback')
+      .transform((v) => (/^\d+$/.test(v) ? Number(v) : v))
+      .refine(
+        (v) =>
+          typeof v === 'number' ||
+          v
+            .split(',')
+            .every((p) =>
+              /^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/.test(p.trim()),
+            ),
+        {
+          message:
+            'must be a number of hops, or a comma-separated list of loopback, linklocal, uniquelocal and IP addresses or CIDRs',
+        },
+      ),
     /** requests a minute: sign-in per client address, creations and test alerts per wallet */
     RATE_LIMIT_SIGN_IN_PER_MINUTE: env.int(30, 1, 100_000),
     RATE_LIMIT_CREATE_PER_MINUTE: env.int(60, 1, 100_000),

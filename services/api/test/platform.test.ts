@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { TEST_TIERS, startTestApi, type TestApi } from './helpers';
+import { randomWallet, withAdmin } from '@lighthouse/testing';
+import { TEST_TIERS, bearer, signIn, startTestApi, type TestApi } from './helpers';
 
 describe('health, metrics, OpenAPI, Bull Board, CORS', () => {
   let api: TestApi;
@@ -135,5 +136,42 @@ describe('/health with Redis down', () => {
       redis: 'disconnected',
     });
     expect((res.body as { errors: Record<string, string> }).errors).toHaveProperty('redis');
+  });
+});
+
+describe('with the database gone', () => {
+  let api: TestApi;
+  let token: string;
+  beforeAll(async () => {
+    api = await startTestApi();
+    token = await signIn(api.http, randomWallet());
+    // every session of this database ends, and new ones are refused, as when PostgreSQL restarts
+    await withAdmin(async (c) => {
+      await c.query(`ALTER DATABASE "${api.database.name}" WITH ALLOW_CONNECTIONS false`);
+      await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [
+        api.database.name,
+      ]);
+    });
+  });
+  afterAll(async () => {
+    await withAdmin((c) =>
+      c.query(`ALTER DATABASE "${api.database.name}" WITH ALLOW_CONNECTIONS true`),
+    );
+    await api.close();
+  });
+
+  it('answers 503 naming the database, with Retry-After, for health and for a route', async () => {
+    const health = await api.http.get('/health').expect(503);
+    expect(health.body).toMatchObject({ database: 'disconnected', redis: 'connected' });
+    const res = await api.http.get('/v1/subscriptions').set(bearer(token)).expect(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.body).toEqual({
+      error: {
+        code: 'dependency_unavailable',
+        message: 'the database is not reachable; try again shortly',
+        details: { dependency: 'database' },
+      },
+    });
+    expect(api.logs.join('\n')).toMatch(/"level":"warn".*not reachable/);
   });
 });

@@ -8,6 +8,9 @@ describe('scheduler config', () => {
     expect(loadConfig(valid)).toMatchObject({
       SCHEDULER_TICK_MS: 100,
       SCHEDULER_BATCH_SIZE: 1000,
+      REDRIVE_INTERVAL_MS: 15_000,
+      REDRIVE_AFTER_MS: 15_000,
+      REDRIVE_BATCH_SIZE: 500,
       METRICS_PORT: 9101,
       QUEUE_PREFIX: 'lighthouse',
     });
@@ -18,6 +21,8 @@ describe('scheduler config', () => {
     ['REDIS_URL', { REDIS_URL: 'http://x' }],
     ['SCHEDULER_TICK_MS', { SCHEDULER_TICK_MS: '10' }],
     ['SCHEDULER_BATCH_SIZE', { SCHEDULER_BATCH_SIZE: 'many' }],
+    ['REDRIVE_INTERVAL_MS', { REDRIVE_INTERVAL_MS: '0' }],
+    ['REDRIVE_AFTER_MS', { REDRIVE_AFTER_MS: '-5' }],
     ['METRICS_PORT', { METRICS_PORT: '-1' }],
   ])('names %s when it is wrong', (variable, patch) => {
     expect(() => loadConfig({ ...valid, ...patch })).toThrow(ConfigError);

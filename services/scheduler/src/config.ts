@@ -10,6 +10,12 @@ const schema = z.object({
   /** how often the outbox relay looks for unpublished state events */
   RELAY_INTERVAL_MS: env.int(250, 20, 60_000),
   RELAY_BATCH_SIZE: env.int(500, 1, 10_000),
+  /** how often alert and delivery jobs that Redis lost, or gave up on, are looked for */
+  REDRIVE_INTERVAL_MS: env.int(15_000, 50, 600_000),
+  /** how long a published event may stay unhandled, or a delivery pending, before its job is checked */
+  REDRIVE_AFTER_MS: env.int(15_000, 100, 3_600_000),
+  /** events, and deliveries, checked per round */
+  REDRIVE_BATCH_SIZE: env.int(500, 1, 10_000),
   /** how often reminders and the end of flapping are looked for */
   ALERT_RULES_INTERVAL_MS: env.int(5_000, 50, 600_000),
   /** partitions, retention and other upkeep */

@@ -4,6 +4,7 @@ import { startLoop } from '@lighthouse/shared';
 import { loadConfig } from './config';
 import { raiseRuleEvents } from './jobs/alert-rules';
 import { enqueueDue } from './jobs/enqueue-due';
+import { redrive } from './jobs/redrive';
 import { relayOutbox } from './jobs/relay';
 import { housekeeping, rollUp } from './jobs/timeseries';
 import { createMetrics } from './metrics';
@@ -31,6 +32,21 @@ runMain('scheduler', async () => {
       logger,
       round: () =>
         relayOutbox({ db, alerts: queues.alerts, metrics, batchSize: config.RELAY_BATCH_SIZE }),
+    }),
+    startLoop({
+      name: 'redrive',
+      intervalMs: config.REDRIVE_INTERVAL_MS,
+      logger,
+      round: () =>
+        redrive({
+          db,
+          alerts: queues.alerts,
+          deliveries: queues.deliveries,
+          metrics,
+          logger,
+          afterMs: config.REDRIVE_AFTER_MS,
+          batchSize: config.REDRIVE_BATCH_SIZE,
+        }),
     }),
     startLoop({
       name: 'alert-rules',

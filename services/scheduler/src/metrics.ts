@@ -41,6 +41,12 @@ export function createMetrics(checks: Queue) {
       help: 'state events published by the relay',
       registers: [registry],
     }),
+    redriven: new Counter({
+      name: 'lighthouse_redriven_total',
+      help: 'alert and delivery jobs added again after Redis lost them, or retried after BullMQ gave up',
+      labelNames: ['queue'],
+      registers: [registry],
+    }),
     ruleEvents: new Counter({
       name: 'lighthouse_rule_events_total',
       help: 'events raised by the alert rules: reminders, end of flapping, expiry notices',

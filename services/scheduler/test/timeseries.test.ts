@@ -75,6 +75,10 @@ async function agesOf(id: string): Promise<number[]> {
   return rows.map((r) => r.d);
 }
 
+/** one housekeeping round with the defaults */
+const houseKeep = () =>
+  housekeeping({ db, metrics, logger, tiers, daysAhead: 7, hourlyDays: 90, dailyDays: 730 });
+
 const partitionCount = async () =>
   Number(
     (
@@ -107,15 +111,7 @@ describe('retention', () => {
       FROM unnest(ARRAY[1, 91, 729, 731]) AS d`.execute(db);
     const partitionsBefore = await partitionCount();
 
-    await housekeeping({
-      db,
-      metrics,
-      logger,
-      tiers,
-      daysAhead: 7,
-      hourlyDays: 90,
-      dailyDays: 730,
-    });
+    await houseKeep();
 
     expect(await agesOf(short)).toEqual([0, 3]);
     expect(await agesOf(medium)).toEqual([0, 3, 8, 29]);
@@ -136,18 +132,38 @@ describe('retention', () => {
     expect(await counter('rollup_rows')).toBe(3);
 
     // a second run finds nothing more to remove
-    await housekeeping({
-      db,
-      metrics,
-      logger,
-      tiers,
-      daysAhead: 7,
-      hourlyDays: 90,
-      dailyDays: 730,
-    });
+    await houseKeep();
     expect(await counter('raw_rows')).toBe(8);
     expect(await agesOf(long)).toEqual([0, 3, 8, 29, 31, 60, 89]);
   });
+});
+
+describe('partition upkeep behind a long reader', () => {
+  it('gives up after its lock timeout instead of queueing inserts behind it, and succeeds later', async () => {
+    const last = await sql<{ name: string }>`
+      SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+       WHERE i.inhparent = 'check_history'::regclass ORDER BY c.relname DESC LIMIT 1`.execute(db);
+    await sql`DROP TABLE ${sql.table(last.rows[0]!.name)}`.execute(db);
+    // a pg_dump holds ACCESS SHARE on the parent for its whole run
+    const reader = createDb({ url: database.url, max: 1 });
+    let release: () => void = () => {};
+    const held = reader.transaction().execute(async (tx) => {
+      await sql`SELECT count(*) FROM check_history`.execute(tx);
+      await new Promise<void>((r) => (release = r));
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    try {
+      const round = houseKeep();
+      await expect(round).rejects.toThrow(/lock timeout/);
+    } finally {
+      release();
+      await held;
+      await reader.destroy();
+    }
+    const before = await partitionCount();
+    await houseKeep();
+    expect(await partitionCount()).toBe(before + 1);
+  }, 20_000);
 });
 
 describe('rollup loop round', () => {

@@ -1,5 +1,5 @@
-import { BLOCKED_ADDRESS_CODE, createSsrfGuard, type SsrfGuard } from '@lighthouse/net';
-import { Agent, request } from 'undici';
+import { BLOCKED_ADDRESS_CODE, guardedAgents } from '@lighthouse/net';
+import { request } from 'undici';
 import type { ChannelContext, SendOutcome } from './types';
 
 /** The most of a response body read; longer bodies are cut (only error excerpts need it). */
@@ -9,41 +9,16 @@ const ERROR_EXCERPT_CHARS = 200;
 const USER_AGENT = 'Lighthouse-Alerter';
 const IDLE_SOCKET_TIMEOUT_MS = 4_000;
 
-interface Transport {
-  guard: SsrfGuard;
-  agent: Agent;
-}
-
-/**
- * One keep-alive agent per guard mode, for the life of the process (closed by
- * {@link closeHttpAgents}). Every socket's host name is resolved by the SSRF guard's lookup,
- * which refuses private and reserved addresses (DESIGN.md invariant 5) unless the operator
- * allows them; agents are kept per mode so that a socket opened while private targets were
- * allowed is never reused while they are not.
- */
-const transports = new Map<boolean, Transport>();
-
-function transportFor(allowPrivateTargets: boolean): Transport {
-  let transport = transports.get(allowPrivateTargets);
-  if (transport === undefined) {
-    const guard = createSsrfGuard({ allowPrivateTargets });
-    const agent = new Agent({
-      connect: { lookup: guard.lookup },
-      keepAliveTimeout: IDLE_SOCKET_TIMEOUT_MS,
-      keepAliveMaxTimeout: IDLE_SOCKET_TIMEOUT_MS,
-      connections: 16,
-    });
-    transport = { guard, agent };
-    transports.set(allowPrivateTargets, transport);
-  }
-  return transport;
-}
+/** Channel peers' agents, per guard mode, for the life of the process. */
+const agents = guardedAgents({
+  keepAliveTimeout: IDLE_SOCKET_TIMEOUT_MS,
+  keepAliveMaxTimeout: IDLE_SOCKET_TIMEOUT_MS,
+  connections: 16,
+});
 
 /** Closes the keep-alive sockets of every agent; the next send opens new ones. */
 export async function closeHttpAgents(): Promise<void> {
-  const agents = [...transports.values()].map((t) => t.agent);
-  transports.clear();
-  await Promise.all(agents.map((a) => a.close()));
+  await agents.close();
 }
 
 export interface PostOptions {
@@ -79,7 +54,7 @@ export async function postJson(
   }
   const origin = parsed.origin;
   const clean = (text: string): string => scrub(text, parsed, options.secrets ?? []);
-  const { guard, agent } = transportFor(ctx.allowPrivateTargets);
+  const { guard, agent } = agents.get(ctx.allowPrivateTargets);
 
   try {
     // IP literals never reach the guard's lookup: node connects to them directly.

@@ -163,6 +163,27 @@ export async function ensureDeliveries(
     .execute();
 }
 
+/**
+ * Deliveries still pending more than `afterMs` after they were created, within the last day,
+ * oldest first (or, given `ids`, those of them that still are): the ones whose job Redis may
+ * have lost, or BullMQ given up on while the database could not record an attempt.
+ */
+export async function stalePending(
+  db: Executor,
+  options: { afterMs: number; limit: number; ids?: string[] },
+): Promise<string[]> {
+  if (options.ids?.length === 0) return [];
+  let query = db
+    .selectFrom('alert_deliveries')
+    .select('id')
+    .where('status', '=', 'pending')
+    .where('created_at', '<', sql<Date>`now() - make_interval(secs => ${options.afterMs / 1000})`)
+    .where('created_at', '>', sql<Date>`now() - interval '1 day'`);
+  if (options.ids) query = query.where('id', 'in', options.ids);
+  const rows = await query.orderBy('created_at').limit(options.limit).execute();
+  return rows.map((r) => r.id);
+}
+
 export interface DeliveryContext {
   id: string;
   status: 'pending' | 'sent' | 'failed';

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Executor } from '../connection';
+import type { Db, Executor } from '../connection';
 
 export interface DueSubscription {
   id: string;
@@ -35,17 +35,25 @@ export async function advance(db: Executor, rows: { id: string; next: Date }[]):
     WHERE s.id = v.id`.execute(db);
 }
 
-/** Creates the daily partitions of check_history up to `daysAhead` (plain PostgreSQL only; returns -1 on TimescaleDB). */
-export async function ensurePartitions(db: Executor, daysAhead: number): Promise<number> {
+/**
+ * Creates the daily partitions of check_history up to `daysAhead` (plain PostgreSQL only;
+ * returns -1 on TimescaleDB). Creating a partition locks the parent: behind a long reader (a
+ * pg_dump) it gives up after 5 s, and the next round tries again, rather than queue every
+ * insert behind it. Partitions are made days ahead, so a round that gives up costs nothing.
+ */
+export async function ensurePartitions(db: Db, daysAhead: number): Promise<number> {
   const { rows } = await sql<{ fn: string | null }>`
     SELECT to_regprocedure('lighthouse_ensure_check_history_partitions(date, date)')::text AS fn`.execute(
     db,
   );
   if (!rows[0]?.fn) return -1;
-  const created = await sql<{ n: number }>`
-    SELECT lighthouse_ensure_check_history_partitions(
-      (now() AT TIME ZONE 'UTC')::date - 1, (now() AT TIME ZONE 'UTC')::date + ${daysAhead}::int) AS n`.execute(
-    db,
-  );
+  const created = await db.transaction().execute(async (tx) => {
+    await sql`SET LOCAL lock_timeout = '5s'`.execute(tx);
+    return sql<{ n: number }>`
+      SELECT lighthouse_ensure_check_history_partitions(
+        (now() AT TIME ZONE 'UTC')::date - 1, (now() AT TIME ZONE 'UTC')::date + ${daysAhead}::int) AS n`.execute(
+      tx,
+    );
+  });
   return created.rows[0]?.n ?? 0;
 }

@@ -1,4 +1,4 @@
-import { alerts, maintenance, type AlertEventContext, type Db } from '@lighthouse/db';
+import { alerts, maintenance, outbox, type AlertEventContext, type Db } from '@lighthouse/db';
 import { inMaintenance, isAlertable } from '@lighthouse/domain';
 import { jobCatalog, parseJobData } from '@lighthouse/queue';
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
@@ -16,6 +16,13 @@ const SEVERITY: Record<string, string> = {
   expiring: 'warning',
 };
 
+export interface AlertDeps {
+  db: Db;
+  deliveries: Queue;
+  metrics: AlerterMetrics;
+  retry: { attempts: number; backoffMs: number };
+}
+
 /**
  * A state event becomes one alert and one delivery per channel, each created
  * once (unique per event, and per (alert, channel)); then every unfinished
@@ -25,14 +32,11 @@ const SEVERITY: Record<string, string> = {
  * flapping, is recorded as a suppressed alert with no deliveries. Expiry notices are
  * about billing, not health: they go out in maintenance windows and while flapping too,
  * but not once a renewal has moved the period's end.
+ *
+ * Every outcome ends by marking the event handled, which tells the scheduler's redrive
+ * that the job is no longer needed.
  */
-export function createAlertProcessor(deps: {
-  db: Db;
-  deliveries: Queue;
-  metrics: AlerterMetrics;
-  retry: { attempts: number; backoffMs: number };
-}) {
-  const { db } = deps;
+export function createAlertProcessor(deps: AlertDeps) {
   return async (job: Job): Promise<string> => {
     let eventId: string;
     try {
@@ -42,51 +46,60 @@ export function createAlertProcessor(deps: {
         `malformed alert job: ${err instanceof Error ? err.message : String(err)}`,
       );
     }
-    const context = await alerts.loadEventContext(db, eventId);
-    if (!context) throw new UnrecoverableError(`state event ${eventId} does not exist`);
-    if (context.deleted) return 'subscription deleted';
-    const change = isChange(context);
-    if (change && !isAlertable({ from: context.from_state, to: context.to_state }))
-      return 'nothing to tell';
-    if (context.kind === 'reminder' && context.current_state !== 'down')
-      return 'up again before the reminder went out';
-    if (context.kind === 'expiring' && !sameInstant(context.check.expires_at, context.expires_at))
-      return 'renewed before the notice went out';
-
-    const suppressed = await suppression(db, context);
-
-    const language = context.language_preference === 'es' ? 'es' : 'en';
-    const message = await composeMessage(db, context, language);
-    const alertType =
-      context.kind === 'transition' || context.kind === 'held' ? context.to_state : context.kind;
-    const pending = await db.transaction().execute(async (tx) => {
-      const alertId = await alerts.ensureAlert(tx, {
-        event_id: eventId,
-        subscription_id: context.subscription_id,
-        alert_type: alertType,
-        severity: SEVERITY[alertType] ?? 'info',
-        message: render(message).text,
-        language,
-        ...(suppressed ? { suppressed_reason: suppressed } : {}),
-      });
-      return suppressed ? [] : alerts.ensureDeliveries(tx, alertId, context.alert_channels);
-    });
-    const { deliveries: entry } = jobCatalog;
-    await deps.deliveries.addBulk(
-      pending.map((d) => ({
-        name: entry.name,
-        data: { deliveryId: d.id },
-        opts: {
-          ...entry.options,
-          attempts: deps.retry.attempts,
-          backoff: { ...entry.options.backoff, delay: deps.retry.backoffMs },
-          jobId: entry.jobId({ deliveryId: d.id }),
-        },
-      })),
-    );
-    deps.metrics.alerts.inc({ type: suppressed ? 'suppressed' : alertType });
-    return suppressed ? `suppressed (${suppressed})` : `${pending.length} deliveries`;
+    const outcome = await handleEvent(deps, eventId);
+    // Whatever the outcome, and only once its deliveries are queued: dying before this leaves
+    // the event to the scheduler's redrive, which runs it again (handleEvent is idempotent).
+    await outbox.markHandled(deps.db, eventId);
+    return outcome;
   };
+}
+
+async function handleEvent(deps: AlertDeps, eventId: string): Promise<string> {
+  const { db } = deps;
+  const context = await alerts.loadEventContext(db, eventId);
+  if (!context) throw new UnrecoverableError(`state event ${eventId} does not exist`);
+  if (context.deleted) return 'subscription deleted';
+  const change = isChange(context);
+  if (change && !isAlertable({ from: context.from_state, to: context.to_state }))
+    return 'nothing to tell';
+  if (context.kind === 'reminder' && context.current_state !== 'down')
+    return 'up again before the reminder went out';
+  if (context.kind === 'expiring' && !sameInstant(context.check.expires_at, context.expires_at))
+    return 'renewed before the notice went out';
+
+  const suppressed = await suppression(db, context);
+
+  const language = context.language_preference === 'es' ? 'es' : 'en';
+  const message = await composeMessage(db, context, language);
+  const alertType =
+    context.kind === 'transition' || context.kind === 'held' ? context.to_state : context.kind;
+  const pending = await db.transaction().execute(async (tx) => {
+    const alertId = await alerts.ensureAlert(tx, {
+      event_id: eventId,
+      subscription_id: context.subscription_id,
+      alert_type: alertType,
+      severity: SEVERITY[alertType] ?? 'info',
+      message: render(message).text,
+      language,
+      ...(suppressed ? { suppressed_reason: suppressed } : {}),
+    });
+    return suppressed ? [] : alerts.ensureDeliveries(tx, alertId, context.alert_channels);
+  });
+  const { deliveries: entry } = jobCatalog;
+  await deps.deliveries.addBulk(
+    pending.map((d) => ({
+      name: entry.name,
+      data: { deliveryId: d.id },
+      opts: {
+        ...entry.options,
+        attempts: deps.retry.attempts,
+        backoff: { ...entry.options.backoff, delay: deps.retry.backoffMs },
+        jobId: entry.jobId({ deliveryId: d.id }),
+      },
+    })),
+  );
+  deps.metrics.alerts.inc({ type: suppressed ? 'suppressed' : alertType });
+  return suppressed ? `suppressed (${suppressed})` : `${pending.length} deliveries`;
 }
 
 /**

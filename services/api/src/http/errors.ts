@@ -39,8 +39,49 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
+/** PostgreSQL SQLSTATEs of a lost or refused connection: class 08, and the server shutting down or full. */
+const PG_UNAVAILABLE = /^(08...|57P0[123]|53300)$/;
+const NET_UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+const PG_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+const REDIS_MESSAGES =
+  /^(Stream isn't writeable|Connection is closed|Reached the max retries per request)/;
+
+/**
+ * Which dependency an error says is away, if it says so: a refused, reset or timed-out
+ * connection to PostgreSQL, a session the server refused or terminated, or Redis not answering.
+ */
+export function unavailableDependency(err: unknown): 'database' | 'redis' | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
+    const { code, severity } = e as { code?: unknown; severity?: unknown };
+    // a FATAL or PANIC from PostgreSQL ends the session: refused at connect, or terminated
+    if (severity === 'FATAL' || severity === 'PANIC') return 'database';
+    if (e.name === 'MaxRetriesPerRequestError' || REDIS_MESSAGES.test(e.message)) return 'redis';
+    if (typeof code === 'string' && (PG_UNAVAILABLE.test(code) || NET_UNAVAILABLE.has(code)))
+      return 'database';
+    if (PG_MESSAGES.test(e.message)) return 'database';
+  }
+  return undefined;
+}
+
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  const dependency = unavailableDependency(err);
+  if (dependency)
+    return new AppError(
+      'dependency_unavailable',
+      `the ${dependency === 'database' ? 'database' : 'queue (Redis)'} is not reachable; try again shortly`,
+      { details: { dependency }, headers: { 'Retry-After': '5' }, logLevel: 'warn', cause: err },
+    );
   const parser = err as BodyParserError;
   switch (parser.type) {
     case 'entity.parse.failed':

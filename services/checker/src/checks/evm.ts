@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { BLOCKED_ADDRESS_CODE, createSsrfGuard, type SsrfGuard } from '@lighthouse/net';
+import { BLOCKED_ADDRESS_CODE, guardedAgents, type GuardedTransport } from '@lighthouse/net';
 import {
   FetchRequest,
   getBigInt,
@@ -8,7 +8,6 @@ import {
   Network,
   type FetchGetUrlFunc,
 } from 'ethers';
-import { Agent } from 'undici';
 import type { CheckContext, CheckResult, ErrorCategory } from './types';
 import { DNS_CODES, CONNECT_MESSAGES, isError, codesOf } from './errors';
 
@@ -23,40 +22,18 @@ export const MAX_RPC_RESPONSE_BYTES = 4 * 1024 * 1024;
 const IDLE_SOCKET_TIMEOUT_MS = 2_000;
 const USER_AGENT = 'Lighthouse-Checker/0.1 (+synthetic monitoring)';
 
-interface Transport {
-  guard: SsrfGuard;
-  agent: Agent;
-}
-
-/**
- * One keep-alive agent per guard mode, as for http: a socket opened while private targets were
- * allowed is never reused while they are not. The guard's `lookup` resolves every host name
- * and refuses blocked addresses; IP literals are checked before each request.
- */
-const transports = new Map<boolean, Transport>();
-
-function transportFor(allowPrivateTargets: boolean): Transport {
-  let transport = transports.get(allowPrivateTargets);
-  if (transport === undefined) {
-    const guard = createSsrfGuard({ allowPrivateTargets });
-    const agent = new Agent({
-      connect: { lookup: guard.lookup },
-      keepAliveTimeout: IDLE_SOCKET_TIMEOUT_MS,
-      keepAliveMaxTimeout: IDLE_SOCKET_TIMEOUT_MS,
-      // the session's deadline bounds every request
-      headersTimeout: 0,
-      bodyTimeout: 0,
-    });
-    transport = { guard, agent };
-    transports.set(allowPrivateTargets, transport);
-  }
-  return transport;
-}
+/** The EVM checks' agents, per guard mode, as for http (IP literals are checked per request). */
+const agents = guardedAgents({
+  keepAliveTimeout: IDLE_SOCKET_TIMEOUT_MS,
+  keepAliveMaxTimeout: IDLE_SOCKET_TIMEOUT_MS,
+  // the session's deadline bounds every request
+  headersTimeout: 0,
+  bodyTimeout: 0,
+});
 
 /** Closes the keep-alive sockets of the EVM checks (on shutdown). */
 export function closeEvmChecks(): void {
-  for (const { agent } of transports.values()) agent.destroy().catch(() => undefined);
-  transports.clear();
+  agents.close('destroy').catch(() => undefined);
 }
 
 /** A JSON-RPC endpoint in a session. Results are checked, so a garbage answer is an error. */
@@ -87,7 +64,7 @@ export class RpcSession {
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;
   private readonly providers: JsonRpcProvider[] = [];
-  private readonly transport: Transport;
+  private readonly transport: GuardedTransport;
   private stopReason: Stop | undefined;
   private readonly stopped: Promise<typeof STOPPED>;
   /** URLs and their parts that must never appear in a message */
@@ -97,7 +74,7 @@ export class RpcSession {
     private readonly ctx: CheckContext,
     readonly timeoutMs: number,
   ) {
-    this.transport = transportFor(ctx.allowPrivateTargets);
+    this.transport = agents.get(ctx.allowPrivateTargets);
     this.stopped = new Promise((resolve) => {
       this.controller.signal.addEventListener('abort', () => resolve(STOPPED), { once: true });
     });
@@ -289,6 +266,22 @@ export async function withRpcSession(
 }
 
 /** A JSON-RPC quantity ("0x1a") as a bigint; anything else is a malformed answer. */
+/**
+ * Promise.all that, when several calls fail, rejects with the first failure in list order
+ * rather than the first to arrive, so a check's error message does not depend on which RPC
+ * answered sooner.
+ */
+export async function inOrder<T extends readonly unknown[]>(calls: {
+  [K in keyof T]: Promise<T[K]> | T[K];
+}): Promise<T> {
+  const settled = await Promise.allSettled(calls);
+  const failed = settled.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map(
+    (outcome) => (outcome as PromiseFulfilledResult<unknown>).value,
+  ) as unknown as T;
+}
+
 export function quantity(value: unknown, method: string): bigint {
   if (typeof value !== 'string' || !/^0x[0-9a-fA-F]{1,64}$/.test(value)) {
     throw new MalformedResponseError(`${method} returned ${describeValue(value)}, not a quantity`);

@@ -1,0 +1,40 @@
+import { Agent } from 'undici';
+import { createSsrfGuard, type SsrfGuard } from './ssrf';
+
+export interface GuardedTransport {
+  guard: SsrfGuard;
+  agent: Agent;
+}
+
+export interface GuardedAgents {
+  /** the guard and keep-alive agent of a guard mode, made on first use */
+  get(allowPrivateTargets: boolean): GuardedTransport;
+  /** forgets every agent and closes its sockets (`destroy` aborts requests in flight) */
+  close(how?: 'close' | 'destroy'): Promise<void>;
+}
+
+/**
+ * One keep-alive agent per guard mode, for the life of the process: a socket opened while
+ * private targets were allowed is never reused while they are not. Every host name a socket
+ * connects to is resolved by the guard's lookup, which refuses private and reserved addresses
+ * (DESIGN.md invariant 5) unless the operator allows them.
+ */
+export function guardedAgents(options: Omit<Agent.Options, 'connect'>): GuardedAgents {
+  const transports = new Map<boolean, GuardedTransport>();
+  return {
+    get(allowPrivateTargets) {
+      let transport = transports.get(allowPrivateTargets);
+      if (transport === undefined) {
+        const guard = createSsrfGuard({ allowPrivateTargets });
+        transport = { guard, agent: new Agent({ ...options, connect: { lookup: guard.lookup } }) };
+        transports.set(allowPrivateTargets, transport);
+      }
+      return transport;
+    },
+    async close(how = 'close') {
+      const agents = [...transports.values()].map((t) => t.agent);
+      transports.clear();
+      await Promise.all(agents.map((a) => (how === 'destroy' ? a.destroy() : a.close())));
+    },
+  };
+}

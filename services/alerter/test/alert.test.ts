@@ -1,0 +1,148 @@
+import { createDb, type Db, type StateEventKind } from '@lighthouse/db';
+import { createQueues, jobCatalog, type QueueName } from '@lighthouse/queue';
+import {
+  createTestDatabase,
+  deleteQueuePrefix,
+  newQueuePrefix,
+  testEnv,
+  type TestDatabase,
+} from '@lighthouse/testing';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { sql } from 'kysely';
+import { createAlertProcessor } from '../src/jobs/alert';
+import { createMetrics } from '../src/metrics';
+
+// The alert processor on a real PostgreSQL and a real Redis: whatever it makes of an event,
+// it marks the event handled, and only after the event's delivery jobs are in the queue, so
+// that the scheduler's redrive leaves alone exactly the events that need nothing more.
+
+const owner = `0x${'e'.repeat(40)}`;
+const prefix = newQueuePrefix();
+const retry = { attempts: 8, backoffMs: 2_000 };
+
+let database: TestDatabase;
+let db: Db;
+let redis: Redis;
+let queues: Record<QueueName, Queue>;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = createDb({ url: database.url, max: 4 });
+  redis = new Redis(testEnv().redisUrl, { maxRetriesPerRequest: null });
+  queues = createQueues({ connection: redis, prefix });
+  await db.insertInto('users').values({ wallet_address: owner }).execute();
+});
+
+afterAll(async () => {
+  await Promise.all(Object.values(queues).map((q) => q.close()));
+  redis.disconnect();
+  await deleteQueuePrefix(prefix);
+  await db.destroy();
+  await database.drop();
+});
+
+async function subscription(values: { state?: 'up' | 'down'; deleted?: boolean } = {}) {
+  const row = await db
+    .insertInto('subscriptions')
+    .values({
+      user_address: owner,
+      name: 'api',
+      target_type: 'http',
+      target_config: JSON.stringify({ url: 'https://example.com/health' }),
+      target_secret: 'v1:x',
+      tier: 'free',
+      check_frequency_seconds: 60,
+      next_check_at: new Date(),
+      alert_channels: JSON.stringify([
+        { id: 'c1', type: 'webhook', language: null, config: {}, secret: 'v1:x' },
+      ]),
+      state: values.state ?? 'down',
+      deleted_at: values.deleted ? new Date() : null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+async function event(
+  subscriptionId: string,
+  values: { kind?: StateEventKind; from?: 'unknown' | 'up'; to?: 'up' | 'down' } = {},
+) {
+  const row = await db
+    .insertInto('state_events')
+    .values({
+      subscription_id: subscriptionId,
+      kind: values.kind ?? 'transition',
+      from_state: values.from ?? 'up',
+      to_state: values.to ?? 'down',
+      slot_time: new Date(),
+      published_at: sql<Date>`now()`,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+async function handledAt(eventId: string): Promise<Date | null> {
+  const row = await db
+    .selectFrom('state_events')
+    .select('handled_at')
+    .where('id', '=', eventId)
+    .executeTakeFirstOrThrow();
+  return row.handled_at;
+}
+
+/** The event's job, as the relay adds it, run by the processor. */
+async function process(eventId: string, deliveries = queues.deliveries): Promise<string> {
+  const { alerts: entry } = jobCatalog;
+  const job = await queues.alerts.add(
+    entry.name,
+    { eventId },
+    { ...entry.options, jobId: eventId },
+  );
+  return createAlertProcessor({ db, deliveries, metrics: createMetrics(), retry })(job);
+}
+
+it('marks an event handled once its delivery jobs are queued', async () => {
+  const id = await event(await subscription());
+  expect(await handledAt(id)).toBeNull();
+
+  await expect(process(id)).resolves.toBe('1 deliveries');
+
+  expect(await handledAt(id)).toBeInstanceOf(Date);
+  const delivery = await db
+    .selectFrom('alert_deliveries as d')
+    .innerJoin('alerts as a', 'a.id', 'd.alert_id')
+    .select('d.id')
+    .where('a.event_id', '=', id)
+    .executeTakeFirstOrThrow();
+  expect(await queues.deliveries.getJobState(delivery.id)).toBe('waiting');
+});
+
+it.each([
+  ['subscription deleted', { deleted: true }, {}],
+  ['nothing to tell', {}, { from: 'unknown', to: 'up' }],
+  ['up again before the reminder went out', { state: 'up' }, { kind: 'reminder', from: 'up' }],
+] as const)('marks an event handled when the outcome is "%s"', async (outcome, sub, values) => {
+  const id = await event(await subscription(sub), values);
+
+  await expect(process(id)).resolves.toBe(outcome);
+
+  expect(await handledAt(id)).toBeInstanceOf(Date);
+});
+
+it('leaves the event unhandled when its delivery jobs could not be queued', async () => {
+  const id = await event(await subscription());
+  // Redis goes away just before the delivery jobs are added
+  const gone = new Redis(testEnv().redisUrl, { enableOfflineQueue: false });
+  const deliveries = new Queue('deliveries', { connection: gone, prefix });
+  deliveries.on('error', () => undefined);
+  await deliveries.waitUntilReady();
+  gone.disconnect();
+
+  await expect(process(id, deliveries)).rejects.toThrow('Connection is closed');
+
+  expect(await handledAt(id)).toBeNull();
+  await deliveries.close();
+});

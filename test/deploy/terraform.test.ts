@@ -1,0 +1,656 @@
+import { parse } from '@cdktf/hcl2json';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, posix, relative, sep } from 'node:path';
+
+/*
+ * Offline checks of deploy/terraform: providers cannot be downloaded here, so `terraform
+ * validate` cannot run. These parse every .tf file (HCL → JSON, @cdktf/hcl2json's wasm build)
+ * and check the wiring validate would: module sources, arguments and required variables,
+ * module.X.Y and var.Z references, templatefile variables; plus this project's rules on
+ * secrets. Each check returns the problems it found, named by file, block and name; the last
+ * test runs every check on a small broken configuration to prove that each one can fail.
+ */
+
+const terraformRoot = join(__dirname, '..', '..', 'deploy', 'terraform');
+
+type Json = Record<string, unknown>;
+
+interface Declaration {
+  file: string;
+  body: Json;
+}
+
+interface Reference {
+  file: string;
+  /** the top-level block it sits in, as written: module "network", output "api_url", locals */
+  block: string;
+  expression: string;
+}
+
+/** One directory of .tf files: an environment (root module) or a child module. */
+interface Config {
+  dir: string;
+  variables: Map<string, Declaration>;
+  outputs: Map<string, Declaration>;
+  modules: Map<string, Declaration>;
+  locals: Map<string, Declaration>;
+  references: Reference[];
+  /** resource, data and ephemeral types used, e.g. random_password */
+  types: Set<string>;
+  /** required_providers: name → version constraint */
+  providers: Map<string, string>;
+}
+
+interface Tree {
+  configs: Map<string, Config>;
+  /** every file below deploy/terraform by relative posix path (templates, READMEs, examples) */
+  files: Map<string, string>;
+}
+
+const META_ARGUMENTS = new Set([
+  'source',
+  'version',
+  'count',
+  'for_each',
+  'providers',
+  'depends_on',
+]);
+
+// ---------------------------------------------------------------------------------------------
+// loading
+
+async function loadTree(files: Map<string, string>): Promise<Tree> {
+  const configs = new Map<string, Config>();
+  for (const [path, text] of files) {
+    if (!path.endsWith('.tf')) continue;
+    const dir = posix.dirname(path);
+    let config = configs.get(dir);
+    if (!config) {
+      config = {
+        dir,
+        variables: new Map(),
+        outputs: new Map(),
+        modules: new Map(),
+        locals: new Map(),
+        references: [],
+        types: new Set(),
+        providers: new Map(),
+      };
+      configs.set(dir, config);
+    }
+    addFile(config, path, (await parse(path, text)) as Json);
+  }
+  return { configs, files };
+}
+
+function readDirectory(root: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      if (name === '.terraform' || name.startsWith('terraform.tfstate')) continue;
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else files.set(relative(root, path).split(sep).join('/'), readFileSync(path, 'utf8'));
+    }
+  };
+  walk(root);
+  return files;
+}
+
+/** hcl2json gives `kind: { name: [body] }`, or `kind: { type: { name: [body] } }` for resources. */
+function named(value: unknown): Array<[string, Json]> {
+  return Object.entries((value ?? {}) as Record<string, Json[]>).flatMap(([name, bodies]) =>
+    bodies.map((body): [string, Json] => [name, body]),
+  );
+}
+
+function addFile(config: Config, file: string, parsed: Json): void {
+  const collect = (block: string, body: unknown): void => {
+    for (const expression of expressionsIn(body))
+      config.references.push({ file, block, expression });
+  };
+  for (const [kind, content] of Object.entries(parsed)) {
+    switch (kind) {
+      case 'variable':
+      case 'output':
+      case 'module': {
+        const table = {
+          variable: config.variables,
+          output: config.outputs,
+          module: config.modules,
+        }[kind];
+        for (const [name, body] of named(content)) {
+          table.set(name, { file, body });
+          collect(`${kind} "${name}"`, body);
+        }
+        break;
+      }
+      case 'resource':
+      case 'data':
+      case 'ephemeral':
+        for (const [type, byName] of Object.entries(content as Json)) {
+          config.types.add(type);
+          for (const [name, body] of named(byName)) collect(`${kind} "${type}" "${name}"`, body);
+        }
+        break;
+      case 'locals':
+        for (const body of content as Json[]) {
+          for (const [name, value] of Object.entries(body)) {
+            config.locals.set(name, { file, body: { value } });
+            collect('locals', value);
+          }
+        }
+        break;
+      case 'terraform':
+        for (const body of content as Json[]) {
+          for (const required of (body.required_providers ?? []) as Json[]) {
+            for (const [provider, spec] of Object.entries(required)) {
+              config.providers.set(provider, String((spec as Json).version));
+            }
+          }
+        }
+        break;
+      default:
+        collect(kind, content);
+    }
+  }
+}
+
+/**
+ * The expressions inside a parsed value: hcl2json writes each one as `${...}` (or a `%{...}`
+ * directive) inside strings, keys included; `$${` is an escaped literal. Comments kept in
+ * multi-line expressions are dropped.
+ */
+function expressionsIn(value: unknown): string[] {
+  if (typeof value === 'string') return templateExpressions(value).map(stripComments);
+  if (Array.isArray(value)) return value.flatMap(expressionsIn);
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, v]) => [
+      ...expressionsIn(key),
+      ...expressionsIn(v),
+    ]);
+  }
+  return [];
+}
+
+function templateExpressions(text: string): string[] {
+  const found: string[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if ((c === '$' || c === '%') && text[i + 1] === c && text[i + 2] === '{') {
+      i += 2; // $${ or %%{: literal
+      continue;
+    }
+    if ((c === '$' || c === '%') && text[i + 1] === '{') {
+      let depth = 1;
+      let j = i + 2;
+      for (; j < text.length && depth > 0; j++) {
+        if (text[j] === '{') depth++;
+        else if (text[j] === '}') depth--;
+      }
+      found.push(text.slice(i + 2, j - 1));
+      i = j - 1;
+    }
+  }
+  return found;
+}
+
+function stripComments(expression: string): string {
+  return expression
+    .split('\n')
+    .map((line) => {
+      let quoted = false;
+      for (let i = 0; i < line.length; i++) {
+        if (line[i] === '\\') i++;
+        else if (line[i] === '"') quoted = !quoted;
+        else if (!quoted && (line[i] === '#' || line.startsWith('//', i))) return line.slice(0, i);
+      }
+      return line;
+    })
+    .join('\n');
+}
+
+const VAR_REF = /(?<![\w.])var\.([A-Za-z_][\w-]*)/g;
+const LOCAL_REF = /(?<![\w.])local\.([A-Za-z_][\w-]*)/g;
+// module.NAME, module.NAME[0] or module.NAME[*], then optionally .OUTPUT
+const MODULE_REF = /(?<![\w.])module\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?(?:\.([A-Za-z_][\w-]*))?/g;
+
+/** [first capture, second capture] of every match */
+function captures(pattern: RegExp, text: string): Array<[string, string | undefined]> {
+  return [...text.matchAll(pattern)].map((m) => [m[1] ?? '', m[2]]);
+}
+
+function moduleTarget(tree: Tree, config: Config, call: Declaration): Config | undefined {
+  const source = call.body.source;
+  if (typeof source !== 'string' || !/^\.\.?\//.test(source)) return undefined;
+  return tree.configs.get(posix.normalize(posix.join(config.dir, source)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// checks: each returns what is wrong, one line per problem
+
+function checkModuleSources(tree: Tree): string[] {
+  const problems: string[] = [];
+  for (const config of tree.configs.values()) {
+    for (const [name, call] of config.modules) {
+      const source = call.body.source;
+      if (typeof source !== 'string' || !/^\.\.?\//.test(source)) {
+        problems.push(
+          `${call.file}: module "${name}": source ${JSON.stringify(source)} is not a local path`,
+        );
+      } else if (!moduleTarget(tree, config, call)) {
+        const resolved = posix.normalize(posix.join(config.dir, source));
+        problems.push(
+          `${call.file}: module "${name}": source "${source}" (${resolved}) is not a directory with .tf files`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+function checkModuleArguments(tree: Tree): string[] {
+  const problems: string[] = [];
+  for (const config of tree.configs.values()) {
+    for (const [name, call] of config.modules) {
+      const target = moduleTarget(tree, config, call);
+      if (!target) continue;
+      for (const argument of Object.keys(call.body)) {
+        if (!META_ARGUMENTS.has(argument) && !target.variables.has(argument)) {
+          problems.push(
+            `${call.file}: module "${name}" passes "${argument}", which ${target.dir} does not declare as a variable`,
+          );
+        }
+      }
+      for (const [variable, declaration] of target.variables) {
+        if (!('default' in declaration.body) && !(variable in call.body)) {
+          problems.push(
+            `${call.file}: module "${name}" does not pass "${variable}", which ${declaration.file} requires (no default)`,
+          );
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+function checkModuleOutputReferences(tree: Tree): string[] {
+  const problems = new Set<string>();
+  for (const config of tree.configs.values()) {
+    for (const { file, block, expression } of config.references) {
+      for (const [name, output] of captures(MODULE_REF, expression)) {
+        const call = config.modules.get(name);
+        if (!call) {
+          problems.add(
+            `${file}: ${block} refers to module.${name}, but ${config.dir} has no module "${name}"`,
+          );
+          continue;
+        }
+        const target = moduleTarget(tree, config, call);
+        if (target && output && !target.outputs.has(output)) {
+          problems.add(
+            `${file}: ${block} refers to module.${name}.${output}, but ${target.dir} has no output "${output}"`,
+          );
+        }
+      }
+    }
+  }
+  return [...problems];
+}
+
+function checkVariableReferences(tree: Tree): string[] {
+  const problems = new Set<string>();
+  for (const config of tree.configs.values()) {
+    for (const { file, block, expression } of config.references) {
+      for (const [name] of captures(VAR_REF, expression)) {
+        if (!config.variables.has(name)) {
+          problems.add(`${file}: ${block} uses var.${name}, which ${config.dir} does not declare`);
+        }
+      }
+      for (const [name] of captures(LOCAL_REF, expression)) {
+        if (!config.locals.has(name)) {
+          problems.add(`${file}: ${block} uses local.${name}, which ${config.dir} does not define`);
+        }
+      }
+    }
+  }
+  return [...problems];
+}
+
+/** Words that make a name look like it holds a secret, unless it ends in one of ENDINGS_THAT_POINT. */
+const SECRET_WORDS = new Set(['password', 'passwd', 'secret', 'token', 'key', 'credentials']);
+const ENDINGS_THAT_POINT = new Set(['arn', 'arns', 'id', 'name', 'version', 'days', 'path']);
+
+function looksSecret(name: string): boolean {
+  const words = name.toLowerCase().split(/[_-]/);
+  return (
+    words.some((w) => SECRET_WORDS.has(w)) && !ENDINGS_THAT_POINT.has(words[words.length - 1] ?? '')
+  );
+}
+
+function checkSecretVariables(tree: Tree): string[] {
+  const problems: string[] = [];
+  for (const config of tree.configs.values()) {
+    for (const [name, { file, body }] of config.variables) {
+      if (!looksSecret(name)) continue;
+      problems.push(
+        body.sensitive === true
+          ? `${file}: variable "${name}" takes a secret as input: generate it (random_password, ephemeral) into Secrets Manager and pass the secret's ARN instead`
+          : `${file}: variable "${name}" takes a secret as input and is not even sensitive = true: generate it into Secrets Manager and pass the secret's ARN instead`,
+      );
+    }
+  }
+  return problems;
+}
+
+const CONNECTION_STRING = /(postgres(ql)?|rediss?)\b[^\n]*:\/\//;
+const GENERATED_SECRET =
+  /(?<![\w.])(ephemeral\.|random_password\.|random_id\.|random_string\.)|\.secret_string\b/;
+
+/** Why a value (an output's, a local's) carries a secret or a connection string, if it does. */
+function secretIn(
+  tree: Tree,
+  config: Config,
+  value: unknown,
+  seen = new Set<string>(),
+): string | undefined {
+  // the scheme sits in the literal part of a template ("postgres://${...}"), so look at all of it
+  const text = JSON.stringify(value) ?? '';
+  if (CONNECTION_STRING.test(text)) return 'a connection string';
+  for (const expression of expressionsIn(value)) {
+    if (GENERATED_SECRET.test(expression)) return 'a generated secret';
+    for (const [name] of captures(VAR_REF, expression)) {
+      if (config.variables.get(name)?.body.sensitive === true) return `the sensitive var.${name}`;
+    }
+    for (const [name, output] of captures(MODULE_REF, expression)) {
+      const call = config.modules.get(name);
+      const target = call && moduleTarget(tree, config, call);
+      if (output && target?.outputs.get(output)?.body.sensitive === true) {
+        return `the sensitive module.${name}.${output}`;
+      }
+    }
+    for (const [name] of captures(LOCAL_REF, expression)) {
+      const local = config.locals.get(name);
+      if (!local || seen.has(name)) continue;
+      seen.add(name);
+      const carried = secretIn(tree, config, local.body.value, seen);
+      if (carried) return `local.${name}, which holds ${carried}`;
+    }
+  }
+  return undefined;
+}
+
+function checkSensitiveOutputs(tree: Tree): string[] {
+  const problems: string[] = [];
+  for (const config of tree.configs.values()) {
+    for (const [name, { file, body }] of config.outputs) {
+      if (body.sensitive === true) continue;
+      const carried = looksSecret(name)
+        ? 'a secret, by its name'
+        : /(^|_)(connection_string|database_url|redis_url)$/.test(name)
+          ? 'a connection string, by its name'
+          : secretIn(tree, config, body.value);
+      if (carried)
+        problems.push(
+          `${file}: output "${name}" carries ${carried} but is not marked sensitive = true`,
+        );
+    }
+  }
+  return problems;
+}
+
+const TEMPLATE_KEYWORDS = new Set([
+  'for',
+  'in',
+  'if',
+  'else',
+  'endif',
+  'endfor',
+  'true',
+  'false',
+  'null',
+]);
+
+/** Every ${name} a template uses is passed by the templatefile call that renders it. */
+function checkTemplates(tree: Tree): string[] {
+  const problems: string[] = [];
+  for (const config of tree.configs.values()) {
+    for (const { file, block, expression } of config.references) {
+      for (const call of expression.matchAll(
+        /templatefile\("\$\{path\.module\}\/([^"]+)",\s*\{([\s\S]*)\}\s*\)/g,
+      )) {
+        const [, template = '', argumentText = ''] = call;
+        const path = `${config.dir}/${template}`;
+        const text = tree.files.get(path);
+        if (text === undefined) {
+          problems.push(`${file}: ${block} renders ${path}, which does not exist`);
+          continue;
+        }
+        const passed = new Set(captures(/([A-Za-z_]\w*)\s*=/g, argumentText).map(([key]) => key));
+        // names a %{ for } directive binds are not arguments
+        const bound = new Set(captures(/%\{\s*for\s+(\w+)(?:\s*,\s*(\w+))?\s+in\b/g, text).flat());
+        const used = new Set<string>();
+        for (const inner of templateExpressions(text)) {
+          const code = inner.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+          for (const [identifier] of captures(/(?<![\w.])([A-Za-z_]\w*)\b(?!\s*\()/g, code)) {
+            if (!TEMPLATE_KEYWORDS.has(identifier)) used.add(identifier);
+          }
+        }
+        for (const identifier of used) {
+          if (!passed.has(identifier) && !bound.has(identifier)) {
+            problems.push(
+              `${path} uses \${${identifier}}, which ${file}: ${block} does not pass to templatefile`,
+            );
+          }
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+/** Modules in modules/, environments in environments/, each with its files. */
+function checkLayout(tree: Tree): string[] {
+  const problems: string[] = [];
+  for (const config of tree.configs.values()) {
+    const isEnvironment = config.dir.startsWith('environments/');
+    const required = ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf', 'README.md'];
+    if (isEnvironment) required.push('terraform.tfvars.example');
+    for (const name of required) {
+      if (!tree.files.has(`${config.dir}/${name}`))
+        problems.push(`${config.dir}: ${name} is missing`);
+    }
+    for (const [name, { file, body }] of config.variables) {
+      if (typeof body.description !== 'string' || !body.description.trim()) {
+        problems.push(`${file}: variable "${name}" has no description`);
+      }
+      if (!('type' in body)) problems.push(`${file}: variable "${name}" has no type`);
+    }
+    for (const [name, { file, body }] of config.outputs) {
+      if (typeof body.description !== 'string' || !body.description.trim()) {
+        problems.push(`${file}: output "${name}" has no description`);
+      }
+    }
+    const aws = config.providers.get('aws');
+    if (!aws || !/^~>\s*5\.\d+$/.test(aws)) {
+      problems.push(
+        `${config.dir}: versions.tf must require hashicorp/aws "~> 5.x" (found ${aws ?? 'none'})`,
+      );
+    }
+    const usesRandom =
+      [...config.types].some((t) => t.startsWith('random_')) ||
+      [...config.modules.values()].some((call) =>
+        [...(moduleTarget(tree, config, call)?.types ?? [])].some((t) => t.startsWith('random_')),
+      );
+    if (usesRandom && !config.providers.has('random')) {
+      problems.push(`${config.dir}: uses the random provider but versions.tf does not require it`);
+    }
+  }
+  return problems;
+}
+
+/** terraform.tfvars.example sets only declared variables, and every one without a default. */
+async function checkTfvarsExamples(tree: Tree): Promise<string[]> {
+  const problems: string[] = [];
+  for (const config of tree.configs.values()) {
+    const path = `${config.dir}/terraform.tfvars.example`;
+    const text = tree.files.get(path);
+    if (text === undefined) continue;
+    const values = (await parse(`${path}.tfvars`, text)) as Json;
+    for (const name of Object.keys(values)) {
+      if (!config.variables.has(name))
+        problems.push(`${path}: sets "${name}", which ${config.dir} does not declare`);
+    }
+    for (const [name, { body }] of config.variables) {
+      if (!('default' in body) && !(name in values)) {
+        problems.push(`${path}: does not set "${name}", which has no default`);
+      }
+    }
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('deploy/terraform', () => {
+  let tree: Tree;
+
+  beforeAll(async () => {
+    tree = await loadTree(readDirectory(terraformRoot));
+  });
+
+  it('is formatted (terraform fmt -check -recursive)', () => {
+    const which = spawnSync('terraform', ['version'], { encoding: 'utf8' });
+    if (which.error) {
+      // eslint-disable-next-line no-console
+      console.log(`terraform is not on PATH (${which.error.message}): skipping the fmt check only`);
+      return;
+    }
+    const fmt = spawnSync('terraform', ['fmt', '-check', '-recursive', '-diff', terraformRoot], {
+      encoding: 'utf8',
+    });
+    expect({ status: fmt.status, diff: fmt.stdout }).toEqual({ status: 0, diff: '' });
+  });
+
+  it('has both environments and every module the environments use', () => {
+    expect([...tree.configs.keys()].sort()).toEqual([
+      'environments/dev',
+      'environments/prod',
+      'modules/checkers',
+      'modules/network',
+      'modules/redis',
+      'modules/secrets',
+      'modules/services',
+      'modules/timescaledb-ec2',
+      'modules/timescaledb-rds',
+    ]);
+  });
+
+  it('gives every module and environment its files, described variables and outputs, and pinned providers', () => {
+    expect(checkLayout(tree)).toEqual([]);
+  });
+
+  it('points every module source at a module directory', () => {
+    expect(checkModuleSources(tree)).toEqual([]);
+  });
+
+  it('passes modules only variables they declare, and every one they require', () => {
+    expect(checkModuleArguments(tree)).toEqual([]);
+  });
+
+  it('refers only to outputs the called modules declare (module.X.Y)', () => {
+    expect(checkModuleOutputReferences(tree)).toEqual([]);
+  });
+
+  it('uses only declared variables and defined locals (var.Z, local.Z)', () => {
+    expect(checkVariableReferences(tree)).toEqual([]);
+  });
+
+  it('passes every variable its templates use to templatefile', () => {
+    expect(checkTemplates(tree)).toEqual([]);
+  });
+
+  it('marks sensitive every output that carries a secret or a connection string', () => {
+    expect(checkSensitiveOutputs(tree)).toEqual([]);
+  });
+
+  it('takes no secret as an input variable (they are generated into Secrets Manager)', () => {
+    expect(checkSecretVariables(tree)).toEqual([]);
+  });
+
+  it('sets only declared variables, and all required ones, in terraform.tfvars.example', async () => {
+    expect(await checkTfvarsExamples(tree)).toEqual([]);
+  });
+
+  it('catches each kind of mistake, naming the file, block and name', async () => {
+    const broken = await loadTree(
+      new Map([
+        [
+          'modules/db/variables.tf',
+          `variable "size" {\n  type = number\n}\nvariable "admin_password" {\n  type = string\n}\n`,
+        ],
+        [
+          'modules/db/outputs.tf',
+          `output "host" {\n  value = "db.internal"\n}\n` +
+            `output "url" {\n  value = "postgres://app@\${var.size}/app"\n}\n` +
+            `output "secret" {\n  value = "x"\n  sensitive = true\n}\n`,
+        ],
+        [
+          'modules/db/main.tf',
+          `resource "aws_instance" "db" {\n  user_data = templatefile("\${path.module}/boot.sh.tftpl", { size = var.size })\n}\n`,
+        ],
+        ['modules/db/boot.sh.tftpl', 'echo ${size} ${missing} $${HOME}\n'],
+        [
+          'env/main.tf',
+          `module "db" {\n  source = "../modules/db"\n  sizee  = 1\n}\n` +
+            `module "gone" {\n  source = "../modules/nope"\n}\n` +
+            `output "host" {\n  value = module.db.hostname\n}\n` +
+            `output "region" {\n  value = var.region\n}\n` +
+            `output "token" {\n  value = module.db.secret\n}\n` +
+            `output "upstream" {\n  value = module.db.secret\n}\n` +
+            `output "elsewhere" {\n  value = module.other.host\n}\n`,
+        ],
+        ['env/terraform.tfvars.example', 'regoin = "us-east-1"\n'],
+      ]),
+    );
+
+    expect(checkModuleSources(broken)).toEqual([
+      'env/main.tf: module "gone": source "../modules/nope" (modules/nope) is not a directory with .tf files',
+    ]);
+    // (hcl2json lists blocks of a kind by name)
+    expect(checkModuleArguments(broken)).toEqual([
+      'env/main.tf: module "db" passes "sizee", which modules/db does not declare as a variable',
+      'env/main.tf: module "db" does not pass "admin_password", which modules/db/variables.tf requires (no default)',
+      'env/main.tf: module "db" does not pass "size", which modules/db/variables.tf requires (no default)',
+    ]);
+    expect(checkModuleOutputReferences(broken)).toEqual([
+      'env/main.tf: output "elsewhere" refers to module.other, but env has no module "other"',
+      'env/main.tf: output "host" refers to module.db.hostname, but modules/db has no output "hostname"',
+    ]);
+    expect(checkVariableReferences(broken)).toEqual([
+      'env/main.tf: output "region" uses var.region, which env does not declare',
+    ]);
+    expect(checkTemplates(broken)).toEqual([
+      'modules/db/boot.sh.tftpl uses ${missing}, which modules/db/main.tf: resource "aws_instance" "db" does not pass to templatefile',
+    ]);
+    expect(checkSensitiveOutputs(broken)).toEqual([
+      'modules/db/outputs.tf: output "url" carries a connection string but is not marked sensitive = true',
+      'env/main.tf: output "token" carries a secret, by its name but is not marked sensitive = true',
+      'env/main.tf: output "upstream" carries the sensitive module.db.secret but is not marked sensitive = true',
+    ]);
+    expect(checkSecretVariables(broken)).toEqual([
+      'modules/db/variables.tf: variable "admin_password" takes a secret as input and is not even sensitive = true: generate it into Secrets Manager and pass the secret\'s ARN instead',
+    ]);
+    expect(await checkTfvarsExamples(broken)).toEqual([
+      'env/terraform.tfvars.example: sets "regoin", which env does not declare',
+    ]);
+    expect(checkLayout(broken)).toEqual(
+      expect.arrayContaining([
+        'modules/db: README.md is missing',
+        'modules/db/variables.tf: variable "size" has no description',
+        'env: versions.tf must require hashicorp/aws "~> 5.x" (found none)',
+      ]),
+    );
+  });
+});
