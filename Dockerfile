@@ -51,6 +51,7 @@ RUN find . -name node_modules -type d -prune -exec rm -rf {} + \
       --filter-prod '{./services/*}...' --filter-prod '{./migrations}...' \
  && mkdir /prod \
  && cp -a package.json node_modules services packages migrations /prod/ \
+ && mkdir -p /prod/apps/dashboard && cp -a apps/dashboard/dist /prod/apps/dashboard/ \
  && cd /prod \
  && rm -rf packages/testing \
  && rm -rf services/*/src services/*/tsconfig*.json \
@@ -60,10 +61,12 @@ RUN find . -name node_modules -type d -prune -exec rm -rf {} + \
       -type f \( -name '*.tsbuildinfo' -o -name '*.d.ts' -o -name '*.d.ts.map' \) -print0 \
     | xargs -0 rm -f \
  && test -f packages/domain/tiers.default.json \
- && test -f migrations/dist/cli.js
+ && test -f migrations/dist/cli.js \
+ && test -f apps/dashboard/dist/index.html
 
 # ---------------------------------------------------------------------------
-# runtime: node, compiled JavaScript and production node_modules; no pnpm,
+# runtime: node, compiled JavaScript, the built web dashboard (static files the
+# api serves at /) and production node_modules; no pnpm,
 # no compiler, no sources; files owned by root and read-only to the process
 # ---------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime

@@ -7,6 +7,7 @@ import { refuseUnsafeInput } from './http/validate';
 import { adminRoutes } from './routes/admin';
 import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
+import { dashboardRoutes } from './routes/dashboard';
 import { healthRoutes } from './routes/health';
 import { historyRoutes } from './routes/history';
 import { maintenanceRoutes } from './routes/maintenance';
@@ -37,10 +38,11 @@ function observe(ctx: AppContext): RequestHandler {
 export function createApp(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', ctx.config.TRUST_PROXY);
   app.use(observe(ctx));
   // The usual security headers. No global CSP (the JSON API has no documents, Bull Board
-  // needs its scripts, status pages set their own), and badges must load on other sites.
+  // needs its scripts, status pages and the dashboard set their own), and badges must load on
+  // other sites.
   app.use(
     helmet({
       contentSecurityPolicy: false,
@@ -73,6 +75,8 @@ export function createApp(ctx: AppContext): Express {
   app.use(paymentRoutes(ctx));
   app.use(pushRoutes(ctx));
   app.use(subscriptionRoutes(ctx));
+  // last: the web dashboard answers only what no API route did (it sets its own CSP)
+  app.use(dashboardRoutes(ctx));
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.logger.child({ component: 'http' })));
   return app;
