@@ -1,7 +1,7 @@
 import { values } from '@lighthouse/db';
 import type { EvmBalanceTarget } from '@lighthouse/domain';
 import { formatUnits, Interface } from 'ethers';
-import { MalformedResponseError, withRpcSession } from './evm';
+import { inOrder, MalformedResponseError, withRpcSession } from './evm';
 import type { CheckContext, CheckRunner } from './types';
 
 /** How far back the burn rate looks (then only since the latest top-up). */
@@ -22,7 +22,7 @@ const erc20 = new Interface([
 export const runEvmBalanceCheck: CheckRunner<EvmBalanceTarget> = async (config, ctx) => {
   const result = await withRpcSession(ctx, config.timeout_ms, async (session) => {
     const rpc = session.connect(config.rpc_url);
-    const [chainId, units, decimals] = await Promise.all([
+    const [chainId, units, decimals] = await inOrder([
       config.chain_id === undefined ? undefined : rpc.chainId(),
       config.token === undefined
         ? rpc.balance(config.address)

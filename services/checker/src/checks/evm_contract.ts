@@ -6,7 +6,7 @@ import {
   type EvmValueKind,
 } from '@lighthouse/domain';
 import { getAddress, Interface, keccak256, toUtf8Bytes } from 'ethers';
-import { clip, MalformedResponseError, withRpcSession } from './evm';
+import { clip, inOrder, MalformedResponseError, withRpcSession } from './evm';
 import type { CheckContext, CheckResult, CheckRunner } from './types';
 
 /** Longer readings are stored as their keccak256, so that `changed` still compares them. */
@@ -36,7 +36,7 @@ export const runEvmContractCheck: CheckRunner<EvmContractTarget> = async (config
     }
     const abi = new Interface([fragment]);
     const rpc = session.connect(config.rpc_url);
-    const [chainId, data] = await Promise.all([
+    const [chainId, data] = await inOrder([
       config.chain_id === undefined ? undefined : rpc.chainId(),
       rpc.call(config.address, abi.encodeFunctionData(fragment, config.args)),
     ]);

@@ -1,6 +1,6 @@
 import { values } from '@lighthouse/db';
 import type { EvmRpcTarget } from '@lighthouse/domain';
-import { medianHeight, withRpcSession } from './evm';
+import { inOrder, medianHeight, withRpcSession } from './evm';
 import type { CheckContext, CheckRunner } from './types';
 
 /**
@@ -23,12 +23,12 @@ export const runEvmRpcCheck: CheckRunner<EvmRpcTarget> = async (config, ctx) => 
     references = Promise.allSettled(
       config.reference_urls.map(async (url) => {
         const reference = session.connect(url);
-        const [chainId, head] = await Promise.all([reference.chainId(), reference.blockNumber()]);
+        const [chainId, head] = await inOrder([reference.chainId(), reference.blockNumber()]);
         if (chainId !== expected) throw new Error('another chain');
         return head;
       }),
     ).then((settled) => settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : [])));
-    const [chainId, head] = await Promise.all([rpc.chainId(), rpc.blockNumber()]);
+    const [chainId, head] = await inOrder([rpc.chainId(), rpc.blockNumber()]);
     const elapsed = session.elapsed();
     const measured = { response_time_ms: elapsed, value: head };
     if (chainId !== expected) {
