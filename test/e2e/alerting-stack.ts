@@ -205,7 +205,7 @@ export async function startStack(
   ];
   const api = `http://127.0.0.1:${(await apiProcess.waitFor(/"message":"api listening".*?"port":(\d+)/))[1]}`;
   await Promise.all(services.slice(1).map((s) => s.waitFor(/running/)));
-  const token = await signInOverHttp(api, 'lighthouse.test');
+  const token = await signInOverHttp(api, extra.api?.SIWE_DOMAIN ?? 'lighthouse.test');
 
   const call: Stack['call'] = async (method, path, body) => {
     const res = await fetch(`${api}${path}`, {

@@ -1,82 +1,199 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, listSubscriptions, type MonitorState, type Subscription } from './api';
+import { useState, type FormEvent } from 'react';
+import { listSubscriptions, type MonitorState } from './api';
+import { Link, navigate, useLocation } from './router';
+import { Status, formatTime } from './ui';
+import { useApi } from './useApi';
 
-const STATE_LABEL: Record<MonitorState, string> = {
+export const STATE_LABEL: Record<MonitorState, string> = {
   up: 'Up',
   down: 'Down',
   degraded: 'Degraded',
   unknown: 'Unknown',
 };
 
-interface Props {
-  token: string;
-  /** the token was refused (expired or revoked): sign in again */
-  onUnauthorized: () => void;
+const STATES: MonitorState[] = ['down', 'degraded', 'up', 'unknown'];
+const STATUSES = ['active', 'paused', 'expired'] as const;
+export const TARGET_TYPES = [
+  'http',
+  'tcp',
+  'dns',
+  'tls',
+  'websocket',
+  'heartbeat',
+  'canary',
+  'evm_rpc',
+  'evm_balance',
+  'evm_contract',
+] as const;
+const PAGE_SIZE = 25;
+/** how often the list refreshes while the tab is visible */
+const POLL_MS = 10_000;
+
+export function StateBadge({ state }: { state: MonitorState }) {
+  return (
+    <span className={`badge state-${state}`}>
+      <span aria-hidden="true" className="dot" />
+      {STATE_LABEL[state] ?? state}
+    </span>
+  );
 }
 
-export function SubscriptionList({ token, onUnauthorized }: Props) {
-  const [items, setItems] = useState<Subscription[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
-  // the parent's callback may change identity on every render; loading depends on the token only
-  const unauthorized = useRef(onUnauthorized);
-  useEffect(() => {
-    unauthorized.current = onUnauthorized;
-  }, [onUnauthorized]);
+/** The filters live in the URL, so a filtered list can be bookmarked and the back button works. */
+function useFilters() {
+  const location = useLocation();
+  const params = new URLSearchParams(location.split('?')[1] ?? '');
+  const filters = {
+    state: params.get('state') ?? '',
+    status: params.get('status') ?? '',
+    target_type: params.get('target_type') ?? '',
+    q: params.get('q') ?? '',
+  };
+  const set = (next: Partial<typeof filters>) => {
+    const merged = new URLSearchParams();
+    for (const [key, value] of Object.entries({ ...filters, ...next })) {
+      if (value) merged.set(key, value);
+    }
+    const query = merged.toString();
+    navigate(query ? `/?${query}` : '/', { replace: true });
+  };
+  return { filters, set };
+}
 
-  const load = useCallback(
-    async (from: string | null, signal?: AbortSignal) => {
-      setLoading(true);
-      setError(null);
-      try {
-        const page = await listSubscriptions(token, from, signal);
-        setItems((prev) => (from ? [...prev, ...page.items] : page.items));
-        setCursor(page.next_cursor);
-      } catch (err) {
-        if (signal?.aborted) return;
-        if (err instanceof ApiError && err.status === 401) {
-          unauthorized.current();
-          return;
-        }
-        setError(err instanceof ApiError ? err.message : 'Could not load your subscriptions.');
-      } finally {
-        if (!signal?.aborted) setLoading(false);
-      }
-    },
-    [token],
+export function SubscriptionList() {
+  const { filters, set } = useFilters();
+  const [search, setSearch] = useState(filters.q);
+  // previous pages' cursors: the API pages forward only, so going back pops this stack
+  const [cursors, setCursors] = useState<string[]>([]);
+  const cursor = cursors.at(-1) ?? null;
+  const key = JSON.stringify({ filters, cursor });
+  const { data, error, loading, reload } = useApi(
+    (token, signal) => listSubscriptions(token, { ...filters, cursor, limit: PAGE_SIZE }, signal),
+    key,
+    { pollMs: POLL_MS, fallback: 'Could not load your subscriptions.' },
   );
 
-  useEffect(() => {
-    const controller = new AbortController();
-    void load(null, controller.signal);
-    return () => controller.abort();
-  }, [load]);
+  const filter = (next: Partial<typeof filters>) => {
+    setCursors([]);
+    set(next);
+  };
+  const submitSearch = (event: FormEvent) => {
+    event.preventDefault();
+    filter({ q: search.trim() });
+  };
+  const filtered = Boolean(filters.state || filters.status || filters.target_type || filters.q);
+  const items = data?.items ?? [];
 
   return (
-    <section aria-labelledby="subscriptions-title" aria-busy={loading}>
-      <h2 id="subscriptions-title">Subscriptions</h2>
-      {error && (
-        <div className="error" role="alert">
-          <p>{error}</p>
-          <button type="button" onClick={() => void load(items.length > 0 ? cursor : null)}>
-            Try again
-          </button>
+    <section aria-labelledby="subscriptions-title">
+      <div className="page-head">
+        <h2 id="subscriptions-title">Subscriptions</h2>
+        <Link to="/subscriptions/new" className="button">
+          New subscription
+        </Link>
+      </div>
+      <form className="filters card" role="search" onSubmit={submitSearch}>
+        <div className="field">
+          <label htmlFor="filter-q">Search</label>
+          <div className="inline">
+            <input
+              id="filter-q"
+              type="search"
+              value={search}
+              maxLength={200}
+              placeholder="Name, URL or host"
+              onChange={(e) => setSearch(e.target.value)}
+            />
+            <button type="submit" className="secondary">
+              Search
+            </button>
+          </div>
         </div>
-      )}
-      {!loading && !error && items.length === 0 && (
-        <p className="empty">You have no subscriptions yet.</p>
+        <div className="field">
+          <label htmlFor="filter-state">State</label>
+          <select
+            id="filter-state"
+            value={filters.state}
+            onChange={(e) => filter({ state: e.target.value })}
+          >
+            <option value="">Any state</option>
+            {STATES.map((s) => (
+              <option key={s} value={s}>
+                {STATE_LABEL[s]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="filter-status">Status</label>
+          <select
+            id="filter-status"
+            value={filters.status}
+            onChange={(e) => filter({ status: e.target.value })}
+          >
+            <option value="">Any status</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="filter-type">Type</label>
+          <select
+            id="filter-type"
+            value={filters.target_type}
+            onChange={(e) => filter({ target_type: e.target.value })}
+          >
+            <option value="">Any type</option>
+            {TARGET_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </div>
+        {filtered && (
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              setSearch('');
+              filter({ state: '', status: '', target_type: '', q: '' });
+            }}
+          >
+            Clear filters
+          </button>
+        )}
+      </form>
+
+      <Status
+        loading={loading && !data}
+        error={error}
+        retry={() => reload()}
+        what="subscriptions"
+      />
+      {data && items.length === 0 && (
+        <p className="empty">
+          {filtered ? (
+            'No subscription matches these filters.'
+          ) : (
+            <>
+              You have no subscriptions yet.{' '}
+              <Link to="/subscriptions/new">Create your first one</Link>.
+            </>
+          )}
+        </p>
       )}
       {items.length > 0 && (
-        <ul className="subscriptions">
+        <ul className="subscriptions" aria-live="polite" aria-busy={loading}>
           {items.map((s) => (
             <li key={s.id} className="card subscription">
               <div className="subscription-head">
-                <span className="name">{s.name ?? s.id}</span>
-                <span className={`badge state-${s.state}`}>
-                  <span aria-hidden="true" className="dot" />
-                  {STATE_LABEL[s.state] ?? s.state}
-                </span>
+                <Link to={`/subscriptions/${s.id}`} className="name">
+                  {s.name || s.id}
+                </Link>
+                <StateBadge state={s.state} />
               </div>
               <dl className="facts">
                 <div>
@@ -86,6 +203,10 @@ export function SubscriptionList({ token, onUnauthorized }: Props) {
                 <div>
                   <dt>Status</dt>
                   <dd className={`status-${s.status}`}>{s.status}</dd>
+                </div>
+                <div>
+                  <dt>Last check</dt>
+                  <dd>{formatTime(s.last_check_at)}</dd>
                 </div>
                 {s.in_maintenance && (
                   <div>
@@ -98,15 +219,29 @@ export function SubscriptionList({ token, onUnauthorized }: Props) {
           ))}
         </ul>
       )}
-      {loading && (
-        <p className="loading" role="status">
-          Loading subscriptions…
-        </p>
-      )}
-      {!loading && !error && cursor && (
-        <button type="button" className="secondary" onClick={() => void load(cursor)}>
-          Load more
-        </button>
+      {(cursors.length > 0 || data?.next_cursor) && (
+        <nav className="pager" aria-label="Pages">
+          <button
+            type="button"
+            className="secondary"
+            disabled={cursors.length === 0 || loading}
+            onClick={() => setCursors((c) => c.slice(0, -1))}
+          >
+            Previous page
+          </button>
+          <span>Page {cursors.length + 1}</span>
+          <button
+            type="button"
+            className="secondary"
+            disabled={!data?.next_cursor || loading}
+            onClick={() => {
+              const next = data?.next_cursor;
+              if (next) setCursors((c) => [...c, next]);
+            }}
+          >
+            Next page
+          </button>
+        </nav>
       )}
     </section>
   );

@@ -7,6 +7,10 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** the error's `details` (e.g. `fields` for a 400, `x402` terms for a 402) */
+    readonly details?: unknown,
+    /** a 402's PAYMENT-REQUIRED header, base64 x402 terms */
+    readonly paymentRequired?: string | null,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -14,7 +18,7 @@ export class ApiError extends Error {
 }
 
 interface ErrorBody {
-  error?: { code?: unknown; message?: unknown };
+  error?: { code?: unknown; message?: unknown; details?: unknown };
 }
 
 export interface RequestOptions {
@@ -22,10 +26,12 @@ export interface RequestOptions {
   token?: string | null;
   body?: unknown;
   signal?: AbortSignal;
+  /** extra request headers, e.g. an x402 PAYMENT-SIGNATURE */
+  headers?: Record<string, string>;
 }
 
 export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   let res: Response;
@@ -54,6 +60,8 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
       res.status,
       typeof error?.code === 'string' ? error.code : 'http_error',
       typeof error?.message === 'string' ? error.message : `The API answered ${res.status}.`,
+      error?.details,
+      res.headers.get('PAYMENT-REQUIRED'),
     );
   }
   return json as T;
@@ -77,12 +85,25 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
+export interface ListFilters {
+  state?: string;
+  status?: string;
+  target_type?: string;
+  q?: string;
+  cursor?: string | null;
+  limit?: number;
+}
+
+/** One page of the user's subscriptions, filtered on the server. */
 export function listSubscriptions(
   token: string,
-  cursor: string | null,
+  filters: ListFilters,
   signal?: AbortSignal,
 ): Promise<Page<Subscription>> {
-  const query = new URLSearchParams({ limit: '50' });
-  if (cursor) query.set('cursor', cursor);
+  const query = new URLSearchParams({ limit: String(filters.limit ?? 50) });
+  for (const key of ['state', 'status', 'target_type', 'q', 'cursor'] as const) {
+    const value = filters[key];
+    if (value) query.set(key, value);
+  }
   return apiRequest(`/v1/subscriptions?${query.toString()}`, { token, signal });
 }

@@ -117,11 +117,12 @@ describe('a dashboard built for an API on another origin', () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('allows that origin in connect-src', async () => {
+  it('allows that origin for requests, badge images and the status page preview', async () => {
     const res = await api.http.get('/').set('Accept', HTML).expect(200);
-    expect(res.headers['content-security-policy']).toContain(
-      "connect-src 'self' https://api.example.com",
-    );
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("connect-src 'self' https://api.example.com");
+    expect(csp).toContain("img-src 'self' data: https://api.example.com");
+    expect(csp).toContain("frame-src 'self' https://api.example.com");
   });
 
   it('reads only an http(s) origin from the meta tag', () => {

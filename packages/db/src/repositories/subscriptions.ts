@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../connection';
-import type { NewSubscription, Subscription, SubscriptionUpdate } from '../schema';
+import type { MonitorState, NewSubscription, Subscription, SubscriptionUpdate } from '../schema';
 import { newestFirst, type Cursor } from './keyset';
 
 export interface Page<T> {
@@ -58,20 +58,57 @@ export async function findOwnedSubscription(
   return query.executeTakeFirst();
 }
 
-/** Newest first, keyset-paginated on (created_at, id). */
+export interface SubscriptionFilter {
+  /** any of these states */
+  states?: readonly MonitorState[] | undefined;
+  /** any of these: active (checked), paused, expired (a paid period that has passed) */
+  statuses?: readonly ('active' | 'paused' | 'expired')[] | undefined;
+  targetTypes?: readonly string[] | undefined;
+  /** a case-insensitive substring of the name, or of the target's url, host or address */
+  search?: string | undefined;
+}
+
+/** The target fields a search looks in besides the name: none of them is secret. */
+const SEARCHED_TARGET_FIELDS = ['url', 'host', 'address', 'hostname', 'name'] as const;
+
+/** Newest first, keyset-paginated on (created_at, id), narrowed by `filter`. */
 export async function listOwnedSubscriptions(
   db: Executor,
   userAddress: string,
-  options: { limit: number; cursor?: Cursor },
+  options: { limit: number; cursor?: Cursor | undefined; filter?: SubscriptionFilter },
 ): Promise<{ rows: Subscription[]; next: Cursor | null }> {
-  return newestFirst(
-    db
-      .selectFrom('subscriptions')
-      .selectAll()
-      .where('user_address', '=', userAddress)
-      .where('deleted_at', 'is', null),
-    options,
-  );
+  const { states, statuses, targetTypes, search } = options.filter ?? {};
+  let query = db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('user_address', '=', userAddress)
+    .where('deleted_at', 'is', null);
+  if (states?.length) query = query.where('state', 'in', states);
+  if (targetTypes?.length) query = query.where('target_type', 'in', targetTypes);
+  if (statuses?.length) {
+    const expired = sql<boolean>`(expires_at is not null and expires_at <= now())`;
+    query = query.where((eb) =>
+      eb.or(
+        statuses.map((status) =>
+          status === 'expired'
+            ? expired
+            : eb.and([eb('active', '=', status === 'active'), sql<boolean>`not ${expired}`]),
+        ),
+      ),
+    );
+  }
+  if (search) {
+    const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where((eb) =>
+      eb.or([
+        eb('name', 'ilike', pattern),
+        ...SEARCHED_TARGET_FIELDS.map(
+          (field) => sql<boolean>`target_config->>${field} ilike ${pattern}`,
+        ),
+      ]),
+    );
+  }
+  return newestFirst(query, options);
 }
 
 /** Live subscriptions of this owner on this tier: what tier limits count. */

@@ -19,13 +19,15 @@ const FILE_CACHE = 'public, max-age=3600';
  * `<meta name="lighthouse-api-origin">` of index.html.
  */
 export function dashboardCsp(apiOrigin?: string): string {
-  const connect = apiOrigin ? `'self' ${apiOrigin}` : "'self'";
+  // the API's own origin also serves the badges and status pages the dashboard shows
+  const api = apiOrigin ? ` ${apiOrigin}` : '';
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data:",
-    `connect-src ${connect}`,
+    `img-src 'self' data:${api}`,
+    `connect-src 'self'${api}`,
+    `frame-src 'self'${api}`,
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",

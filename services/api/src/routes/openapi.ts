@@ -1,5 +1,6 @@
 import {
   CHANNEL_TYPE_NAMES,
+  TARGET_TYPE_NAMES,
   channelTypes,
   maintenanceWindowInput,
   targetTypes,
@@ -19,6 +20,7 @@ import {
   updateStatusPageSchema,
 } from '../services/status-pages';
 import { createSubscriptionSchema, updateSubscriptionSchema } from '../services/subscriptions';
+import { MAX_SEARCH_LENGTH, MONITOR_STATES, SUBSCRIPTION_STATUSES } from './subscriptions';
 import { AUDIT_RESOURCE_TYPES } from './audit';
 import { apiKeyBodySchema, verifyBodySchema } from './auth';
 import { CHECKS_MAX_LIMIT, HOURLY_MAX_DAYS, RANGE_MAX_DAYS } from './history';
@@ -56,6 +58,13 @@ const windowParams = [
   { name: 'windowId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
 ];
 const time = { type: 'string', format: 'date-time' };
+const listFilter = (name: string, values: readonly string[]) => ({
+  name,
+  in: 'query',
+  style: 'form',
+  explode: false,
+  schema: { type: 'array', items: { type: 'string', enum: values } },
+});
 const nullable = (schema: object) => ({ anyOf: [schema, { type: 'null' }] });
 const maintenanceWindow = {
   type: 'object',
@@ -908,6 +917,8 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/subscriptions': {
         get: {
           summary: 'List your subscriptions, newest first',
+          description:
+            'Filters narrow the list and combine with AND; a list filter takes comma-separated values (or the parameter repeated) and matches any of them. Keep the same filters when following next_cursor.',
           security: secured,
           parameters: [
             {
@@ -916,8 +927,18 @@ export function openApiDocument(): Record<string, unknown> {
               schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
             },
             { name: 'cursor', in: 'query', schema: { type: 'string' } },
+            listFilter('state', MONITOR_STATES),
+            listFilter('status', SUBSCRIPTION_STATUSES),
+            listFilter('target_type', TARGET_TYPE_NAMES),
+            {
+              name: 'q',
+              in: 'query',
+              description:
+                "case-insensitive text in the name, or in the target's url, host, hostname or address",
+              schema: { type: 'string', maxLength: MAX_SEARCH_LENGTH },
+            },
           ],
-          responses: { '200': ok('{items, next_cursor}') },
+          responses: { '200': ok('{items, next_cursor}'), ...errors },
         },
         post: {
           summary: 'Create a subscription',

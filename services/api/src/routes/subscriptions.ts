@@ -8,6 +8,7 @@ import {
   type AlertWithDeliveries,
   type Subscription,
 } from '@lighthouse/db';
+import { TARGET_TYPE_NAMES, type TargetTypeName } from '@lighthouse/domain';
 import { AppError } from '@lighthouse/shared';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -30,6 +31,32 @@ import { pushUrl } from './push';
 export const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1, 'must be 1-200').max(200, 'must be 1-200').default(50),
   cursor: z.string().max(512).optional(),
+});
+
+export const MONITOR_STATES = ['up', 'down', 'degraded', 'unknown'] as const;
+export const SUBSCRIPTION_STATUSES = ['active', 'paused', 'expired'] as const;
+export const MAX_SEARCH_LENGTH = 200;
+
+/** `a,b` or `a&…&a=b`: one or more of `values`, each once */
+function oneOrMore<T extends string>(values: readonly [T, ...T[]]) {
+  return z
+    .union([z.string(), z.array(z.string())])
+    .transform((raw) => [
+      ...new Set((Array.isArray(raw) ? raw : [raw]).flatMap((v) => v.split(','))),
+    ])
+    .pipe(z.array(z.enum(values, { error: `must be one or more of ${values.join(', ')}` })));
+}
+
+/** The list's filters; each narrows the result, and the cursor stays valid across them. */
+export const subscriptionListQuerySchema = listQuerySchema.extend({
+  state: oneOrMore(MONITOR_STATES).optional(),
+  status: oneOrMore(SUBSCRIPTION_STATUSES).optional(),
+  target_type: oneOrMore(TARGET_TYPE_NAMES as [TargetTypeName, ...TargetTypeName[]]).optional(),
+  q: z
+    .string()
+    .trim()
+    .max(MAX_SEARCH_LENGTH, `must be at most ${MAX_SEARCH_LENGTH} characters`)
+    .optional(),
 });
 
 function idParam(raw: string | undefined): string {
@@ -102,7 +129,7 @@ export function subscriptionRoutes(ctx: AppContext): Router {
   });
 
   router.get('/v1/subscriptions', async (req, res) => {
-    const query = parseInput(listQuerySchema, req.query);
+    const query = parseInput(subscriptionListQuerySchema, req.query);
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     if (query.cursor !== undefined && !cursor) {
       throw AppError.validation([{ field: 'cursor', message: 'is not a cursor from this API' }]);
@@ -110,6 +137,12 @@ export function subscriptionRoutes(ctx: AppContext): Router {
     const page = await subscriptions.listOwnedSubscriptions(ctx.db, owner(res), {
       limit: query.limit,
       cursor,
+      filter: {
+        states: query.state,
+        statuses: query.status,
+        targetTypes: query.target_type,
+        search: query.q || undefined,
+      },
     });
     // one query for the whole page's windows, not one per subscription
     const windows = await maintenance.windowsFor(

@@ -1,0 +1,68 @@
+import { useMemo } from 'react';
+import { formatMs, formatTime, Section, Status } from '../ui';
+import { listChecks, type Check } from './api';
+import { describeError, formatShortTime, STATE_LABEL } from './format';
+import { OlderButton } from './OlderButton';
+import { usePagedList } from './usePagedList';
+
+const checkKey = (c: Check) => c.time;
+
+/** The raw checks, newest first; a new check of the subscription brings the newest in. */
+export function ChecksSection({
+  id,
+  lastCheckAt,
+}: {
+  id: string;
+  lastCheckAt: string | undefined;
+}) {
+  const fetchPage = useMemo(() => listChecks(id), [id]);
+  const list = usePagedList(fetchPage, {
+    key: id,
+    refreshKey: lastCheckAt,
+    keyOf: checkKey,
+    what: 'checks',
+  });
+  return (
+    <Section title="Check history" id="sub-checks">
+      <Status loading={list.loading} error={list.error} retry={list.retry} what="checks" />
+      {list.items?.length === 0 && <p className="empty">No checks yet.</p>}
+      {list.items && list.items.length > 0 && (
+        <div className="sub-table-wrap" tabIndex={0} role="region" aria-labelledby="sub-checks">
+          <table className="sub-table">
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Status</th>
+                <th scope="col">Response time</th>
+                <th scope="col">Error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.items.map((c) => (
+                <tr key={c.time}>
+                  <th scope="row" className="sub-nowrap">
+                    <time dateTime={c.time} title={formatTime(c.time)}>
+                      {formatShortTime(c.time, { seconds: true })}
+                    </time>
+                  </th>
+                  <td className="sub-nowrap">
+                    <span className={`badge state-${c.status}`}>{STATE_LABEL[c.status]}</span>
+                    {c.http_status !== null && (
+                      <span className="sub-muted"> HTTP {c.http_status}</span>
+                    )}
+                    {c.maintenance && <span className="sub-muted"> (maintenance)</span>}
+                  </td>
+                  <td className="sub-nowrap">{formatMs(c.response_time_ms)}</td>
+                  <td className="sub-error-cell">
+                    {describeError(c.error_category, c.error_message) ?? '—'}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <OlderButton list={list} what="checks" />
+    </Section>
+  );
+}
