@@ -144,6 +144,31 @@ describe('subscription list filters', () => {
     ]);
   });
 
+  it('pages through rows that share one created_at, to the microsecond, without skipping', async () => {
+    // rows written by one transaction share created_at exactly; a millisecond cursor lost them
+    await sql`update subscriptions set created_at = '2026-11-22T10:00:00.123456Z'
+              where id in (${ids.alpha}, ${ids.beta}, ${ids.db})`.execute(api.ctx.db);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+      const res = await api.http
+        .get(`/v1/subscriptions?limit=1${query}`)
+        .set(bearer(token))
+        .expect(200);
+      const body = res.body as { items: { name: string }[]; next_cursor: string | null };
+      seen.push(...body.items.map((s) => s.name));
+      cursor = body.next_cursor;
+      if (!cursor) break;
+    }
+    expect(seen.sort()).toEqual([
+      '100% uptime_goal',
+      'Alpha API',
+      'Database port',
+      'Marketing site',
+    ]);
+  });
+
   it('answers 400 naming the field for a bad filter', async () => {
     for (const [query, field] of [
       ['state=sideways', 'state'],

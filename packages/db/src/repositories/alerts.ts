@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Executor } from '../connection';
 import type { MonitorState, StateEventKind } from '../schema';
 import { eventCheck } from './results';
+import { cursorAt } from './keyset';
 
 export interface AlertEventContext {
   event_id: string;
@@ -285,7 +286,11 @@ export async function listAlerts(
   subscriptionId: string,
   options: { limit: number; before?: { createdAt: string; id: string } },
 ): Promise<{ rows: AlertWithDeliveries[]; next: { createdAt: string; id: string } | null }> {
-  let query = db.selectFrom('alerts').selectAll().where('subscription_id', '=', subscriptionId);
+  let query = db
+    .selectFrom('alerts')
+    .selectAll()
+    .select(cursorAt.as('cursor_at'))
+    .where('subscription_id', '=', subscriptionId);
   if (options.before) {
     query = query.where(
       sql<boolean>`(created_at, id) < (${options.before.createdAt}::timestamptz, ${options.before.id}::uuid)`,
@@ -321,15 +326,12 @@ export async function listAlerts(
           .execute();
   const last = page[page.length - 1];
   return {
-    rows: page.map((a) => ({
+    rows: page.map(({ cursor_at: _cursor, ...a }) => ({
       ...a,
       deliveries: deliveries
         .filter((d) => d.alert_id === a.id)
         .map(({ alert_id: _alertId, ...d }) => d),
     })),
-    next:
-      rows.length > options.limit && last
-        ? { createdAt: last.created_at.toISOString(), id: last.id }
-        : null,
+    next: rows.length > options.limit && last ? { createdAt: last.cursor_at, id: last.id } : null,
   };
 }

@@ -14,6 +14,13 @@ export function keysetPage<R, C>(
   return { page, next: rows.length > limit && last !== undefined ? cursorOf(last) : null };
 }
 
+/**
+ * A row's created_at to the microsecond, as the cursor carries it. A JavaScript Date keeps
+ * milliseconds only: a cursor made from one would skip the rows of the same millisecond that
+ * sort after it (rows written by one transaction share their created_at exactly).
+ */
+export const cursorAt = sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
 /** Where a newest-first list stopped: the last row's (created_at, id). */
 export interface Cursor {
   createdAt: string;
@@ -38,14 +45,15 @@ export async function newestFirst<
         sql<boolean>`(created_at, id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`,
       )
     : query;
-  const rows = await after
+  const rows = (await after
+    .select(cursorAt.as('cursor_at'))
     .orderBy(sql`created_at`, 'desc')
     .orderBy(sql`id`, 'desc')
     .limit(options.limit + 1)
-    .execute();
+    .execute()) as unknown as (R & { cursor_at: string })[];
   const { page, next } = keysetPage(rows, options.limit, (last) => ({
-    createdAt: last.created_at.toISOString(),
+    createdAt: last.cursor_at,
     id: last.id,
   }));
-  return { rows: page, next };
+  return { rows: page.map(({ cursor_at: _cursor, ...row }) => row as unknown as R), next };
 }
