@@ -95,6 +95,8 @@ describe('the dashboard', () => {
     expect(await uptime.innerText()).not.toMatch(/100 %/);
     await page.getByRole('img', { name: /p50/ }).locator('canvas').waitFor();
     await screenshot(page, '03-subscription');
+    // what the README shows: the top of the page, as a visitor first sees it
+    await screenshot(page, '03-subscription-top', false);
     await expectAccessible(page, 'subscription page');
   });
 
@@ -131,6 +133,8 @@ describe('the dashboard', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     const open = page.getByRole('link', { name: 'Open status page' });
     await open.waitFor();
+    // the preview frames the public page as visitors will see it
+    await page.frameLocator('iframe[title^="Preview"]').getByText(NAME).first().waitFor();
     await screenshot(page, '05-status-page-editor');
     await expectAccessible(page, 'status page editor');
     const [publicPage] = await Promise.all([context.waitForEvent('page'), open.click()]);

@@ -88,7 +88,7 @@ function PaymentList() {
           tabIndex={0}
         >
           <table className="pay-table">
-            <caption id="payments-caption" className="pay-sr-only">
+            <caption id="payments-caption" className="visually-hidden">
               Payments, newest first
             </caption>
             <thead>
@@ -133,7 +133,7 @@ function PaymentRow({ payment: p }: { payment: Payment }) {
         <br />
         {p.subscription_id ? (
           <Link to={`/subscriptions/${p.subscription_id}`} title={p.subscription_id}>
-            <span className="pay-sr-only">Subscription </span>
+            <span className="visually-hidden">Subscription </span>
             {p.subscription_id.slice(0, 8)}
           </Link>
         ) : (
@@ -147,7 +147,7 @@ function PaymentRow({ payment: p }: { payment: Payment }) {
           explorer ? (
             <a href={explorer} rel="noreferrer" target="_blank" title={p.transaction}>
               <code>{shortHex(p.transaction)}</code>
-              <span className="pay-sr-only"> (opens the block explorer in a new tab)</span>
+              <span className="visually-hidden"> (opens the block explorer in a new tab)</span>
             </a>
           ) : (
             <code title={p.transaction}>{shortHex(p.transaction)}</code>
@@ -201,7 +201,7 @@ function TierTable() {
       {items.length > 0 && (
         <div className="pay-table-wrap" role="region" aria-labelledby="tiers-caption" tabIndex={0}>
           <table className="pay-table">
-            <caption id="tiers-caption" className="pay-sr-only">
+            <caption id="tiers-caption" className="visually-hidden">
               Tiers and their limits
             </caption>
             <thead>

@@ -148,7 +148,7 @@ function Snippet({ label, name, text }: { label: string; name: string; text: str
       <div className="sp-snippet-head">
         <label htmlFor={id}>
           {label}
-          <span className="sp-visually-hidden"> badges of {name}</span>
+          <span className="visually-hidden"> badges of {name}</span>
         </label>
         <CopyButton text={text} source={ref} label={`${label} badges of ${name}`} />
       </div>

@@ -17,7 +17,7 @@ export function StatusPagesPage() {
     <section aria-labelledby="status-pages-title" aria-busy={pages.loading} className="sp">
       <div className="sp-head">
         <h2 id="status-pages-title">Status pages</h2>
-        <Link to="/status-pages/new" className="sp-button">
+        <Link to="/status-pages/new" className="button">
           New status page
         </Link>
       </div>

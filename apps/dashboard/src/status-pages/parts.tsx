@@ -27,7 +27,7 @@ export function OpenStatusPageLink({ slug, title }: { slug: string; title?: stri
         Open status page
         <span aria-hidden="true"> ↗</span>
       </a>
-      <span id={hint} className="sp-visually-hidden">
+      <span id={hint} className="visually-hidden">
         {title ? `${title}, ` : ''}opens in a new tab
       </span>
     </>

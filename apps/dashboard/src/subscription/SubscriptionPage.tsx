@@ -168,7 +168,7 @@ function Actions({ sub, onChanged }: { sub: SubscriptionDetail; onChanged: () =>
   return (
     <div className="sub-actions-area">
       <div className="sub-actions">
-        <Link to={`/subscriptions/${encodeURIComponent(sub.id)}/edit`} className="sub-button-link">
+        <Link to={`/subscriptions/${encodeURIComponent(sub.id)}/edit`} className="button">
           Edit
         </Link>
         {sub.status !== 'expired' && (
