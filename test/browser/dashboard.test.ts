@@ -1,6 +1,7 @@
-import { randomWallet } from '@lighthouse/testing';
+import { randomWallet, signInOverHttp } from '@lighthouse/testing';
+import { createHmac } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { WEBHOOK_SECRET, type Stack } from '../e2e/alerting-stack';
+import { WEBHOOK_SECRET, type Call, type Stack } from '../e2e/alerting-stack';
 import {
   launchBrowser,
   screenshot,
@@ -24,10 +25,28 @@ const wallet = randomWallet();
 const TARGET = '/checkout';
 const NAME = 'Checkout API';
 let subscriptionUrl = '';
+let ownerToken = '';
+
+/** A request to the API as the dashboard's wallet. */
+async function asOwner(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${stack.apiUrl}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${ownerToken}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+}
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startDashboardStack(), launchBrowser()]);
   ({ context } = await walletContext(browser, wallet));
+  // the API as the same wallet sees it, to check what the dashboard wrote
+  ownerToken = await signInOverHttp(stack.apiUrl, new URL(stack.apiUrl).host, wallet);
   page = await context.newPage();
   page.setDefaultTimeout(20_000);
 });
@@ -57,7 +76,7 @@ describe('the dashboard', () => {
     await page.locator('#target-http-url').fill('not a url');
     await page.getByRole('button', { name: 'Create subscription' }).click();
     await page.locator('#target-http-url-error').waitFor();
-    expect((await stack.call('GET', '/v1/subscriptions')).body.items).toEqual([]);
+    expect((await asOwner('GET', '/v1/subscriptions')).body.items).toEqual([]);
 
     await page.locator('#target-http-url').fill(stack.targetUrl(TARGET));
     await page.getByLabel('Check frequency (seconds)').fill('1');
@@ -81,12 +100,15 @@ describe('the dashboard', () => {
     await stateIs('Down');
     stack.setTarget(TARGET, true);
     await stateIs('Up');
+    // each alert is listed with its webhook delivery, settled as delivered
     const alerts = page.getByRole('region', { name: 'Alerts' });
-    await alerts.getByText(/down/i).first().waitFor({ timeout: 30_000 });
-    await alerts
-      .getByText(/recover|up/i)
-      .first()
-      .waitFor({ timeout: 30_000 });
+    for (const type of ['down', 'up']) {
+      await alerts
+        .locator(`li[data-alert-type="${type}"]`)
+        .getByRole('list', { name: 'Deliveries' })
+        .getByText('Delivered', { exact: true })
+        .waitFor({ timeout: 30_000 });
+    }
     await page.getByRole('heading', { name: 'Check history' }).waitFor();
     // uptime over the last day counts the failed checks, and the chart draws the latency
     await page.reload();
@@ -173,18 +195,132 @@ describe('the dashboard', () => {
     }
   });
 
-  it('signs out', async () => {
+  it('edits it, sends a test alert, pauses and resumes it', async () => {
+    await page.goto(subscriptionUrl);
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByRole('heading', { name: 'Edit subscription' }).waitFor();
+    // the stored values come back into the form, secrets masked
+    expect(await page.locator('#target-http-url').inputValue()).toBe(stack.targetUrl(TARGET));
+    const secret = await page.locator('[id^="channel-"][id$="-secret"]').inputValue();
+    expect(secret).not.toBe(WEBHOOK_SECRET);
+    await page.getByLabel('Name').fill(`${NAME} (edited)`);
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { name: `${NAME} (edited)` }).waitFor();
+    const stored = (await asOwner('GET', `/v1/subscriptions/${idOf(subscriptionUrl)}`)).body;
+    expect(stored.name).toBe(`${NAME} (edited)`);
+
+    // the masked secret sent back kept the stored one: the test message is signed with it
+    const before = stack.calls.length;
+    await page.getByRole('button', { name: 'Send test alert' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Test alert sent' })
+      .getByText(/^Webhook: ok$/)
+      .waitFor();
+    await stack.until('the test alert', () =>
+      Promise.resolve(stack.calls.slice(before).find((c) => c.path === '/hooks/dashboard')),
+    );
+    const test = stack.calls.slice(before).find((c) => c.path === '/hooks/dashboard');
+    expect(test && signedWithSecret(test)).toBe(true);
+
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByRole('button', { name: 'Resume' }).waitFor();
+    expect((await asOwner('GET', `/v1/subscriptions/${idOf(subscriptionUrl)}`)).body.status).toBe(
+      'paused',
+    );
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByRole('button', { name: 'Pause' }).waitFor();
+    expect((await asOwner('GET', `/v1/subscriptions/${idOf(subscriptionUrl)}`)).body.status).toBe(
+      'active',
+    );
+    // later steps look for the original name
+    await asOwner('PATCH', `/v1/subscriptions/${idOf(subscriptionUrl)}`, { name: NAME });
+  });
+
+  it('creates every check type through its generated form, and deletes one', async () => {
+    const created: Record<string, string> = {};
+    for (const [type, fields] of Object.entries(EVERY_TYPE)) {
+      await page.goto(`${stack.apiUrl}/subscriptions/new`);
+      await page.getByRole('heading', { name: 'New subscription' }).waitFor();
+      await page.getByLabel('Name').fill(`Every type: ${type}`);
+      await page.getByLabel('Tier').selectOption('team');
+      await page.getByLabel('Check type').selectOption(type);
+      await page.getByLabel('Check frequency (seconds)').fill('3600');
+      for (const [field, value] of Object.entries(fields)) {
+        const input = page.locator(`#target-${type}-${field}`);
+        if ((await input.evaluate((el) => el.tagName)) === 'SELECT')
+          await input.selectOption(value);
+        else await input.fill(value);
+      }
+      await page.getByRole('button', { name: 'Create subscription' }).click();
+      if (type === 'heartbeat') {
+        // the push URL is shown once, then the subscription's page
+        await page.getByText(/\/v1\/push\//).waitFor();
+        await page.getByRole('link', { name: 'Go to the subscription' }).click();
+      }
+      await page.waitForURL(/\/subscriptions\/[0-9a-f-]{36}$/);
+      created[type] = idOf(page.url());
+    }
+    for (const [type, id] of Object.entries(created)) {
+      const body = (await asOwner('GET', `/v1/subscriptions/${id}`)).body;
+      expect({ type, target_type: body.target_type }).toEqual({ type, target_type: type });
+    }
+
+    await page.goto(`${stack.apiUrl}/subscriptions/${created.dns}`);
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page
+      .getByRole('button', { name: /delete/i })
+      .last()
+      .click();
+    await page.waitForURL(`${stack.apiUrl}/`);
+    expect((await asOwner('GET', `/v1/subscriptions/${created.dns}`)).status).toBe(404);
+  });
+
+  it('signs out: the token is forgotten and revoked', async () => {
+    const session = await page.evaluate(() => sessionStorage.getItem('lighthouse.session'));
+    const { token } = JSON.parse(session ?? '{}') as { token?: string };
+    expect(token).toEqual(expect.any(String));
+    const asPage = () =>
+      fetch(`${stack.apiUrl}/v1/subscriptions`, { headers: { Authorization: `Bearer ${token}` } });
+    expect((await asPage()).status).toBe(200);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    // the session token was revoked, not just forgotten
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    await stack.until('the token to be revoked', async () =>
+      (await asPage()).status === 401 ? true : undefined,
+    );
   });
 });
+
+/** Minimal target fields for each check type (the rest keep the form's defaults). */
+const EVERY_TYPE: Record<string, Record<string, string>> = {
+  http: { url: 'http://127.0.0.1:9/health' },
+  tcp: { host: '127.0.0.1', port: '9' },
+  dns: { hostname: 'example.com' },
+  tls: { host: 'example.com' },
+  websocket: { url: 'ws://127.0.0.1:9/' },
+  evm_balance: { rpc_url: 'http://127.0.0.1:9/', address: `0x${'1'.repeat(40)}`, min_balance: '1' },
+  evm_contract: {
+    rpc_url: 'http://127.0.0.1:9/',
+    address: `0x${'2'.repeat(40)}`,
+    function: 'function totalSupply() view returns (uint256)',
+    compare: '{"operator": "gt", "value": "0"}',
+  },
+  evm_rpc: { rpc_url: 'http://127.0.0.1:9/', chain_id: '1' },
+  heartbeat: {},
+  canary: { steps: '[{"name": "home", "url": "http://127.0.0.1:9/"}]' },
+};
+
+const idOf = (url: string) => url.split('/').at(-1) ?? '';
+
+/** The webhook's signature checks out with the secret the subscription was created with. */
+const signedWithSecret = (call: Call) =>
+  call.headers['x-lighthouse-signature'] ===
+  `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(call.raw).digest('hex')}`;
 
 /** The subscription page's state badge reads `state` (the page refreshes it on its own). */
 async function stateIs(state: string): Promise<void> {
   await page
-    .locator('.badge', { hasText: new RegExp(`^${state}$`) })
-    .first()
+    .locator('.sub-header [role="status"]', { hasText: new RegExp(`^State: ${state}$`) })
     .waitFor({ timeout: 60_000 });
 }

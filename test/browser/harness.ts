@@ -52,7 +52,13 @@ export async function startDashboardStack(
   const port = await freePort();
   return startStack({
     ...extra,
-    api: { PORT: String(port), SIWE_DOMAIN: `127.0.0.1:${port}`, ...extra.api },
+    api: {
+      PORT: String(port),
+      SIWE_DOMAIN: `127.0.0.1:${port}`,
+      // test alerts go from the api to the loopback peer
+      LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'true',
+      ...extra.api,
+    },
   });
 }
 

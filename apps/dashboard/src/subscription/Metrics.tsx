@@ -129,7 +129,7 @@ export function LatencySection({ metrics }: { metrics: Loaded<MetricsByWindow> }
             aria-pressed={span.key === w.key}
             onClick={() => setSpan(w)}
           >
-            <span className="sub-visually-hidden">Last </span>
+            <span className="visually-hidden">Last </span>
             {w.label}
           </button>
         ))}

@@ -74,7 +74,7 @@ function Header({ sub, onChanged }: { sub: SubscriptionDetail; onChanged: () => 
         </h2>
         <span role="status" className={`badge state-${sub.state}`}>
           <span aria-hidden="true" className="dot" />
-          <span className="sub-visually-hidden">State: </span>
+          <span className="visually-hidden">State: </span>
           {STATE_LABEL[sub.state] ?? sub.state}
         </span>
       </div>
