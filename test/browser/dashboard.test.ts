@@ -276,6 +276,27 @@ describe('the dashboard', () => {
     expect((await asOwner('GET', `/v1/subscriptions/${created.dns}`)).status).toBe(404);
   });
 
+  it('can be used from the keyboard alone', async () => {
+    await page.goto(`${stack.apiUrl}/`);
+    await page.getByRole('heading', { name: 'Subscriptions' }).waitFor();
+    const focused = () =>
+      page.evaluate(() => {
+        const el = document.activeElement;
+        return { id: el?.id ?? '', text: (el?.textContent ?? '').trim() };
+      });
+    // the first Tab reaches the skip link, which moves focus past the navigation
+    await page.keyboard.press('Tab');
+    expect((await focused()).text).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect((await focused()).id).toBe('main');
+    for (let i = 0; i < 10 && (await focused()).text !== 'New subscription'; i++) {
+      await page.keyboard.press('Tab');
+    }
+    expect((await focused()).text).toBe('New subscription');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'New subscription' }).waitFor();
+  });
+
   it('signs out: the token is forgotten and revoked', async () => {
     const session = await page.evaluate(() => sessionStorage.getItem('lighthouse.session'));
     const { token } = JSON.parse(session ?? '{}') as { token?: string };
