@@ -37,7 +37,7 @@ export const MONITOR_STATES = ['up', 'down', 'degraded', 'unknown'] as const;
 export const SUBSCRIPTION_STATUSES = ['active', 'paused', 'expired'] as const;
 export const MAX_SEARCH_LENGTH = 200;
 
-/** `a,b` or `a&…&a=b`: one or more of `values`, each once */
+/** A list filter, `state=up,down` or `state=up&state=down`: one or more of `values`. */
 function oneOrMore<T extends string>(values: readonly [T, ...T[]]) {
   return z
     .union([z.string(), z.array(z.string())])
