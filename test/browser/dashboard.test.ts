@@ -252,6 +252,7 @@ describe('the dashboard', () => {
           await input.selectOption(value);
         else await input.fill(value);
       }
+      if (type === 'http') await addEveryChannel();
       await page.getByRole('button', { name: 'Create subscription' }).click();
       if (type === 'heartbeat') {
         // the push URL is shown once, then the subscription's page
@@ -265,6 +266,13 @@ describe('the dashboard', () => {
       const body = (await asOwner('GET', `/v1/subscriptions/${id}`)).body;
       expect({ type, target_type: body.target_type }).toEqual({ type, target_type: type });
     }
+
+    // every channel type's generated fields reached the API as it expects them
+    const channels = (await asOwner('GET', `/v1/subscriptions/${created.http}`)).body
+      .alert_channels as { type: string; config: Record<string, unknown> }[];
+    expect(channels.map((c) => c.type)).toEqual(['discord', 'slack', 'telegram', 'email']);
+    expect(channels[2]?.config.chat_id).toBe(-100123456);
+    expect(channels[3]?.config.to).toEqual(['ops@example.com', 'team@example.com']);
 
     await page.goto(`${stack.apiUrl}/subscriptions/${created.dns}`);
     await page.getByRole('button', { name: 'Delete' }).click();
@@ -312,6 +320,25 @@ describe('the dashboard', () => {
     );
   });
 });
+
+/** Adds one channel of each type but webhook to the form, through their generated fields. */
+async function addEveryChannel(): Promise<void> {
+  const fill: [string, Record<string, string>][] = [
+    ['discord', { 'Webhook URL': `${stack.peerUrl}/discord/hook` }],
+    ['slack', { 'Webhook URL': `${stack.peerUrl}/slack/hook` }],
+    ['telegram', { 'Bot token': '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'Chat ID': '-100123456' }],
+    ['email', { To: 'ops@example.com\nteam@example.com' }],
+  ];
+  for (const [index, [type, fields]] of fill.entries()) {
+    await page.getByRole('button', { name: 'Add a channel' }).click();
+    const channel = page.locator('fieldset.channel').nth(index);
+    await channel.getByLabel('Channel type').selectOption(type);
+    for (const [label, value] of Object.entries(fields)) {
+      // a required field's label ends in " *"
+      await channel.getByLabel(new RegExp(`^${label}( \\*)?$`)).fill(value);
+    }
+  }
+}
 
 /** Minimal target fields for each check type (the rest keep the form's defaults). */
 const EVERY_TYPE: Record<string, Record<string, string>> = {
