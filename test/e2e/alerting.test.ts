@@ -1,4 +1,9 @@
-import { startService } from '@lighthouse/testing';
+import {
+  responseSchema,
+  schemaProblems,
+  startService,
+  type OpenApiDocument,
+} from '@lighthouse/testing';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,6 +68,12 @@ it('target down → alert on every channel → target up → recovery with the d
   await sleep(1_500);
   setTargetUp(true);
   const up = await alertOf(id, 'up', 'the recovery alert delivered everywhere', sent);
+
+  // the alerts are answered as /openapi.json documents them
+  const doc = (await (await fetch(`${stack.apiUrl}/openapi.json`)).json()) as OpenApiDocument;
+  const listed = (await stack.call('GET', `/v1/subscriptions/${id}/alerts`)).body;
+  const schema = responseSchema(doc, '/v1/subscriptions/{id}/alerts', 'get');
+  expect(schemaProblems(doc, schema, listed)).toEqual([]);
 
   // webhook: DESIGN payload, signature over the raw body, Spanish for an es channel
   const hooks = stack.calls.filter((c) => c.path === '/hook');

@@ -7,3 +7,4 @@ export * from './timescale';
 export * from './evm';
 export * from './facilitator';
 export * from './proxy';
+export * from './openapi';

@@ -1,4 +1,9 @@
-import { randomWallet } from '@lighthouse/testing';
+import {
+  randomWallet,
+  responseSchema,
+  schemaProblems,
+  type OpenApiDocument,
+} from '@lighthouse/testing';
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { bearer, httpSubscription, signIn, startTestApi, type TestApi } from './helpers';
@@ -63,6 +68,9 @@ it('sends a test message to every channel and reports each result', async () => 
     ['slack', false],
   ]);
   expect(results[2]?.error).toMatch(/410/);
+  const doc = (await api.http.get('/openapi.json').expect(200)).body as OpenApiDocument;
+  const schema = responseSchema(doc, '/v1/subscriptions/{id}/test-alert', 'post');
+  expect(schemaProblems(doc, schema, res.body)).toEqual([]);
 
   const hook = calls.find((c) => c.path === '/hook');
   expect(hook?.signature).toBe(

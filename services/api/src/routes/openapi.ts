@@ -500,6 +500,88 @@ const historySchemas = {
     },
   },
 };
+const alertSchemas = {
+  Alert: {
+    type: 'object',
+    description:
+      'one alert raised for a state change, reminder or notice, with how each channel took it',
+    required: [
+      'id',
+      'event_id',
+      'alert_type',
+      'severity',
+      'message',
+      'language',
+      'delivery_status',
+      'suppressed_reason',
+      'channels_sent',
+      'retry_count',
+      'created_at',
+      'deliveries',
+    ],
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      event_id: {
+        type: 'string',
+        format: 'uuid',
+        description: 'the state event; webhooks carry it, so receivers can drop a repeat',
+      },
+      alert_type: {
+        type: 'string',
+        description:
+          'the state it changed to (down, up, degraded), or reminder, flapping, stable, expiring…',
+      },
+      severity: { type: 'string', enum: ['critical', 'warning', 'info'] },
+      message: { type: 'string', description: 'the text sent, in the alert language' },
+      language: { type: 'string', enum: ['en', 'es'] },
+      delivery_status: {
+        type: 'string',
+        enum: ['pending', 'sent', 'partial', 'failed', 'suppressed'],
+        description: 'all channels sent, some, none yet, none at all, or not sent on purpose',
+      },
+      suppressed_reason: {
+        ...nullable({ type: 'string' }),
+        description: "why it was recorded but not sent: 'maintenance' or 'flapping'",
+      },
+      channels_sent: { type: 'array', items: { type: 'string' }, description: 'channel ids' },
+      retry_count: { type: 'integer' },
+      created_at: time,
+      deliveries: { type: 'array', items: ref('AlertDelivery') },
+    },
+  },
+  AlertDelivery: {
+    type: 'object',
+    required: [
+      'channel_id',
+      'channel_type',
+      'status',
+      'attempts',
+      'last_error',
+      'last_attempt_at',
+      'delivered_at',
+    ],
+    properties: {
+      channel_id: { type: 'string', format: 'uuid' },
+      channel_type: { type: 'string', enum: CHANNEL_TYPE_NAMES },
+      status: { type: 'string', enum: ['pending', 'sent', 'failed'] },
+      attempts: { type: 'integer' },
+      last_error: nullable({ type: 'string' }),
+      last_attempt_at: nullable(time),
+      delivered_at: nullable(time),
+    },
+  },
+  TestAlertResult: {
+    type: 'object',
+    required: ['channel_id', 'type', 'ok', 'error'],
+    properties: {
+      channel_id: { type: 'string', format: 'uuid' },
+      type: { type: 'string', enum: CHANNEL_TYPE_NAMES, description: 'the channel type' },
+      ok: { type: 'boolean' },
+      error: { ...nullable({ type: 'string' }), description: 'why the channel refused it' },
+    },
+  },
+};
+
 const listOf = (name: string) => ({
   type: 'object',
   required: ['items', 'next_cursor'],
@@ -791,6 +873,7 @@ export function openApiDocument(): Record<string, unknown> {
         MaintenanceWindow: maintenanceWindow,
         ...statusPageSchemas,
         ...historySchemas,
+        ...alertSchemas,
         ...targets,
         ...channels,
       },
@@ -982,7 +1065,7 @@ export function openApiDocument(): Record<string, unknown> {
             },
             { name: 'cursor', in: 'query', schema: { type: 'string' } },
           ],
-          responses: { '200': ok('{items, next_cursor}'), ...errors },
+          responses: { '200': ok('{items, next_cursor}', listOf('Alert')), ...errors },
         },
       },
       '/v1/subscriptions/{id}/test-alert': {
@@ -990,7 +1073,14 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'Send a test message to every channel now and report each result',
           security: secured,
           parameters: idParam,
-          responses: { '200': ok('{results:[{channel_id, type, ok, error}]}'), ...errors },
+          responses: {
+            '200': ok('each channel’s result', {
+              type: 'object',
+              required: ['results'],
+              properties: { results: { type: 'array', items: ref('TestAlertResult') } },
+            }),
+            ...errors,
+          },
         },
       },
       '/v1/subscriptions/{id}/maintenance-windows': {
