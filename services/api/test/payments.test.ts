@@ -1,9 +1,12 @@
 import {
   deployTestUsdc,
   randomWallet,
+  responseSchema,
+  schemaProblems,
   startEvmNode,
   startX402Facilitator,
   type EvmNode,
+  type OpenApiDocument,
   type TestUsdc,
   type TransferAuthorization,
   type X402FacilitatorServer,
@@ -300,6 +303,10 @@ describe.each([
     const renewed = await json(res);
     expect(res.status).toBe(200);
     expect(Date.parse(renewed.expires_at)).toBe(Date.parse(created.expires_at) + 30 * DAY);
+    const doc = (await (await fetch(`${stack.url}/openapi.json`)).json()) as OpenApiDocument;
+    const schema = responseSchema(doc, '/v1/subscriptions/{id}/renew', 'post');
+    expect(schemaProblems(doc, schema, renewed)).toEqual([]);
+    expect(renewed.payment_id).toEqual(expect.any(String));
     const { rows } = await stack.pg.query<{ total_spent_usdc: string }>(
       `SELECT total_spent_usdc FROM users WHERE wallet_address = $1`,
       [address],

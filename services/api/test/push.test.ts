@@ -1,5 +1,10 @@
 import { results, type CheckRow } from '@lighthouse/db';
-import { randomWallet } from '@lighthouse/testing';
+import {
+  randomWallet,
+  responseSchema,
+  schemaProblems,
+  type OpenApiDocument,
+} from '@lighthouse/testing';
 import { sql } from 'kysely';
 import { bearer, signIn, startTestApi, type TestApi } from './helpers';
 
@@ -55,6 +60,9 @@ describe('a heartbeat subscription', () => {
     expect(sub.push_token).toMatch(/^lhp_[A-Za-z0-9_-]{43}$/);
     expect(sub.push_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/push\/lhp_/);
     expect(sub.push_url?.endsWith(`/v1/push/${sub.push_token}`)).toBe(true);
+    const doc = (await api.http.get('/openapi.json').expect(200)).body as OpenApiDocument;
+    const schema = responseSchema(doc, '/v1/subscriptions', 'post', '201');
+    expect(schemaProblems(doc, schema, sub)).toEqual([]);
     const secret = sub.push_token as string;
 
     // only its hash is stored

@@ -1,4 +1,9 @@
-import { randomWallet } from '@lighthouse/testing';
+import {
+  randomWallet,
+  responseSchema,
+  schemaProblems,
+  type OpenApiDocument,
+} from '@lighthouse/testing';
 import { bearer, httpSubscription, signIn, startTestApi, type TestApi } from './helpers';
 
 let api: TestApi;
@@ -92,6 +97,25 @@ describe('subscriptions', () => {
       .set(bearer(token))
       .expect(200);
     expect(resumed.body).toMatchObject({ status: 'active', active: true });
+
+    // every answer is the shape /openapi.json documents
+    const doc = (await api.http.get('/openapi.json').expect(200)).body as OpenApiDocument;
+    const listed = await api.http.get('/v1/subscriptions').set(bearer(token)).expect(200);
+    for (const [path, method, status, answer] of [
+      ['/v1/subscriptions', 'post', '201', created.body],
+      ['/v1/subscriptions/{id}', 'get', '200', got.body],
+      ['/v1/subscriptions/{id}', 'patch', '200', patched.body],
+      ['/v1/subscriptions/{id}/pause', 'post', '200', paused.body],
+      ['/v1/subscriptions/{id}/resume', 'post', '200', resumed.body],
+      ['/v1/subscriptions', 'get', '200', listed.body],
+    ] as const) {
+      const schema = responseSchema(doc, path, method, status);
+      expect({ path, method, problems: schemaProblems(doc, schema, answer) }).toEqual({
+        path,
+        method,
+        problems: [],
+      });
+    }
 
     await api.http.delete(`/v1/subscriptions/${sub.id}`).set(bearer(token)).expect(204);
     await api.http.get(`/v1/subscriptions/${sub.id}`).set(bearer(token)).expect(404);
