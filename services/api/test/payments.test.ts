@@ -131,6 +131,8 @@ interface SubscriptionBody {
   expires_at: string;
   next_check_at: string | null;
   status: string;
+  /** a renewal answer only */
+  payment_id?: string;
 }
 
 async function json<T = SubscriptionBody>(res: Response): Promise<T> {
