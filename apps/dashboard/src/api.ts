@@ -72,7 +72,7 @@ export type MonitorState = 'unknown' | 'up' | 'down' | 'degraded';
 /** The fields of a subscription this dashboard shows; the API sends more. */
 export interface Subscription {
   id: string;
-  name: string | null;
+  name: string;
   target_type: string;
   state: MonitorState;
   status: 'active' | 'paused' | 'expired';

@@ -70,7 +70,7 @@ function Header({ sub, onChanged }: { sub: SubscriptionDetail; onChanged: () => 
     <header className="card sub-header">
       <div className="sub-title-row">
         <h2 id="sub-title" className="name">
-          {sub.name ?? (target || sub.id)}
+          {sub.name || target || sub.id}
         </h2>
         <span role="status" className={`badge state-${sub.state}`}>
           <span aria-hidden="true" className="dot" />
