@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { ApiError, apiRequest } from './api';
+import { ApiError, apiRequest, fieldErrorsOf } from './api';
 import { PaymentTerms } from './payments/PaymentTerms';
 import { Link, navigate } from './router';
 import {
@@ -227,8 +227,7 @@ function Editor({ forms, existing }: { forms: FormSchemas; existing?: Subscripti
         setPayment({ error: err, body });
         return;
       }
-      const fields = (err as ApiError).details as { fields?: FieldError[] } | undefined;
-      setErrors(err instanceof ApiError && Array.isArray(fields?.fields) ? fields.fields : []);
+      setErrors(fieldErrorsOf(err));
       setFailure(errorMessage(err, 'Could not save the subscription.'));
     } finally {
       setBusy(false);

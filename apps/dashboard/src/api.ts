@@ -17,6 +17,24 @@ export class ApiError extends Error {
   }
 }
 
+/** A field the API refused, as a 400's `details.fields` names it (`target_config.url`). */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** The `details.fields` of an API error (a 400, or a 409 naming the slug), if it has any. */
+export function fieldErrorsOf(err: unknown): FieldError[] {
+  if (!(err instanceof ApiError)) return [];
+  const fields = (err.details as { fields?: unknown } | null | undefined)?.fields;
+  if (!Array.isArray(fields)) return [];
+  return fields.flatMap((f: unknown) => {
+    if (typeof f !== 'object' || f === null) return [];
+    const { field, message } = f as { field?: unknown; message?: unknown };
+    return typeof field === 'string' && typeof message === 'string' ? [{ field, message }] : [];
+  });
+}
+
 interface ErrorBody {
   error?: { code?: unknown; message?: unknown; details?: unknown };
 }

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import type { FieldError } from './api';
 
 /**
  * Form fields generated from the API's own OpenAPI document (JSON Schema 2020-12, as zod
@@ -26,11 +27,7 @@ export interface JsonSchema {
 export type Raw = string | boolean;
 export type RawValues = Record<string, Raw>;
 
-/** A field error from the API: `field` is a path such as `target_config.url`. */
-export interface FieldError {
-  field: string;
-  message: string;
-}
+export type { FieldError } from './api';
 
 type Kind =
   | { kind: 'text'; input: 'text' | 'email' | 'url' | 'password' }

@@ -1,6 +1,5 @@
 import {
   API_URL,
-  ApiError,
   apiRequest,
   listSubscriptions,
   type MonitorState,
@@ -207,23 +206,8 @@ export function slugFromTitle(title: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
-
-/** The `details.fields` of an API error (a 400, or a 409 naming the slug), if it has any. */
-export function fieldErrorsOf(err: unknown): FieldError[] {
-  if (!(err instanceof ApiError)) return [];
-  const fields = (err.details as { fields?: unknown } | null | undefined)?.fields;
-  if (!Array.isArray(fields)) return [];
-  return fields.flatMap((f: unknown) => {
-    if (typeof f !== 'object' || f === null) return [];
-    const { field, message } = f as { field?: unknown; message?: unknown };
-    return typeof field === 'string' && typeof message === 'string' ? [{ field, message }] : [];
-  });
-}
+export { fieldErrorsOf } from '../api';
 
 export function subscriptionName(sub: Pick<Subscription, 'id' | 'name'>): string {
-  return sub.name?.trim() || sub.id;
+  return sub.name.trim() || sub.id;
 }
