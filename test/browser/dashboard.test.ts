@@ -204,10 +204,20 @@ describe('the dashboard', () => {
     const secret = await page.locator('[id^="channel-"][id$="-secret"]').inputValue();
     expect(secret).not.toBe(WEBHOOK_SECRET);
     await page.getByLabel('Name').fill(`${NAME} (edited)`);
+    await page.getByLabel('Reminder interval (minutes)').fill('30');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('heading', { name: `${NAME} (edited)` }).waitFor();
     const stored = (await asOwner('GET', `/v1/subscriptions/${idOf(subscriptionUrl)}`)).body;
-    expect(stored.name).toBe(`${NAME} (edited)`);
+    expect(stored).toMatchObject({ name: `${NAME} (edited)`, reminder_interval_minutes: 30 });
+    // an emptied field that can be null is cleared, not left as it was
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByLabel('Reminder interval (minutes)').fill('');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { name: `${NAME} (edited)` }).waitFor();
+    await stack.until('the reminder to be cleared', async () => {
+      const after = (await asOwner('GET', `/v1/subscriptions/${idOf(subscriptionUrl)}`)).body;
+      return after.reminder_interval_minutes === null ? true : undefined;
+    });
 
     // the masked secret sent back kept the stored one: the test message is signed with it
     const before = stack.calls.length;

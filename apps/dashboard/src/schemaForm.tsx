@@ -137,7 +137,7 @@ export function rawValues(schema: JsonSchema, value?: Record<string, unknown>): 
 
 /**
  * JSON for the API from raw values: empty optional fields are left out (the API applies its
- * defaults), required ones are reported. `errors` maps a property name to what is wrong.
+ * defaults) or, where the schema allows null, sent as null; empty required ones are reported. `errors` maps a property name to what is wrong.
  */
 export function readValues(
   schema: JsonSchema,
@@ -156,6 +156,8 @@ export function readValues(
     const text = typeof input === 'string' ? input.trim() : '';
     if (text === '') {
       if (required.has(name)) errors[name] = 'is required';
+      // a field that can be null is cleared by leaving it empty (a reminder interval: never)
+      else if (unwrapNull(prop).nullable) value[name] = null;
       continue;
     }
     switch (kind.kind) {
