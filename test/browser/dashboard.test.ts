@@ -8,6 +8,8 @@ import {
   startDashboardStack,
   walletContext,
   expectAccessible,
+  PHONE,
+  horizontalOverflow,
 } from './harness';
 
 // The dashboard in a real browser against the real services: sign in with an injected wallet,
@@ -169,8 +171,7 @@ describe('the dashboard', () => {
 
   it('fits a phone screen', async () => {
     const phone = await walletContext(browser, wallet, {
-      viewport: { width: 390, height: 844 },
-      isMobile: true,
+      ...PHONE,
     });
     const small = await phone.context.newPage();
     try {
@@ -184,9 +185,7 @@ describe('the dashboard', () => {
         await small.goto(url);
         await small.getByText(NAME).first().waitFor();
         await small.waitForLoadState('networkidle');
-        const overflow = await small.evaluate(
-          () => document.documentElement.scrollWidth - window.innerWidth,
-        );
+        const overflow = await horizontalOverflow(small);
         expect({ page: name, overflow }).toEqual({ page: name, overflow: 0 });
         await screenshot(small, name);
       }

@@ -149,6 +149,14 @@ export async function walletContext(
   return { context, testWallet };
 }
 
+/** A phone-sized touch screen, for `walletContext`. */
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true } as const;
+
+/** How far the page is wider than the window: 0 when nothing scrolls sideways. */
+export function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}
+
 /** Saves a screenshot (the full page by default) under test-artifacts/screenshots. */
 export async function screenshot(page: Page, name: string, fullPage = true): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });

@@ -15,6 +15,8 @@ import {
   walletContext,
   type TestWallet,
   expectAccessible,
+  PHONE,
+  horizontalOverflow,
 } from './harness';
 
 // Paying for a paid tier in the dashboard: the API answers 402 with x402 terms, the dashboard
@@ -192,8 +194,7 @@ describe('paying for a paid tier in the dashboard', () => {
   it('fits a phone screen: the tables scroll in their own box', async () => {
     const phone = await walletContext(browser, wallet, {
       chainId: 43113n,
-      viewport: { width: 390, height: 844 },
-      isMobile: true,
+      ...PHONE,
     });
     const small = await phone.context.newPage();
     try {
@@ -206,9 +207,7 @@ describe('paying for a paid tier in the dashboard', () => {
         .getByRole('region', { name: 'Your payments', exact: true })
         .getByRole('table')
         .waitFor();
-      const overflow = await small.evaluate(
-        () => document.documentElement.scrollWidth - window.innerWidth,
-      );
+      const overflow = await horizontalOverflow(small);
       expect(overflow).toBe(0);
       await screenshot(small, 'payments-05-phone');
     } finally {

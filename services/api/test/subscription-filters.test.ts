@@ -169,6 +169,32 @@ describe('subscription list filters', () => {
     ]);
   });
 
+  it("pages through a subscription's alerts written by one transaction", async () => {
+    // one statement: every alert shares its created_at, to the microsecond
+    await sql`
+      with events as (
+        insert into state_events (subscription_id, from_state, to_state, slot_time)
+        select ${ids.alpha}::uuid, 'up', 'down', now() from generate_series(1, 3)
+        returning id
+      )
+      insert into alerts (event_id, subscription_id, alert_type, severity, message)
+      select id, ${ids.alpha}::uuid, 'down', 'critical', 'down' from events`.execute(api.ctx.db);
+    const seen = new Set<string>();
+    let cursor: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+      const res = await api.http
+        .get(`/v1/subscriptions/${ids.alpha}/alerts?limit=1${query}`)
+        .set(bearer(token))
+        .expect(200);
+      const body = res.body as { items: { id: string }[]; next_cursor: string | null };
+      for (const item of body.items) seen.add(item.id);
+      cursor = body.next_cursor;
+      if (!cursor) break;
+    }
+    expect(seen.size).toBe(3);
+  });
+
   it('answers 400 naming the field for a bad filter', async () => {
     for (const [query, field] of [
       ['state=sideways', 'state'],

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Executor } from '../connection';
 import type { MonitorState, StateEventKind } from '../schema';
 import { eventCheck } from './results';
-import { cursorAt } from './keyset';
+import { newestFirst, type Cursor } from './keyset';
 
 export interface AlertEventContext {
   event_id: string;
@@ -284,24 +284,12 @@ export interface AlertWithDeliveries {
 export async function listAlerts(
   db: Executor,
   subscriptionId: string,
-  options: { limit: number; before?: { createdAt: string; id: string } },
-): Promise<{ rows: AlertWithDeliveries[]; next: { createdAt: string; id: string } | null }> {
-  let query = db
-    .selectFrom('alerts')
-    .selectAll()
-    .select(cursorAt.as('cursor_at'))
-    .where('subscription_id', '=', subscriptionId);
-  if (options.before) {
-    query = query.where(
-      sql<boolean>`(created_at, id) < (${options.before.createdAt}::timestamptz, ${options.before.id}::uuid)`,
-    );
-  }
-  const rows = await query
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(options.limit + 1)
-    .execute();
-  const page = rows.slice(0, options.limit);
+  options: { limit: number; before?: Cursor | undefined },
+): Promise<{ rows: AlertWithDeliveries[]; next: Cursor | null }> {
+  const { rows: page, next } = await newestFirst(
+    db.selectFrom('alerts').selectAll().where('subscription_id', '=', subscriptionId),
+    { limit: options.limit, cursor: options.before },
+  );
   const deliveries =
     page.length === 0
       ? []
@@ -324,14 +312,13 @@ export async function listAlerts(
           )
           .orderBy('created_at')
           .execute();
-  const last = page[page.length - 1];
   return {
-    rows: page.map(({ cursor_at: _cursor, ...a }) => ({
+    rows: page.map((a) => ({
       ...a,
       deliveries: deliveries
         .filter((d) => d.alert_id === a.id)
         .map(({ alert_id: _alertId, ...d }) => d),
     })),
-    next: rows.length > options.limit && last ? { createdAt: last.cursor_at, id: last.id } : null,
+    next,
   };
 }

@@ -19,7 +19,7 @@ export function keysetPage<R, C>(
  * milliseconds only: a cursor made from one would skip the rows of the same millisecond that
  * sort after it (rows written by one transaction share their created_at exactly).
  */
-export const cursorAt = sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const cursorAt = sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /** Where a newest-first list stopped: the last row's (created_at, id). */
 export interface Cursor {
