@@ -70,7 +70,14 @@ RUN find . -name node_modules -type d -prune -exec rm -rf {} + \
 # no compiler, no sources; files owned by root and read-only to the process
 # ---------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
-ENV NODE_ENV=production
+# Outside a container every listener binds 127.0.0.1 by default. Inside one
+# that would leave the api's PORT, and the workers' /metrics and /health on
+# METRICS_PORT, unreachable from outside the container, so listen on every
+# interface of the container's own network; which ports reach the host is
+# decided where the container runs (docker-compose.yml publishes the api's only).
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    METRICS_HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build /prod /app
 USER node
@@ -85,7 +92,8 @@ EXPOSE 3000
 # Every long-running service answers GET /health with 200 only when PostgreSQL
 # and Redis both answer: the api on PORT (3000), the scheduler, checker and alerter
 # on METRICS_PORT (9101, 9102, 9103) next to /metrics. migrate is one-shot and passes.
-# If HOST is set to something other than 0.0.0.0 or 127.0.0.1, override this check.
+# If HOST (or METRICS_HOST) is set to something other than 0.0.0.0 or 127.0.0.1,
+# override this check.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e 'const s = process.env.SERVICE; const port = s === "api" ? process.env.PORT || 3000 : process.env.METRICS_PORT || { scheduler: 9101, checker: 9102, alerter: 9103 }[s]; if (!port) process.exit(0); fetch("http://127.0.0.1:" + port + "/health", { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))'
 

@@ -83,6 +83,7 @@ module "redis" {
 module "services" {
   source = "../../modules/services"
 
+  mode                  = var.mode
   name                  = local.name
   image                 = var.image
   vpc_id                = module.network.vpc_id
@@ -113,6 +114,7 @@ module "services" {
 module "checkers" {
   source = "../../modules/checkers"
 
+  mode                = var.mode
   name                = local.name
   image               = var.image
   subnet_ids          = module.network.app_subnet_ids

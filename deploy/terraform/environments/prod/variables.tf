@@ -4,6 +4,17 @@ variable "region" {
   default     = "us-east-1"
 }
 
+variable "mode" {
+  description = "LIGHTHOUSE_MODE of every service and checker: service (the default: on AWS an operator runs Lighthouse publicly, with wallet sign-in, tiers and USDC over x402) or self-hosted (one owner, no tiers or payments)."
+  type        = string
+  default     = "service"
+
+  validation {
+    condition     = contains(["service", "self-hosted"], var.mode)
+    error_message = "mode must be service or self-hosted."
+  }
+}
+
 variable "image" {
   description = "The Lighthouse image built from the repository's Dockerfile, pinned to a release tag or digest."
   type        = string

@@ -7,11 +7,14 @@ data "aws_ssm_parameter" "al2023" {
 locals {
   region = data.aws_region.current.name
 
+  # Private targets stay refused whatever the mode: the VPC holds the database, Redis and the
+  # services (extra_environment may lift it).
   environment = merge({
     SERVICE                          = "checker"
     REDIS_URL                        = "${var.redis.tls ? "rediss" : "redis"}://${var.redis.host}:${var.redis.port}"
     QUEUE_PREFIX                     = var.queue_prefix
     LOG_LEVEL                        = var.log_level
+    LIGHTHOUSE_MODE                  = var.mode
     CHECKER_CONCURRENCY              = tostring(var.concurrency)
     NODE_OPTIONS                     = "--max-old-space-size=${var.heap_mb}"
     LIGHTHOUSE_ALLOW_PRIVATE_TARGETS = "false"

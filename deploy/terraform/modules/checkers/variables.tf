@@ -164,3 +164,14 @@ variable "alarm_topic_arn" {
   description = "SNS topic told when the queue metric stops arriving."
   type        = string
 }
+
+variable "mode" {
+  description = "LIGHTHOUSE_MODE of the checkers: service (the default, as an operator runs Lighthouse publicly on AWS) or self-hosted; must be the services module's."
+  type        = string
+  default     = "service"
+
+  validation {
+    condition     = contains(["service", "self-hosted"], var.mode)
+    error_message = "mode must be service or self-hosted."
+  }
+}

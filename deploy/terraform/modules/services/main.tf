@@ -9,6 +9,7 @@ locals {
   ports                = { api = 3000, scheduler = 9101, alerter = 9103 }
   region               = data.aws_region.current.name
   https                = var.certificate_arn != null
+  public_host          = coalesce(var.siwe_domain, aws_lb.api.dns_name)
   db_password          = "${var.database.password_secret_arn}:password::"
   prometheus_log_group = "/lighthouse/${var.name}/prometheus"
 
@@ -33,22 +34,35 @@ locals {
     REDIS_URL    = "${var.redis.tls ? "rediss" : "redis"}://${var.redis.host}:${var.redis.port}"
     QUEUE_PREFIX = var.queue_prefix
     LOG_LEVEL    = var.log_level
+    # read by every service; the checkers module's mode must be the same
+    LIGHTHOUSE_MODE = var.mode
   }
+
+  # On AWS the private network holds the database, Redis and these tasks: private targets stay
+  # refused whatever the mode (the checkers module does the same); extra_environment may lift it.
+  target_environment = { LIGHTHOUSE_ALLOW_PRIVATE_TARGETS = "false" }
 
   environment = {
     api = merge(
       local.common_environment,
+      local.target_environment,
       {
-        SERVICE     = "api"
+        SERVICE = "api"
+        # the load balancer reaches the task at its VPC address: not loopback (as in the image)
+        HOST        = "0.0.0.0"
         PORT        = tostring(local.ports.api)
-        SIWE_DOMAIN = coalesce(var.siwe_domain, aws_lb.api.dns_name)
+        SIWE_DOMAIN = local.public_host
+        PUBLIC_URL  = "${local.https ? "https" : "http"}://${local.public_host}"
         # the load balancer lives in the VPC: believe its X-Forwarded-For for the client address
         TRUST_PROXY = "loopback, ${data.aws_vpc.this.cidr_block}"
       },
       lookup(var.extra_environment, "api", {}),
     )
+    # The CloudWatch agent scrapes the scheduler's /metrics over localhost (one network
+    # namespace per task), so METRICS_HOST needs no setting here; the image's 0.0.0.0 exposes
+    # nothing more, as the services security group admits only the api's port.
     scheduler = merge(local.common_environment, { SERVICE = "scheduler" }, lookup(var.extra_environment, "scheduler", {}))
-    alerter   = merge(local.common_environment, { SERVICE = "alerter" }, lookup(var.extra_environment, "alerter", {}))
+    alerter   = merge(local.common_environment, local.target_environment, { SERVICE = "alerter" }, lookup(var.extra_environment, "alerter", {}))
   }
 
   # Each service gets only the secrets its configuration reads.

@@ -178,3 +178,14 @@ variable "queue_metric_namespace" {
   type        = string
   default     = "Lighthouse"
 }
+
+variable "mode" {
+  description = "LIGHTHOUSE_MODE of every task: service (the default: running Lighthouse on AWS is how an operator offers it publicly, with wallet sign-in, tiers and USDC over x402) or self-hosted (one owner, no tiers or payments). Give the checkers module the same."
+  type        = string
+  default     = "service"
+
+  validation {
+    condition     = contains(["service", "self-hosted"], var.mode)
+    error_message = "mode must be service or self-hosted."
+  }
+}
