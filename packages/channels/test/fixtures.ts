@@ -144,3 +144,26 @@ export function expiredMessage(
     ...overrides,
   });
 }
+
+/** A test alert (POST /v1/subscriptions/:id/test-alert) while the subscription is up. */
+export function testMessage(
+  language: AlertMessage['language'] = 'en',
+  overrides: Partial<AlertMessage> = {},
+): AlertMessage {
+  return alertMessage({
+    event: 'subscription.test',
+    kind: 'test',
+    from_state: 'up',
+    to_state: 'up',
+    language,
+    check: {
+      time: '2024-05-01T12:10:00.000Z',
+      status: 'up',
+      http_status: null,
+      response_time_ms: null,
+      error: null,
+      error_category: null,
+    },
+    ...overrides,
+  });
+}

@@ -1,5 +1,10 @@
 import { results, rollups, type CheckRow } from '@lighthouse/db';
-import { randomWallet } from '@lighthouse/testing';
+import {
+  randomWallet,
+  responseSchema,
+  schemaProblems,
+  type OpenApiDocument,
+} from '@lighthouse/testing';
 import { sql } from 'kysely';
 import { bearer, httpSubscription, signIn, startTestApi, type TestApi } from './helpers';
 
@@ -52,6 +57,8 @@ interface CheckJson {
   schedule_lag_ms: number | null;
   region: string | null;
   maintenance: boolean;
+  value: number | null;
+  value_text: string | null;
 }
 
 interface IncidentJson {
@@ -526,9 +533,38 @@ describe('GET /v1/subscriptions/:id/checks', () => {
       schedule_lag_ms: 45,
       region: 'eu-west',
       maintenance: true,
+      value: null,
+      value_text: null,
     });
     // no maintenance flag stored: false
     expect(items[1]).toMatchObject({ status: 'up', maintenance: false, http_status: null });
+  });
+
+  it('returns the value each check measured, as the document describes', async () => {
+    const token = await newOwner();
+    const id = await newSubscription(token);
+    const t = hourStart(Date.now()) - HOUR;
+    // a balance, a block height with its exact reading, and a check that measures nothing
+    const uint256Max =
+      '115792089237316195423570985008687907853269984665640564039457584007913129639935';
+    await results.insertCheckRows(api.ctx.db, [
+      checkRow(id, t, { value: 1234.5678 }),
+      checkRow(id, t + MINUTE, { value: 1.157920892373162e77, value_text: uint256Max }),
+      checkRow(id, t + 2 * MINUTE, { value: 0 }),
+      checkRow(id, t + 3 * MINUTE),
+    ]);
+
+    const res = await api.http.get(`/v1/subscriptions/${id}/checks`).set(bearer(token)).expect(200);
+    const items = (res.body as ListJson<CheckJson>).items;
+    expect(items.map((c) => [c.value, c.value_text])).toEqual([
+      [null, null],
+      [0, null],
+      [1.157920892373162e77, uint256Max],
+      [1234.5678, null],
+    ]);
+    const doc = (await api.http.get('/openapi.json').expect(200)).body as OpenApiDocument;
+    const schema = responseSchema(doc, '/v1/subscriptions/{id}/checks', 'get');
+    expect(schemaProblems(doc, schema, res.body)).toEqual([]);
   });
 });
 

@@ -7,6 +7,11 @@ import { usePagedList } from './usePagedList';
 
 const checkKey = (c: Check) => c.time;
 
+const hasValue = (c: Check) => c.value !== null || c.value_text !== null;
+
+/** The measured value: the exact reading when there is one, else the number. */
+const formatValue = (c: Check) => c.value_text ?? (c.value === null ? '—' : String(c.value));
+
 /** The raw checks, newest first; a new check of the subscription brings the newest in. */
 export function ChecksSection({
   id,
@@ -22,6 +27,8 @@ export function ChecksSection({
     keyOf: checkKey,
     what: 'checks',
   });
+  // only checks that measure something (EVM balances, block heights, contract reads) get a column
+  const showValue = list.items?.some(hasValue) ?? false;
   return (
     <Section title="Check history" id="sub-checks">
       <Status loading={list.loading} error={list.error} retry={list.retry} what="checks" />
@@ -34,6 +41,7 @@ export function ChecksSection({
                 <th scope="col">Time</th>
                 <th scope="col">Status</th>
                 <th scope="col">Response time</th>
+                {showValue && <th scope="col">Value</th>}
                 <th scope="col">Error</th>
               </tr>
             </thead>
@@ -53,6 +61,7 @@ export function ChecksSection({
                     {c.maintenance && <span className="sub-muted"> (maintenance)</span>}
                   </td>
                   <td className="sub-nowrap">{formatMs(c.response_time_ms)}</td>
+                  {showValue && <td className="sub-value-cell">{formatValue(c)}</td>}
                   <td className="sub-error-cell">
                     {describeError(c.error_category, c.error_message) ?? '—'}
                   </td>

@@ -81,6 +81,10 @@ export interface Check {
   error_category: string | null;
   error_message: string | null;
   maintenance: boolean;
+  /** what an EVM check measured: a balance in whole units, a block height, a contract value */
+  value: number | null;
+  /** the exact reading where a number cannot hold it (a contract call's decoded result) */
+  value_text: string | null;
 }
 
 export interface Incident {

@@ -16,6 +16,8 @@ const PURPLE = 0x9b59b6;
 /** Nor is the end of a paid period: amber while it is ahead, red once it has passed. */
 const EXPIRING = 0xf39c12;
 const EXPIRED = 0xe74c3c;
+/** Nor is a test: blue, the colour of no state. */
+const TEST = 0x3498db;
 /** Lines shown as embed fields; the others (but the time, which is the embed's timestamp) go into the description. */
 const EMBED_FIELDS = new Set<MessageField['key']>(['target', 'error', 'downtime', 'downFor']);
 /** Embed fields short enough to sit side by side. */
@@ -61,6 +63,8 @@ function colourOf(message: AlertMessage): number {
       return PURPLE;
     case 'expiring':
       return (message.expiry?.days_left ?? 0) > 0 ? EXPIRING : EXPIRED;
+    case 'test':
+      return TEST;
     case 'transition':
     case 'reminder':
     case 'stable':

@@ -8,10 +8,11 @@ type WebhookConfig = ChannelConfig<'webhook'>;
 
 /**
  * The delivery body of DESIGN.md "Webhook channel delivery", plus `kind` (what the message
- * tells: 'transition', 'reminder', 'flapping', 'stable' or 'expiring'); for flapping,
+ * tells: 'transition', 'reminder', 'flapping', 'stable', 'expiring' or 'test'); for flapping,
  * `flapping` (`{ transitions, window_minutes }`); for expiring, `expires_at`, `days_left`
  * (whole days left, 0 once it has ended: `event` is then 'subscription.expired') and
- * `tier`; `test: true` marks test alerts.
+ * `tier`; test alerts are `event: 'subscription.test'`, `kind: 'test'` and keep the
+ * `test: true` they have always carried.
  */
 export function webhookPayload(message: AlertMessage, text: string): Record<string, unknown> {
   const { check, flapping, expiry } = message;
@@ -40,7 +41,7 @@ export function webhookPayload(message: AlertMessage, text: string): Record<stri
     ...(kind === 'expiring' && expiry !== undefined
       ? { expires_at: expiry.expires_at, days_left: expiry.days_left, tier: expiry.tier }
       : {}),
-    ...(message.test === true ? { test: true } : {}),
+    ...(kind === 'test' ? { test: true } : {}),
   };
 }
 

@@ -28,7 +28,7 @@ export const en: Catalog = {
     days > 0
       ? `${name} (${tier} tier) expires in ${days} ${days === 1 ? 'day' : 'days'}, on ${date}; renew it to keep it checked.`
       : `${name} (${tier} tier) expired on ${date}; it is no longer checked until it is renewed.`,
-  testPrefix: '[TEST]',
+  testTitle: (name) => `Test alert for ${name}`,
   testNotice:
     'This is a test alert sent from Lighthouse to check this channel. Nothing has changed.',
   labels: {

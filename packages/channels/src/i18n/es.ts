@@ -1,13 +1,15 @@
 import type { Catalog } from './index';
 
 export const es: Catalog = {
-  states: { up: 'activo', down: 'caído', degraded: 'degradado', unknown: 'desconocido' },
+  states: { up: 'operativo', down: 'caído', degraded: 'degradado', unknown: 'desconocido' },
   title(name, toState, fromState) {
     switch (toState) {
       case 'down':
         return `${name} está CAÍDO`;
       case 'up':
-        return fromState === 'unknown' ? `${name} está ACTIVO` : `${name} vuelve a estar ACTIVO`;
+        return fromState === 'unknown'
+          ? `${name} está OPERATIVO`
+          : `${name} vuelve a estar OPERATIVO`;
       case 'degraded':
         return `${name} está DEGRADADO`;
       default:
@@ -28,7 +30,7 @@ export const es: Catalog = {
     days > 0
       ? `${name} (plan ${tier}) caduca en ${days} ${days === 1 ? 'día' : 'días'}, el ${date}; renueva la suscripción para que se siga comprobando.`
       : `${name} (plan ${tier}) caducó el ${date}; no se comprueba hasta que se renueve.`,
-  testPrefix: '[PRUEBA]',
+  testTitle: (name) => `Alerta de prueba para ${name}`,
   testNotice:
     'Esta es una alerta de prueba enviada por Lighthouse para comprobar este canal. No ha cambiado nada.',
   labels: {

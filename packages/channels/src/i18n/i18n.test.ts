@@ -7,6 +7,7 @@ import {
   recoveryMessage,
   reminderMessage,
   stableMessage,
+  testMessage,
 } from '../../test/fixtures';
 import type { AlertMessage } from '../channels/types';
 import { catalogs, escapeHtml, formatDuration, render, renderFields, truncate } from './index';
@@ -40,7 +41,7 @@ describe('render', () => {
   it('renders a Spanish outage', () => {
     const r = render(message({ language: 'es' }));
     expect(r.title).toBe('🔴 Checkout API está CAÍDO');
-    expect(r.text).toContain('Estado: activo → caído');
+    expect(r.text).toContain('Estado: operativo → caído');
     expect(r.text).toContain('Error: estado inesperado: expected status 2xx, got 503');
     expect(r.text).toContain('Hora: 2024-05-01T12:03:20.000Z (1 de mayo de 2024, 12:03:20 UTC)');
   });
@@ -51,8 +52,20 @@ describe('render', () => {
     expect(en.text).toContain('Downtime: 3 min 20 s');
     expect(en.text).not.toContain('Error');
     const es = render(recovery('es'));
-    expect(es.title).toBe('🟢 Checkout API vuelve a estar ACTIVO');
+    expect(es.title).toBe('🟢 Checkout API vuelve a estar OPERATIVO');
     expect(es.text).toContain('Tiempo caído: 3 min 20 s');
+    expect(es.text).toContain('Estado: caído → operativo');
+  });
+
+  it('says "operativo" for up in Spanish, never "activo" (the word of the active status)', () => {
+    const first = recoveryMessage('es', { from_state: 'unknown', downtime_ms: null });
+    expect(render(first).title).toBe('🟢 Checkout API está OPERATIVO');
+    const ups = [first, recovery('es'), stableMessage('es'), testMessage('es')];
+    for (const m of [...ups, message({ language: 'es' })]) {
+      const { title, text, html } = render(m);
+      expect(text).toMatch(/operativo/i);
+      expect(`${title}\n${text}\n${html}`).not.toMatch(/\bactivo\b/i);
+    }
   });
 
   it('names degraded states', () => {
@@ -63,14 +76,28 @@ describe('render', () => {
     );
   });
 
-  it('says plainly that a test alert is a test', () => {
-    const en = render(message({ test: true }));
-    expect(en.title).toBe('[TEST] 🔴 Checkout API is DOWN');
-    expect(en.text.split('\n')[1]).toMatch(/test alert.*Nothing has changed/);
-    expect(en.html).toContain('test alert');
-    const es = render(message({ test: true, language: 'es' }));
-    expect(es.title).toMatch(/^\[PRUEBA\] /);
-    expect(es.text).toContain('alerta de prueba');
+  it('says plainly that a test alert is a test, with the one current state', () => {
+    const en = render(testMessage('en'));
+    expect(en.title).toBe('🧪 Test alert for Checkout API');
+    expect(en.text).toBe(
+      [
+        '🧪 Test alert for Checkout API',
+        'This is a test alert sent from Lighthouse to check this channel. Nothing has changed.',
+        '',
+        'Subscription: Checkout API',
+        'Target: GET https://shop.example.com/health',
+        'State: up',
+        'Time: 2024-05-01T12:10:00.000Z (1 May 2024, 12:10:00 UTC)',
+      ].join('\n'),
+    );
+    expect(en.html).toContain('<p><em>This is a test alert sent from Lighthouse');
+    const es = render(testMessage('es'));
+    expect(es.title).toBe('🧪 Alerta de prueba para Checkout API');
+    expect(es.text.split('\n')[1]).toBe(
+      'Esta es una alerta de prueba enviada por Lighthouse para comprobar este canal. No ha cambiado nada.',
+    );
+    expect(es.text).toContain('\nEstado: operativo\n');
+    expect(es.text).not.toContain('→');
   });
 
   it('escapes HTML in every user-supplied value', () => {
@@ -165,7 +192,7 @@ describe('render: reminders, flapping and stable', () => {
     expect(r.text.split('\n')[1]).toBe(
       '5 cambios de estado en 30 min. Las próximas alertas quedan en espera hasta que se estabilice.',
     );
-    expect(r.text).toContain('Estado: activo → caído');
+    expect(r.text).toContain('Estado: operativo → caído');
     expect(r.text).toContain('Inestabilidad: 5 cambios de estado en 30 min');
   });
 
@@ -204,9 +231,9 @@ describe('render: reminders, flapping and stable', () => {
       ].join('\n'),
     );
     const es = render(stableMessage('es'));
-    expect(es.title).toBe('🟢 Checkout API vuelve a estar estable (activo)');
+    expect(es.title).toBe('🟢 Checkout API vuelve a estar estable (operativo)');
     expect(es.text.split('\n')[1]).toBe('Se reanudan las alertas.');
-    expect(es.text).toContain('\nEstado: activo\n');
+    expect(es.text).toContain('\nEstado: operativo\n');
   });
 
   it('gives stable the emoji of the state it settled in', () => {
@@ -216,13 +243,6 @@ describe('render: reminders, flapping and stable', () => {
     expect(render(stableMessage('es', degraded)).title).toBe(
       '🟠 Checkout API vuelve a estar estable (degradado)',
     );
-  });
-
-  it('puts the test notice before the kind notice', () => {
-    const lines = render(flappingMessage('en', { test: true })).text.split('\n');
-    expect(lines[0]).toBe('[TEST] 🟣 Checkout API is FLAPPING');
-    expect(lines[1]).toMatch(/^This is a test alert/);
-    expect(lines[2]).toMatch(/^5 state changes in 30 min\. Further alerts are held/);
   });
 
   it.each(Object.keys(catalogs) as AlertMessage['language'][])(
@@ -236,11 +256,12 @@ describe('render: reminders, flapping and stable', () => {
         stableMessage(language),
         expiringMessage(language),
         expiredMessage(language),
+        testMessage(language),
       ].map((m) => render(m).title);
       expect(new Set(titles).size).toBe(titles.length);
       for (const title of titles) {
-        expect(title).toMatch(/^(🔴|🟢|🟠|🟣|⏳|⌛) \S/);
-        expect(title.match(/🔴|🟢|🟠|🟣|⏳|⌛/g)).toHaveLength(1);
+        expect(title).toMatch(/^(🔴|🟢|🟠|🟣|⏳|⌛|🧪) \S/);
+        expect(title.match(/🔴|🟢|🟠|🟣|⏳|⌛|🧪/g)).toHaveLength(1);
       }
     },
   );
@@ -313,13 +334,6 @@ describe('render: expiry notices', () => {
         'paidUntil',
       ]);
     }
-  });
-
-  it('puts the test notice before the expiry notice', () => {
-    const lines = render(expiringMessage('en', { test: true })).text.split('\n');
-    expect(lines[0]).toBe('[TEST] ⏳ Checkout API expires in 3 days');
-    expect(lines[1]).toMatch(/^This is a test alert/);
-    expect(lines[2]).toMatch(/^Checkout API \(pro tier\) expires in 3 days/);
   });
 });
 

@@ -35,8 +35,9 @@ export interface Catalog {
    * (`date` already formatted: "4 May 2024, 12:00 UTC"), and what follows from it.
    */
   expiringNotice(name: string, tier: string, days: number, date: string): string;
-  /** Title prefix and first line of test alerts (POST /v1/subscriptions/:id/test-alert). */
-  testPrefix: string;
+  /** Title of a test alert (POST /v1/subscriptions/:id/test-alert): "Test alert for My API". */
+  testTitle(name: string): string;
+  /** First line of a test alert: it is a test, and nothing has changed. */
   testNotice: string;
   labels: Record<FieldKey, string>;
   /** Words for the checker's error categories; categories not listed are shown as they are. */
@@ -82,6 +83,8 @@ const FLAPPING_EMOJI = '🟣';
 /** The paid period ends soon, or has ended. */
 const EXPIRING_EMOJI = '⏳';
 const EXPIRED_EMOJI = '⌛';
+/** A test alert is no state: it gets its own emoji, so it is never read as one. */
+const TEST_EMOJI = '🧪';
 
 export function catalogFor(language: Language): Catalog {
   // Falls back to English for a language stored before its catalog was removed.
@@ -93,12 +96,11 @@ export function kindOf(message: AlertMessage): AlertKind {
   return message.kind ?? 'transition';
 }
 
-/** The title of a message: "🔴 My API is DOWN", prefixed for test alerts. */
+/** The title of a message: "🔴 My API is DOWN". */
 export function renderTitle(message: AlertMessage): string {
   const c = catalogFor(message.language);
   const [emoji, words] = titleParts(c, message);
-  const title = emoji === undefined ? words : `${emoji} ${words}`;
-  return message.test === true ? `${c.testPrefix} ${title}` : title;
+  return emoji === undefined ? words : `${emoji} ${words}`;
 }
 
 function titleParts(c: Catalog, message: AlertMessage): [emoji: string | undefined, words: string] {
@@ -117,6 +119,8 @@ function titleParts(c: Catalog, message: AlertMessage): [emoji: string | undefin
       const { days_left: days } = expiryOf(message);
       return [days > 0 ? EXPIRING_EMOJI : EXPIRED_EMOJI, c.expiringTitle(name, days)];
     }
+    case 'test':
+      return [TEST_EMOJI, c.testTitle(name)];
   }
 }
 
@@ -126,14 +130,13 @@ function expiryOf(message: AlertMessage): NonNullable<AlertMessage['expiry']> {
 }
 
 /**
- * The lines shown right under the title, in order: that a test alert is a test, that alerts
- * are held while flapping, that they resume once stable, when the paid period ends and what
- * follows. Empty for most messages.
+ * The lines shown right under the title: that a test alert is a test, that alerts are held
+ * while flapping, that they resume once stable, when the paid period ends and what follows.
+ * Empty for most messages.
  */
 export function renderNotices(message: AlertMessage): string[] {
   const c = catalogFor(message.language);
   const notices: string[] = [];
-  if (message.test === true) notices.push(c.testNotice);
   switch (kindOf(message)) {
     case 'transition':
     case 'reminder':
@@ -158,6 +161,9 @@ export function renderNotices(message: AlertMessage): string[] {
       );
       break;
     }
+    case 'test':
+      notices.push(c.testNotice);
+      break;
   }
   return notices;
 }
@@ -180,10 +186,10 @@ export function renderFields(message: AlertMessage): MessageField[] {
     add('paidUntil', formatTime(c, expiry.expires_at));
     return fields;
   }
-  // Reminders and the end of flapping change nothing: they name the one current state.
+  // Reminders, the end of flapping and tests change nothing: they name the one current state.
   add(
     'state',
-    kind === 'reminder' || kind === 'stable'
+    kind === 'reminder' || kind === 'stable' || kind === 'test'
       ? stateName(c, message.to_state)
       : `${stateName(c, message.from_state)} → ${stateName(c, message.to_state)}`,
   );

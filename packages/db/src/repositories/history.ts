@@ -22,6 +22,10 @@ export interface HistoryCheck {
   schedule_lag_ms: number | null;
   region: string | null;
   maintenance: boolean;
+  /** the number the check measured (a balance in whole units, a block height, a contract value) */
+  value: number | null;
+  /** the exact reading where a double cannot hold it (a contract call's decoded result) */
+  value_text: string | null;
 }
 
 /**
@@ -47,6 +51,8 @@ export async function listChecks(
       'schedule_lag_ms',
       'region',
       sql<boolean>`coalesce(maintenance, false)`.as('maintenance'),
+      'value',
+      'value_text',
       exactTime('time').as('exact_time'),
     ])
     .where('subscription_id', '=', subscriptionId);

@@ -146,6 +146,8 @@ function checkJson(row: history.HistoryCheck) {
     schedule_lag_ms: row.schedule_lag_ms,
     region: row.region,
     maintenance: row.maintenance,
+    value: row.value,
+    value_text: row.value_text,
   };
 }
 

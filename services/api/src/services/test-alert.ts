@@ -14,13 +14,15 @@ export interface TestAlertResult {
 /**
  * Sends a test message to each of a subscription's channels, now, from the api,
  * and says how each went. Nothing is recorded as an alert: it proves the wiring.
+ * The message is a 'test' (event 'subscription.test'), never a state change: it names
+ * the current state and says that nothing has changed.
  */
 export async function sendTestAlerts(
   ctx: AppContext,
   subscription: Subscription,
   ownerLanguage: string,
 ): Promise<TestAlertResult[]> {
-  const state = subscription.state === 'unknown' ? 'up' : subscription.state;
+  const { state } = subscription;
   const settings = channelContext(ctx.config);
   return Promise.all(
     subscription.alert_channels.map(async (channel): Promise<TestAlertResult> => {
@@ -34,7 +36,8 @@ export async function sendTestAlerts(
       const language = (channel.language ?? ownerLanguage) === 'es' ? 'es' : 'en';
       const message: AlertMessage = {
         event_id: randomUUID(),
-        event: `subscription.${state}`,
+        event: 'subscription.test',
+        kind: 'test',
         subscription_id: subscription.id,
         name: subscription.name,
         target: isTargetType(subscription.target_type)
@@ -52,7 +55,6 @@ export async function sendTestAlerts(
         },
         downtime_ms: null,
         language,
-        test: true,
       };
       const outcome = await sendToChannel(
         channel.type,
