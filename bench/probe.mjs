@@ -37,7 +37,7 @@ async function makeClient(name) {
       const { runHttpCheck } = require(
         join(root, 'services', 'checker', 'dist', 'checks', 'http.js'),
       );
-      const ctx = { allowPrivateTargets: true };
+      const ctx = { targetAccess: 'all' };
       return async (url) => {
         const result = await runHttpCheck(
           {

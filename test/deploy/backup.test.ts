@@ -293,6 +293,14 @@ INSERT INTO heartbeats (subscription_id, token_hash, last_ping_at, last_status, 
   ('${SUBS[2]}', sha256('push-token'::bytea), now(), 'up', 'nightly job ok', 42);
 INSERT INTO expiry_notices (subscription_id, expires_at, days_before, event_id)
 SELECT id, expires_at, 3, '${EVENTS[2]}' FROM subscriptions WHERE id = '${SUBS[2]}';
+INSERT INTO instance_owner (user_address) VALUES ('${WALLETS[2]}');
+INSERT INTO sign_in_links (token_hash, user_address, expires_at, used_at) VALUES
+  (sha256('link-used'::bytea), '${WALLETS[2]}', now() + interval '1 day', now()),
+  (sha256('link-fresh'::bytea), '${WALLETS[2]}', now() + interval '1 day', NULL);
+INSERT INTO user_wallets (wallet_address, user_address) VALUES ('0x${'d'.repeat(40)}', '${WALLETS[2]}');
+INSERT INTO checkers (name, host, version, region, started_at, last_seen_at, checks_total,
+    errors_total, checks_per_second) VALUES
+  ('checker-a', 'host-a', '0.1.0', 'eu-west', now() - interval '1 hour', now(), 12345, 2, 3.5);
 `;
 
 interface TableState {

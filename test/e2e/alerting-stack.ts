@@ -2,6 +2,7 @@ import {
   createTestDatabase,
   deleteQueuePrefix,
   newQueuePrefix,
+  signInAsOwner,
   signInOverHttp,
   startService,
   testEnv,
@@ -50,6 +51,8 @@ export interface Stack {
   apiUrl: string;
   /** the session token `call` uses */
   token: string;
+  /** self-hosted: the sign-in link the api printed at its first start (unused) */
+  signInLink: string | null;
   /** what every service was started with */
   env: Record<string, string>;
   services: ServiceProcess[];
@@ -98,8 +101,11 @@ export async function startStack(
     api?: Record<string, string>;
     /** every service's LOG_LEVEL (default info) */
     logLevel?: string;
+    /** LIGHTHOUSE_MODE (default service, with the test tiers and a wallet's session) */
+    mode?: 'self-hosted' | 'service';
   } = {},
 ): Promise<Stack> {
+  const mode = extra.mode ?? 'service';
   const database = await createTestDatabase();
   const prefix = newQueuePrefix();
   const down = new Set<string>();
@@ -166,6 +172,7 @@ export async function startStack(
     ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: extra.logLevel ?? 'info',
     METRICS_PORT: '0',
+    LIGHTHOUSE_MODE: mode,
   };
   const alerterEnv = {
     ...common,
@@ -184,7 +191,11 @@ export async function startStack(
     HOST: '127.0.0.1',
     ADMIN_TOKEN: 'admin-token-for-tests-0123456789',
     SIWE_DOMAIN: 'lighthouse.test',
-    LIGHTHOUSE_TIERS: join(root, 'packages', 'testing', 'tiers.test.json'),
+    // the targets and peers are on loopback
+    LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'true',
+    ...(mode === 'service'
+      ? { LIGHTHOUSE_TIERS: join(root, 'packages', 'testing', 'tiers.test.json') }
+      : {}),
     ...extra.api,
   });
   const services = [
@@ -205,7 +216,15 @@ export async function startStack(
   ];
   const api = `http://127.0.0.1:${(await apiProcess.waitFor(/"message":"api listening".*?"port":(\d+)/))[1]}`;
   await Promise.all(services.slice(1).map((s) => s.waitFor(/running/)));
-  const token = await signInOverHttp(api, extra.api?.SIWE_DOMAIN ?? 'lighthouse.test');
+  // self-hosted: the owner signs in with a link of their own, leaving the printed one unused
+  const signInLink =
+    mode === 'self-hosted'
+      ? ((await apiProcess.waitFor(/"message":"Sign in: (\S+?)"/))[1] ?? null)
+      : null;
+  const token =
+    mode === 'self-hosted'
+      ? await signInAsOwner(api, { DATABASE_URL: database.url })
+      : await signInOverHttp(api, extra.api?.SIWE_DOMAIN ?? 'lighthouse.test');
 
   const call: Stack['call'] = async (method, path, body) => {
     const res = await fetch(`${api}${path}`, {
@@ -236,6 +255,7 @@ export async function startStack(
     database,
     apiUrl: api,
     token,
+    signInLink,
     env: { ...common, ADMIN_TOKEN: 'admin-token-for-tests-0123456789' },
     services,
     alerterEnv,

@@ -38,6 +38,7 @@ beforeAll(async () => {
       SIWE_DOMAIN: 'lighthouse.test',
       ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       ADMIN_TOKEN: 'admin-token-for-tests-0123456789',
+      LIGHTHOUSE_MODE: 'service',
       LIGHTHOUSE_TIERS: join(root, 'packages', 'testing', 'tiers.test.json'),
       LOG_LEVEL: 'info',
     },

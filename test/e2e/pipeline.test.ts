@@ -57,6 +57,7 @@ beforeAll(async () => {
     ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'info',
     METRICS_PORT: '0',
+    LIGHTHOUSE_MODE: 'service',
   };
   const apiProcess = startService('api', {
     ...common,
@@ -64,6 +65,7 @@ beforeAll(async () => {
     HOST: '127.0.0.1',
     ADMIN_TOKEN: 'admin-token-for-tests-0123456789',
     SIWE_DOMAIN: 'lighthouse.test',
+    LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'true',
     LIGHTHOUSE_TIERS: join(root, 'packages', 'testing', 'tiers.test.json'),
   });
   const scheduler = startService('scheduler', {

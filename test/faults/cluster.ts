@@ -173,6 +173,7 @@ export async function startCluster(load: Load): Promise<Cluster> {
     QUEUE_PREFIX: 'faults',
     ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'info',
+    LIGHTHOUSE_MODE: 'service',
   };
   const envOf: Record<ServiceKind, Record<string, string>> = {
     scheduler: { ...common, LIGHTHOUSE_TIERS: tiersFile },
@@ -195,9 +196,11 @@ export async function startCluster(load: Load): Promise<Cluster> {
       HOST: '127.0.0.1',
       ADMIN_TOKEN: 'admin-token-for-the-fault-suite-0123',
       SIWE_DOMAIN: 'lighthouse.test',
+      LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'true',
       LIGHTHOUSE_TIERS: tiersFile,
       RATE_LIMIT_SIGN_IN_PER_MINUTE: '100000',
       RATE_LIMIT_CREATE_PER_MINUTE: '100000',
+      RATE_LIMIT_CREATE_PER_IP_PER_MINUTE: '100000',
     },
   };
   const layout: [ServiceKind, number][] = [

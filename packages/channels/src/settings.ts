@@ -1,4 +1,4 @@
-import { env } from '@lighthouse/shared';
+import { env, targetAccessOf } from '@lighthouse/shared';
 import { z } from 'zod';
 import type { ChannelContext } from './channels/types';
 
@@ -9,8 +9,6 @@ import type { ChannelContext } from './channels/types';
 export const channelSettingsShape = {
   /** per request to a channel */
   CHANNEL_TIMEOUT_MS: env.int(10_000, 100, 120_000),
-  /** lifts the SSRF guard on channel URLs: for tests and private installs only */
-  LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: env.bool(false),
   TELEGRAM_API_BASE: z.url({ error: 'must be a URL' }).default('https://api.telegram.org'),
   /** smtp://user:pass@host:587 or smtps://…; email channels fail without it */
   SMTP_URL: z
@@ -22,10 +20,13 @@ export const channelSettingsShape = {
 
 export type ChannelSettings = z.output<z.ZodObject<typeof channelSettingsShape>>;
 
-export function channelContext(settings: ChannelSettings): Omit<ChannelContext, 'signal'> {
+/** The channels' context from their settings and the mode's SSRF policy (modeShape). */
+export function channelContext(
+  settings: ChannelSettings & Parameters<typeof targetAccessOf>[0],
+): Omit<ChannelContext, 'signal'> {
   return {
     timeoutMs: settings.CHANNEL_TIMEOUT_MS,
-    allowPrivateTargets: settings.LIGHTHOUSE_ALLOW_PRIVATE_TARGETS,
+    targetAccess: targetAccessOf(settings),
     telegramApiBase: settings.TELEGRAM_API_BASE,
     smtp: { url: settings.SMTP_URL ?? null, from: settings.SMTP_FROM },
   };

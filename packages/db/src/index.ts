@@ -17,6 +17,8 @@ export * as retention from './repositories/retention';
 export * as audit from './repositories/audit';
 export * as payments from './repositories/payments';
 export * as heartbeats from './repositories/heartbeats';
+export * as instance from './repositories/instance';
+export * as checkers from './repositories/checkers';
 export { encodeCursor, decodeCursor, type Page } from './repositories/subscriptions';
 export type { CheckRow } from './repositories/results';
 export type { AlertEventContext, AlertWithDeliveries } from './repositories/alerts';

@@ -89,6 +89,46 @@ export interface SubscriptionsTable {
   /** set while flapping: alerts are held until a window passes without a change */
   flapping_since: Timestamp | null;
   reminded_at: Timestamp | null;
+  /** after a failed check (or, while down, a passing one) below its threshold: check again this soon */
+  retry_interval_seconds: Generated<number>;
+  /** the slot of the first result of the current run of failures or successes */
+  streak_since: Timestamp | null;
+}
+
+/** The account that owns a self-hosted instance (one row at most). */
+export interface InstanceOwnerTable {
+  singleton: Generated<boolean>;
+  user_address: string;
+  created_at: DefaultedTimestamp;
+}
+
+/** One-time sign-in links (self-hosted); only the token's hash is kept. */
+export interface SignInLinksTable {
+  token_hash: Buffer;
+  user_address: string;
+  created_at: DefaultedTimestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+/** A wallet that signs in to another account (the owner's, on a self-hosted instance). */
+export interface UserWalletsTable {
+  wallet_address: string;
+  user_address: string;
+  created_at: DefaultedTimestamp;
+}
+
+/** What each checker process last reported of itself (its heartbeat). */
+export interface CheckersTable {
+  name: string;
+  host: string;
+  version: string;
+  region: string | null;
+  started_at: Timestamp;
+  last_seen_at: Timestamp;
+  checks_total: ColumnType<string, string | number | bigint, string | number | bigint>;
+  errors_total: ColumnType<string, string | number | bigint, string | number | bigint>;
+  checks_per_second: number;
 }
 
 export interface CheckHistoryTable {
@@ -334,6 +374,10 @@ export interface Database {
   status_page_subscriptions: StatusPageSubscriptionsTable;
   expiry_notices: ExpiryNoticesTable;
   audit_log: AuditLogTable;
+  instance_owner: InstanceOwnerTable;
+  sign_in_links: SignInLinksTable;
+  user_wallets: UserWalletsTable;
+  checkers: CheckersTable;
 }
 
 export type User = Selectable<UsersTable>;

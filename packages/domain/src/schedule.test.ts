@@ -1,4 +1,4 @@
-import { planSlot, slotAtOrBefore, slotOffsetMs } from './schedule';
+import { planSlot, resumeSlot, slotAtOrBefore, slotOffsetMs } from './schedule';
 
 const minute = 60_000;
 
@@ -50,5 +50,79 @@ describe('slot arithmetic', () => {
     expect(plan.slot).toBe(due + 10 * minute);
     expect(plan.next).toBe(due + 11 * minute);
     expect(plan.skipped).toBe(10);
+  });
+});
+
+describe('resumeSlot: a pause, a resume or a new interval never buys an early check', () => {
+  const interval = 5 * minute;
+  const offset = 17_000;
+  const grid = (k: number) => offset + k * interval;
+
+  it('keeps the stored next slot when resumed within the same interval', () => {
+    // slot k=10 was enqueued, so next_check_at is k=11; paused and resumed a second later
+    const now = grid(10) + 1_000;
+    expect(
+      resumeSlot({
+        nowMs: now,
+        nextCheckAtMs: grid(11),
+        previousIntervalMs: interval,
+        intervalMs: interval,
+        offsetMs: offset,
+      }),
+    ).toBe(grid(11));
+  });
+
+  it('goes on at the first grid slot after now once the pause outlasted the interval', () => {
+    const now = grid(40) + 2_000;
+    expect(
+      resumeSlot({
+        nowMs: now,
+        nextCheckAtMs: grid(11),
+        previousIntervalMs: interval,
+        intervalMs: interval,
+        offsetMs: offset,
+      }),
+    ).toBe(grid(41));
+  });
+
+  it('a shorter interval starts one new interval after the last check, on the new grid', () => {
+    const shorter = minute;
+    const newOffset = 5_000;
+    const now = grid(10) + 1_000;
+    const next = resumeSlot({
+      nowMs: now,
+      nextCheckAtMs: grid(11),
+      previousIntervalMs: interval,
+      intervalMs: shorter,
+      offsetMs: newOffset,
+    });
+    expect(next).toBeGreaterThanOrEqual(grid(10) + shorter);
+    expect((next - newOffset) % shorter).toBe(0);
+    expect(next - (grid(10) + shorter)).toBeLessThan(shorter);
+  });
+
+  it('any pause and resume sequence keeps checks at least one interval apart', () => {
+    let next = grid(1);
+    const checks: number[] = [];
+    let now = grid(1);
+    // a loop that pauses and resumes every 7 s for an hour; the scheduler checks each due slot
+    for (let i = 0; i < 514; i += 1) {
+      now += 7_000;
+      while (next <= now) {
+        checks.push(next);
+        next = planSlot(next, next, interval, offset).next;
+      }
+      next = resumeSlot({
+        nowMs: now,
+        nextCheckAtMs: next,
+        previousIntervalMs: interval,
+        intervalMs: interval,
+        offsetMs: offset,
+      });
+    }
+    for (let i = 1; i < checks.length; i += 1) {
+      expect(checks[i]! - checks[i - 1]!).toBeGreaterThanOrEqual(interval);
+    }
+    expect(checks.length).toBeLessThanOrEqual(Math.ceil((now - grid(1)) / interval) + 1);
   });
 });

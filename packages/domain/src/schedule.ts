@@ -45,3 +45,27 @@ export function planSlot(
   }
   return { slot, next: slotAtOrBefore(slot, intervalMs, offsetMs) + intervalMs, skipped };
 }
+
+/** The earliest slot at or after `atMs`. */
+export function slotAtOrAfter(atMs: number, intervalMs: number, offsetMs: number): number {
+  return offsetMs + Math.ceil((atMs - offsetMs) / intervalMs) * intervalMs;
+}
+
+/**
+ * Where a subscription's schedule resumes after a pause or a change of interval, at `nowMs`:
+ * on its grid, and never sooner than one interval after the slot it last had enqueued, so
+ * pausing and resuming (or changing the interval back and forth) never buys a check sooner
+ * than the grid allows. `nextCheckAtMs` is the stored next slot: the scheduler keeps it one
+ * interval (`previousIntervalMs`) after the last slot it enqueued.
+ */
+export function resumeSlot(options: {
+  nowMs: number;
+  nextCheckAtMs: number;
+  previousIntervalMs: number;
+  intervalMs: number;
+  offsetMs: number;
+}): number {
+  const { nowMs, nextCheckAtMs, previousIntervalMs, intervalMs, offsetMs } = options;
+  const lastEnqueued = nextCheckAtMs - previousIntervalMs;
+  return slotAtOrAfter(Math.max(nowMs, lastEnqueued + intervalMs), intervalMs, offsetMs);
+}

@@ -1,5 +1,6 @@
 import {
   applyResult,
+  awaitingConfirmation,
   isAlertable,
   type CheckStatus,
   type MonitorSnapshot,
@@ -140,5 +141,54 @@ describe('isAlertable', () => {
     ['up', 'up', false],
   ] as const)('%s → %s: %s', (from, to, expected) => {
     expect(isAlertable({ from, to })).toBe(expected);
+  });
+});
+
+describe('runs and confirmation', () => {
+  const thresholds = { failure_threshold: 3, recovery_threshold: 2 };
+  /** applies statuses at slots 1, 2, …; returns every snapshot */
+  const run = (statuses: CheckStatus[], start = snap('up', 0, 5)) => {
+    let current = start;
+    return statuses.map((status, i) => {
+      current = applyResult(current, thresholds, { status, slot: slot(i + 1) }).next;
+      return current;
+    });
+  };
+
+  it('dates a down period from its first failed check, and a recovery from its first success', () => {
+    const snapshots = run(['up', 'down', 'down', 'down', 'down', 'up', 'up']);
+    // slot 4 reached the threshold: down since slot 2
+    expect(snapshots[3]).toMatchObject({ state: 'down', streak_since: slot(2) });
+    expect(snapshots[4]).toMatchObject({ state: 'down', streak_since: slot(2) });
+    // slot 7 reached the recovery threshold: up since slot 6
+    expect(snapshots[6]).toMatchObject({ state: 'up', streak_since: slot(6) });
+  });
+
+  it.each([
+    ['one failure below the threshold', snap('up', 1, 0), true],
+    ['failures at the threshold (down now)', snap('down', 3, 0), false],
+    ['up and passing', snap('up', 0, 4), false],
+    ['a new subscription failing once', snap('unknown', 1, 0), true],
+    ['degraded, then a failure', snap('degraded', 1, 0), true],
+    ['down, one success below recovery 2', snap('down', 0, 1), true],
+    ['down, still failing', snap('down', 5, 0), false],
+  ] as const)('%s: awaiting confirmation %s', (_name, snapshot, expected) => {
+    expect(awaitingConfirmation(snapshot, thresholds)).toBe(expected);
+  });
+
+  it('never waits with a threshold of 1: the first failure decides', () => {
+    expect(
+      awaitingConfirmation(snap('up', 1, 0), { failure_threshold: 1, recovery_threshold: 1 }),
+    ).toBe(false);
+    expect(
+      awaitingConfirmation(snap('down', 0, 1), { failure_threshold: 1, recovery_threshold: 1 }),
+    ).toBe(false);
+  });
+
+  it('a passing confirmation ends the wait without a change of state', () => {
+    const [failed, passed] = run(['down', 'up']);
+    expect(awaitingConfirmation(failed!, thresholds)).toBe(true);
+    expect(passed).toMatchObject({ state: 'up', consecutive_failures: 0 });
+    expect(awaitingConfirmation(passed!, thresholds)).toBe(false);
   });
 });

@@ -8,6 +8,12 @@ export interface MonitorSnapshot {
   consecutive_successes: number;
   /** the newest slot already applied; results for it or older slots change nothing */
   last_scheduled_at: Date | null;
+  /**
+   * The slot of the first result of the current run of failures (or of reachable results):
+   * when a down period began, counted from its first failed check rather than the one that
+   * reached the threshold, and likewise when a recovery began.
+   */
+  streak_since?: Date | null;
 }
 
 export interface Thresholds {
@@ -50,6 +56,9 @@ export function applyResult(
   const consecutive_failures = failed ? current.consecutive_failures + 1 : 0;
   const consecutive_successes = failed ? 0 : current.consecutive_successes + 1;
 
+  const startsRun = failed ? consecutive_failures === 1 : consecutive_successes === 1;
+  const streak_since = startsRun ? result.slot : (current.streak_since ?? result.slot);
+
   let state: MonitorState = current.state;
   if (failed) {
     if (current.state !== 'down' && consecutive_failures >= thresholds.failure_threshold)
@@ -61,7 +70,13 @@ export function applyResult(
   }
 
   return {
-    next: { state, consecutive_failures, consecutive_successes, last_scheduled_at: result.slot },
+    next: {
+      state,
+      consecutive_failures,
+      consecutive_successes,
+      last_scheduled_at: result.slot,
+      streak_since,
+    },
     transition: state === current.state ? null : { from: current.state, to: state },
     applied: true,
   };
@@ -75,4 +90,23 @@ export function applyResult(
 export function isAlertable(transition: Transition): boolean {
   if (transition.from === transition.to || transition.to === 'unknown') return false;
   return !(transition.from === 'unknown' && transition.to === 'up');
+}
+
+/**
+ * Whether the state is waiting for confirmation: failures below the failure threshold (a
+ * down alert may be coming) or, while down, reachable results below the recovery threshold.
+ * Such a subscription is checked again after its retry interval rather than its next slot
+ * (Uptime Kuma's retries, Checkly's retry), so an outage is confirmed in seconds.
+ */
+export function awaitingConfirmation(snapshot: MonitorSnapshot, thresholds: Thresholds): boolean {
+  if (snapshot.state === 'down') {
+    return (
+      snapshot.consecutive_successes > 0 &&
+      snapshot.consecutive_successes < thresholds.recovery_threshold
+    );
+  }
+  return (
+    snapshot.consecutive_failures > 0 &&
+    snapshot.consecutive_failures < thresholds.failure_threshold
+  );
 }

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { Mode } from '@lighthouse/shared';
 import { fieldIssues } from './fields';
+import { TARGET_TYPE_NAMES } from './targets';
 
 const usdc = z
   .string()
@@ -54,4 +56,47 @@ export function loadTiers(path: string = DEFAULT_TIERS_PATH): Tiers {
     throw new Error(`cannot read tiers file ${path}: ${(err as Error).message}`);
   }
   return parseTiers(raw, `tiers file ${path}`);
+}
+
+/** The one tier of a self-hosted instance: every check type, no cap, nothing to pay. */
+export const SELF_HOSTED_TIER = 'self_hosted';
+
+export interface InstanceTierSettings {
+  LIGHTHOUSE_MODE: Mode;
+  /** service mode: the tiers file (default: the shipped one) */
+  LIGHTHOUSE_TIERS?: string | undefined;
+  /** self-hosted mode: raw history kept, and the shortest interval */
+  LIGHTHOUSE_RETENTION_DAYS: number;
+  LIGHTHOUSE_MIN_INTERVAL_SECONDS?: number;
+}
+
+/**
+ * The tiers an instance offers: in service mode the tiers file's; self-hosted, one free tier
+ * with every check type, intervals down to LIGHTHOUSE_MIN_INTERVAL_SECONDS (10 s), no
+ * subscription cap and LIGHTHOUSE_RETENTION_DAYS of raw history.
+ */
+export function instanceTiers(settings: InstanceTierSettings): Tiers {
+  if (settings.LIGHTHOUSE_MODE === 'service') return loadTiers(settings.LIGHTHOUSE_TIERS);
+  const tier: Tier = {
+    name: SELF_HOSTED_TIER,
+    label: 'Self-hosted',
+    min_interval_seconds: settings.LIGHTHOUSE_MIN_INTERVAL_SECONDS ?? 10,
+    max_subscriptions: Number.MAX_SAFE_INTEGER,
+    raw_retention_days: settings.LIGHTHOUSE_RETENTION_DAYS,
+    allowed_target_types: [...TARGET_TYPE_NAMES],
+    max_channels: 20,
+    price_usdc_per_30_days: '0',
+    paid: false,
+  };
+  return new Map([[tier.name, tier]]);
+}
+
+/**
+ * The interval a new subscription gets when it names none: the tier's minimum, but at least
+ * a minute where the tier allows shorter (a self-hosted default like Uptime Kuma's).
+ */
+export function defaultInterval(tier: Tier): number {
+  return tier.name === SELF_HOSTED_TIER
+    ? Math.max(tier.min_interval_seconds, 60)
+    : tier.min_interval_seconds;
 }

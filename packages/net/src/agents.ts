@@ -1,5 +1,5 @@
 import { Agent } from 'undici';
-import { createSsrfGuard, type SsrfGuard } from './ssrf';
+import { createSsrfGuard, type SsrfGuard, type TargetAccess } from './ssrf';
 
 export interface GuardedTransport {
   guard: SsrfGuard;
@@ -8,26 +8,26 @@ export interface GuardedTransport {
 
 export interface GuardedAgents {
   /** the guard and keep-alive agent of a guard mode, made on first use */
-  get(allowPrivateTargets: boolean): GuardedTransport;
+  get(access: TargetAccess): GuardedTransport;
   /** forgets every agent and closes its sockets (`destroy` aborts requests in flight) */
   close(how?: 'close' | 'destroy'): Promise<void>;
 }
 
 /**
- * One keep-alive agent per guard mode, for the life of the process: a socket opened while
+ * One keep-alive agent per guard policy, for the life of the process: a socket opened while
  * private targets were allowed is never reused while they are not. Every host name a socket
  * connects to is resolved by the guard's lookup, which refuses private and reserved addresses
  * (DESIGN.md invariant 5) unless the operator allows them.
  */
 export function guardedAgents(options: Omit<Agent.Options, 'connect'>): GuardedAgents {
-  const transports = new Map<boolean, GuardedTransport>();
+  const transports = new Map<TargetAccess, GuardedTransport>();
   return {
-    get(allowPrivateTargets) {
-      let transport = transports.get(allowPrivateTargets);
+    get(access) {
+      let transport = transports.get(access);
       if (transport === undefined) {
-        const guard = createSsrfGuard({ allowPrivateTargets });
+        const guard = createSsrfGuard({ access });
         transport = { guard, agent: new Agent({ ...options, connect: { lookup: guard.lookup } }) };
-        transports.set(allowPrivateTargets, transport);
+        transports.set(access, transport);
       }
       return transport;
     },

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import {
   BLOCKED_ADDRESS_CODE,
   BlockedAddressError,
+  classifyAddress,
   createSsrfGuard,
   isBlockedAddress,
   type Resolver,
@@ -29,6 +30,69 @@ function lookup(
 function fakeResolver(table: Record<string, LookupAddress[]>): Resolver {
   return (hostname) => Promise.resolve(table[hostname] ?? []);
 }
+
+describe("the private policy (self-hosted): the owner's network, never link-local or metadata", () => {
+  test.each([
+    ['127.0.0.1', 'loopback'],
+    ['::1', 'IPv6 loopback'],
+    ['10.1.2.3', 'private 10/8'],
+    ['172.20.0.5', 'private 172.16/12'],
+    ['192.168.1.10', 'private 192.168/16'],
+    ['100.64.0.1', 'CGNAT (Tailscale and friends)'],
+    ['fd12:3456::1', 'unique local'],
+    ['::ffff:192.168.1.1', 'IPv4-mapped private'],
+  ])('lets %s through (%s)', (ip) => {
+    expect(classifyAddress(ip)).toBe('private');
+    expect(isBlockedAddress(ip, 'private')).toBe(false);
+    expect(isBlockedAddress(ip, 'public')).toBe(true);
+    expect(isBlockedAddress(ip, 'all')).toBe(false);
+  });
+
+  test.each([
+    ['169.254.169.254', 'AWS, GCP and Azure metadata'],
+    ['169.254.1.1', 'link-local'],
+    ['100.100.100.200', 'Alibaba metadata'],
+    ['192.0.0.192', 'Oracle metadata'],
+    ['fe80::1', 'IPv6 link-local'],
+    ['fe80::1%eth0', 'IPv6 link-local with a zone'],
+    ['fd00:ec2::254', 'AWS metadata over IPv6'],
+    ['::ffff:169.254.169.254', 'IPv4-mapped metadata'],
+    ['64:ff9b::a9fe:a9fe', 'NAT64 of the metadata address'],
+    ['2002:a9fe:a9fe::1', '6to4 of the metadata address'],
+  ])('refuses %s (%s) unless everything is allowed', (ip) => {
+    expect(classifyAddress(ip)).toBe('link-local');
+    expect(isBlockedAddress(ip, 'private')).toBe(true);
+    expect(isBlockedAddress(ip, 'public')).toBe(true);
+    expect(isBlockedAddress(ip, 'all')).toBe(false);
+  });
+
+  it('lets public addresses through under every policy, and refuses what is not an address', () => {
+    for (const access of ['public', 'private', 'all'] as const) {
+      expect(isBlockedAddress('93.184.215.14', access)).toBe(false);
+      expect(isBlockedAddress('2606:4700::1111', access)).toBe(false);
+    }
+    expect(classifyAddress('not-an-ip')).toBe('invalid');
+    expect(isBlockedAddress('not-an-ip', 'private')).toBe(true);
+  });
+
+  it('resolves names under the private policy and names why a metadata address is refused', async () => {
+    const guard = createSsrfGuard({
+      access: 'private',
+      resolve: fakeResolver({
+        'nas.home.arpa': [{ address: '192.168.1.20', family: 4 }],
+        'metadata.internal': [{ address: '169.254.169.254', family: 4 }],
+      }),
+    });
+    await expect(lookup(guard, 'nas.home.arpa')).resolves.toMatchObject({
+      address: '192.168.1.20',
+    });
+    await expect(lookup(guard, 'metadata.internal')).rejects.toThrow(
+      'metadata.internal resolves to 169.254.169.254, a link-local or cloud metadata address',
+    );
+    expect(() => guard.assertHostAllowed('[fe80::1]')).toThrow(BlockedAddressError);
+    expect(() => guard.assertHostAllowed('127.0.0.1')).not.toThrow();
+  });
+});
 
 describe('isBlockedAddress', () => {
   test.each([
@@ -105,7 +169,7 @@ describe('isBlockedAddress', () => {
 });
 
 describe('assertHostAllowed (IP literals in URLs)', () => {
-  const guard = createSsrfGuard({ allowPrivateTargets: false });
+  const guard = createSsrfGuard({ access: 'public' });
 
   // WHATWG URL parsing turns every IPv4 spelling into dotted decimal before the guard sees it.
   test.each([
@@ -136,7 +200,7 @@ describe('assertHostAllowed (IP literals in URLs)', () => {
   });
 
   test('blocks nothing when private targets are allowed', () => {
-    const open = createSsrfGuard({ allowPrivateTargets: true });
+    const open = createSsrfGuard({ access: 'all' });
     expect(() => open.assertHostAllowed('127.0.0.1')).not.toThrow();
     expect(() => open.assertHostAllowed('[::1]')).not.toThrow();
   });
@@ -152,7 +216,7 @@ describe('guarded lookup', () => {
   const publicV6: LookupAddress = { address: '2606:2800:220:1:248:1893:25c8:1946', family: 6 };
 
   test('rejects a name that resolves to loopback (localhost, system resolver)', async () => {
-    const guard = createSsrfGuard({ allowPrivateTargets: false });
+    const guard = createSsrfGuard({ access: 'public' });
     await expect(lookup(guard, 'localhost')).rejects.toMatchObject({
       code: BLOCKED_ADDRESS_CODE,
       category: 'blocked',
@@ -164,7 +228,7 @@ describe('guarded lookup', () => {
 
   test('rejects a name if any of its addresses is blocked', async () => {
     const guard = createSsrfGuard({
-      allowPrivateTargets: false,
+      access: 'public',
       resolve: fakeResolver({
         'mixed.example': [publicV4, { address: '10.0.0.5', family: 4 }],
         'v6.example': [publicV6, { address: '::ffff:169.254.169.254', family: 6 }],
@@ -181,7 +245,7 @@ describe('guarded lookup', () => {
 
   test('answers with exactly the checked addresses, in both call forms', async () => {
     const guard = createSsrfGuard({
-      allowPrivateTargets: false,
+      access: 'public',
       resolve: fakeResolver({ 'public.example': [publicV4, publicV6] }),
     });
     await expect(lookup(guard, 'public.example', { all: true })).resolves.toEqual({
@@ -197,7 +261,7 @@ describe('guarded lookup', () => {
   test('passes the requested family to the resolver', async () => {
     const seen: number[] = [];
     const guard = createSsrfGuard({
-      allowPrivateTargets: false,
+      access: 'public',
       resolve: (_hostname, options) => {
         seen.push(options.family);
         return Promise.resolve([publicV6]);
@@ -210,17 +274,17 @@ describe('guarded lookup', () => {
 
   test('passes resolver errors through and reports an empty answer as ENOTFOUND', async () => {
     const failing = createSsrfGuard({
-      allowPrivateTargets: false,
+      access: 'public',
       resolve: () =>
         Promise.reject(Object.assign(new Error('queryA EAI_AGAIN'), { code: 'EAI_AGAIN' })),
     });
     await expect(lookup(failing, 'flaky.example')).rejects.toMatchObject({ code: 'EAI_AGAIN' });
-    const empty = createSsrfGuard({ allowPrivateTargets: false, resolve: fakeResolver({}) });
+    const empty = createSsrfGuard({ access: 'public', resolve: fakeResolver({}) });
     await expect(lookup(empty, 'nothing.example')).rejects.toMatchObject({ code: 'ENOTFOUND' });
   });
 
   test('allows everything when private targets are allowed', async () => {
-    const guard = createSsrfGuard({ allowPrivateTargets: true });
+    const guard = createSsrfGuard({ access: 'all' });
     const { address } = await lookup(guard, 'localhost', { all: true });
     expect(Array.isArray(address) && address.every((a) => isBlockedAddress(a.address))).toBe(true);
   });
@@ -261,13 +325,13 @@ describe('guarded lookup', () => {
       const before = requests;
       // A made-up name mapped to the server proves node connects to the address the guard gave.
       const open = createSsrfGuard({
-        allowPrivateTargets: true,
+        access: 'all',
         resolve: fakeResolver({ 'app.example': [{ address: '127.0.0.1', family: 4 }] }),
       });
       await expect(get(open, 'app.example')).resolves.toBe(200);
       expect(requests).toBe(before + 1);
 
-      const closed = createSsrfGuard({ allowPrivateTargets: false });
+      const closed = createSsrfGuard({ access: 'public' });
       await expect(get(closed, 'localhost')).rejects.toMatchObject({ code: BLOCKED_ADDRESS_CODE });
       expect(requests).toBe(before + 1);
     });

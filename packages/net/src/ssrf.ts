@@ -4,7 +4,11 @@ import { BlockList, isIP, isIPv4, isIPv6, type LookupFunction } from 'node:net';
 /**
  * The SSRF guard (DESIGN.md invariant 5): a checker never connects to loopback, private,
  * link-local, CGNAT, multicast, reserved or cloud-metadata addresses, on any redirect hop,
- * unless the operator sets LIGHTHOUSE_ALLOW_PRIVATE_TARGETS.
+ * unless the operator allows them. Three policies ({@link TargetAccess}):
+ * - `public` (service mode): only the public internet;
+ * - `private` (self-hosted mode): also loopback, private networks, CGNAT and unique-local
+ *   addresses (the owner's own network), but still no link-local or cloud-metadata address;
+ * - `all`: nothing is refused (LIGHTHOUSE_ALLOW_LINK_LOCAL_TARGETS, and tests).
  *
  * Two doors lead to a socket and both are guarded:
  * - host names go through {@link SsrfGuard.lookup}, used as the `lookup` of `http.request`:
@@ -24,14 +28,28 @@ export class BlockedAddressError extends Error {
     readonly hostname: string,
     readonly address: string,
   ) {
+    const what =
+      classifyAddress(address) === 'link-local'
+        ? 'a link-local or cloud metadata address'
+        : 'a private or reserved address';
     super(
       hostname === address
-        ? `${address} is a private or reserved address`
-        : `${hostname} resolves to ${address}, a private or reserved address`,
+        ? `${address} is ${what}`
+        : `${hostname} resolves to ${address}, ${what}`,
     );
     this.name = 'BlockedAddressError';
   }
 }
+
+/** Which addresses a connection may reach; see the module comment. */
+export type TargetAccess = 'public' | 'private' | 'all';
+
+/**
+ * What an address reaches: the public internet, a private network (loopback, RFC 1918, CGNAT,
+ * unique-local, reserved), or a link-local or cloud-metadata address, which stays refused
+ * even where private targets are allowed. Anything that is not an IP address is `invalid`.
+ */
+export type AddressClass = 'public' | 'private' | 'link-local' | 'invalid';
 
 // IPv4 ranges that are not the public internet (IANA special-purpose registry, RFC 6890).
 const blockedV4 = new BlockList();
@@ -73,17 +91,44 @@ for (const [network, prefix] of [
   blockedV6.addSubnet(network, prefix, 'ipv6');
 }
 
-/**
- * Whether connecting to `ip` could reach something that is not the public internet.
- * Anything that is not a valid IP address is blocked: the guard fails closed.
- */
-export function isBlockedAddress(ip: string): boolean {
-  if (isIPv4(ip)) return blockedV4.check(ip, 'ipv4');
+// Link-local ranges and the cloud metadata services that live outside them: refused even when
+// private targets are allowed (a self-hosted install on a cloud VM must not hand out its
+// instance credentials).
+const linkLocalV4 = new BlockList();
+linkLocalV4.addSubnet('169.254.0.0', 16, 'ipv4'); // link-local, AWS/GCP/Azure metadata 169.254.169.254
+linkLocalV4.addAddress('100.100.100.200', 'ipv4'); // Alibaba Cloud metadata
+linkLocalV4.addAddress('192.0.0.192', 'ipv4'); // Oracle Cloud metadata
+const linkLocalV6 = new BlockList();
+linkLocalV6.addSubnet('fe80::', 10, 'ipv6'); // link-local
+linkLocalV6.addAddress('fd00:ec2::254', 'ipv6'); // AWS metadata over IPv6
+
+export function classifyAddress(ip: string): AddressClass {
+  const v4Class = (v4: string): AddressClass =>
+    linkLocalV4.check(v4, 'ipv4')
+      ? 'link-local'
+      : blockedV4.check(v4, 'ipv4')
+        ? 'private'
+        : 'public';
+  if (isIPv4(ip)) return v4Class(ip);
   const address = stripZone(ip);
-  if (!isIPv6(address)) return true;
-  if (blockedV6.check(address, 'ipv6')) return true;
+  if (!isIPv6(address)) return 'invalid';
+  if (linkLocalV6.check(address, 'ipv6')) return 'link-local';
   const v4 = embeddedIPv4(address);
-  return v4 !== null && blockedV4.check(v4, 'ipv4');
+  if (v4 !== null && v4Class(v4) === 'link-local') return 'link-local';
+  if (blockedV6.check(address, 'ipv6')) return 'private';
+  return v4 === null ? 'public' : v4Class(v4);
+}
+
+/**
+ * Whether `access` refuses a connection to `ip` (by default whether `ip` could reach anything
+ * but the public internet). Anything that is not a valid IP address is refused: the guard
+ * fails closed.
+ */
+export function isBlockedAddress(ip: string, access: TargetAccess = 'public'): boolean {
+  if (access === 'all') return false;
+  const kind = classifyAddress(ip);
+  if (kind === 'public') return false;
+  return !(access === 'private' && kind === 'private');
 }
 
 /** `fe80::1%eth0` → `fe80::1`; a zone only ever accompanies link-local addresses, blocked anyway. */
@@ -150,11 +195,11 @@ export const systemResolver: Resolver = (hostname, options) =>
   dns.lookup(hostname, { ...options, all: true });
 
 export interface SsrfGuardOptions {
-  /** LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: when true nothing is blocked. */
-  allowPrivateTargets: boolean;
+  /** which addresses may be reached; `all` checks nothing */
+  access: TargetAccess;
   /** Defaults to the system resolver (`dns.lookup`); tests map made-up names to addresses. */
   resolve?: Resolver;
-  /** Defaults to {@link isBlockedAddress}. */
+  /** Defaults to {@link isBlockedAddress} under `access`. */
   isBlocked?: (ip: string) => boolean;
 }
 
@@ -176,8 +221,8 @@ export interface SsrfGuard {
 
 export function createSsrfGuard(options: SsrfGuardOptions): SsrfGuard {
   const resolve = options.resolve ?? systemResolver;
-  const isBlocked = options.isBlocked ?? isBlockedAddress;
-  const allowAll = options.allowPrivateTargets;
+  const isBlocked = options.isBlocked ?? ((ip: string) => isBlockedAddress(ip, options.access));
+  const allowAll = options.access === 'all';
 
   const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
     resolve(hostname, { family: familyOf(lookupOptions), hints: lookupOptions.hints }).then(

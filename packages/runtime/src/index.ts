@@ -104,16 +104,20 @@ export function startRuntime(
   return { logger, shutdown, db, producerRedis, workerRedis, queues };
 }
 
-/** `/metrics` and `/health` (PostgreSQL and Redis, plus `ready()`) on `port`, closed at shutdown. */
+/**
+ * `/metrics` and `/health` (PostgreSQL and Redis, plus `ready()`) on the service's
+ * METRICS_HOST:METRICS_PORT, closed at shutdown.
+ */
 export async function startOps(
   runtime: Runtime,
-  port: number,
+  config: { METRICS_PORT: number; METRICS_HOST: string },
   registry: Registry,
   ready: () => boolean = () => true,
 ): Promise<number> {
   const redis = runtime.workerRedis ?? runtime.producerRedis;
   const ops = await startOpsServer({
-    port,
+    port: config.METRICS_PORT,
+    host: config.METRICS_HOST,
     registry,
     health: async () => {
       const health = await checkDependencies({

@@ -101,6 +101,53 @@ export const env = {
 };
 
 /**
+ * How Lighthouse is run (DESIGN "Two ways to run it"): `self-hosted`, one owner monitoring
+ * their own services (no tiers or payments, private targets allowed, a sign-in link), or
+ * `service`, run publicly for customers with wallets, tiers and x402.
+ */
+export const MODES = ['self-hosted', 'service'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** Which addresses a probe or a channel may connect to (the SSRF guard's policy). */
+export type TargetAccessPolicy = 'public' | 'private' | 'all';
+
+/** LIGHTHOUSE_MODE, which every service reads: spread into its schema. */
+export const modeShape = {
+  LIGHTHOUSE_MODE: z
+    .enum(MODES, { error: 'must be self-hosted or service' })
+    .default('self-hosted'),
+};
+
+/**
+ * The mode, and which targets the SSRF guard lets through, for the services that connect to
+ * targets or channels (api, checker, alerter). Private targets (loopback, private networks)
+ * default to allowed in self-hosted mode, refused in service mode; link-local and
+ * cloud-metadata addresses stay refused unless LIGHTHOUSE_ALLOW_LINK_LOCAL_TARGETS says
+ * otherwise. Spread into a schema, then read the policy with {@link targetAccessOf}.
+ */
+export const targetAccessShape = {
+  ...modeShape,
+  /** unset: the mode's default (self-hosted true, service false) */
+  LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+    .transform((v) => v === 'true' || v === '1' || v === 'yes')
+    .optional(),
+  /** with private targets allowed, also link-local and cloud-metadata addresses */
+  LIGHTHOUSE_ALLOW_LINK_LOCAL_TARGETS: env.bool(false),
+};
+
+export function targetAccessOf(config: {
+  LIGHTHOUSE_MODE: Mode;
+  LIGHTHOUSE_ALLOW_PRIVATE_TARGETS?: boolean | undefined;
+  LIGHTHOUSE_ALLOW_LINK_LOCAL_TARGETS: boolean;
+}): TargetAccessPolicy {
+  const privateAllowed =
+    config.LIGHTHOUSE_ALLOW_PRIVATE_TARGETS ?? config.LIGHTHOUSE_MODE === 'self-hosted';
+  if (!privateAllowed) return 'public';
+  return config.LIGHTHOUSE_ALLOW_LINK_LOCAL_TARGETS ? 'all' : 'private';
+}
+
+/**
  * The variables every background service (scheduler, checker, alerter) reads alike:
  * its stores, queue prefix, log level, ops port, pool and shutdown budget.
  */
@@ -112,6 +159,8 @@ export function workerShape(defaults: { metricsPort: number; shutdownTimeoutMs: 
     LOG_LEVEL: env.logLevel(),
     /** /metrics and /health; 0 picks a free port */
     METRICS_PORT: env.port(defaults.metricsPort),
+    /** where /metrics and /health listen: loopback unless told (0.0.0.0 in containers) */
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     DB_POOL_SIZE: env.int(4, 1, 50),
     SHUTDOWN_TIMEOUT_MS: env.int(defaults.shutdownTimeoutMs, 100, 120_000),
   };

@@ -12,7 +12,7 @@ export interface OpsServerOptions {
 /** `/metrics` (Prometheus) and `/health` for the services that have no HTTP API of their own. */
 export async function startOpsServer({
   port,
-  host = '0.0.0.0',
+  host = '127.0.0.1',
   registry,
   health,
 }: OpsServerOptions): Promise<{ server: Server; port: number; close(): Promise<void> }> {

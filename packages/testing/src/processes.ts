@@ -159,3 +159,49 @@ async function waitForRedis(port: number): Promise<void> {
     probe.disconnect();
   }
 }
+
+/**
+ * Runs the api's command line (`services/api/dist/cli.js`) as a real process with only the
+ * given environment (plus PATH): its exit code and what it printed.
+ */
+export function runApiCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [join(root, 'services', 'api', 'dist', 'cli.js'), ...args],
+      {
+        env: { PATH: inheritedPath(), ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Signs in to a self-hosted api with a fresh owner link from its command line; the session token. */
+export async function signInAsOwner(
+  apiUrl: string,
+  env: { DATABASE_URL: string },
+): Promise<string> {
+  const { code, stdout, stderr } = await runApiCli(['sign-in-link'], {
+    DATABASE_URL: env.DATABASE_URL,
+    PUBLIC_URL: apiUrl,
+  });
+  const token = /#token=(lhl_[A-Za-z0-9_-]+)/.exec(stdout)?.[1];
+  if (code !== 0 || !token) throw new Error(`sign-in-link failed (${code}): ${stdout}${stderr}`);
+  const res = await fetch(`${apiUrl}/v1/auth/link`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ token }),
+  });
+  if (res.status !== 200)
+    throw new Error(`link sign-in answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}

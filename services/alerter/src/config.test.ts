@@ -13,7 +13,8 @@ describe('alerter config', () => {
     expect(config.SMTP_URL).toBeUndefined();
     expect(config).toMatchObject({
       TELEGRAM_API_BASE: 'https://api.telegram.org',
-      LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: false,
+      LIGHTHOUSE_MODE: 'self-hosted',
+      LIGHTHOUSE_ALLOW_LINK_LOCAL_TARGETS: false,
       DELIVERY_ATTEMPTS: 8,
       METRICS_PORT: 9103,
     });
@@ -24,6 +25,7 @@ describe('alerter config', () => {
     ['SMTP_URL', { SMTP_URL: 'http://mail.example.com' }],
     ['TELEGRAM_API_BASE', { TELEGRAM_API_BASE: 'not a url' }],
     ['DELIVERY_ATTEMPTS', { DELIVERY_ATTEMPTS: '0' }],
+    ['LIGHTHOUSE_MODE', { LIGHTHOUSE_MODE: 'saas' }],
     ['ALERTER_CONCURRENCY', { ALERTER_CONCURRENCY: 'lots' }],
   ])('names %s when it is wrong', (variable, patch) => {
     expect(() => loadConfig({ ...valid, ...patch })).toThrow(ConfigError);

@@ -1,4 +1,4 @@
-import { env, parseConfig, workerShape, type Env } from '@lighthouse/shared';
+import { env, targetAccessShape, parseConfig, workerShape, type Env } from '@lighthouse/shared';
 import { channelSettingsShape } from '@lighthouse/channels';
 import { z } from 'zod';
 
@@ -12,6 +12,7 @@ const schema = z.object({
   DELIVERY_ATTEMPTS: env.int(8, 1, 50),
   DELIVERY_BACKOFF_MS: env.int(2_000, 10, 600_000),
   ...channelSettingsShape,
+  ...targetAccessShape,
   /** a job's lock; an alerter that dies holding it loses it after this long */
   ALERTER_LOCK_MS: env.int(30_000, 500, 600_000),
   /** how often workers look for jobs whose alerter died (then retried elsewhere) */

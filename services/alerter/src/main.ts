@@ -66,7 +66,7 @@ runMain('alerter', async () => {
 
   const metricsPort = await startOps(
     runtime,
-    config.METRICS_PORT,
+    config,
     metrics.registry,
     () => alertWorker.isRunning() && deliveryWorker.isRunning(),
   );

@@ -27,6 +27,13 @@ describe('api config', () => {
       LOG_LEVEL: 'info',
       SIWE_DOMAIN: 'localhost:3000',
       CORS_ORIGINS: [],
+      // self-hosted on loopback unless told otherwise
+      LIGHTHOUSE_MODE: 'self-hosted',
+      HOST: '127.0.0.1',
+      PUBLIC_URL: 'http://localhost:3000',
+      LIGHTHOUSE_ADMIN_WALLETS: [],
+      LIGHTHOUSE_RETENTION_DAYS: 90,
+      LIGHTHOUSE_MIN_INTERVAL_SECONDS: 10,
     });
     expect(config.ENCRYPTION_KEY).toHaveLength(32);
   });
@@ -69,8 +76,18 @@ describe('api config', () => {
     ['CORS_ORIGINS', { CORS_ORIGINS: 'https://a.example.com/path' }],
     ['SESSION_TTL_HOURS', { SESSION_TTL_HOURS: '0' }],
     ['X402_PAY_TO', { X402_PAY_TO: '0x1234', X402_FACILITATOR_URL: 'https://f.example.com' }],
+    // payments and tiers belong to service mode: refused in self-hosted mode, not ignored
+    [
+      'X402_PAY_TO',
+      { X402_PAY_TO: `0x${'a'.repeat(40)}`, X402_FACILITATOR_URL: 'https://f.example.com' },
+    ],
+    ['LIGHTHOUSE_TIERS', { LIGHTHOUSE_TIERS: '/etc/lighthouse/tiers.json' }],
+    ['LIGHTHOUSE_MODE', { LIGHTHOUSE_MODE: 'public' }],
+    ['LIGHTHOUSE_ADMIN_WALLETS', { LIGHTHOUSE_ADMIN_WALLETS: '0xabc, vitalik.eth' }],
+    ['PUBLIC_URL', { PUBLIC_URL: 'lighthouse.example.com' }],
+    ['LIGHTHOUSE_MIN_INTERVAL_SECONDS', { LIGHTHOUSE_MIN_INTERVAL_SECONDS: '0' }],
     ['X402_NETWORK', { X402_NETWORK: 'avalanche-fuji' }],
-    ['X402_FACILITATOR_URL', { X402_PAY_TO: `0x${'a'.repeat(40)}` }],
+    ['X402_FACILITATOR_URL', { LIGHTHOUSE_MODE: 'service', X402_PAY_TO: `0x${'a'.repeat(40)}` }],
     ['X402_FACILITATOR_URL', { X402_FACILITATOR_URL: 'ftp://f.example.com' }],
     ['X402_RPC_URL', { X402_RELAYER_PRIVATE_KEY: `0x${'1'.repeat(64)}` }],
     ['X402_RELAYER_PRIVATE_KEY', { X402_RELAYER_PRIVATE_KEY: '0x12' }],
@@ -90,10 +107,24 @@ describe('api config', () => {
     ]);
   });
 
+  it('reads the admin wallets in lower case and the public URL without a trailing slash', () => {
+    const config = loadConfig({
+      ...valid,
+      LIGHTHOUSE_ADMIN_WALLETS: ` 0x${'AB'.repeat(20)} ,0x${'cd'.repeat(20)}`,
+      PUBLIC_URL: 'https://lighthouse.example.com/',
+    });
+    expect(config.LIGHTHOUSE_ADMIN_WALLETS).toEqual([
+      `0x${'ab'.repeat(20)}`,
+      `0x${'cd'.repeat(20)}`,
+    ]);
+    expect(config.PUBLIC_URL).toBe('https://lighthouse.example.com');
+  });
+
   it('takes x402 payments only when told where to send them and how to settle', () => {
     expect(loadConfig(valid).X402_PAY_TO).toBeUndefined();
     const config = loadConfig({
       ...valid,
+      LIGHTHOUSE_MODE: 'service',
       X402_PAY_TO: `0x${'a'.repeat(40)}`,
       X402_FACILITATOR_URL: 'https://facilitator.example.com',
     });

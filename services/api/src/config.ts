@@ -1,4 +1,4 @@
-import { env, parseConfig, type Env } from '@lighthouse/shared';
+import { env, modeShape, targetAccessShape, parseConfig, type Env } from '@lighthouse/shared';
 import { channelSettingsShape } from '@lighthouse/channels';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -7,12 +7,44 @@ const evmAddress = z
   .string()
   .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address');
 
+/** The address users open Lighthouse at, without a trailing slash. */
+const publicUrl = z
+  .url({
+    protocol: /^https?$/,
+    error: 'must be an http(s) URL like https://lighthouse.example.com',
+  })
+  .transform((u) => u.replace(/\/+$/, ''));
+
 const schema = z
   .object({
     DATABASE_URL: env.postgresUrl(),
     REDIS_URL: env.redisUrl(),
+    ...targetAccessShape,
     PORT: env.port(3000),
-    HOST: z.string().default('0.0.0.0'),
+    /** loopback unless told: containers (and anyone exposing it on purpose) set 0.0.0.0 */
+    HOST: z.string().min(1).default('127.0.0.1'),
+    /**
+     * The address users open Lighthouse at, for links the api prints (the owner's sign-in
+     * link); default http://localhost:<PORT>.
+     */
+    PUBLIC_URL: publicUrl.optional(),
+    /** wallets that may use the operator console (/v1/admin); in self-hosted mode the owner too */
+    LIGHTHOUSE_ADMIN_WALLETS: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim().toLowerCase())
+          .filter(Boolean),
+      )
+      .refine((list) => list.every((a) => /^0x[0-9a-f]{40}$/.test(a)), {
+        message: 'must be a comma-separated list of 0x-prefixed 20-byte wallet addresses',
+      }),
+    /** self-hosted: days of raw check history kept (service mode: each tier's) */
+    LIGHTHOUSE_RETENTION_DAYS: env.int(90, 1, 3_650),
+    /** self-hosted: the shortest check interval allowed */
+    LIGHTHOUSE_MIN_INTERVAL_SECONDS: env.int(10, 1, 86_400),
     QUEUE_PREFIX: env.queuePrefix(),
     LOG_LEVEL: env.logLevel(),
     ENCRYPTION_KEY: env.encryptionKey(),
@@ -66,6 +98,8 @@ const schema = z
     /** requests a minute: sign-in per client address, creations and test alerts per wallet */
     RATE_LIMIT_SIGN_IN_PER_MINUTE: env.int(30, 1, 100_000),
     RATE_LIMIT_CREATE_PER_MINUTE: env.int(60, 1, 100_000),
+    /** creations a minute from one client address, whichever wallets it uses */
+    RATE_LIMIT_CREATE_PER_IP_PER_MINUTE: env.int(120, 1, 100_000),
     RATE_LIMIT_TEST_ALERT_PER_MINUTE: env.int(5, 1, 100_000),
     /** pings a minute to one heartbeat push URL (per token) */
     RATE_LIMIT_PUSH_PER_MINUTE: env.int(120, 1, 100_000),
@@ -104,6 +138,19 @@ const schema = z
     ...channelSettingsShape,
   })
   .superRefine((c, ctx) => {
+    if (c.LIGHTHOUSE_MODE === 'self-hosted') {
+      // refused rather than ignored: a half-switched operator config should say so at start
+      for (const name of ['LIGHTHOUSE_TIERS', 'X402_PAY_TO'] as const) {
+        if (c[name] !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message:
+              'is read in service mode only: set LIGHTHOUSE_MODE=service to use tiers and payments',
+          });
+        }
+      }
+    }
     if (c.X402_RELAYER_PRIVATE_KEY && !c.X402_RPC_URL) {
       ctx.addIssue({
         code: 'custom',
@@ -120,10 +167,30 @@ const schema = z
       });
     }
   })
-  .transform((c) => ({ ...c, SIWE_DOMAIN: c.SIWE_DOMAIN ?? `localhost:${c.PORT}` }));
+  .transform((c) => ({
+    ...c,
+    SIWE_DOMAIN: c.SIWE_DOMAIN ?? `localhost:${c.PORT}`,
+    PUBLIC_URL: c.PUBLIC_URL ?? `http://localhost:${c.PORT}`,
+  }));
 
 export type ApiConfig = z.output<typeof schema>;
 
 export function loadConfig(source: Env = process.env): ApiConfig {
   return parseConfig(schema, source);
+}
+
+/** What the api's command line (cli.ts: sign-in links) reads: the database and the public URL. */
+const cliSchema = z
+  .object({
+    DATABASE_URL: env.postgresUrl(),
+    ...modeShape,
+    PORT: env.port(3000),
+    PUBLIC_URL: publicUrl.optional(),
+  })
+  .transform((c) => ({ ...c, PUBLIC_URL: c.PUBLIC_URL ?? `http://localhost:${c.PORT}` }));
+
+export type CliConfig = z.output<typeof cliSchema>;
+
+export function loadCliConfig(source: Env = process.env): CliConfig {
+  return parseConfig(cliSchema, source);
 }

@@ -1,5 +1,6 @@
 import type { Db } from '@lighthouse/db';
 import type { Tiers } from '@lighthouse/domain';
+import type { Resolver } from '@lighthouse/net';
 import type { QueueName } from '@lighthouse/queue';
 import type { Logger, SecretBox } from '@lighthouse/shared';
 import type { Queue } from 'bullmq';
@@ -17,4 +18,6 @@ export interface AppContext {
   secrets: SecretBox;
   tiers: Tiers;
   metrics: Metrics;
+  /** resolves target host names for the SSRF verdict at creation; tests map made-up names */
+  resolve?: Resolver;
 }

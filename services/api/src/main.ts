@@ -1,4 +1,4 @@
-import { loadTiers } from '@lighthouse/domain';
+import { instanceTiers } from '@lighthouse/domain';
 import { runMain, startRuntime } from '@lighthouse/runtime';
 import { createSecretBox } from '@lighthouse/shared';
 import type { Server } from 'node:http';
@@ -6,10 +6,11 @@ import { createApp } from './app';
 import { loadConfig } from './config';
 import type { AppContext } from './context';
 import { createMetrics } from './metrics';
+import { firstStartLink } from './services/owner';
 
 runMain('api', async () => {
   const config = loadConfig();
-  const tiers = loadTiers(config.LIGHTHOUSE_TIERS);
+  const tiers = instanceTiers(config);
   // A producer only: while Redis is away /health says so and queue writes fail fast.
   const runtime = startRuntime('api', config);
   const { logger, shutdown, db, queues } = runtime;
@@ -36,7 +37,12 @@ runMain('api', async () => {
   logger.info('api listening', {
     url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`,
     port,
+    mode: config.LIGHTHOUSE_MODE,
   });
+  // A new self-hosted instance: the owner's way in, until they have signed in once
+  // (./lighthouse admin-link prints a fresh one any time).
+  const link = await firstStartLink(db, config);
+  if (link) logger.info(`Sign in: ${link}`);
 });
 
 /**

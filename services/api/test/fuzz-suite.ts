@@ -16,6 +16,8 @@
  * malformed ones. A write route without an entry in ENDPOINTS fails the first test, so a new
  * route cannot escape. The fuzz-*.test.ts files each run one shard of it. fast-check prints the seed and the shrunk counterexample of a failure.
  */
+import { instance } from '@lighthouse/db';
+import { hashToken } from '@lighthouse/shared';
 import { signSiwe } from '@lighthouse/testing';
 import { Wallet } from 'ethers';
 import fc from 'fast-check';
@@ -53,6 +55,7 @@ const ENV = {
   // 1,000+ creations a minute per wallet must not turn into 429s (100000 is the most allowed)
   RATE_LIMIT_SIGN_IN_PER_MINUTE: '100000',
   RATE_LIMIT_CREATE_PER_MINUTE: '100000',
+  RATE_LIMIT_CREATE_PER_IP_PER_MINUTE: '100000',
   RATE_LIMIT_TEST_ALERT_PER_MINUTE: '100000',
   RATE_LIMIT_PUSH_PER_MINUTE: '100000',
 };
@@ -81,7 +84,13 @@ interface Fixtures {
     windows: [string, string][];
     pages: string[];
     keys: string[];
+    /** wallets linked to F's account */
+    wallets: string[];
   };
+  /** one-time sign-in links to F's account (each good once), and links that never were good */
+  links: { live: string[]; dead: string[] };
+  /** a wallet linked to the stranger's account */
+  strangerWallet: string;
   /** signed sign-in messages that must be refused (unknown or used nonce, wrong domain, expired) */
   refusedSignIns: { message: string; signature: string }[];
 }
@@ -237,6 +246,39 @@ const ENDPOINTS: Record<string, (f: Fixtures, payTo: string) => Spec> = {
     ),
     succeeds: true,
   }),
+  'POST /v1/auth/link': (f) => ({
+    path: fc.constant('/v1/auth/link'),
+    body: bodyFor(
+      fc
+        .oneof(
+          { weight: 1, arbitrary: fc.constantFrom(...f.links.live) },
+          { weight: 1, arbitrary: fc.constantFrom(...f.links.dead) },
+        )
+        .map((token) => ({ token })),
+    ),
+    auth: fc.constant({ kind: 'none' }),
+    succeeds: true,
+  }),
+  'POST /v1/account/wallets': (f) => ({
+    path: fc.constant('/v1/account/wallets'),
+    body: bodyFor(fc.constantFrom(...f.refusedSignIns)),
+    auth: authOf(f),
+    // now and then a message freshly signed by a new wallet, which links it
+    freshSignIn: fc.oneof(
+      { weight: 9, arbitrary: fc.constant(false) },
+      { weight: 1, arbitrary: fc.constant(true) },
+    ),
+    succeeds: true,
+  }),
+  'DELETE /v1/account/wallets/:address': (f) => ({
+    path: segment([...f.victims.wallets, f.strangerWallet]).map(
+      (address) => `/v1/account/wallets/${address}`,
+    ),
+    body: anyBody,
+    auth: authOf(f),
+    succeeds: true,
+  }),
+  ...operatorEndpoints(),
   'POST /v1/auth/logout': (f) => ({
     path: fc.constant('/v1/auth/logout'),
     body: anyBody,
@@ -438,6 +480,44 @@ const ENDPOINTS: Record<string, (f: Fixtures, payTo: string) => Spec> = {
     succeeds: true,
   }),
 };
+
+/**
+ * The operator console's write routes: F is no operator, so each is a 404 (or a refusal of the
+ * request itself) with any id, body or token, and writes nothing.
+ */
+function operatorEndpoints(): Record<string, (f: Fixtures) => Spec> {
+  const notFound = (answer: Answer): string | undefined =>
+    [401, 403, 404].includes(answer.status) || BODY_REFUSALS.includes(errorCode(answer) ?? '')
+      ? undefined
+      : `${answer.status}: a non-operator must get 404 (401 without a token)`;
+  const ids = (f: Fixtures) => [...f.subscriptions, f.stranger.subscriptionId];
+  const spec = (path: (id: string) => string, body: fc.Arbitrary<WireBody>) => (f: Fixtures) => ({
+    path: segment(ids(f)).map(path),
+    body,
+    auth: authOf(f),
+    succeeds: false,
+    wrong: notFound,
+  });
+  return {
+    'POST /v1/admin/subscriptions/:id/pause': spec(
+      (id) => `/v1/admin/subscriptions/${id}/pause`,
+      anyBody,
+    ),
+    'POST /v1/admin/subscriptions/:id/resume': spec(
+      (id) => `/v1/admin/subscriptions/${id}/resume`,
+      anyBody,
+    ),
+    'DELETE /v1/admin/subscriptions/:id': spec((id) => `/v1/admin/subscriptions/${id}`, anyBody),
+    'POST /v1/admin/subscriptions/:id/transfer': spec(
+      (id) => `/v1/admin/subscriptions/${id}/transfer`,
+      bodyFor(fc.constant({ to: newWallet().address })),
+    ),
+    'POST /v1/admin/payments/:id/discard': spec(
+      (id) => `/v1/admin/payments/${id}/discard`,
+      anyBody,
+    ),
+  };
+}
 
 function windowPath(pairs: [string, string][], f: Fixtures): fc.Arbitrary<string> {
   const strangers: [string, string] = [f.stranger.subscriptionId, f.stranger.windowId];
@@ -661,10 +741,35 @@ async function makeFixtures(): Promise<Fixtures> {
     windows: await times(5, () => window(session, quiet)),
     pages: await times(5, () => page(session, quiet)),
     keys: (await times(5, () => key('read_write'))).map((k) => k.id),
+    wallets: await times(5, () => linkWallet(session)),
+  };
+  // links are made where the api makes them (the owner's in self-hosted mode): here, F's
+  const link = async (expiresAt: Date) => {
+    const token = `lhl_${randomBytes(32).toString('base64url')}`;
+    await instance.insertSignInLink(api.ctx.db, {
+      userAddress: wallet.address.toLowerCase(),
+      tokenHash: hashToken(token),
+      expiresAt,
+    });
+    return token;
+  };
+  const live = await times(30, () => link(new Date(Date.now() + HOUR)));
+  const spent = await link(new Date(Date.now() + HOUR));
+  await json('POST', '/v1/auth/link', undefined, { token: spent });
+  const links = {
+    live,
+    dead: [
+      spent,
+      await link(new Date(Date.now() - HOUR)),
+      `lhl_${randomBytes(32).toString('base64url')}`,
+      'lhl_short',
+      `lhs_${randomBytes(32).toString('base64url')}`,
+    ],
   };
 
   const strangerSession = await signInFresh();
   const strangerSub = await sub(strangerSession);
+  const strangerWallet = await linkWallet(strangerSession);
   const revoked = await signInFresh();
   await json('POST', '/v1/auth/logout', revoked);
 
@@ -705,8 +810,23 @@ async function makeFixtures(): Promise<Fixtures> {
     windows,
     pages,
     victims,
+    links,
+    strangerWallet,
     refusedSignIns,
   };
+}
+
+/** Links a new wallet to the session's account; its address. */
+async function linkWallet(session: string): Promise<string> {
+  const added = newWallet();
+  const { nonce } = await json<{ nonce: string }>('GET', '/v1/auth/nonce', undefined);
+  await json(
+    'POST',
+    '/v1/account/wallets',
+    session,
+    await signSiwe(added, { domain: SIWE_DOMAIN, nonce }),
+  );
+  return added.address.toLowerCase();
 }
 
 /**

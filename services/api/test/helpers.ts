@@ -1,5 +1,5 @@
 import { createDb } from '@lighthouse/db';
-import { loadTiers } from '@lighthouse/domain';
+import { instanceTiers } from '@lighthouse/domain';
 import { createQueues, createRedis } from '@lighthouse/queue';
 import { createLogger, createSecretBox } from '@lighthouse/shared';
 import {
@@ -48,11 +48,17 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     ADMIN_TOKEN: 'admin-token-for-tests-0123456789',
     SIWE_DOMAIN,
-    LIGHTHOUSE_TIERS: TEST_TIERS,
+    // service mode with the test tiers (1-second intervals), unless a test asks otherwise
+    ...(env.LIGHTHOUSE_MODE === 'self-hosted'
+      ? {}
+      : { LIGHTHOUSE_MODE: 'service', LIGHTHOUSE_TIERS: TEST_TIERS }),
+    // tests check targets on loopback; the SSRF tests set it to false
+    LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'true',
     LOG_LEVEL: 'debug',
     // high enough for every suite; test/rate-limits.test.ts sets its own
     RATE_LIMIT_SIGN_IN_PER_MINUTE: '10000',
     RATE_LIMIT_CREATE_PER_MINUTE: '10000',
+    RATE_LIMIT_CREATE_PER_IP_PER_MINUTE: '10000',
     RATE_LIMIT_TEST_ALERT_PER_MINUTE: '10000',
     ...env,
   });
@@ -83,7 +89,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     redis,
     queues,
     secrets: createSecretBox(config.ENCRYPTION_KEY),
-    tiers: loadTiers(config.LIGHTHOUSE_TIERS),
+    tiers: instanceTiers(config),
     metrics: createMetrics(),
   };
   const app = createApp(ctx);

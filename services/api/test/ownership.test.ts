@@ -7,7 +7,7 @@
  * parameter this file does not know fails the first test until a fixture says which of A's
  * resources it names (and a write route until it has a plausible body).
  */
-import { randomWallet } from '@lighthouse/testing';
+import { randomWallet, signSiwe } from '@lighthouse/testing';
 import { randomUUID } from 'node:crypto';
 import { ADMIN_BASE_PATH } from '../src/routes/admin';
 import {
@@ -15,6 +15,7 @@ import {
   httpSubscription,
   openDbFingerprint,
   routeTable,
+  SIWE_DOMAIN,
   signIn,
   startTestApi,
   type DbFingerprint,
@@ -30,7 +31,13 @@ interface Owned {
   pageId: string;
   pageSlug: string;
   apiKeyId: string;
+  /** a wallet A added to its account */
+  walletAddress: string;
+  /** a payment of A's (pending: the operator console may discard it) */
+  paymentId: string;
 }
+
+const NO_BODY = 'no body';
 
 /**
  * Which of A's resources each path parameter names. A parameter is known by the path up to and
@@ -42,6 +49,25 @@ const PARAM_FIXTURES: Record<string, (a: Owned) => string> = {
   '/v1/subscriptions/:id/maintenance-windows/:windowId': (a) => a.windowId,
   '/v1/status-pages/:id': (a) => a.pageId,
   '/v1/api-keys/:id': (a) => a.apiKeyId,
+  '/v1/account/wallets/:address': (a) => a.walletAddress,
+};
+
+/**
+ * The operator console (`/v1/admin/*`): only the wallets in LIGHTHOUSE_ADMIN_WALLETS (here C)
+ * and a self-hosted owner. Everyone else gets 404 on every route, as for a path that does not
+ * exist; C reaches each one, with A's ids.
+ */
+const OPERATOR_PREFIX = '/v1/admin/';
+const OPERATOR_FIXTURES: Record<string, (a: Owned) => string> = {
+  '/v1/admin/subscriptions/:id': (a) => a.subscriptionId,
+  '/v1/admin/payments/:id': (a) => a.paymentId,
+};
+const OPERATOR_BODIES: Record<string, object | typeof NO_BODY> = {
+  'POST /v1/admin/subscriptions/:id/pause': NO_BODY,
+  'POST /v1/admin/subscriptions/:id/resume': NO_BODY,
+  'POST /v1/admin/subscriptions/:id/transfer': { to: `0x${'c0ffee'.repeat(6)}c0ff` },
+  'DELETE /v1/admin/subscriptions/:id': NO_BODY,
+  'POST /v1/admin/payments/:id/discard': NO_BODY,
 };
 
 /**
@@ -79,8 +105,6 @@ const CAPABILITY_ROUTES: Record<string, { reason: string }> = {
 /** Bull Board, behind ADMIN_TOKEN: a wallet's bearer is refused before any parameter is read. */
 const ADMIN_PREFIX = ADMIN_BASE_PATH;
 
-const NO_BODY = 'no body';
-
 /** A body the owner could send to each write route that takes an id, so validation passes. */
 const WRITE_BODIES: Record<string, object | typeof NO_BODY> = {
   'PATCH /v1/subscriptions/:id': { name: 'renamed by a stranger', check_frequency_seconds: 30 },
@@ -102,6 +126,7 @@ const WRITE_BODIES: Record<string, object | typeof NO_BODY> = {
   'PATCH /v1/status-pages/:id': { title: 'Hijacked', published: true },
   'DELETE /v1/status-pages/:id': NO_BODY,
   'DELETE /v1/api-keys/:id': NO_BODY,
+  'DELETE /v1/account/wallets/:address': NO_BODY,
 };
 
 /** B's list endpoints that must exist and answer; any other parameterless GET is read too. */
@@ -111,9 +136,10 @@ const OPTIONAL_LISTS = ['/v1/audit-log', '/v1/payments'];
 const key = (r: Pick<RouteEntry, 'method' | 'path'>): string => `${r.method} ${r.path}`;
 const isWrite = (r: RouteEntry): boolean => r.method !== 'GET';
 
-type Kind = 'admin' | 'public' | 'capability' | 'owner';
+type Kind = 'admin' | 'operator' | 'public' | 'capability' | 'owner';
 function kindOf(route: RouteEntry): Kind {
   if (key(route) in CAPABILITY_ROUTES) return 'capability';
+  if (route.path.startsWith(OPERATOR_PREFIX)) return 'operator';
   if (route.path === ADMIN_PREFIX || route.path.startsWith(`${ADMIN_PREFIX}/`)) return 'admin';
   return key(route) in PUBLIC_ROUTES ? 'public' : 'owner';
 }
@@ -156,11 +182,36 @@ async function call(
   return { status: res.status, code, text: res.text };
 }
 
+/** A payment of `address`'s left pending (its settlement never came back); its id. */
+async function pendingPayment(address: string): Promise<string> {
+  const row = await api.ctx.db
+    .insertInto('payments')
+    .values({
+      user_address: address,
+      tier: 'pro',
+      network: 'eip155:31337',
+      asset: `0x${'1'.repeat(40)}`,
+      pay_to: `0x${'2'.repeat(40)}`,
+      payer: address,
+      amount_atomic: '20000000',
+      amount_usdc: '20',
+      nonce: `0x${randomUUID().replace(/-/g, '')}`,
+      settled_via: 'relayer',
+      period_days: 30,
+      status: 'pending',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
 let routes: RouteEntry[];
 let a: Owned;
 let aToken: string;
 /** B signed in, with a read-write and a read-only API key of its own */
 let b: { token: string; readWriteKey: string; readKey: string; subscriptionId: string };
+/** C, an operator (LIGHTHOUSE_ADMIN_WALLETS) */
+let cToken: string;
 
 async function created<T>(res: Promise<{ status: number; body: unknown }>): Promise<T> {
   const answer = await res;
@@ -180,8 +231,10 @@ async function createApiKey(token: string, scope: 'read' | 'read_write') {
 }
 
 beforeAll(async () => {
-  api = await startTestApi();
+  const walletC = randomWallet();
+  api = await startTestApi({ LIGHTHOUSE_ADMIN_WALLETS: walletC.address });
   routes = routeTable(api.app);
+  cToken = await signIn(api.http, walletC);
   const walletA = randomWallet();
   aToken = await signIn(api.http, walletA);
   // no alert channels: a test alert sends nothing anywhere
@@ -206,6 +259,13 @@ beforeAll(async () => {
       .send({ slug: pageSlug, title: 'A private', subscription_ids: [sub.id], published: false }),
   );
   const apiKey = await createApiKey(aToken, 'read_write');
+  const added = randomWallet();
+  const nonce = await api.http.get('/v1/auth/nonce').expect(200);
+  const signed = await signSiwe(added, {
+    domain: SIWE_DOMAIN,
+    nonce: (nonce.body as { nonce: string }).nonce,
+  });
+  await created(api.http.post('/v1/account/wallets').set(bearer(aToken)).send(signed));
   a = {
     address: walletA.address.toLowerCase(),
     subscriptionId: sub.id,
@@ -213,6 +273,8 @@ beforeAll(async () => {
     pageId: page.id,
     pageSlug,
     apiKeyId: apiKey.id,
+    walletAddress: added.address.toLowerCase(),
+    paymentId: await pendingPayment(walletA.address.toLowerCase()),
   };
 
   const bToken = await signIn(api.http, randomWallet());
@@ -249,6 +311,17 @@ it('knows every route: each id parameter has a fixture, each write a body', () =
       problems.push(`${key(route)}: add a plausible body (or NO_BODY) to WRITE_BODIES`);
     }
   }
+  for (const route of routes) {
+    if (kindOf(route) !== 'operator') continue;
+    const { missing } = fill(route.path, (prefix) =>
+      prefix in OPERATOR_FIXTURES ? 'x' : undefined,
+    );
+    for (const prefix of missing)
+      problems.push(`${key(route)}: add "${prefix}" to OPERATOR_FIXTURES`);
+    if (isWrite(route) && !(key(route) in OPERATOR_BODIES)) {
+      problems.push(`${key(route)}: add a body (or NO_BODY) to OPERATOR_BODIES`);
+    }
+  }
   // entries that name no route any more are stale: the check would silently cover less
   const keys = new Set(routes.map(key));
   const paths = routes.map((r) => r.path);
@@ -256,6 +329,7 @@ it('knows every route: each id parameter has a fixture, each write a body', () =
     ...Object.keys(PUBLIC_ROUTES),
     ...Object.keys(CAPABILITY_ROUTES),
     ...Object.keys(WRITE_BODIES),
+    ...Object.keys(OPERATOR_BODIES),
   ]) {
     if (!keys.has(k)) problems.push(`${k}: listed here but not routed any more`);
   }
@@ -459,4 +533,68 @@ it("A's own requests on the same routes reach A's resources (the fixtures are ri
       answers.push(`${route.method} ${url}: ${res.status}`);
   }
   expect(answers).toEqual([]);
+});
+
+describe('the operator console', () => {
+  // A's things for the console to act on (the tests above deleted A's first subscription)
+  let mine: Owned;
+  beforeAll(async () => {
+    const sub = await created<{ id: string }>(
+      api.http
+        .post('/v1/subscriptions')
+        .set(bearer(aToken))
+        .send(httpSubscription({ tier: 'team', alert_channels: [] })),
+    );
+    mine = { ...a, subscriptionId: sub.id, paymentId: await pendingPayment(a.address) };
+  });
+  it("answers 404 on every /v1/admin route to anyone not an operator, with A's ids or none", async () => {
+    const console = routes.filter((r) => kindOf(r) === 'operator');
+    expect(console.length).toBeGreaterThanOrEqual(9);
+    const written = await openDbFingerprint(api.database.url);
+    const before = await written.take();
+    const failures: string[] = [];
+    for (const route of console) {
+      const url = fill(route.path, (prefix) => OPERATOR_FIXTURES[prefix]?.(mine)).url;
+      const body = OPERATOR_BODIES[key(route)];
+      for (const [who, token] of [
+        ['A, an owner', aToken],
+        ['B', b.token],
+        ["B's read_write key", b.readWriteKey],
+      ] as const) {
+        const res = await call(route.method, url, token, body);
+        if (res.status !== 404 || res.code !== 'not_found') {
+          failures.push(`${route.method} ${url} as ${who}: ${res.status} ${res.code ?? ''}`);
+        }
+      }
+      const anonymous = await call(route.method, url, undefined, body);
+      if (anonymous.status !== 401)
+        failures.push(`${route.method} ${url} anonymous: ${anonymous.status}`);
+    }
+    expect(failures).toEqual([]);
+    expect(await written.take()).toBe(before);
+    await written.close();
+  });
+
+  it("lets C, an admin wallet, reach every route: reads first, then its changes to A's things", async () => {
+    const console = routes.filter((r) => kindOf(r) === 'operator').sort(requestOrder);
+    const answers: string[] = [];
+    for (const route of console) {
+      const url = fill(route.path, (prefix) => OPERATOR_FIXTURES[prefix]?.(mine)).url;
+      const res = await call(route.method, url, cToken, OPERATOR_BODIES[key(route)]);
+      answers.push(`${route.method} ${url}: ${res.status}`);
+      expect({ route: key(route), status: res.status < 300 }).toEqual({
+        route: key(route),
+        status: true,
+      });
+    }
+    expect(answers.length).toBe(console.length);
+    // the transfer and the discard happened, and each is in the owner's audit log
+    const log = await api.http.get('/v1/audit-log').set(bearer(aToken)).expect(200);
+    const actions = (log.body as { items: { action: string; details: { operator?: string } }[] })
+      .items;
+    expect(actions.find((e) => e.action === 'subscription.transfer')?.details.operator).toBe(
+      ((await api.http.get('/v1/account').set(bearer(cToken))).body as { address: string }).address,
+    );
+    expect(actions.map((e) => e.action)).toContain('payment.discard');
+  });
 });

@@ -136,3 +136,41 @@ it('limits from the first request even when the app was built before Redis was r
     redis.disconnect();
   }
 });
+
+it('limits creations per client address too, whichever wallets make them', async () => {
+  const config = {
+    ...api.ctx.config,
+    QUEUE_PREFIX: `${api.ctx.config.QUEUE_PREFIX}-ip`,
+    RATE_LIMIT_SIGN_IN_PER_MINUTE: 100,
+    RATE_LIMIT_CREATE_PER_MINUTE: 100,
+    RATE_LIMIT_CREATE_PER_IP_PER_MINUTE: 4,
+  };
+  const http = request(createApp({ ...api.ctx, config }));
+  try {
+    // four wallets from one address, one creation each: the fifth wallet is refused
+    for (let i = 0; i < 4; i++) {
+      const token = await signIn(http, randomWallet());
+      await http
+        .post('/v1/subscriptions')
+        .set(bearer(token))
+        .send(httpSubscription({ name: `from one address ${i}` }))
+        .expect(201);
+    }
+    const fifth = await signIn(http, randomWallet());
+    const refused = await http
+      .post('/v1/subscriptions')
+      .set(bearer(fifth))
+      .send(httpSubscription({ name: 'one wallet too many' }));
+    expectLimited(refused);
+    expect((refused.body as ErrorBody).error.message).toContain('creations from one address');
+    const { n } = await api.ctx.db
+      .selectFrom('subscriptions')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('name', '=', 'one wallet too many')
+      .executeTakeFirstOrThrow();
+    expect(Number(n)).toBe(0);
+  } finally {
+    const keys = await api.ctx.redis.keys(`${config.QUEUE_PREFIX}:*`);
+    if (keys.length > 0) await api.ctx.redis.del(...keys);
+  }
+});

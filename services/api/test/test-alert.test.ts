@@ -78,12 +78,26 @@ it('sends a test message to every channel and reports each result', async () => 
       .update(hook?.raw ?? '')
       .digest('hex')}`,
   );
-  expect(JSON.parse(hook?.raw ?? '{}')).toMatchObject({
+  // a test, never a state change: its own event and kind, and words that say so
+  const payload = JSON.parse(hook?.raw ?? '{}') as Record<string, unknown>;
+  expect(payload).toMatchObject({
     subscription_id: id,
+    event: 'subscription.test',
+    kind: 'test',
     test: true,
     language: 'es',
+    from_state: 'unknown',
+    to_state: 'unknown',
   });
-  expect(calls.some((c) => c.path.startsWith('/discord'))).toBe(true);
+  expect(String(payload.message).split('\n').slice(0, 2)).toEqual([
+    '🧪 Alerta de prueba para Example API',
+    'Esta es una alerta de prueba enviada por Lighthouse para comprobar este canal. No ha cambiado nada.',
+  ]);
+  const discord = calls.find((c) => c.path.startsWith('/discord'));
+  const embed = (JSON.parse(discord?.raw ?? '{}') as { embeds?: Record<string, unknown>[] })
+    .embeds?.[0];
+  expect(embed?.title).toBe('🧪 Test alert for Example API');
+  expect(embed?.description).toMatch(/^\*This is a test alert sent from Lighthouse/);
 
   // nothing is recorded as an alert, and another wallet cannot fire it
   const alerts = await api.http
@@ -96,7 +110,7 @@ it('sends a test message to every channel and reports each result', async () => 
 });
 
 it('refuses private channel URLs when the guard is on', async () => {
-  const guarded = await startTestApi();
+  const guarded = await startTestApi({ LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'false' });
   try {
     const token = await signIn(guarded.http, randomWallet());
     const created = await guarded.http

@@ -1,4 +1,4 @@
-import { ConfigError } from '@lighthouse/shared';
+import { ConfigError, targetAccessOf } from '@lighthouse/shared';
 import { loadConfig } from './config';
 
 const valid = {
@@ -8,17 +8,36 @@ const valid = {
 };
 
 describe('checker config', () => {
-  it('guards private targets unless told otherwise', () => {
-    expect(loadConfig(valid).LIGHTHOUSE_ALLOW_PRIVATE_TARGETS).toBe(false);
+  it('reaches private targets in self-hosted mode (the default) and public ones in service mode', () => {
+    expect(targetAccessOf(loadConfig(valid))).toBe('private');
+    expect(targetAccessOf(loadConfig({ ...valid, LIGHTHOUSE_MODE: 'service' }))).toBe('public');
     expect(
-      loadConfig({ ...valid, LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'true' })
-        .LIGHTHOUSE_ALLOW_PRIVATE_TARGETS,
-    ).toBe(true);
+      targetAccessOf(
+        loadConfig({
+          ...valid,
+          LIGHTHOUSE_MODE: 'service',
+          LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'true',
+        }),
+      ),
+    ).toBe('private');
+    expect(
+      targetAccessOf(loadConfig({ ...valid, LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'false' })),
+    ).toBe('public');
+    expect(
+      targetAccessOf(loadConfig({ ...valid, LIGHTHOUSE_ALLOW_LINK_LOCAL_TARGETS: 'true' })),
+    ).toBe('all');
+  });
+
+  it('keeps its ops server on loopback unless told', () => {
+    expect(loadConfig(valid).METRICS_HOST).toBe('127.0.0.1');
+    expect(loadConfig({ ...valid, METRICS_HOST: '0.0.0.0' }).METRICS_HOST).toBe('0.0.0.0');
   });
 
   it.each([
     ['ENCRYPTION_KEY', { ENCRYPTION_KEY: undefined }],
     ['LIGHTHOUSE_ALLOW_PRIVATE_TARGETS', { LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'sometimes' }],
+    ['LIGHTHOUSE_MODE', { LIGHTHOUSE_MODE: 'hosted' }],
+    ['CHECKER_HEARTBEAT_MS', { CHECKER_HEARTBEAT_MS: '5' }],
     ['CHECKER_CONCURRENCY', { CHECKER_CONCURRENCY: '0' }],
     ['RESULT_BATCH_SIZE', { RESULT_BATCH_SIZE: '1.5' }],
     ['DATABASE_URL', { DATABASE_URL: 'sqlite://x' }],

@@ -1,4 +1,4 @@
-import { env, parseConfig, workerShape, type Env } from '@lighthouse/shared';
+import { env, targetAccessShape, parseConfig, workerShape, type Env } from '@lighthouse/shared';
 import { z } from 'zod';
 
 const schema = z.object({
@@ -13,8 +13,7 @@ const schema = z.object({
   RESULT_BATCH_WAIT_MS: env.int(50, 1, 5_000),
   /** how long a loaded subscription is reused before it is read again */
   SUBSCRIPTION_CACHE_MS: env.int(10_000, 0, 600_000),
-  /** lifts the SSRF guard: for tests and private installs only */
-  LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: env.bool(false),
+  ...targetAccessShape,
   /** stored on every job it processes (BullMQ processedBy); default <hostname>-<pid> */
   CHECKER_NAME: z.string().min(1).max(128).optional(),
   /** stored with every result, e.g. eu-west-1 */
@@ -23,6 +22,8 @@ const schema = z.object({
   CHECKER_LOCK_MS: env.int(30_000, 500, 600_000),
   /** how often workers look for jobs whose checker died (then retried elsewhere) */
   CHECKER_STALLED_INTERVAL_MS: env.int(15_000, 200, 600_000),
+  /** how often this checker reports itself (the operator console's fleet) */
+  CHECKER_HEARTBEAT_MS: env.int(10_000, 100, 600_000),
 });
 
 export type CheckerConfig = z.output<typeof schema>;

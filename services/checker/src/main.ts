@@ -1,12 +1,15 @@
 import { outbox, type CheckRow } from '@lighthouse/db';
 import { jobCatalog } from '@lighthouse/queue';
 import { runMain, startOps, startRuntime } from '@lighthouse/runtime';
-import { createSecretBox } from '@lighthouse/shared';
+import { createSecretBox, targetAccessOf } from '@lighthouse/shared';
 import { Worker } from 'bullmq';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { closeEvmChecks } from './checks/evm';
 import { closeHttpChecks } from './checks/http';
 import { loadConfig } from './config';
+import { startHeartbeat } from './heartbeat';
 import { createCheckProcessor } from './jobs/check';
 import { createMetrics } from './metrics';
 import { createBatcher } from './results/batcher';
@@ -64,6 +67,7 @@ runMain('checker', async () => {
   };
 
   const abort = new AbortController();
+  const name = config.CHECKER_NAME ?? `${hostname()}-${process.pid}`;
   const worker = new Worker(
     'checks',
     createCheckProcessor({
@@ -76,7 +80,7 @@ runMain('checker', async () => {
       writer,
       metrics,
       logger,
-      allowPrivateTargets: config.LIGHTHOUSE_ALLOW_PRIVATE_TARGETS,
+      targetAccess: targetAccessOf(config),
       region: config.REGION ?? null,
       signal: abort.signal,
       onEvents: publish,
@@ -84,7 +88,7 @@ runMain('checker', async () => {
     {
       connection: workerRedis,
       prefix: config.QUEUE_PREFIX,
-      name: config.CHECKER_NAME ?? `${hostname()}-${process.pid}`,
+      name,
       concurrency: config.CHECKER_CONCURRENCY,
       lockDuration: config.CHECKER_LOCK_MS,
       stalledInterval: config.CHECKER_STALLED_INTERVAL_MS,
@@ -93,9 +97,29 @@ runMain('checker', async () => {
     },
   );
   worker.on('error', (err) => logger.warn('worker error', { err: err.message }));
-  worker.on('failed', (job, err) =>
-    logger.warn('check failed', { job_id: job?.id, attempt: job?.attemptsMade, err: err.message }),
-  );
+  const counts = { checks: 0, errors: 0 };
+  worker.on('completed', () => (counts.checks += 1));
+  worker.on('failed', (job, err) => {
+    counts.errors += 1;
+    logger.warn('check failed', { job_id: job?.id, attempt: job?.attemptsMade, err: err.message });
+  });
+  const heartbeat = startHeartbeat({
+    db,
+    logger,
+    identity: {
+      name,
+      host: hostname(),
+      version: (
+        JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
+          version: string;
+        }
+      ).version,
+      region: config.REGION ?? null,
+    },
+    counts: () => counts,
+    intervalMs: config.CHECKER_HEARTBEAT_MS,
+  });
+  shutdown.register('heartbeat', () => heartbeat.stop());
   // Closing waits for the probes in flight and their rows (the writer is still open then).
   // Probes still running late in the shutdown budget are aborted; their jobs fail and
   // another checker retries those slots, rather than this one recording a false "down".
@@ -108,13 +132,12 @@ runMain('checker', async () => {
     }
   });
 
-  const metricsPort = await startOps(runtime, config.METRICS_PORT, metrics.registry, () =>
-    worker.isRunning(),
-  );
+  const metricsPort = await startOps(runtime, config, metrics.registry, () => worker.isRunning());
   void worker.run();
   logger.info('checker running', {
     concurrency: config.CHECKER_CONCURRENCY,
     metrics_port: metricsPort,
-    allow_private_targets: config.LIGHTHOUSE_ALLOW_PRIVATE_TARGETS,
+    mode: config.LIGHTHOUSE_MODE,
+    target_access: targetAccessOf(config),
   });
 });

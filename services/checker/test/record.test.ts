@@ -89,8 +89,9 @@ describe('recordResults', () => {
       .where('subscription_id', '=', id)
       .execute();
     expect(open).toHaveLength(1);
+    // the outage began with its first failed check (slot 2), not the one that confirmed it
     expect(open[0]).toMatchObject({
-      started_at: slot(3),
+      started_at: slot(2),
       resolved_at: null,
       error_category: 'status',
     });
@@ -114,6 +115,80 @@ describe('recordResults', () => {
       'up->down',
       'down->up',
     ]);
+  });
+
+  it('dates the events and the recovery from the first check of each run', async () => {
+    const id = await subscription(3, 2);
+    await recordResults(db, [row(id, 1, 'up'), row(id, 2, 'down'), row(id, 3, 'down')]);
+    const [down] = await recordResults(db, [row(id, 4, 'down')]);
+    expect(down?.to_state).toBe('down');
+    await recordResults(db, [row(id, 5, 'up')]);
+    await recordResults(db, [row(id, 6, 'up')]);
+    const events = await db
+      .selectFrom('state_events')
+      .select(['to_state', 'slot_time', 'check'])
+      .where('subscription_id', '=', id)
+      .where('to_state', 'in', ['down', 'up'])
+      .where('from_state', '!=', 'unknown')
+      .orderBy('slot_time')
+      .execute();
+    expect(events.map((e) => [e.to_state, (e.check as { since: string }).since])).toEqual([
+      ['down', slot(2).toISOString()],
+      ['up', slot(5).toISOString()],
+    ]);
+    const [incident] = await db
+      .selectFrom('incidents')
+      .select(['started_at', 'resolved_at'])
+      .where('subscription_id', '=', id)
+      .execute();
+    // three minutes down: from the first failure to the first success
+    expect(incident).toEqual({ started_at: slot(2), resolved_at: slot(5) });
+  });
+
+  it('asks for a confirmation check after a failure below the threshold, and only then', async () => {
+    const id = await subscription(3, 2);
+    const far = new Date(Date.now() + 3_600_000);
+    const nextCheck = async () =>
+      (
+        await db
+          .selectFrom('subscriptions')
+          .select('next_check_at')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).next_check_at.getTime();
+    const reset = () =>
+      db.updateTable('subscriptions').set({ next_check_at: far }).where('id', '=', id).execute();
+    await reset();
+    // up: the next slot stands
+    await recordResults(db, [row(id, 1, 'up')]);
+    expect(await nextCheck()).toBe(far.getTime());
+    // a failure below the threshold of 3: checked again retry_interval_seconds (20) later
+    const before = Date.now();
+    await recordResults(db, [row(id, 2, 'down')]);
+    const retry = await nextCheck();
+    expect(retry).toBeGreaterThanOrEqual(before + 20_000);
+    expect(retry).toBeLessThan(Date.now() + 20_000 + 1_000);
+    // a sooner slot is never pushed back
+    const soon = new Date(Date.now() + 5_000);
+    await db
+      .updateTable('subscriptions')
+      .set({ next_check_at: soon })
+      .where('id', '=', id)
+      .execute();
+    await recordResults(db, [row(id, 3, 'down')]);
+    expect(await nextCheck()).toBe(soon.getTime());
+    // the third failure takes it down: no more confirmations, the grid goes on
+    await reset();
+    await recordResults(db, [row(id, 4, 'down')]);
+    expect(await state(id)).toMatchObject({ state: 'down' });
+    expect(await nextCheck()).toBe(far.getTime());
+    // a first success while down waits for a second (recovery threshold 2)
+    await recordResults(db, [row(id, 5, 'up')]);
+    expect(await nextCheck()).toBeLessThan(far.getTime());
+    await reset();
+    await recordResults(db, [row(id, 6, 'up')]);
+    expect(await state(id)).toMatchObject({ state: 'up' });
+    expect(await nextCheck()).toBe(far.getTime());
   });
 
   it('a retried slot writes no second row and counts nothing twice', async () => {

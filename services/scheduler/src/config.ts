@@ -1,34 +1,47 @@
-import { env, parseConfig, workerShape, type Env } from '@lighthouse/shared';
+import { env, modeShape, parseConfig, workerShape, type Env } from '@lighthouse/shared';
 import { z } from 'zod';
 
-const schema = z.object({
-  ...workerShape({ metricsPort: 9101, shutdownTimeoutMs: 10_000 }),
-  /** how often due subscriptions are claimed */
-  SCHEDULER_TICK_MS: env.int(100, 50, 60_000),
-  /** subscriptions claimed per transaction; a full batch is followed by another at once */
-  SCHEDULER_BATCH_SIZE: env.int(1_000, 1, 20_000),
-  /** how often the outbox relay looks for unpublished state events */
-  RELAY_INTERVAL_MS: env.int(250, 20, 60_000),
-  RELAY_BATCH_SIZE: env.int(500, 1, 10_000),
-  /** how often alert and delivery jobs that Redis lost, or gave up on, are looked for */
-  REDRIVE_INTERVAL_MS: env.int(15_000, 50, 600_000),
-  /** how long a published event may stay unhandled, or a delivery pending, before its job is checked */
-  REDRIVE_AFTER_MS: env.int(15_000, 100, 3_600_000),
-  /** events, and deliveries, checked per round */
-  REDRIVE_BATCH_SIZE: env.int(500, 1, 10_000),
-  /** how often reminders and the end of flapping are looked for */
-  ALERT_RULES_INTERVAL_MS: env.int(5_000, 50, 600_000),
-  /** partitions, retention and other upkeep */
-  HOUSEKEEPING_INTERVAL_MS: env.int(3_600_000, 1_000, 86_400_000),
-  PARTITION_DAYS_AHEAD: env.int(7, 1, 60),
-  /** how often new raw rows are folded into the hourly and daily rollups */
-  ROLLUP_INTERVAL_MS: env.int(60_000, 100, 3_600_000),
-  /** how long rollups are kept; raw rows are kept per tier (raw_retention_days) */
-  ROLLUP_HOURLY_RETENTION_DAYS: env.int(90, 1, 3_650),
-  ROLLUP_DAILY_RETENTION_DAYS: env.int(730, 1, 36_500),
-  /** path to the tiers file, whose raw_retention_days the retention job applies */
-  LIGHTHOUSE_TIERS: z.string().min(1).optional(),
-});
+const schema = z
+  .object({
+    ...workerShape({ metricsPort: 9101, shutdownTimeoutMs: 10_000 }),
+    /** how often due subscriptions are claimed */
+    SCHEDULER_TICK_MS: env.int(100, 50, 60_000),
+    /** subscriptions claimed per transaction; a full batch is followed by another at once */
+    SCHEDULER_BATCH_SIZE: env.int(1_000, 1, 20_000),
+    /** how often the outbox relay looks for unpublished state events */
+    RELAY_INTERVAL_MS: env.int(250, 20, 60_000),
+    RELAY_BATCH_SIZE: env.int(500, 1, 10_000),
+    /** how often alert and delivery jobs that Redis lost, or gave up on, are looked for */
+    REDRIVE_INTERVAL_MS: env.int(15_000, 50, 600_000),
+    /** how long a published event may stay unhandled, or a delivery pending, before its job is checked */
+    REDRIVE_AFTER_MS: env.int(15_000, 100, 3_600_000),
+    /** events, and deliveries, checked per round */
+    REDRIVE_BATCH_SIZE: env.int(500, 1, 10_000),
+    /** how often reminders and the end of flapping are looked for */
+    ALERT_RULES_INTERVAL_MS: env.int(5_000, 50, 600_000),
+    /** partitions, retention and other upkeep */
+    HOUSEKEEPING_INTERVAL_MS: env.int(3_600_000, 1_000, 86_400_000),
+    PARTITION_DAYS_AHEAD: env.int(7, 1, 60),
+    /** how often new raw rows are folded into the hourly and daily rollups */
+    ROLLUP_INTERVAL_MS: env.int(60_000, 100, 3_600_000),
+    /** how long rollups are kept; raw rows are kept per tier (raw_retention_days) */
+    ROLLUP_HOURLY_RETENTION_DAYS: env.int(90, 1, 3_650),
+    ROLLUP_DAILY_RETENTION_DAYS: env.int(730, 1, 36_500),
+    ...modeShape,
+    /** service mode: the tiers file, whose raw_retention_days the retention job applies */
+    LIGHTHOUSE_TIERS: z.string().min(1).optional(),
+    /** self-hosted mode: days of raw check history kept */
+    LIGHTHOUSE_RETENTION_DAYS: env.int(90, 1, 3_650),
+  })
+  .superRefine((c, ctx) => {
+    if (c.LIGHTHOUSE_MODE === 'self-hosted' && c.LIGHTHOUSE_TIERS !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LIGHTHOUSE_TIERS'],
+        message: 'is read in service mode only: set LIGHTHOUSE_MODE=service to use tiers',
+      });
+    }
+  });
 
 export type SchedulerConfig = z.output<typeof schema>;
 

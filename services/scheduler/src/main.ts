@@ -1,4 +1,4 @@
-import { loadTiers } from '@lighthouse/domain';
+import { instanceTiers } from '@lighthouse/domain';
 import { runMain, startOps, startRuntime } from '@lighthouse/runtime';
 import { startLoop } from '@lighthouse/shared';
 import { loadConfig } from './config';
@@ -11,12 +11,12 @@ import { createMetrics } from './metrics';
 
 runMain('scheduler', async () => {
   const config = loadConfig();
-  const tiers = loadTiers(config.LIGHTHOUSE_TIERS);
+  const tiers = instanceTiers(config);
   // A producer only: while Redis is away a batch rolls back and the next tick retries.
   const runtime = startRuntime('scheduler', config);
   const { logger, db, queues } = runtime;
   const metrics = createMetrics(queues.checks);
-  const metricsPort = await startOps(runtime, config.METRICS_PORT, metrics.registry);
+  const metricsPort = await startOps(runtime, config, metrics.registry);
 
   const loops = [
     startLoop({

@@ -15,6 +15,7 @@ import {
   recoveryMessage,
   reminderMessage,
   stableMessage,
+  testMessage,
 } from '../../test/fixtures';
 
 // ---- one local HTTP server playing every peer ---------------------------------------------
@@ -108,7 +109,7 @@ let smtpPort = 0;
 function ctx(overrides: Partial<ChannelContext> = {}): ChannelContext {
   return {
     timeoutMs: 2_000,
-    allowPrivateTargets: true,
+    targetAccess: 'all',
     telegramApiBase: `${base}/tg`,
     smtp: {
       url: `smtp://alerts:smtp-p4ss-w0rd@127.0.0.1:${smtpPort}`,
@@ -175,13 +176,14 @@ const RED = 0xe74c3c;
 const GREEN = 0x2ecc71;
 const AMBER = 0xf39c12;
 const PURPLE = 0x9b59b6;
+const BLUE = 0x3498db;
 
 /**
- * Reminders, flapping and stable in each language, with what every channel must show: the
- * title, the notice under it (if any), the state line and the line only that kind has.
+ * Reminders, flapping, stable and test alerts in each language, with what every channel must
+ * show: the title, the notice under it (if any), the state line and the line only that kind has.
  */
 const KINDS: Array<{
-  kind: 'reminder' | 'flapping' | 'stable';
+  kind: 'reminder' | 'flapping' | 'stable' | 'test';
   language: AlertMessage['language'];
   message: AlertMessage;
   title: string;
@@ -227,7 +229,7 @@ const KINDS: Array<{
     title: '🟣 Checkout <API> está INESTABLE',
     notice:
       '5 cambios de estado en 30 min. Las próximas alertas quedan en espera hasta que se estabilice.',
-    state: { label: 'Estado', value: 'activo → caído' },
+    state: { label: 'Estado', value: 'operativo → caído' },
     extra: { label: 'Inestabilidad', value: '5 cambios de estado en 30 min' },
     colour: PURPLE,
   },
@@ -245,11 +247,32 @@ const KINDS: Array<{
     kind: 'stable',
     language: 'es',
     message: named(stableMessage('es')),
-    title: '🟢 Checkout <API> vuelve a estar estable (activo)',
+    title: '🟢 Checkout <API> vuelve a estar estable (operativo)',
     notice: 'Se reanudan las alertas.',
-    state: { label: 'Estado', value: 'activo' },
+    state: { label: 'Estado', value: 'operativo' },
     extra: null,
     colour: GREEN,
+  },
+  {
+    kind: 'test',
+    language: 'en',
+    message: named(testMessage('en')),
+    title: '🧪 Test alert for Checkout <API>',
+    notice: 'This is a test alert sent from Lighthouse to check this channel. Nothing has changed.',
+    state: { label: 'State', value: 'up' },
+    extra: null,
+    colour: BLUE,
+  },
+  {
+    kind: 'test',
+    language: 'es',
+    message: named(testMessage('es')),
+    title: '🧪 Alerta de prueba para Checkout <API>',
+    notice:
+      'Esta es una alerta de prueba enviada por Lighthouse para comprobar este canal. No ha cambiado nada.',
+    state: { label: 'Estado', value: 'operativo' },
+    extra: null,
+    colour: BLUE,
   },
 ];
 
@@ -349,17 +372,32 @@ describe('webhook', () => {
     });
   });
 
-  it('carries Spanish text for an es message, and marks test alerts', async () => {
-    await send('webhook', configs().webhook, message({ language: 'es', test: true }));
+  it('carries Spanish text for an es message', async () => {
+    await send('webhook', configs().webhook, message({ language: 'es' }));
     const body = json(lastCall());
     expect(body.language).toBe('es');
     expect(body.message).toContain('está CAÍDO');
-    expect(body.message).toContain('alerta de prueba');
-    expect(body.test).toBe(true);
+    expect(body).not.toHaveProperty('test');
+  });
+
+  it('marks test alerts: event subscription.test, kind test, test true, and says so', async () => {
+    await send('webhook', configs().webhook, named(testMessage('es')));
+    const body = json(lastCall());
+    expect(body).toMatchObject({
+      event: 'subscription.test',
+      kind: 'test',
+      test: true,
+      from_state: 'up',
+      to_state: 'up',
+    });
+    expect(String(body.message).split('\n').slice(0, 2)).toEqual([
+      '🧪 Alerta de prueba para Checkout <API>',
+      'Esta es una alerta de prueba enviada por Lighthouse para comprobar este canal. No ha cambiado nada.',
+    ]);
   });
 
   it.each(KINDS)(
-    '$kind ($language): the DESIGN fields unchanged, plus kind and flapping',
+    '$kind ($language): the DESIGN fields unchanged, plus kind, flapping and test',
     async ({ kind, language, message: m, title, notice }) => {
       expect((await send('webhook', configs().webhook, m)).ok).toBe(true);
       const call = lastCall();
@@ -385,6 +423,7 @@ describe('webhook', () => {
         language,
         kind,
         ...(kind === 'flapping' ? { flapping: { transitions: 5, window_minutes: 30 } } : {}),
+        ...(kind === 'test' ? { test: true } : {}),
       });
       const lines = String(body.message).split('\n');
       expect(lines[0]).toBe(title);
@@ -471,11 +510,11 @@ describe('slack', () => {
     expect((await send('slack', configs().slack, recovery('es'))).ok).toBe(true);
     const body = json(lastCall());
     expect(lastCall().path).toBe(SLACK_PATH);
-    expect(body.text).toContain('Checkout &lt;API&gt; vuelve a estar ACTIVO');
+    expect(body.text).toContain('Checkout &lt;API&gt; vuelve a estar OPERATIVO');
     const blocks = body.blocks as Array<Record<string, unknown>>;
     expect(blocks[0]).toEqual({
       type: 'header',
-      text: { type: 'plain_text', text: '🟢 Checkout <API> vuelve a estar ACTIVO', emoji: true },
+      text: { type: 'plain_text', text: '🟢 Checkout <API> vuelve a estar OPERATIVO', emoji: true },
     });
     expect(blocks[1]?.type).toBe('section');
     expect(blocks[1]?.fields).toContainEqual({
@@ -867,7 +906,7 @@ describe('outcomes', () => {
 });
 
 describe('SSRF guard', () => {
-  const guarded = ctx.bind(null, { allowPrivateTargets: false });
+  const guarded = ctx.bind(null, { targetAccess: 'public' });
 
   it('refuses a loopback IP literal without connecting, and does not retry', async () => {
     const outcome = await send('webhook', configs().webhook, message(), guarded());

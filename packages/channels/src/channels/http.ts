@@ -54,7 +54,7 @@ export async function postJson(
   }
   const origin = parsed.origin;
   const clean = (text: string): string => scrub(text, parsed, options.secrets ?? []);
-  const { guard, agent } = agents.get(ctx.allowPrivateTargets);
+  const { guard, agent } = agents.get(ctx.targetAccess);
 
   try {
     // IP literals never reach the guard's lookup: node connects to them directly.

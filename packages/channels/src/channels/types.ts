@@ -1,4 +1,5 @@
 import type { Language } from '@lighthouse/domain';
+import type { TargetAccess } from '@lighthouse/net';
 
 export type AlertEvent =
   | 'subscription.down'
@@ -8,7 +9,8 @@ export type AlertEvent =
   | 'subscription.flapping'
   | 'subscription.stable'
   | 'subscription.expiring'
-  | 'subscription.expired';
+  | 'subscription.expired'
+  | 'subscription.test';
 
 /**
  * What a message tells people: a state change ('transition'); that the subscription is still
@@ -16,9 +18,10 @@ export type AlertEvent =
  * further alerts are held ('flapping', from_state → to_state is the change that tripped it);
  * that flapping is over and alerts resume ('stable', from_state = to_state = the state); or
  * that the paid period ends soon or has ended ('expiring', from_state = to_state = the state,
- * with `expiry`).
+ * with `expiry`); or nothing at all: a test of the channel on the owner's request ('test',
+ * POST /v1/subscriptions/:id/test-alert, from_state = to_state = the current state).
  */
-export type AlertKind = 'transition' | 'reminder' | 'flapping' | 'stable' | 'expiring';
+export type AlertKind = 'transition' | 'reminder' | 'flapping' | 'stable' | 'expiring' | 'test';
 
 /** Everything a channel needs to tell people about one alert. No secrets. */
 export interface AlertMessage {
@@ -52,8 +55,6 @@ export interface AlertMessage {
    */
   expiry?: { expires_at: string; days_left: number; tier: string };
   language: Language;
-  /** true for POST /v1/subscriptions/:id/test-alert */
-  test?: boolean;
 }
 
 /** A message rendered in one language. */
@@ -69,8 +70,8 @@ export interface RenderedMessage {
 export interface ChannelContext {
   /** per request */
   timeoutMs: number;
-  /** lifts the SSRF guard on channel URLs (tests, private installs) */
-  allowPrivateTargets: boolean;
+  /** which addresses channel URLs may reach (the SSRF guard's policy) */
+  targetAccess: TargetAccess;
   /** Telegram Bot API base, default https://api.telegram.org */
   telegramApiBase: string;
   /** SMTP: nodemailer transport options from config */

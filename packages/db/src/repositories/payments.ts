@@ -105,37 +105,61 @@ export interface PaymentRow {
   period_days: number;
   created_at: Date;
   settled_at: Date | null;
+  user_address: string;
 }
 
-/** The owner's payments, newest first, keyset-paged like subscriptions. */
+/**
+ * The owner's payments (`null`: everyone's, for the operator console), newest first,
+ * keyset-paged like subscriptions; optionally only those of one status.
+ */
 export async function listPayments(
   db: Executor,
-  owner: string,
-  options: { limit: number; cursor?: Cursor | undefined },
+  owner: string | null,
+  options: {
+    limit: number;
+    cursor?: Cursor | undefined;
+    status?: PaymentRow['status'] | undefined;
+  },
 ): Promise<{ rows: PaymentRow[]; next: Cursor | null }> {
-  return newestFirst(
-    db
-      .selectFrom('payments')
-      .select([
-        'id',
-        'subscription_id',
-        'tier',
-        'purpose',
-        'status',
-        'network',
-        'asset',
-        'pay_to',
-        'payer',
-        'amount_usdc',
-        'amount_atomic',
-        'nonce',
-        'tx_hash',
-        'settled_via',
-        'period_days',
-        'created_at',
-        'settled_at',
-      ])
-      .where('user_address', '=', owner),
-    options,
-  );
+  let query = db
+    .selectFrom('payments')
+    .select([
+      'id',
+      'subscription_id',
+      'tier',
+      'purpose',
+      'status',
+      'network',
+      'asset',
+      'pay_to',
+      'payer',
+      'amount_usdc',
+      'amount_atomic',
+      'nonce',
+      'tx_hash',
+      'settled_via',
+      'period_days',
+      'created_at',
+      'settled_at',
+      'user_address',
+    ]);
+  if (owner !== null) query = query.where('user_address', '=', owner);
+  if (options.status) query = query.where('status', '=', options.status);
+  return newestFirst(query, options);
+}
+
+/** One payment, whoever paid it (the operator console). */
+export async function findPayment(
+  db: Executor,
+  id: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<
+  { id: string; status: PaymentRow['status']; user_address: string; nonce: string } | undefined
+> {
+  let query = db
+    .selectFrom('payments')
+    .select(['id', 'status', 'user_address', 'nonce'])
+    .where('id', '=', id);
+  if (options.forUpdate) query = query.forUpdate();
+  return query.executeTakeFirst();
 }

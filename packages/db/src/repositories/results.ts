@@ -110,8 +110,10 @@ export interface MonitorRow {
   consecutive_failures: number;
   consecutive_successes: number;
   last_scheduled_at: Date | null;
+  streak_since: Date | null;
   failure_threshold: number;
   recovery_threshold: number;
+  retry_interval_seconds: number;
   flapping_threshold: number | null;
   flapping_window_minutes: number;
   flapping_since: Date | null;
@@ -128,8 +130,10 @@ export async function lockMonitors(db: Executor, ids: string[]): Promise<Monitor
       'consecutive_failures',
       'consecutive_successes',
       'last_scheduled_at',
+      'streak_since',
       'failure_threshold',
       'recovery_threshold',
+      'retry_interval_seconds',
       'flapping_threshold',
       'flapping_window_minutes',
       'flapping_since',
@@ -152,6 +156,9 @@ export interface MonitorUpdate {
   state_changed_at: Date | null;
   /** set when this batch started flapping */
   flapping_started: Date | null;
+  streak_since: Date | null;
+  /** a confirmation check is due then (sooner than the next slot): null when none */
+  retry_at: Date | null;
 }
 
 export async function updateMonitors(db: Executor, rows: MonitorUpdate[]): Promise<void> {
@@ -164,7 +171,9 @@ export async function updateMonitors(db: Executor, rows: MonitorUpdate[]): Promi
       last_scheduled_at = v.slot,
       last_check_at = greatest(s.last_check_at, v.checked),
       state_changed_at = coalesce(v.changed, s.state_changed_at),
-      flapping_since = coalesce(s.flapping_since, v.flapping)
+      flapping_since = coalesce(s.flapping_since, v.flapping),
+      streak_since = v.streak,
+      next_check_at = least(s.next_check_at, coalesce(v.retry, s.next_check_at))
     FROM unnest(
       ${rows.map((r) => r.id)}::uuid[],
       ${rows.map((r) => r.state)}::monitor_state[],
@@ -173,8 +182,10 @@ export async function updateMonitors(db: Executor, rows: MonitorUpdate[]): Promi
       ${rows.map((r) => r.last_scheduled_at.toISOString())}::timestamptz[],
       ${rows.map((r) => r.last_check_at.toISOString())}::timestamptz[],
       ${rows.map((r) => r.state_changed_at?.toISOString() ?? null)}::timestamptz[],
-      ${rows.map((r) => r.flapping_started?.toISOString() ?? null)}::timestamptz[]
-    ) AS v(id, state, failures, successes, slot, checked, changed, flapping)
+      ${rows.map((r) => r.flapping_started?.toISOString() ?? null)}::timestamptz[],
+      ${rows.map((r) => r.streak_since?.toISOString() ?? null)}::timestamptz[],
+      ${rows.map((r) => r.retry_at?.toISOString() ?? null)}::timestamptz[]
+    ) AS v(id, state, failures, successes, slot, checked, changed, flapping, streak, retry)
     WHERE s.id = v.id`.execute(db);
 }
 

@@ -71,18 +71,18 @@ export interface SubscriptionFilter {
 /** The target fields a search looks in besides the name: none of them is secret. */
 const SEARCHED_TARGET_FIELDS = ['url', 'host', 'address', 'hostname', 'name'] as const;
 
-/** Newest first, keyset-paginated on (created_at, id), narrowed by `filter`. */
+/**
+ * Newest first, keyset-paginated on (created_at, id), narrowed by `filter`: the owner's, or
+ * (`null`, the operator console) everyone's.
+ */
 export async function listOwnedSubscriptions(
   db: Executor,
-  userAddress: string,
+  userAddress: string | null,
   options: { limit: number; cursor?: Cursor | undefined; filter?: SubscriptionFilter },
 ): Promise<{ rows: Subscription[]; next: Cursor | null }> {
   const { states, statuses, targetTypes, search } = options.filter ?? {};
-  let query = db
-    .selectFrom('subscriptions')
-    .selectAll()
-    .where('user_address', '=', userAddress)
-    .where('deleted_at', 'is', null);
+  let query = db.selectFrom('subscriptions').selectAll().where('deleted_at', 'is', null);
+  if (userAddress !== null) query = query.where('user_address', '=', userAddress);
   if (states?.length) query = query.where('state', 'in', states);
   if (targetTypes?.length) query = query.where('target_type', 'in', targetTypes);
   if (statuses?.length) {
@@ -138,4 +138,63 @@ export async function updateSubscription(
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+/** A live (not deleted) subscription, whoever owns it: for the operator console. */
+export async function findSubscription(
+  db: Executor,
+  id: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<Subscription | undefined> {
+  let query = db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null);
+  if (options.forUpdate) query = query.forUpdate();
+  return query.executeTakeFirst();
+}
+
+/** Takes a subscription off every status page not owned by `owner` (after a transfer). */
+export async function detachFromOthersPages(
+  db: Executor,
+  id: string,
+  owner: string,
+): Promise<void> {
+  await db
+    .deleteFrom('status_page_subscriptions')
+    .where('subscription_id', '=', id)
+    .where('page_id', 'in', (eb) =>
+      eb.selectFrom('status_pages').select('id').where('user_address', '<>', owner),
+    )
+    .execute();
+}
+
+/** Live subscriptions by monitoring state and by status, for the operator console. */
+export async function countByState(db: Executor): Promise<{
+  total: number;
+  active: number;
+  paused: number;
+  by_state: Record<MonitorState, number>;
+}> {
+  const rows = await db
+    .selectFrom('subscriptions')
+    .select(['state', 'active', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('deleted_at', 'is', null)
+    .groupBy(['state', 'active'])
+    .execute();
+  const out = {
+    total: 0,
+    active: 0,
+    paused: 0,
+    by_state: { unknown: 0, up: 0, down: 0, degraded: 0 } as Record<MonitorState, number>,
+  };
+  for (const row of rows) {
+    const n = Number(row.n);
+    out.total += n;
+    if (row.active) out.active += n;
+    else out.paused += n;
+    out.by_state[row.state] += n;
+  }
+  return out;
 }

@@ -15,7 +15,7 @@ export type Limiter = <P>(req: Request<P>, res: Response, next: NextFunction) =>
 export interface RateLimits {
   /** sign-in (nonce and verify), per client address */
   signIn: Limiter;
-  /** creating things (subscriptions, keys, pages, windows), per wallet */
+  /** creating things (subscriptions, keys, pages, windows), per client address and per wallet */
   create: Limiter;
   /** test alerts, per wallet */
   testAlert: Limiter;
@@ -36,7 +36,12 @@ const limiterOf = (options: Parameters<typeof rateLimit>[0]): Limiter =>
  */
 function createRateLimits(ctx: AppContext): RateLimits {
   const { config, redis } = ctx;
-  const limiter = (name: string, perMinute: number, key: 'ip' | 'wallet' | 'token'): Limiter =>
+  const limiter = (
+    name: string,
+    perMinute: number,
+    key: 'ip' | 'wallet' | 'token',
+    what = name.replace('-', ' '),
+  ): Limiter =>
     limiterOf({
       windowMs: WINDOW_MS,
       limit: perMinute,
@@ -76,7 +81,7 @@ function createRateLimits(ctx: AppContext): RateLimits {
         next(
           new AppError(
             'rate_limited',
-            `too many requests: at most ${perMinute} a minute for ${name.replace('-', ' ')}; retry in ${seconds} s`,
+            `too many requests: at most ${perMinute} a minute for ${what}; retry in ${seconds} s`,
             {
               details: {
                 limit: perMinute,
@@ -90,9 +95,27 @@ function createRateLimits(ctx: AppContext): RateLimits {
     });
   return {
     signIn: limiter('sign-in', config.RATE_LIMIT_SIGN_IN_PER_MINUTE, 'ip'),
-    create: limiter('create', config.RATE_LIMIT_CREATE_PER_MINUTE, 'wallet'),
+    create: inTurn(
+      limiter(
+        'create-ip',
+        config.RATE_LIMIT_CREATE_PER_IP_PER_MINUTE,
+        'ip',
+        'creations from one address',
+      ),
+      limiter('create', config.RATE_LIMIT_CREATE_PER_MINUTE, 'wallet'),
+    ),
     testAlert: limiter('test-alert', config.RATE_LIMIT_TEST_ALERT_PER_MINUTE, 'wallet'),
     push: limiter('pings', config.RATE_LIMIT_PUSH_PER_MINUTE, 'token'),
+  };
+}
+
+/** Both limits apply: the second runs only once the first let the request through. */
+function inTurn(first: Limiter, second: Limiter): Limiter {
+  return (req, res, next) => {
+    first(req, res, (err?: unknown) => {
+      if (err !== undefined) next(err);
+      else second(req, res, next);
+    });
   };
 }
 

@@ -15,6 +15,7 @@ export const AUDIT_RESOURCE_TYPES = [
   'api_key',
   'session',
   'payment',
+  'wallet',
 ] as const;
 
 export const auditQuerySchema = listQuerySchema.extend({

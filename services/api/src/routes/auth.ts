@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context';
 import { API_KEY_PREFIX, actorOf, principalOf, requireAuth, requireSession } from '../http/auth';
 import { parseInput, UUID_PATTERN } from '../http/validate';
+import { signInWithLink } from '../services/owner';
 import { issueNonce, signIn } from '../services/siwe';
 import { rateLimitsOf } from '../http/rate-limit';
 
@@ -17,6 +18,12 @@ export const verifyBodySchema = z.strictObject({
     .string({ error: 'is required (0x-prefixed hex)' })
     .regex(/^0x[0-9a-fA-F]+$/, 'must be 0x-prefixed hex')
     .max(2048),
+});
+
+export const linkBodySchema = z.strictObject({
+  token: z
+    .string({ error: 'is required (the token after #token= in the sign-in link)' })
+    .regex(/^lhl_[A-Za-z0-9_-]{16,128}$/, 'is not a sign-in link token (lhl_…)'),
 });
 
 export const apiKeyBodySchema = z.strictObject({
@@ -45,6 +52,14 @@ export function authRoutes(ctx: AppContext): Router {
   router.post('/v1/auth/verify', limits.signIn, async (req, res) => {
     const body = parseInput(verifyBodySchema, req.body);
     res.set('Cache-Control', 'no-store').json(await signIn(ctx, body));
+  });
+
+  // the owner's one-time sign-in link (self-hosted): answers like /v1/auth/verify, once
+  router.post('/v1/auth/link', limits.signIn, async (req, res) => {
+    const { token } = parseInput(linkBodySchema, req.body);
+    res
+      .set('Cache-Control', 'no-store')
+      .json(await signInWithLink(ctx.db, token, ctx.config.SESSION_TTL_HOURS));
   });
 
   router.post('/v1/auth/logout', authenticated, async (req, res) => {

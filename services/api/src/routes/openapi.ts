@@ -22,7 +22,8 @@ import {
 import { createSubscriptionSchema, updateSubscriptionSchema } from '../services/subscriptions';
 import { MAX_SEARCH_LENGTH, MONITOR_STATES, SUBSCRIPTION_STATUSES } from './subscriptions';
 import { AUDIT_RESOURCE_TYPES } from './audit';
-import { apiKeyBodySchema, verifyBodySchema } from './auth';
+import { apiKeyBodySchema, linkBodySchema, verifyBodySchema } from './auth';
+import { transferBodySchema } from './console';
 import { CHECKS_MAX_LIMIT, HOURLY_MAX_DAYS, RANGE_MAX_DAYS } from './history';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -436,6 +437,8 @@ const historySchemas = {
       'schedule_lag_ms',
       'region',
       'maintenance',
+      'value',
+      'value_text',
     ],
     properties: {
       time: { ...time, description: 'the slot the check was for' },
@@ -448,6 +451,16 @@ const historySchemas = {
       schedule_lag_ms: nullable({ type: 'integer' }),
       region: nullable({ type: 'string' }),
       maintenance: { type: 'boolean', description: 'the slot fell in a maintenance window' },
+      value: nullable({
+        type: 'number',
+        description:
+          'the number the check measured: a balance in whole units, a block height, a contract value',
+      }),
+      value_text: nullable({
+        type: 'string',
+        description:
+          'the exact reading where a number cannot hold it: a contract call’s decoded result',
+      }),
       steps: {
         type: 'array',
         description:
@@ -674,6 +687,411 @@ const pushPaths = {
     },
   },
 };
+
+const tierItem = {
+  type: 'object',
+  required: [
+    'name',
+    'label',
+    'price_usdc_per_30_days',
+    'paid',
+    'min_interval_seconds',
+    'max_subscriptions',
+    'raw_retention_days',
+    'allowed_target_types',
+    'max_channels',
+  ],
+  properties: {
+    name: { type: 'string' },
+    label: { type: 'string' },
+    price_usdc_per_30_days: { type: 'string', description: 'decimal USDC' },
+    paid: { type: 'boolean' },
+    min_interval_seconds: { type: 'integer' },
+    max_subscriptions: { ...nullable({ type: 'integer' }), description: 'null: no limit' },
+    raw_retention_days: { type: 'integer' },
+    allowed_target_types: { type: 'array', items: { type: 'string' } },
+    max_channels: { type: 'integer' },
+  },
+};
+
+const sessionAnswer = {
+  type: 'object',
+  required: ['token', 'address', 'expires_at'],
+  properties: {
+    token: { type: 'string', description: 'the bearer token' },
+    address: { type: 'string', description: 'the account signed in to' },
+    expires_at: time,
+  },
+};
+
+const walletList = {
+  type: 'object',
+  required: ['items', 'next_cursor'],
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['wallet_address', 'created_at'],
+        properties: { wallet_address: { type: 'string' }, created_at: time },
+      },
+    },
+    next_cursor: { type: 'null' },
+  },
+};
+
+const notAnOperator = {
+  '404': { description: 'not an operator (the owner, or a wallet in LIGHTHOUSE_ADMIN_WALLETS)' },
+};
+
+const listParams = [
+  {
+    name: 'limit',
+    in: 'query',
+    schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+  },
+  { name: 'cursor', in: 'query', schema: { type: 'string' } },
+];
+
+const accountPaths = {
+  '/v1/instance': {
+    get: {
+      summary: 'What this instance is: mode, version, sign-in methods, tiers, features (public)',
+      responses: {
+        '200': ok('the instance', {
+          type: 'object',
+          required: [
+            'mode',
+            'version',
+            'sign_in_methods',
+            'siwe_domain',
+            'min_interval_seconds',
+            'tiers',
+            'features',
+          ],
+          properties: {
+            mode: { type: 'string', enum: ['self-hosted', 'service'] },
+            version: { type: 'string' },
+            sign_in_methods: {
+              type: 'array',
+              items: { type: 'string', enum: ['link', 'wallet', 'api_key'] },
+              description:
+                "link: the owner's one-time sign-in links (self-hosted); wallet: Sign-In with Ethereum (self-hosted: the owner's added wallets and LIGHTHOUSE_ADMIN_WALLETS only)",
+            },
+            siwe_domain: { type: 'string' },
+            min_interval_seconds: { type: 'integer' },
+            tiers: { type: 'array', items: tierItem },
+            features: {
+              type: 'object',
+              required: [
+                'payments',
+                'tiers',
+                'private_targets',
+                'link_local_targets',
+                'operator_console',
+                'status_pages',
+              ],
+              properties: {
+                payments: { type: 'boolean', description: 'paid tiers can be bought (x402)' },
+                tiers: { type: 'boolean', description: 'false: one built-in tier (self-hosted)' },
+                private_targets: { type: 'boolean' },
+                link_local_targets: { type: 'boolean' },
+                operator_console: { type: 'boolean' },
+                status_pages: { type: 'boolean' },
+              },
+            },
+          },
+        }),
+      },
+    },
+  },
+  '/v1/auth/link': {
+    post: {
+      summary: "Sign in with the owner's one-time link (self-hosted)",
+      description:
+        'the token after #token= in a link printed at the first start or by ./lighthouse admin-link; good once, for 24 hours. Answers like /v1/auth/verify.',
+      requestBody: body('AuthLink'),
+      responses: { '200': ok('a session', sessionAnswer), ...errors },
+    },
+  },
+  '/v1/account': {
+    get: {
+      summary:
+        'The signed-in account: its address, whether it owns or operates this instance, its wallets',
+      security: secured,
+      responses: {
+        '200': ok('the account', {
+          type: 'object',
+          required: [
+            'address',
+            'owner',
+            'operator',
+            'signed_in_with',
+            'scope',
+            'language',
+            'wallets',
+          ],
+          properties: {
+            address: { type: 'string' },
+            owner: { type: 'boolean', description: 'the owner of a self-hosted instance' },
+            operator: { type: 'boolean', description: 'may use /v1/admin' },
+            signed_in_with: { type: 'string', enum: ['session', 'api_key'] },
+            scope: { type: 'string', enum: ['read', 'read_write'] },
+            language: { type: 'string' },
+            wallets: walletList.properties.items,
+          },
+        }),
+        ...errors,
+      },
+    },
+  },
+  '/v1/account/wallets': {
+    get: {
+      summary: 'Wallets that sign in to this account',
+      security: secured,
+      responses: { '200': ok('{items, next_cursor: null}', walletList), ...errors },
+    },
+    post: {
+      summary: 'Add a wallet: a Sign-In with Ethereum message signed by it',
+      description:
+        'the wallet then signs in to this account (a self-hosted owner adding a browser wallet). A wallet with an account of its own is refused (409). Only a signed-in session may add or remove wallets.',
+      security: secured,
+      requestBody: body('AuthVerify'),
+      responses: {
+        '201': ok("the account's wallets", walletList),
+        '409': { description: 'the wallet already signs in to an account here' },
+        ...sessionOnly,
+        ...errors,
+      },
+    },
+  },
+  '/v1/account/wallets/{address}': {
+    delete: {
+      summary: 'Remove a wallet from this account',
+      security: secured,
+      parameters: [{ name: 'address', in: 'path', required: true, schema: { type: 'string' } }],
+      responses: { '204': ok('removed'), ...sessionOnly, ...errors },
+    },
+  },
+};
+
+const operatorPaths = {
+  '/v1/admin/overview': {
+    get: {
+      summary: 'Operator console: instance health, subscription counts, queues, checkers',
+      security: secured,
+      responses: {
+        '200': ok('the overview', {
+          type: 'object',
+          required: [
+            'mode',
+            'version',
+            'health',
+            'subscriptions',
+            'queues',
+            'bull_board_url',
+            'checkers',
+            'pending_payments',
+          ],
+          properties: {
+            mode: { type: 'string', enum: ['self-hosted', 'service'] },
+            version: { type: 'string' },
+            health: { type: 'object', description: 'as /health answers' },
+            subscriptions: {
+              type: 'object',
+              required: ['total', 'active', 'paused', 'by_state'],
+              properties: {
+                total: { type: 'integer' },
+                active: { type: 'integer' },
+                paused: { type: 'integer' },
+                by_state: { type: 'object' },
+              },
+            },
+            queues: {
+              type: 'object',
+              description: 'per queue, jobs by state (null when Redis did not answer)',
+            },
+            bull_board_url: { type: 'string' },
+            checkers: {
+              type: 'object',
+              required: ['live', 'known'],
+              properties: { live: { type: 'integer' }, known: { type: 'integer' } },
+            },
+            pending_payments: { type: 'integer' },
+          },
+        }),
+        ...notAnOperator,
+      },
+    },
+  },
+  '/v1/admin/users': {
+    get: {
+      summary: 'Operator console: every account with its subscription and payment counts',
+      security: secured,
+      parameters: [
+        ...listParams,
+        { name: 'q', in: 'query', schema: { type: 'string' }, description: 'part of an address' },
+      ],
+      responses: {
+        '200': ok('{items, next_cursor}', {
+          type: 'object',
+          required: ['items', 'next_cursor'],
+          properties: {
+            items: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: [
+                  'address',
+                  'created_at',
+                  'language',
+                  'subscriptions',
+                  'active_subscriptions',
+                  'payments',
+                  'total_spent_usdc',
+                  'wallets',
+                ],
+                properties: {
+                  address: { type: 'string' },
+                  created_at: time,
+                  language: { type: 'string' },
+                  subscriptions: { type: 'integer' },
+                  active_subscriptions: { type: 'integer' },
+                  payments: { type: 'integer' },
+                  total_spent_usdc: { type: 'string' },
+                  wallets: { type: 'array', items: { type: 'string' } },
+                },
+              },
+            },
+            next_cursor: nullable({ type: 'string' }),
+          },
+        }),
+        ...notAnOperator,
+      },
+    },
+  },
+  '/v1/admin/subscriptions': {
+    get: {
+      summary: "Operator console: everyone's subscriptions, with the list filters and owner",
+      security: secured,
+      parameters: [
+        ...listParams,
+        listFilter('state', ['up', 'down', 'degraded', 'unknown']),
+        listFilter('status', ['active', 'paused', 'expired']),
+        listFilter('target_type', TARGET_TYPE_NAMES),
+        { name: 'q', in: 'query', schema: { type: 'string' } },
+        { name: 'owner', in: 'query', schema: { type: 'string' }, description: 'a wallet address' },
+      ],
+      responses: { '200': ok('{items, next_cursor}', listOf('Subscription')), ...notAnOperator },
+    },
+  },
+  '/v1/admin/subscriptions/{id}/pause': {
+    post: {
+      summary: "Operator console: pause anyone's subscription (audited in the owner's log)",
+      security: secured,
+      parameters: idParam,
+      responses: { '200': ok('the subscription', ref('Subscription')), ...notAnOperator },
+    },
+  },
+  '/v1/admin/subscriptions/{id}/resume': {
+    post: {
+      summary: "Operator console: resume anyone's subscription",
+      security: secured,
+      parameters: idParam,
+      responses: { '200': ok('the subscription', ref('Subscription')), ...notAnOperator },
+    },
+  },
+  '/v1/admin/subscriptions/{id}': {
+    delete: {
+      summary: "Operator console: delete anyone's subscription",
+      security: secured,
+      parameters: idParam,
+      responses: { '204': ok('deleted'), ...notAnOperator },
+    },
+  },
+  '/v1/admin/subscriptions/{id}/transfer': {
+    post: {
+      summary: "Operator console: give a subscription to another wallet (a lost wallet's way back)",
+      description: "audited in both owners' logs; it leaves the old owner's status pages",
+      security: secured,
+      parameters: idParam,
+      requestBody: body('AdminTransfer'),
+      responses: { '200': ok('the subscription', ref('Subscription')), ...errors },
+    },
+  },
+  '/v1/admin/payments': {
+    get: {
+      summary: "Operator console: everyone's payments, newest first",
+      security: secured,
+      parameters: [
+        ...listParams,
+        { name: 'status', in: 'query', schema: { type: 'string', enum: ['pending', 'settled'] } },
+      ],
+      responses: { '200': ok('{items, next_cursor}'), ...notAnOperator },
+    },
+  },
+  '/v1/admin/payments/{id}/discard': {
+    post: {
+      summary: 'Operator console: discard a payment left pending, freeing its authorization',
+      description:
+        'for a settlement that neither confirmed nor failed (the api stopped mid-way): check the chain first; discarding lets the payer pay with that authorization again',
+      security: secured,
+      parameters: idParam,
+      responses: {
+        '204': ok('discarded'),
+        '409': { description: 'the payment settled: it cannot be discarded' },
+        ...notAnOperator,
+      },
+    },
+  },
+  '/v1/admin/checkers': {
+    get: {
+      summary: "Operator console: the checker fleet, from each checker's heartbeat",
+      security: secured,
+      responses: {
+        '200': ok('{items, next_cursor: null}', {
+          type: 'object',
+          required: ['items', 'next_cursor'],
+          properties: {
+            items: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: [
+                  'name',
+                  'host',
+                  'version',
+                  'region',
+                  'started_at',
+                  'last_seen_at',
+                  'live',
+                  'checks_total',
+                  'errors_total',
+                  'checks_per_second',
+                ],
+                properties: {
+                  name: { type: 'string' },
+                  host: { type: 'string' },
+                  version: { type: 'string' },
+                  region: nullable({ type: 'string' }),
+                  started_at: time,
+                  last_seen_at: time,
+                  live: { type: 'boolean', description: 'heard from within the last minute' },
+                  checks_total: { type: 'integer' },
+                  errors_total: { type: 'integer' },
+                  checks_per_second: { type: 'number' },
+                },
+              },
+            },
+            next_cursor: { type: 'null' },
+          },
+        }),
+        ...notAnOperator,
+      },
+    },
+  },
+};
+
 const historyPaths = {
   '/v1/subscriptions/{id}/metrics': {
     get: {
@@ -806,6 +1224,8 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
         AuthVerify: json(verifyBodySchema),
+        AuthLink: json(linkBodySchema),
+        AdminTransfer: json(transferBodySchema),
         ApiKeyCreate: json(apiKeyBodySchema),
         SubscriptionCreate: json(createSubscriptionSchema),
         SubscriptionUpdate: json(updateSubscriptionSchema),
@@ -825,6 +1245,7 @@ export function openApiDocument(): Record<string, unknown> {
             'alert_channels',
             'failure_threshold',
             'recovery_threshold',
+            'retry_interval_seconds',
             'reminder_interval_minutes',
             'flapping_threshold',
             'flapping_window_minutes',
@@ -870,6 +1291,11 @@ export function openApiDocument(): Record<string, unknown> {
             },
             failure_threshold: { type: 'integer' },
             recovery_threshold: { type: 'integer' },
+            retry_interval_seconds: {
+              type: 'integer',
+              description:
+                'after a failed check below failure_threshold (or, while down, a passing one below recovery_threshold) the target is checked again this soon, not at its next slot',
+            },
             reminder_interval_minutes: nullable({ type: 'integer' }),
             flapping_threshold: nullable({ type: 'integer' }),
             flapping_window_minutes: { type: 'integer' },
@@ -940,7 +1366,7 @@ export function openApiDocument(): Record<string, unknown> {
             action: {
               type: 'string',
               description:
-                '<resource_type>.<verb>: subscription.create|update|pause|resume|renew|delete, payment.settle, maintenance_window.create|update|delete, status_page.create|update|delete, api_key.create|revoke, session.logout',
+                "<resource_type>.<verb>: subscription.create|update|pause|resume|renew|delete|transfer, payment.settle|discard, maintenance_window.create|update|delete, status_page.create|update|delete, api_key.create|revoke, wallet.link|unlink, session.logout; an operator's change names them in details.operator",
             },
             resource_type: { type: 'string', enum: [...AUDIT_RESOURCE_TYPES] },
             resource_id: nullable({ type: 'string' }),
@@ -985,34 +1411,7 @@ export function openApiDocument(): Record<string, unknown> {
               type: 'object',
               required: ['items', 'next_cursor'],
               properties: {
-                items: {
-                  type: 'array',
-                  items: {
-                    type: 'object',
-                    required: [
-                      'name',
-                      'label',
-                      'price_usdc_per_30_days',
-                      'paid',
-                      'min_interval_seconds',
-                      'max_subscriptions',
-                      'raw_retention_days',
-                      'allowed_target_types',
-                      'max_channels',
-                    ],
-                    properties: {
-                      name: { type: 'string' },
-                      label: { type: 'string' },
-                      price_usdc_per_30_days: { type: 'string', description: 'decimal USDC' },
-                      paid: { type: 'boolean' },
-                      min_interval_seconds: { type: 'integer' },
-                      max_subscriptions: { type: 'integer' },
-                      raw_retention_days: { type: 'integer' },
-                      allowed_target_types: { type: 'array', items: { type: 'string' } },
-                      max_channels: { type: 'integer' },
-                    },
-                  },
-                },
+                items: { type: 'array', items: tierItem },
                 next_cursor: { type: 'null' },
               },
             }),
@@ -1157,6 +1556,8 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/subscriptions/{id}/test-alert': {
         post: {
           summary: 'Send a test message to every channel now and report each result',
+          description:
+            'Each message says it is a test and that nothing has changed, and names the current state; webhooks receive `event: "subscription.test"`, `kind: "test"` and `test: true`. Nothing is recorded as an alert.',
           security: secured,
           parameters: idParam,
           responses: {
@@ -1270,6 +1671,8 @@ export function openApiDocument(): Record<string, unknown> {
       ...pushPaths,
       ...statusPagePaths,
       ...historyPaths,
+      ...accountPaths,
+      ...operatorPaths,
     },
   };
 }

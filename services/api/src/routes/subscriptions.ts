@@ -26,6 +26,7 @@ import {
 } from '../services/subscriptions';
 import { sendTestAlerts } from '../services/test-alert';
 import { rateLimitsOf } from '../http/rate-limit';
+import { PAYMENT_HEADER } from '../payments/x402';
 import { pushUrl } from './push';
 
 export const listQuerySchema = z.object({
@@ -103,13 +104,28 @@ export function subscriptionRoutes(ctx: AppContext): Router {
     created(req, res, written);
   });
 
-  // The seed's payload: the same body plus the owner's address, which must be the caller.
+  // The seed's payload: the same body plus the owner's address, which must be the caller, and
+  // `payment_signature`: an x402 payment (what PAYMENT-SIGNATURE carries) for a paid tier,
+  // ignored on a free one.
   router.post('/subscribe', limits.create, async (req, res) => {
     const body: unknown = req.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw AppError.validation([{ field: '(body)', message: 'must be a JSON object' }]);
     }
-    const { user_address: claimed, ...rest } = body as Record<string, unknown>;
+    const {
+      user_address: claimed,
+      payment_signature: signature,
+      ...rest
+    } = body as Record<string, unknown>;
+    if (signature !== undefined && signature !== null && typeof signature !== 'string') {
+      throw AppError.validation([
+        {
+          field: 'payment_signature',
+          message:
+            'must be a string: the x402 payment payload, as the PAYMENT-SIGNATURE header carries it',
+        },
+      ]);
+    }
     const caller = owner(res);
     if (
       claimed !== undefined &&
@@ -123,7 +139,12 @@ export function subscriptionRoutes(ctx: AppContext): Router {
       ctx,
       actor: actorOf(req, res),
       body: rest,
-      pay: { get: (name) => req.get(name), resource: '/subscribe' },
+      pay: {
+        get: (name) =>
+          req.get(name) ??
+          (name.toUpperCase() === PAYMENT_HEADER && signature ? signature : undefined),
+        resource: '/subscribe',
+      },
     });
     created(req, res, written);
   });

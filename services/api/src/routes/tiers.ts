@@ -10,7 +10,9 @@ export function tierJson(tier: Tier) {
     price_usdc_per_30_days: tier.price_usdc_per_30_days,
     paid: tier.paid,
     min_interval_seconds: tier.min_interval_seconds,
-    max_subscriptions: tier.max_subscriptions,
+    /** null: no limit (a self-hosted instance) */
+    max_subscriptions:
+      tier.max_subscriptions >= Number.MAX_SAFE_INTEGER ? null : tier.max_subscriptions,
     raw_retention_days: tier.raw_retention_days,
     allowed_target_types: tier.allowed_target_types,
     max_channels: tier.max_channels,

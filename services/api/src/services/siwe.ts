@@ -1,4 +1,4 @@
-import { auth, users } from '@lighthouse/db';
+import { auth, instance, users } from '@lighthouse/db';
 import { AppError, hashToken, newToken } from '@lighthouse/shared';
 import { randomBytes } from 'node:crypto';
 import { SiweMessage } from 'siwe';
@@ -29,11 +29,12 @@ export interface SignInResult {
  * EIP-4361: the message must be well formed, name our domain, be inside its
  * validity window, carry a nonce we issued (unused, fresh) and be signed by
  * the address it names. The nonce is spent only after the signature checks out.
+ * Returns the wallet that signed, lower-case.
  */
-export async function signIn(
+export async function verifySiwe(
   ctx: AppContext,
   input: { message: string; signature: string },
-): Promise<SignInResult> {
+): Promise<string> {
   let message: SiweMessage;
   try {
     message = new SiweMessage(input.message);
@@ -62,7 +63,32 @@ export async function signIn(
     );
   }
 
-  const address = message.address.toLowerCase();
+  return message.address.toLowerCase();
+}
+
+/**
+ * Signs a wallet in (see {@link verifySiwe}). A wallet linked to an account signs in to that
+ * account (the owner's wallet, on a self-hosted instance). A self-hosted instance has one
+ * owner: other wallets are refused unless LIGHTHOUSE_ADMIN_WALLETS lists them.
+ */
+export async function signIn(
+  ctx: AppContext,
+  input: { message: string; signature: string },
+): Promise<SignInResult> {
+  const wallet = await verifySiwe(ctx, input);
+  const linked = await instance.linkedAccount(ctx.db, wallet);
+  if (
+    linked === undefined &&
+    ctx.config.LIGHTHOUSE_MODE === 'self-hosted' &&
+    !ctx.config.LIGHTHOUSE_ADMIN_WALLETS.includes(wallet)
+  ) {
+    throw new AppError(
+      'forbidden',
+      'this Lighthouse is self-hosted: only its owner signs in (with the sign-in link from ./lighthouse admin-link, or a wallet the owner added)',
+      { logLevel: 'info' },
+    );
+  }
+  const address = linked ?? wallet;
   const token = newToken(SESSION_PREFIX);
   const expiresAt = new Date(Date.now() + ctx.config.SESSION_TTL_HOURS * 3_600_000);
   await ctx.db.transaction().execute(async (tx) => {

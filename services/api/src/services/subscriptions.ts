@@ -3,6 +3,7 @@ import {
   CHANNEL_TYPE_NAMES,
   TARGET_TYPE_NAMES,
   channelTypes,
+  defaultInterval,
   describeTarget,
   fieldIssues,
   inMaintenance,
@@ -12,20 +13,25 @@ import {
   languageSchema,
   maskChannelConfig,
   maskTarget,
+  resumeSlot,
+  slotOffsetMs,
   targetTypes,
   type MaintenanceWindowRule,
   type TargetTypeName,
   type Tier,
 } from '@lighthouse/domain';
-import { AppError, type FieldIssue } from '@lighthouse/shared';
+import { AppError, targetAccessOf, type FieldIssue } from '@lighthouse/shared';
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { AppContext } from '../context';
+import { refusedDestinations } from './destinations';
 import { issuePushToken } from './heartbeats';
 import { applyPayment, extendedExpiry, takePayment, type TakenPayment } from './payments';
 
 const MAX_CHANNELS_PER_REQUEST = 20;
+/** the tier a service-mode subscription gets when it names none */
+const DEFAULT_TIER = 'free';
 
 const channelInputSchema = z.strictObject({
   id: z.uuid('must be the id of an existing channel').optional(),
@@ -49,6 +55,12 @@ const common = {
     .max(86_400, 'must be at most 86400 (one day)'),
   failure_threshold: z.number().int().min(1, 'must be 1-100').max(100, 'must be 1-100'),
   recovery_threshold: z.number().int().min(1, 'must be 1-100').max(100, 'must be 1-100'),
+  /** after a failed check below the threshold (or a passing one while down), check again this soon */
+  retry_interval_seconds: z
+    .number({ error: 'must be a whole number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(5, 'must be 5-3600')
+    .max(3_600, 'must be 5-3600'),
   /** null: no reminders */
   reminder_interval_minutes: z
     .number({ error: 'must be a whole number of minutes, or null for no reminders' })
@@ -74,11 +86,13 @@ export const createSubscriptionSchema = z.strictObject({
   name: common.name.optional(),
   target_type: z.string({ error: `is required: one of ${TARGET_TYPE_NAMES.join(', ')}` }),
   target_config: common.target_config,
-  tier: common.tier.default('free'),
+  /** service mode: default "free"; self-hosted: ignored (one tier) */
+  tier: common.tier.optional(),
   alert_channels: common.alert_channels.default([]),
   check_frequency_seconds: common.check_frequency_seconds.optional(),
   failure_threshold: common.failure_threshold.optional(),
   recovery_threshold: common.recovery_threshold.optional(),
+  retry_interval_seconds: common.retry_interval_seconds.optional(),
   reminder_interval_minutes: common.reminder_interval_minutes.optional(),
   flapping_threshold: common.flapping_threshold.optional(),
   flapping_window_minutes: common.flapping_window_minutes.optional(),
@@ -93,6 +107,7 @@ export const updateSubscriptionSchema = z.strictObject({
   check_frequency_seconds: common.check_frequency_seconds.optional(),
   failure_threshold: common.failure_threshold.optional(),
   recovery_threshold: common.recovery_threshold.optional(),
+  retry_interval_seconds: common.retry_interval_seconds.optional(),
   reminder_interval_minutes: common.reminder_interval_minutes.optional(),
   flapping_threshold: common.flapping_threshold.optional(),
   flapping_window_minutes: common.flapping_window_minutes.optional(),
@@ -125,7 +140,10 @@ export function parseWhole<S extends z.ZodType>(schema: S, body: unknown): z.out
   return result.data;
 }
 
-function resolveTier(ctx: AppContext, name: string, issues: Issues): Tier | undefined {
+function resolveTier(ctx: AppContext, name: string | undefined, issues: Issues): Tier | undefined {
+  // self-hosted: one tier, whatever a request (the seed's example, say) names
+  if (ctx.config.LIGHTHOUSE_MODE === 'self-hosted') return ctx.tiers.values().next().value;
+  if (name === undefined) name = DEFAULT_TIER;
   const tier = ctx.tiers.get(name);
   if (!tier)
     issues.add('tier', `unknown tier "${name}": one of ${[...ctx.tiers.keys()].join(', ')}`);
@@ -284,6 +302,17 @@ function buildChannels(
   return out;
 }
 
+/** 400 naming each field whose host the checkers' SSRF guard would refuse. */
+async function refuseUnreachable(
+  ctx: AppContext,
+  type: string,
+  target: Record<string, unknown> | undefined,
+): Promise<void> {
+  if (!target || !isTargetType(type)) return;
+  const refused = await refusedDestinations(type, target, targetAccessOf(ctx.config), ctx.resolve);
+  if (refused.length > 0) throw AppError.validation(refused);
+}
+
 /** The masked copy to show and the sealed copy to use, always written together. */
 function targetColumns(ctx: AppContext, type: TargetTypeName, config: Record<string, unknown>) {
   return {
@@ -353,10 +382,11 @@ export async function createSubscription({
   const issues = new Issues();
   const tier = resolveTier(ctx, input.tier, issues);
   const target = validateTarget(input.target_type, input.target_config, tier, issues);
-  const frequency = input.check_frequency_seconds ?? tier?.min_interval_seconds ?? 0;
+  const frequency = input.check_frequency_seconds ?? (tier ? defaultInterval(tier) : 0);
   validateFrequency(frequency, tier, issues);
   const channels = buildChannels(ctx, input.alert_channels, [], tier, issues);
   issues.throwIfAny();
+  await refuseUnreachable(ctx, input.target_type, target);
   const targetType = input.target_type;
   if (!tier || !target || !isTargetType(targetType))
     throw new Error('unreachable: validated above');
@@ -386,6 +416,7 @@ export async function createSubscription({
       alert_channels: JSON.stringify(channels),
       failure_threshold: input.failure_threshold,
       recovery_threshold: input.recovery_threshold,
+      retry_interval_seconds: input.retry_interval_seconds,
       reminder_interval_minutes: input.reminder_interval_minutes,
       flapping_threshold: input.flapping_threshold,
       flapping_window_minutes: input.flapping_window_minutes,
@@ -528,6 +559,9 @@ async function applyUpdate(
     issues.throwIfAny();
     if (!tier || !target || !isTargetType(targetType))
       throw new Error('unreachable: validated above');
+    if (input.target_type !== undefined || input.target_config !== undefined) {
+      await refuseUnreachable(ctx, targetType, target);
+    }
     if (payment) {
       // paid for: applied even if a concurrent change filled the tier meanwhile
     } else if (tier.name !== current.tier) {
@@ -540,6 +574,7 @@ async function applyUpdate(
       check_frequency_seconds: frequency,
       failure_threshold: input.failure_threshold ?? current.failure_threshold,
       recovery_threshold: input.recovery_threshold ?? current.recovery_threshold,
+      retry_interval_seconds: input.retry_interval_seconds ?? current.retry_interval_seconds,
       // null turns a rule off, so only a missing field keeps the stored value
       reminder_interval_minutes:
         input.reminder_interval_minutes === undefined
@@ -567,10 +602,11 @@ async function applyUpdate(
       alert_channels: JSON.stringify(channels),
       // turning detection off lets alerts through at once instead of after a quiet window
       ...(input.flapping_threshold === null ? { flapping_since: null } : {}),
-      // A shorter interval takes effect now rather than after the old one runs out.
-      next_check_at: new Date(
-        Math.min(current.next_check_at.getTime(), Date.now() + frequency * 1000),
-      ),
+      // A new interval takes effect from the last slot on its own grid: no sooner than one
+      // new interval after the last check, so changing it back and forth buys no checks.
+      ...(frequency === current.check_frequency_seconds
+        ? {}
+        : { next_check_at: nextSlotAfterChange(current, frequency) }),
       // a paid tier runs for the period just bought; a free one never expires
       ...(payment
         ? { expires_at: extendedExpiry(null, payment.periodDays) }
@@ -590,51 +626,129 @@ async function applyUpdate(
   });
 }
 
+/** The next slot of a subscription whose interval becomes `seconds` (or that resumes), now. */
+function nextSlotAfterChange(current: Subscription, seconds: number): Date {
+  const interval = seconds * 1000;
+  return new Date(
+    resumeSlot({
+      nowMs: Date.now(),
+      nextCheckAtMs: current.next_check_at.getTime(),
+      previousIntervalMs: current.check_frequency_seconds * 1000,
+      intervalMs: interval,
+      offsetMs: slotOffsetMs(current.id, interval),
+    }),
+  );
+}
+
+/**
+ * Who changes a subscription: its owner, or (`operator: true`, the operator console) an
+ * operator acting on anyone's. An operator's change is audited in the owner's log, naming
+ * the operator.
+ */
+export interface Acting {
+  actor: audit.AuditActor;
+  operator?: boolean;
+}
+
+/** The subscription an actor may change, locked for the change; 404 otherwise. */
+async function lockForChange(
+  tx: Parameters<typeof subscriptions.findOwnedSubscription>[0],
+  { actor, operator }: Acting,
+  id: string,
+): Promise<{ current: Subscription; audited: audit.AuditActor; by: Record<string, string> }> {
+  const current = operator
+    ? await subscriptions.findSubscription(tx, id, { forUpdate: true })
+    : await subscriptions.findOwnedSubscription(tx, actor.address, id, { forUpdate: true });
+  if (!current) throw AppError.notFound('subscription');
+  return operator
+    ? {
+        current,
+        audited: { ...actor, address: current.user_address },
+        by: { operator: actor.address },
+      }
+    : { current, audited: actor, by: {} };
+}
+
 /** Pauses or resumes; doing what is already done changes nothing and records nothing. */
 export async function setActive(
   ctx: AppContext,
-  actor: audit.AuditActor,
+  acting: audit.AuditActor | Acting,
   id: string,
   active: boolean,
 ): Promise<Subscription> {
   return ctx.db.transaction().execute(async (tx) => {
-    const current = await subscriptions.findOwnedSubscription(tx, actor.address, id, {
-      forUpdate: true,
-    });
-    if (!current) throw AppError.notFound('subscription');
+    const { current, audited, by } = await lockForChange(tx, asActing(acting), id);
     if (current.active === active) return current;
     const row = await subscriptions.updateSubscription(tx, id, {
       active,
-      // resuming checks at once rather than at a slot computed before the pause
-      ...(active ? { next_check_at: new Date() } : {}),
+      // resuming goes on at the next slot of the grid that is at least one interval after
+      // the last check: a pause and a resume never check sooner than the tier allows
+      ...(active
+        ? { next_check_at: nextSlotAfterChange(current, current.check_frequency_seconds) }
+        : {}),
     });
     await audit.recordAudit(tx, {
-      ...actor,
+      ...audited,
       action: active ? 'subscription.resume' : 'subscription.pause',
       resourceType: 'subscription',
       resourceId: id,
+      details: by,
     });
     return row;
   });
 }
 
+// an AuditActor's `actor` is a word ('session', 'api_key'); an Acting's is the AuditActor
+const asActing = (acting: audit.AuditActor | Acting): Acting =>
+  typeof acting.actor === 'object' ? acting : { actor: acting };
+
 export async function deleteSubscription(
   ctx: AppContext,
-  actor: audit.AuditActor,
+  acting: audit.AuditActor | Acting,
   id: string,
 ): Promise<void> {
   await ctx.db.transaction().execute(async (tx) => {
-    const current = await subscriptions.findOwnedSubscription(tx, actor.address, id, {
-      forUpdate: true,
-    });
-    if (!current) throw AppError.notFound('subscription');
+    const { audited, by } = await lockForChange(tx, asActing(acting), id);
     await subscriptions.updateSubscription(tx, id, { active: false, deleted_at: new Date() });
     await audit.recordAudit(tx, {
-      ...actor,
+      ...audited,
       action: 'subscription.delete',
       resourceType: 'subscription',
       resourceId: id,
+      details: by,
     });
+  });
+}
+
+/**
+ * Gives a subscription to another wallet (the operator console: the way back for an owner who
+ * lost a wallet). Recorded in both accounts' audit logs. Limits of the tier are not applied:
+ * the operator decides.
+ */
+export async function transferSubscription(
+  ctx: AppContext,
+  actor: audit.AuditActor,
+  id: string,
+  to: string,
+): Promise<Subscription> {
+  return ctx.db.transaction().execute(async (tx) => {
+    const { current, audited, by } = await lockForChange(tx, { actor, operator: true }, id);
+    if (current.user_address === to) return current;
+    await users.ensureUser(tx, to);
+    const row = await subscriptions.updateSubscription(tx, id, { user_address: to });
+    // its status pages stay with the old owner; the page no longer lists it
+    await subscriptions.detachFromOthersPages(tx, id, to);
+    for (const address of [current.user_address, to]) {
+      await audit.recordAudit(tx, {
+        ...audited,
+        address,
+        action: 'subscription.transfer',
+        resourceType: 'subscription',
+        resourceId: id,
+        details: { ...by, from: current.user_address, to },
+      });
+    }
+    return row;
   });
 }
 
@@ -665,6 +779,7 @@ export function subscriptionJson(
     })),
     failure_threshold: row.failure_threshold,
     recovery_threshold: row.recovery_threshold,
+    retry_interval_seconds: row.retry_interval_seconds,
     reminder_interval_minutes: row.reminder_interval_minutes,
     flapping_threshold: row.flapping_threshold,
     flapping_window_minutes: row.flapping_window_minutes,

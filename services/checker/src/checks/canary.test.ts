@@ -8,7 +8,7 @@ import type { CheckContext } from './types';
 
 // Flows against a local API: log in, use the token, fetch. Each test reads what the server saw.
 
-const allowPrivate: CheckContext = { allowPrivateTargets: true };
+const allowPrivate: CheckContext = { targetAccess: 'all' };
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.session-token-for-tests';
 
 let server: http.Server;
@@ -364,7 +364,7 @@ describe('failures', () => {
   });
 
   it('passes every step through the SSRF guard', async () => {
-    const result = await runCanaryCheck(flow([login()]), { allowPrivateTargets: false });
+    const result = await runCanaryCheck(flow([login()]), { targetAccess: 'public' });
     expect(result).toMatchObject({ status: 'down', error_category: 'blocked' });
     expect(result.error_message).toMatch(/^step 1 'login': blocked by the SSRF guard/);
     expect(seen).toEqual([]);

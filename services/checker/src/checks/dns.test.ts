@@ -3,8 +3,8 @@ import { startDnsServer, type DnsServer } from '../../test/loopback';
 import { createDnsChecker } from './dns';
 import type { CheckContext } from './types';
 
-const allowPrivate: CheckContext = { allowPrivateTargets: true };
-const guarded: CheckContext = { allowPrivateTargets: false };
+const allowPrivate: CheckContext = { targetAccess: 'all' };
+const guarded: CheckContext = { targetAccess: 'public' };
 
 let server: DnsServer;
 const check = createDnsChecker();

@@ -6,7 +6,7 @@ import {
   type DnsRecordType,
   type DnsTarget,
 } from '@lighthouse/domain';
-import { BlockedAddressError, isBlockedAddress } from '@lighthouse/net';
+import { BlockedAddressError, isBlockedAddress, type TargetAccess } from '@lighthouse/net';
 import { codesOf, failure, oneLine, rootMessage, runProbe, since } from './socket';
 import type { CheckResult, CheckRunner, ErrorCategory, Timings } from './types';
 
@@ -25,7 +25,8 @@ const ANSWERS_EXCERPT_CHARS = 1024;
  * the answers; extra answers are fine.
  */
 export function createDnsChecker(options: DnsCheckerOptions = {}): CheckRunner<DnsTarget> {
-  const isBlocked = options.isBlocked ?? isBlockedAddress;
+  const isBlocked = (ip: string, access: TargetAccess): boolean =>
+    options.isBlocked ? access !== 'all' && options.isBlocked(ip) : isBlockedAddress(ip, access);
   return (config, ctx) =>
     runProbe(config.timeout_ms, ctx, (finish, started) => {
       // One try, given a little longer than the probe: the probe's deadline is the one that
@@ -40,7 +41,7 @@ export function createDnsChecker(options: DnsCheckerOptions = {}): CheckRunner<D
           finish(failure('internal', 'the stored resolver is not an address', timings(0)));
           return { cleanup: () => undefined, timings, waitingFor: () => 'nothing' };
         }
-        if (!ctx.allowPrivateTargets && isBlocked(server.address)) {
+        if (isBlocked(server.address, ctx.targetAccess)) {
           throw new BlockedAddressError(server.address, server.address);
         }
         const host = isIP(server.address) === 6 ? `[${server.address}]` : server.address;

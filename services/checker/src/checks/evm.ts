@@ -74,7 +74,7 @@ export class RpcSession {
     private readonly ctx: CheckContext,
     readonly timeoutMs: number,
   ) {
-    this.transport = agents.get(ctx.allowPrivateTargets);
+    this.transport = agents.get(ctx.targetAccess);
     this.stopped = new Promise((resolve) => {
       this.controller.signal.addEventListener('abort', () => resolve(STOPPED), { once: true });
     });

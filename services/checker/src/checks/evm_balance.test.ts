@@ -16,7 +16,7 @@ import type { CheckContext } from './types';
 const CHAIN_ID = 43113;
 const ETH = 10n ** 18n;
 const HOUR = 3_600_000;
-const allowPrivate: CheckContext = { allowPrivateTargets: true };
+const allowPrivate: CheckContext = { targetAccess: 'all' };
 
 let node: EvmNode;
 let usdc: TestUsdc;
@@ -231,7 +231,7 @@ describe('failures of the endpoint', () => {
   it('goes through the SSRF guard: a loopback node is blocked unless private targets are allowed', async () => {
     const result = await runEvmBalanceCheck(
       target({ rpc_url: `${node.url}/${secret}`, address, min_balance: '0' }),
-      { allowPrivateTargets: false },
+      { targetAccess: 'public' },
     );
     expect(result).toMatchObject({ status: 'down', error_category: 'blocked' });
     expect(result.error_message).toMatch(/^blocked by the SSRF guard: 127\.0\.0\.1 is a private/);
@@ -239,7 +239,7 @@ describe('failures of the endpoint', () => {
     // a host name is resolved once, by the guard, and refused for its address
     const byName = await runEvmBalanceCheck(
       target({ rpc_url: node.url.replace('127.0.0.1', 'localhost'), address, min_balance: '0' }),
-      { allowPrivateTargets: false },
+      { targetAccess: 'public' },
     );
     expect(byName).toMatchObject({ status: 'down', error_category: 'blocked' });
     expect(byName.error_message).toMatch(/localhost resolves to (127\.0\.0\.1|::1), a private/);
@@ -248,7 +248,7 @@ describe('failures of the endpoint', () => {
   it('stops at shutdown', async () => {
     const controller = new AbortController();
     const pending = runEvmBalanceCheck(target({ rpc_url: silent.url, address, min_balance: '1' }), {
-      allowPrivateTargets: true,
+      targetAccess: 'all',
       signal: controller.signal,
     });
     setTimeout(() => controller.abort(), 50);
@@ -290,7 +290,7 @@ describe('time to empty', () => {
         )
         .execute();
     }
-    return { allowPrivateTargets: true, db, subscriptionId: id, slot } satisfies CheckContext;
+    return { targetAccess: 'all', db, subscriptionId: id, slot } satisfies CheckContext;
   }
 
   it('is degraded when the recent burn rate empties the account within the horizon', async () => {

@@ -14,7 +14,7 @@ import { runEvmContractCheck } from './evm_contract';
 import type { CheckContext } from './types';
 
 const CHAIN_ID = 43113;
-const allowPrivate: CheckContext = { allowPrivateTargets: true };
+const allowPrivate: CheckContext = { targetAccess: 'all' };
 
 let node: EvmNode;
 let counter: TestCounter;
@@ -195,7 +195,7 @@ describe('changed since the previous check', () => {
         ])
         .execute();
     }
-    return { allowPrivateTargets: true, db, subscriptionId: id, slot };
+    return { targetAccess: 'all', db, subscriptionId: id, slot };
   }
 
   const changed = () => target({ function: valueFn, compare: { operator: 'changed' } });

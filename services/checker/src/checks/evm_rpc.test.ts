@@ -12,7 +12,7 @@ import { runEvmRpcCheck } from './evm_rpc';
 import type { CheckContext } from './types';
 
 const CHAIN_ID = 43113;
-const allowPrivate: CheckContext = { allowPrivateTargets: true };
+const allowPrivate: CheckContext = { targetAccess: 'all' };
 
 // Two nodes of one chain id: `leader` mines, `lagging` has stopped mining.
 let leader: EvmNode;
@@ -143,7 +143,7 @@ describe('block height advancing', () => {
       .returning('id')
       .executeTakeFirstOrThrow();
     if (points.length === 0) {
-      return { allowPrivateTargets: true, db, subscriptionId: id, slot } satisfies CheckContext;
+      return { targetAccess: 'all', db, subscriptionId: id, slot } satisfies CheckContext;
     }
     await db
       .insertInto('check_history')
@@ -156,7 +156,7 @@ describe('block height advancing', () => {
         })),
       )
       .execute();
-    return { allowPrivateTargets: true, db, subscriptionId: id, slot } satisfies CheckContext;
+    return { targetAccess: 'all', db, subscriptionId: id, slot } satisfies CheckContext;
   }
 
   it('is up while the head rises above the previous check', async () => {
@@ -209,7 +209,7 @@ describe('block height advancing', () => {
     /** One check at `slot`, recorded as the pipeline would. */
     const checkAt = async (slot: Date) => {
       const result = await runEvmRpcCheck(target(), {
-        allowPrivateTargets: true,
+        targetAccess: 'all',
         db,
         subscriptionId,
         slot,

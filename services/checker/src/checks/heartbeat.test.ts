@@ -54,7 +54,7 @@ async function heartbeat(issuedAt: Date): Promise<{ id: string; hash: Buffer }> 
 
 const at = (base: Date, ms: number) => new Date(base.getTime() + ms);
 const ctx = (subscriptionId: string, slot: Date): CheckContext => ({
-  allowPrivateTargets: false,
+  targetAccess: 'public',
   db,
   subscriptionId,
   slot,

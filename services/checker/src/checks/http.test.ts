@@ -10,8 +10,8 @@ import { createHttpChecker, MAX_BODY_BYTES, type HttpChecker } from './http';
 import type { CheckContext } from './types';
 
 const DAY_MS = 86_400_000;
-const allowPrivate: CheckContext = { allowPrivateTargets: true };
-const guarded: CheckContext = { allowPrivateTargets: false };
+const allowPrivate: CheckContext = { targetAccess: 'all' };
+const guarded: CheckContext = { targetAccess: 'public' };
 
 /** The defaults that httpTargetSchema fills in, plus the URL. */
 function target(url: string, overrides: Partial<HttpTarget> = {}): HttpTarget {

@@ -9,6 +9,7 @@ import { Agent, type buildConnector, type Dispatcher } from 'undici';
 import {
   BLOCKED_ADDRESS_CODE,
   createSsrfGuard,
+  type TargetAccess,
   type Resolver,
   type SsrfGuard,
 } from '@lighthouse/net';
@@ -82,12 +83,12 @@ interface Transport {
  */
 export function createHttpChecker(options: HttpCheckerOptions = {}): HttpChecker {
   watchSentHeaders();
-  const transports = new Map<boolean, Transport>();
-  const transportFor = (allowPrivateTargets: boolean): Transport => {
-    let transport = transports.get(allowPrivateTargets);
+  const transports = new Map<TargetAccess, Transport>();
+  const transportFor = (access: TargetAccess): Transport => {
+    let transport = transports.get(access);
     if (transport === undefined) {
       const guard = createSsrfGuard({
-        allowPrivateTargets,
+        access,
         resolve: options.resolve,
         isBlocked: options.isBlocked,
       });
@@ -102,7 +103,7 @@ export function createHttpChecker(options: HttpCheckerOptions = {}): HttpChecker
         bodyTimeout: 0,
       });
       transport = { guard, agent };
-      transports.set(allowPrivateTargets, transport);
+      transports.set(access, transport);
     }
     return transport;
   };
@@ -114,7 +115,7 @@ export function createHttpChecker(options: HttpCheckerOptions = {}): HttpChecker
   ): Promise<HttpExchange> => {
     const started = performance.now();
     try {
-      const transport = transportFor(ctx.allowPrivateTargets);
+      const transport = transportFor(ctx.targetAccess);
       const first = await new Probe(config, ctx, transport, capture).run();
       // A keep-alive socket the server closed while it sat idle fails before any response
       // arrives; that is our pool's fault, not the target's, so it earns one fresh attempt.

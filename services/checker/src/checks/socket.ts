@@ -4,6 +4,7 @@ import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'nod
 import {
   BLOCKED_ADDRESS_CODE,
   createSsrfGuard,
+  type TargetAccess,
   type Resolver,
   type SsrfGuard,
 } from '@lighthouse/net';
@@ -28,17 +29,17 @@ export interface SocketCheckerOptions {
 }
 
 /** One guard per mode, built once: the guard holds no state, only its options. */
-export function guardsFor(options: SocketCheckerOptions): (allowPrivate: boolean) => SsrfGuard {
-  const guards = new Map<boolean, SsrfGuard>();
-  return (allowPrivateTargets) => {
-    let guard = guards.get(allowPrivateTargets);
+export function guardsFor(options: SocketCheckerOptions): (access: TargetAccess) => SsrfGuard {
+  const guards = new Map<TargetAccess, SsrfGuard>();
+  return (access) => {
+    let guard = guards.get(access);
     if (guard === undefined) {
       guard = createSsrfGuard({
-        allowPrivateTargets,
+        access,
         resolve: options.resolve,
         isBlocked: options.isBlocked,
       });
-      guards.set(allowPrivateTargets, guard);
+      guards.set(access, guard);
     }
     return guard;
   };

@@ -15,8 +15,8 @@ import {
 import { createTcpChecker } from './tcp';
 import type { CheckContext } from './types';
 
-const allowPrivate: CheckContext = { allowPrivateTargets: true };
-const guarded: CheckContext = { allowPrivateTargets: false };
+const allowPrivate: CheckContext = { targetAccess: 'all' };
+const guarded: CheckContext = { targetAccess: 'public' };
 
 /** The defaults tcpTargetSchema fills in. */
 function target(port: number, overrides: Partial<TcpTarget> = {}): TcpTarget {

@@ -27,7 +27,7 @@ export function createTcpChecker(options: SocketCheckerOptions = {}): CheckRunne
       const connection: Connection = connectGuarded(
         config.host,
         config.port,
-        guardFor(ctx.allowPrivateTargets),
+        guardFor(ctx.targetAccess),
         config.tls
           ? {
               servername: sniFor(config.host, config.servername),

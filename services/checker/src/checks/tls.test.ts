@@ -14,8 +14,8 @@ import {
 import { createTlsChecker } from './tls';
 import type { CheckContext } from './types';
 
-const allowPrivate: CheckContext = { allowPrivateTargets: true };
-const guarded: CheckContext = { allowPrivateTargets: false };
+const allowPrivate: CheckContext = { targetAccess: 'all' };
+const guarded: CheckContext = { targetAccess: 'public' };
 const HOUR_MS = 3_600_000;
 
 /** The defaults tlsTargetSchema fills in. */

@@ -31,7 +31,7 @@ export function createTlsChecker(options: SocketCheckerOptions = {}): CheckRunne
       const { socket, phases } = connectGuarded(
         config.host,
         config.port,
-        guardFor(ctx.allowPrivateTargets),
+        guardFor(ctx.targetAccess),
         // Rejecting would hide the certificate's details; `authorized` says what node thinks.
         {
           servername: sniFor(config.host, config.servername),

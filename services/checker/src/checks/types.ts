@@ -1,4 +1,5 @@
 import type { CheckStatus, Db } from '@lighthouse/db';
+import type { TargetAccess } from '@lighthouse/net';
 
 /** Why a check failed; `null` on success. */
 export type ErrorCategory =
@@ -69,8 +70,8 @@ export interface CertificateSummary {
 }
 
 export interface CheckContext {
-  /** LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: lifts the SSRF guard for tests and private installs */
-  allowPrivateTargets: boolean;
+  /** which addresses the SSRF guard lets through (the mode, LIGHTHOUSE_ALLOW_*_TARGETS) */
+  targetAccess: TargetAccess;
   /** aborted when the checker shuts down */
   signal?: AbortSignal;
   /** the subscription and slot being checked, for checks that read their own history */

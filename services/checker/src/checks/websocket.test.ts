@@ -16,8 +16,8 @@ import {
 import type { CheckContext } from './types';
 import { createWebsocketChecker } from './websocket';
 
-const allowPrivate: CheckContext = { allowPrivateTargets: true };
-const guarded: CheckContext = { allowPrivateTargets: false };
+const allowPrivate: CheckContext = { targetAccess: 'all' };
+const guarded: CheckContext = { targetAccess: 'public' };
 const TOKEN = 'secret-token-0123456789';
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 

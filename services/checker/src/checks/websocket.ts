@@ -44,7 +44,7 @@ export function createWebsocketChecker(
       const secure = url.protocol === 'wss:';
       const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
       const port = Number(url.port) || (secure ? 443 : 80);
-      const guard = guardFor(ctx.allowPrivateTargets);
+      const guard = guardFor(ctx.targetAccess);
       // Throws for a blocked IP literal before anything is opened; names go through `lookup`.
       guard.assertHostAllowed(host);
       const secrets = secretsOf(config);

@@ -1,4 +1,5 @@
 import type { CheckRow, Db, results } from '@lighthouse/db';
+import type { TargetAccess } from '@lighthouse/net';
 import { parseJobData } from '@lighthouse/queue';
 import type { Logger } from '@lighthouse/shared';
 import { UnrecoverableError, type Job } from 'bullmq';
@@ -16,7 +17,7 @@ export interface CheckJobDeps {
   writer: Batcher<CheckRow, RecordedEvent[]>;
   metrics: CheckerMetrics;
   logger: Logger;
-  allowPrivateTargets: boolean;
+  targetAccess: TargetAccess;
   region: string | null;
   /** aborted at shutdown so probes do not outlive the process */
   signal: AbortSignal;
@@ -66,7 +67,7 @@ export function createCheckProcessor(deps: CheckJobDeps) {
 
     const stop = deps.metrics.checkSeconds.startTimer({ type: target.type });
     const result = await runCheck(target.type, target.config, {
-      allowPrivateTargets: deps.allowPrivateTargets,
+      targetAccess: deps.targetAccess,
       signal: deps.signal,
       subscriptionId: target.id,
       slot,

@@ -1,5 +1,10 @@
 import { maintenance, results, type CheckRow, type Db } from '@lighthouse/db';
-import { applyResult, inMaintenance, type MonitorSnapshot } from '@lighthouse/domain';
+import {
+  applyResult,
+  awaitingConfirmation,
+  inMaintenance,
+  type MonitorSnapshot,
+} from '@lighthouse/domain';
 
 export interface RecordedEvent {
   id: string;
@@ -7,7 +12,11 @@ export interface RecordedEvent {
   to_state: string;
 }
 
-type PendingEvent = results.NewStateEvent & { row: CheckRow };
+type PendingEvent = results.NewStateEvent & {
+  row: CheckRow;
+  /** when the new state's run began: its first failed (or passing) check */
+  since: Date;
+};
 
 /**
  * Writes a batch of results and everything they imply, in one transaction:
@@ -48,6 +57,7 @@ export async function recordResults(db: Db, rows: CheckRow[]): Promise<RecordedE
       snapshot: MonitorSnapshot;
       changedAt: Date | null;
       events: PendingEvent[];
+      counted: boolean;
     }[] = [];
     for (const monitor of monitors) {
       const list = (bySubscription.get(monitor.id) ?? []).sort(
@@ -55,14 +65,18 @@ export async function recordResults(db: Db, rows: CheckRow[]): Promise<RecordedE
       );
       let snapshot: MonitorSnapshot = monitor;
       let changedAt: Date | null = null;
+      // whether the newest result counted (a result in maintenance asks for no confirmation)
+      let counted = false;
       const events: PendingEvent[] = [];
       for (const row of list) {
         if (row.maintenance) {
           // Stored and marked, but the state holds: the first slot after the window
           // goes on from here. Later results for earlier slots still change nothing.
           const last = snapshot.last_scheduled_at;
-          if (!last || row.time.getTime() > last.getTime())
+          if (!last || row.time.getTime() > last.getTime()) {
             snapshot = { ...snapshot, last_scheduled_at: row.time };
+            counted = false;
+          }
           continue;
         }
         const {
@@ -75,27 +89,31 @@ export async function recordResults(db: Db, rows: CheckRow[]): Promise<RecordedE
         });
         if (!fresh) continue;
         snapshot = next;
+        counted = true;
         if (transition) {
           changedAt = row.time;
+          const since = next.streak_since ?? row.time;
           events.push({
             subscription_id: monitor.id,
             from_state: transition.from,
             to_state: transition.to,
             slot_time: row.time,
-            check: results.eventCheck(row),
+            check: { ...results.eventCheck(row), since: since.toISOString() },
             row,
+            since,
           });
         }
       }
-      applied.push({ monitor, snapshot, changedAt, events });
+      applied.push({ monitor, snapshot, changedAt, events, counted });
     }
 
     const flappingStarted = await markFlapping(tx, applied);
 
     const updates: results.MonitorUpdate[] = [];
     const checkedAt = new Date();
-    for (const { monitor, snapshot, changedAt } of applied) {
+    for (const { monitor, snapshot, changedAt, counted } of applied) {
       if (snapshot === monitor || !snapshot.last_scheduled_at) continue;
+      const confirm = counted && awaitingConfirmation(snapshot, monitor);
       updates.push({
         id: monitor.id,
         state: snapshot.state,
@@ -105,6 +123,10 @@ export async function recordResults(db: Db, rows: CheckRow[]): Promise<RecordedE
         last_check_at: checkedAt,
         state_changed_at: changedAt,
         flapping_started: flappingStarted.get(monitor.id) ?? null,
+        streak_since: snapshot.streak_since ?? null,
+        retry_at: confirm
+          ? new Date(checkedAt.getTime() + monitor.retry_interval_seconds * 1000)
+          : null,
       });
     }
     await results.updateMonitors(tx, updates);
@@ -120,12 +142,13 @@ export async function recordResults(db: Db, rows: CheckRow[]): Promise<RecordedE
         await results.openIncident(tx, {
           subscription_id: event.subscription_id,
           event_id: id,
-          started_at: event.slot_time,
+          // the down period began with its first failed check, not the one that confirmed it
+          started_at: event.since,
           error_category: event.row.error_category,
           error_message: event.row.error_message,
         });
       } else if (event.from_state === 'down') {
-        await results.closeIncident(tx, event.subscription_id, id, event.slot_time);
+        await results.closeIncident(tx, event.subscription_id, id, event.since);
       }
     }
     return recorded;
