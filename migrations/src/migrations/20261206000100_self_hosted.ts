@@ -55,12 +55,20 @@ export async function up(db: Kysely<any>): Promise<void> {
       ADD COLUMN retry_interval_seconds integer NOT NULL DEFAULT 20
         CHECK (retry_interval_seconds BETWEEN 5 AND 3600),
       -- the slot of the first result of the current run of failures (or successes)
-      ADD COLUMN streak_since timestamptz`.execute(db);
+      ADD COLUMN streak_since timestamptz,
+      -- next_check_at is a confirmation check (a retry), not a slot of the grid
+      ADD COLUMN confirming boolean NOT NULL DEFAULT false`.execute(db);
+  // A confirmation check (a retry after a failure) is stored, and moves the state, but is no
+  // slot of the schedule: rollups do not count it, so coverage stays checked out of due.
+  // Nullable, no default: adding it rewrites nothing.
+  await sql`ALTER TABLE check_history ADD COLUMN confirmation boolean`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`ALTER TABLE check_history DROP COLUMN IF EXISTS confirmation`.execute(db);
   await sql`
     ALTER TABLE subscriptions
+      DROP COLUMN IF EXISTS confirming,
       DROP COLUMN IF EXISTS streak_since,
       DROP COLUMN IF EXISTS retry_interval_seconds`.execute(db);
   await sql`DROP TABLE IF EXISTS checkers`.execute(db);

@@ -93,6 +93,8 @@ export interface SubscriptionsTable {
   retry_interval_seconds: Generated<number>;
   /** the slot of the first result of the current run of failures or successes */
   streak_since: Timestamp | null;
+  /** next_check_at is a confirmation check (a retry after a failure), not a slot of the grid */
+  confirming: Generated<boolean>;
 }
 
 /** The account that owns a self-hosted instance (one row at most). */
@@ -149,6 +151,8 @@ export interface CheckHistoryTable {
   value: number | null;
   /** the exact reading where a double cannot hold it: a contract call's decoded result */
   value_text: string | null;
+  /** true for a confirmation check (a retry after a failure): stored, not counted in rollups */
+  confirmation: boolean | null;
 }
 
 export interface RollupTable {

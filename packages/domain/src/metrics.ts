@@ -73,6 +73,12 @@ export interface ScheduleChange {
 }
 
 /**
+ * A slot is due this long after its time: its check may still be running before that. Counts
+ * of checks stop at the same point ({@link expectedSlots}'s end), so checked never exceeds due.
+ */
+export const DUE_GRACE_MS = 60_000;
+
+/**
  * How many slots were due in [from, to): the scheduled stretches of the log, cut at
  * `expires_at`, divided by their interval. Slots within `graceMs` of `now` are not
  * due yet (their check may still be running). Fractional: a stretch need not hold a
@@ -84,7 +90,7 @@ export function expectedSlots(
   to: Date,
   opts: { now: Date; expiresAt?: Date | null; graceMs?: number },
 ): number {
-  let end = Math.min(to.getTime(), opts.now.getTime() - (opts.graceMs ?? 60_000));
+  let end = Math.min(to.getTime(), opts.now.getTime() - (opts.graceMs ?? DUE_GRACE_MS));
   if (opts.expiresAt) end = Math.min(end, opts.expiresAt.getTime());
   const sorted = [...changes].sort((a, b) => a.changed_at.getTime() - b.changed_at.getTime());
   let slots = 0;

@@ -32,14 +32,25 @@ describe('slot arithmetic', () => {
     });
   });
 
-  it('checks an off-grid slot (new, resumed) at once, then joins the grid', () => {
+  it('checks a new subscription at once, then joins the grid a whole interval later', () => {
     const offset = 7_000;
     const created = 1_000_000_012_345;
     const { slot, next } = planSlot(created, created + 5, minute, offset);
     expect(slot).toBe(created);
-    expect(next).toBeGreaterThan(created);
-    expect(next - created).toBeLessThanOrEqual(minute);
+    // never two checks within one interval: the first slot of the grid at least a minute on
+    expect(next - created).toBeGreaterThanOrEqual(minute);
+    expect(next - created).toBeLessThan(2 * minute);
     expect((next - offset) % minute).toBe(0);
+  });
+
+  it('goes back to the slot a confirmation check was brought forward from', () => {
+    const offset = 7_000;
+    const pending = offset + 1_000 * minute;
+    // the last slot failed; its retry, 20 s later, comes before the pending slot
+    const retry = pending - minute + 20_000;
+    const { slot, next } = planSlot(retry, retry + 5, minute, offset, true);
+    expect(slot).toBe(retry);
+    expect(next).toBe(pending);
   });
 
   it('skips missed slots instead of bursting', () => {

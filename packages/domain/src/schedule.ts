@@ -29,13 +29,16 @@ export interface PlannedSlot {
  * Given a due subscription, the slot to enqueue and its successor. A subscription
  * that fell more than one interval behind (scheduler down, Redis flushed) skips to
  * its latest slot instead of bursting through the missed ones. A `next_check_at`
- * off the grid (a new or resumed subscription) is checked at once, then joins the grid.
+ * off the grid is checked at once, then joins the grid: a new subscription at the first
+ * slot a whole interval later (never two checks within one interval), a confirmation
+ * check (`confirmation`, a retry after a failure) at the slot it was brought forward from.
  */
 export function planSlot(
   nextCheckAtMs: number,
   nowMs: number,
   intervalMs: number,
   offsetMs: number,
+  confirmation = false,
 ): PlannedSlot {
   let slot = nextCheckAtMs;
   let skipped = 0;
@@ -43,7 +46,11 @@ export function planSlot(
     slot = slotAtOrBefore(nowMs, intervalMs, offsetMs);
     skipped = Math.max(0, Math.floor((slot - nextCheckAtMs) / intervalMs));
   }
-  return { slot, next: slotAtOrBefore(slot, intervalMs, offsetMs) + intervalMs, skipped };
+  const next =
+    confirmation && slot === nextCheckAtMs
+      ? slotAtOrBefore(slot, intervalMs, offsetMs) + intervalMs
+      : slotAtOrAfter(slot + intervalMs, intervalMs, offsetMs);
+  return { slot, next, skipped };
 }
 
 /** The earliest slot at or after `atMs`. */

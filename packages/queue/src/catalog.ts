@@ -12,6 +12,8 @@ export const jobCatalog = {
       subscriptionId: z.uuid(),
       /** the slot, ISO 8601 */
       scheduledAt: z.iso.datetime({ offset: true }),
+      /** a confirmation check (a retry after a failure): recorded, not counted as a slot */
+      confirmation: z.literal(true).optional(),
     }),
     /**
      * `${subscriptionId}_${slotEpochMs}`: DESIGN writes the separator as ':', which

@@ -46,6 +46,11 @@ export interface AlertMessage {
   };
   /** for recoveries: how long it was down, in ms; for reminders: how long it has been down so far */
   downtime_ms: number | null;
+  /**
+   * for changes of state: when the new state began, its first check (an outage's first failed
+   * check, a recovery's first passing one); earlier than `check.time` when retries confirmed it
+   */
+  since?: string;
   /** for 'flapping': the state changes counted within the window that tripped it */
   flapping?: { transitions: number; window_minutes: number };
   /**

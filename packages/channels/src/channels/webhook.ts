@@ -11,7 +11,8 @@ type WebhookConfig = ChannelConfig<'webhook'>;
  * tells: 'transition', 'reminder', 'flapping', 'stable', 'expiring' or 'test'); for flapping,
  * `flapping` (`{ transitions, window_minutes }`); for expiring, `expires_at`, `days_left`
  * (whole days left, 0 once it has ended: `event` is then 'subscription.expired') and
- * `tier`; test alerts are `event: 'subscription.test'`, `kind: 'test'` and keep the
+ * `tier`; for a change of state, `since` (its first check, before the ones that confirmed
+ * it); test alerts are `event: 'subscription.test'`, `kind: 'test'` and keep the
  * `test: true` they have always carried.
  */
 export function webhookPayload(message: AlertMessage, text: string): Record<string, unknown> {
@@ -35,6 +36,7 @@ export function webhookPayload(message: AlertMessage, text: string): Record<stri
     message: text,
     language: message.language,
     kind,
+    ...(message.since !== undefined ? { since: message.since } : {}),
     ...(kind === 'flapping' && flapping !== undefined
       ? { flapping: { transitions: flapping.transitions, window_minutes: flapping.window_minutes } }
       : {}),

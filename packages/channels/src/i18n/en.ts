@@ -42,6 +42,7 @@ export const en: Catalog = {
     time: 'Time',
     downtime: 'Downtime',
     downFor: 'Down for',
+    since: 'Down since',
     tier: 'Tier',
     paidUntil: 'Paid until',
   },

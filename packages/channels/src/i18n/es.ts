@@ -44,6 +44,7 @@ export const es: Catalog = {
     time: 'Hora',
     downtime: 'Tiempo caído',
     downFor: 'Lleva caído',
+    since: 'Caído desde',
     tier: 'Plan',
     paidUntil: 'Pagada hasta',
   },

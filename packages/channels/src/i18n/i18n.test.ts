@@ -10,6 +10,7 @@ import {
   testMessage,
 } from '../../test/fixtures';
 import type { AlertMessage } from '../channels/types';
+import { webhookPayload } from '../channels/webhook';
 import { catalogs, escapeHtml, formatDuration, render, renderFields, truncate } from './index';
 
 const message = alertMessage;
@@ -132,6 +133,24 @@ describe('render', () => {
     );
     expect(r.text).toContain('Time: not a time');
     expect(r.title).toBe('Checkout API is now paused');
+  });
+});
+
+describe('render: when an outage began', () => {
+  it('says since when a target is down when retries confirmed it later, in each language', () => {
+    const since = '2024-05-01T12:02:40.000Z';
+    const en = render(message({ since })).text;
+    expect(en).toContain('Down since: 2024-05-01T12:02:40.000Z (1 May 2024, 12:02:40 UTC)');
+    expect(render(message({ since, language: 'es' })).text).toContain('Caído desde: ');
+    // nothing to add when the failing check itself took it down, or for a recovery
+    expect(render(message({ since: '2024-05-01T12:03:20.000Z' })).text).not.toContain('since');
+    expect(render(recoveryMessage('en', { since })).text).not.toContain('Down since');
+  });
+
+  it('puts since in the webhook payload', () => {
+    const payload = webhookPayload(message({ since: '2024-05-01T12:02:40.000Z' }), 'text');
+    expect(payload.since).toBe('2024-05-01T12:02:40.000Z');
+    expect(webhookPayload(message(), 'text')).not.toHaveProperty('since');
   });
 });
 

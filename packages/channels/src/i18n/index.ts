@@ -64,6 +64,7 @@ export type FieldKey =
   | 'time'
   | 'downtime'
   | 'downFor'
+  | 'since'
   | 'tier'
   | 'paidUntil';
 
@@ -206,6 +207,10 @@ export function renderFields(message: AlertMessage): MessageField[] {
   }
   if (check.http_status !== null) add('httpStatus', String(check.http_status));
   if (check.response_time_ms !== null) add('responseTime', `${check.response_time_ms} ms`);
+  // an outage confirmed by retries began before the check that confirmed it
+  if (message.since !== undefined && message.since !== check.time && message.to_state === 'down') {
+    add('since', formatTime(c, message.since));
+  }
   add('time', formatTime(c, check.time));
   if (message.downtime_ms !== null) {
     // A reminder's downtime is still running; a recovery's is over.

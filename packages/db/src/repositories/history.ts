@@ -22,6 +22,8 @@ export interface HistoryCheck {
   schedule_lag_ms: number | null;
   region: string | null;
   maintenance: boolean;
+  /** a confirmation check (a retry after a failure), not a slot of the schedule */
+  confirmation: boolean;
   /** the number the check measured (a balance in whole units, a block height, a contract value) */
   value: number | null;
   /** the exact reading where a double cannot hold it (a contract call's decoded result) */
@@ -51,6 +53,7 @@ export async function listChecks(
       'schedule_lag_ms',
       'region',
       sql<boolean>`coalesce(maintenance, false)`.as('maintenance'),
+      sql<boolean>`coalesce(confirmation, false)`.as('confirmation'),
       'value',
       'value_text',
       exactTime('time').as('exact_time'),

@@ -17,6 +17,8 @@ export interface CheckRow {
   region: string | null;
   /** true when the slot fell in a maintenance window */
   maintenance?: boolean;
+  /** true for a confirmation check, off the subscription's grid (see recordResults) */
+  confirmation?: boolean;
   /** the number the check measured (a balance in whole units, a block height, a contract value) */
   value?: number | null;
   /** the exact reading where a double cannot hold it (a contract call's decoded result) */
@@ -54,7 +56,7 @@ export async function insertCheckRows(
     INSERT INTO check_history
       (time, subscription_id, status, http_status, response_time_ms, timings,
        error_category, error_message, body_excerpt, schedule_lag_ms, region, maintenance,
-       value, value_text)
+       value, value_text, confirmation)
     SELECT * FROM unnest(
       ${rows.map((r) => r.time.toISOString())}::timestamptz[],
       ${col('subscription_id')}::uuid[],
@@ -69,7 +71,8 @@ export async function insertCheckRows(
       ${col('region')}::text[],
       ${rows.map((r) => (r.maintenance ? true : null))}::boolean[],
       ${rows.map((r) => r.value ?? null)}::double precision[],
-      ${rows.map((r) => r.value_text ?? null)}::text[])
+      ${rows.map((r) => r.value_text ?? null)}::text[],
+      ${rows.map((r) => (r.confirmation ? true : null))}::boolean[])
     ON CONFLICT (subscription_id, time) DO NOTHING
     RETURNING subscription_id, time
     ), late AS (${markLateSql(sql`inserted`)})
@@ -173,6 +176,8 @@ export async function updateMonitors(db: Executor, rows: MonitorUpdate[]): Promi
       state_changed_at = coalesce(v.changed, s.state_changed_at),
       flapping_since = coalesce(s.flapping_since, v.flapping),
       streak_since = v.streak,
+      -- a confirmation comes sooner than the next slot, never later
+      confirming = s.confirming OR coalesce(v.retry < s.next_check_at, false),
       next_check_at = least(s.next_check_at, coalesce(v.retry, s.next_check_at))
     FROM unnest(
       ${rows.map((r) => r.id)}::uuid[],

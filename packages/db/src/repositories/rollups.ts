@@ -91,7 +91,7 @@ async function fold(db: Executor, lo: Date, hi: Date): Promise<number> {
   const source = sql`
     SELECT subscription_id, date_trunc('hour', time, 'UTC') AS bucket,
            status, response_time_ms AS ms
-    FROM check_history WHERE time > ${lo} AND time <= ${hi}`;
+    FROM check_history WHERE time > ${lo} AND time <= ${hi} AND confirmation IS NOT TRUE`;
   const { rows } = await sql<{ folded: number }>`
     WITH ${aggregate(source)},
     hourly AS (
@@ -139,7 +139,8 @@ async function recompute(
     SELECT h.subscription_id, d.hour AS bucket, h.status, h.response_time_ms AS ms
     FROM unnest(${ids}::uuid[], ${starts}::timestamptz[]) AS d(subscription_id, hour)
     JOIN check_history h ON h.subscription_id = d.subscription_id
-     AND h.time >= d.hour AND h.time < d.hour + interval '1 hour' AND h.time <= ${upTo}`;
+     AND h.time >= d.hour AND h.time < d.hour + interval '1 hour' AND h.time <= ${upTo}
+     AND h.confirmation IS NOT TRUE`;
   await sql`
     WITH ${aggregate(source)}
     INSERT INTO check_rollups_hourly ${COLUMNS}
@@ -265,8 +266,10 @@ export async function bucketStatsOf(
   from: Date,
   to: Date,
   unit: BucketUnit,
-  opts: { histograms?: boolean } = {},
+  opts: { histograms?: boolean; countUntil?: Date } = {},
 ): Promise<Map<string, Bucket[]>> {
+  // raw rows newer than countUntil are not counted yet: their slots are not due yet either
+  const rawTo = opts.countUntil && opts.countUntil < to ? opts.countUntil : to;
   const histogram = opts.histograms === false ? sql`NULL::integer[]` : sql`latency_histogram`;
   const ids = sql`${[...subscriptionIds]}::uuid[]`;
   const seen = seenWatermark.get(db);
@@ -285,8 +288,8 @@ export async function bucketStatsOf(
     SELECT h.subscription_id, h.time, 1, 0, 0, 0, 0, 0, NULL, NULL, NULL, h.status,
            h.response_time_ms, w.w
     FROM check_history h, w
-    WHERE h.subscription_id = ANY(${ids}) AND h.time >= ${rawFrom} AND h.time < ${to}
-      AND h.time > w.w
+    WHERE h.subscription_id = ANY(${ids}) AND h.time >= ${rawFrom} AND h.time < ${rawTo}
+      AND h.time > w.w AND h.confirmation IS NOT TRUE
     UNION ALL
     -- the watermark itself, also when the range holds nothing
     SELECT NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, w.w FROM w`.execute(db);
@@ -351,7 +354,7 @@ export async function bucketStats(
   from: Date,
   to: Date,
   unit: BucketUnit,
-  opts: { histograms?: boolean } = {},
+  opts: { histograms?: boolean; countUntil?: Date } = {},
 ): Promise<Bucket[]> {
   const all = await bucketStatsOf(db, [subscriptionId], from, to, unit, opts);
   return all.get(subscriptionId) ?? [];

@@ -5,6 +5,8 @@ export interface DueSubscription {
   id: string;
   next_check_at: Date;
   check_frequency_seconds: number;
+  /** next_check_at is a confirmation check, not a slot of the grid */
+  confirming: boolean;
 }
 
 /**
@@ -14,7 +16,7 @@ export interface DueSubscription {
 export async function claimDue(db: Executor, now: Date, limit: number): Promise<DueSubscription[]> {
   return db
     .selectFrom('subscriptions')
-    .select(['id', 'next_check_at', 'check_frequency_seconds'])
+    .select(['id', 'next_check_at', 'check_frequency_seconds', 'confirming'])
     .where('active', '=', true)
     .where('deleted_at', 'is', null)
     .where('next_check_at', '<=', now)
@@ -26,11 +28,11 @@ export async function claimDue(db: Executor, now: Date, limit: number): Promise<
     .execute();
 }
 
-/** Moves each claimed subscription to its next slot, in one statement. */
+/** Moves each claimed subscription to its next slot (of the grid), in one statement. */
 export async function advance(db: Executor, rows: { id: string; next: Date }[]): Promise<void> {
   if (rows.length === 0) return;
   await sql`
-    UPDATE subscriptions AS s SET next_check_at = v.next
+    UPDATE subscriptions AS s SET next_check_at = v.next, confirming = false
     FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.next.toISOString())}::timestamptz[]) AS v(id, next)
     WHERE s.id = v.id`.execute(db);
 }

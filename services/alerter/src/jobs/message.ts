@@ -10,6 +10,8 @@ interface CheckJson {
   error?: string | null;
   error_category?: string | null;
   flapping?: { transitions: number; window_minutes: number };
+  /** when the new state's run began (checker: recordResults) */
+  since?: string;
 }
 
 /** What an 'expiring' event carries in `check` (packages/db rules.raiseExpiryNotices). */
@@ -94,6 +96,7 @@ export function buildMessage(
         }
       : {}),
     downtime_ms: options.downtimeMs,
+    ...(isChange(context) && typeof own.since === 'string' ? { since: own.since } : {}),
     language,
   };
 }

@@ -6,6 +6,7 @@ import {
   bucketStart,
   emptyCounts,
   expectedSlots,
+  DUE_GRACE_MS,
   summarize,
   type BucketSummary,
   type BucketUnit,
@@ -146,6 +147,7 @@ function checkJson(row: history.HistoryCheck) {
     schedule_lag_ms: row.schedule_lag_ms,
     region: row.region,
     maintenance: row.maintenance,
+    confirmation: row.confirmation,
     value: row.value,
     value_text: row.value_text,
   };
@@ -210,7 +212,10 @@ export function historyRoutes(ctx: AppContext): Router {
     const range = metricsRange(req.query, now);
     const [subscription, buckets, log] = await Promise.all([
       owned(res, id),
-      rollups.bucketStats(ctx.db, id, range.from, range.to, range.unit),
+      // checks count up to where slots start to be due, so checked never exceeds due
+      rollups.bucketStats(ctx.db, id, range.from, range.to, range.unit, {
+        countUntil: new Date(now.getTime() - DUE_GRACE_MS),
+      }),
       rollups.scheduleLog(ctx.db, id),
     ]);
     res.json({

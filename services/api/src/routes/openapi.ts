@@ -437,6 +437,7 @@ const historySchemas = {
       'schedule_lag_ms',
       'region',
       'maintenance',
+      'confirmation',
       'value',
       'value_text',
     ],
@@ -451,6 +452,11 @@ const historySchemas = {
       schedule_lag_ms: nullable({ type: 'integer' }),
       region: nullable({ type: 'string' }),
       maintenance: { type: 'boolean', description: 'the slot fell in a maintenance window' },
+      confirmation: {
+        type: 'boolean',
+        description:
+          'a confirmation check: made retry_interval_seconds after a failure (or, while down, a success) to confirm it; it moves the state but is no slot of the schedule, so metrics do not count it',
+      },
       value: nullable({
         type: 'number',
         description:

@@ -14,6 +14,7 @@ import {
   bucketStart,
   emptyCounts,
   expectedSlots,
+  DUE_GRACE_MS,
   summarize,
   type BucketUnit,
 } from '@lighthouse/domain';
@@ -369,7 +370,10 @@ async function dailyBars(
   const to = new Date(from.getTime() + PAGE_DAYS * day);
   const ids = subs.map((s) => s.id);
   const [stats, logs] = await Promise.all([
-    rollups.bucketStatsOf(db, ids, from, to, 'day', { histograms: false }),
+    rollups.bucketStatsOf(db, ids, from, to, 'day', {
+      histograms: false,
+      countUntil: new Date(now.getTime() - DUE_GRACE_MS),
+    }),
     rollups.scheduleLogsOf(db, ids),
   ]);
   return subs.map((sub) => {

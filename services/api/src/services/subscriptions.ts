@@ -606,7 +606,7 @@ async function applyUpdate(
       // new interval after the last check, so changing it back and forth buys no checks.
       ...(frequency === current.check_frequency_seconds
         ? {}
-        : { next_check_at: nextSlotAfterChange(current, frequency) }),
+        : { next_check_at: nextSlotAfterChange(current, frequency), confirming: false }),
       // a paid tier runs for the period just bought; a free one never expires
       ...(payment
         ? { expires_at: extendedExpiry(null, payment.periodDays) }
@@ -684,7 +684,10 @@ export async function setActive(
       // resuming goes on at the next slot of the grid that is at least one interval after
       // the last check: a pause and a resume never check sooner than the tier allows
       ...(active
-        ? { next_check_at: nextSlotAfterChange(current, current.check_frequency_seconds) }
+        ? {
+            next_check_at: nextSlotAfterChange(current, current.check_frequency_seconds),
+            confirming: false,
+          }
         : {}),
     });
     await audit.recordAudit(tx, {

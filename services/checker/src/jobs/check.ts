@@ -105,6 +105,7 @@ export function createCheckProcessor(deps: CheckJobDeps) {
       ...(result.steps === undefined ? {} : { canary_steps: result.steps.map(canaryStepRow) }),
       value: result.value ?? null,
       value_text: result.value_text ?? null,
+      ...(data.confirmation ? { confirmation: true } : {}),
     });
     const mine = events.filter((e) => e.subscription_id === target.id);
     if (mine.length > 0) deps.onEvents(mine);

@@ -25,14 +25,26 @@ export async function enqueueDue(deps: {
     let skipped = 0;
     const planned = due.map((s) => {
       const interval = s.check_frequency_seconds * 1000;
-      const plan = planSlot(s.next_check_at.getTime(), now, interval, slotOffsetMs(s.id, interval));
+      const plan = planSlot(
+        s.next_check_at.getTime(),
+        now,
+        interval,
+        slotOffsetMs(s.id, interval),
+        s.confirming,
+      );
       skipped += plan.skipped;
-      return { id: s.id, slot: plan.slot, next: new Date(plan.next) };
+      // a retry the checker asked for, still at its own time (not skipped to the grid)
+      const confirmation = s.confirming && plan.slot === s.next_check_at.getTime();
+      return { id: s.id, slot: plan.slot, next: new Date(plan.next), confirmation };
     });
     const { checks: entry } = jobCatalog;
     await checks.addBulk(
       planned.map((p) => {
-        const data = { subscriptionId: p.id, scheduledAt: new Date(p.slot).toISOString() };
+        const data = {
+          subscriptionId: p.id,
+          scheduledAt: new Date(p.slot).toISOString(),
+          ...(p.confirmation ? { confirmation: true as const } : {}),
+        };
         return { name: entry.name, data, opts: { ...entry.options, jobId: entry.jobId(data) } };
       }),
     );
