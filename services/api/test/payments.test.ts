@@ -529,6 +529,22 @@ describe('refused payments change nothing', () => {
     expect(await usdc.balanceOf(wallet.address)).toBe(100n * USDC - PRICE);
   });
 
+  it("pays for the seed's POST /subscribe with its payment_signature field", async () => {
+    const { wallet, token } = await payer(stack);
+    const res = await fetch(`${stack.url}/subscribe`, {
+      method: 'POST',
+      headers: { ...bearer(token), 'content-type': 'application/json' },
+      body: JSON.stringify({
+        user_address: wallet.address,
+        ...httpSubscription({ tier: 'pro' }),
+        payment_signature: await signedHeader(wallet),
+      }),
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('payment-response')).toBeTruthy();
+    expect(await usdc.balanceOf(wallet.address)).toBe(100n * USDC - PRICE);
+  });
+
   it('counts outcomes in /metrics', async () => {
     const text = await (await fetch(`${stack.url}/metrics`)).text();
     const count = (outcome: string) =>

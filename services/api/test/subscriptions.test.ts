@@ -136,6 +136,15 @@ describe('subscriptions', () => {
     const res = await api.http.post('/subscribe').set(bearer(token)).send(body).expect(201);
     expect(res.body).toMatchObject({ user_address: wallet.address.toLowerCase() });
 
+    // the seed sends a payment_signature: on a free tier there is nothing to pay, so it is ignored
+    const seed = { ...body, name: 'seed', payment_signature: '0x' };
+    await api.http.post('/subscribe').set(bearer(token)).send(seed).expect(201);
+    const wrong = { ...body, payment_signature: 42 };
+    const typed = await api.http.post('/subscribe').set(bearer(token)).send(wrong).expect(400);
+    expect(typed.body).toMatchObject({
+      error: { details: { fields: [{ field: 'payment_signature' }] } },
+    });
+
     const other = { ...body, user_address: randomWallet().address };
     const refused = await api.http.post('/subscribe').set(bearer(token)).send(other).expect(403);
     expect(refused.body).toMatchObject({
