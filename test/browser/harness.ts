@@ -55,6 +55,8 @@ export async function startDashboardStack(
     api: {
       PORT: String(port),
       SIWE_DOMAIN: `127.0.0.1:${port}`,
+      // the owner's sign-in link (self-hosted) names the page's own origin
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
       // test alerts go from the api to the loopback peer
       LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'true',
       ...extra.api,

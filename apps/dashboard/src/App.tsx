@@ -1,9 +1,12 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { AccountPage } from './AccountPage';
 import { apiRequest } from './api';
+import { ConsolePage } from './console/ConsolePage';
+import { InstanceProvider, useInstance, type Instance } from './instance';
 import { PaymentsPage } from './payments/PaymentsPage';
-import { Link, match, useLocation } from './router';
+import { Link, match, navigate, useLocation } from './router';
 import { clearSession, loadSession, saveSession, type Session } from './session';
-import { SignIn } from './SignIn';
+import { LinkSignIn, SignIn } from './SignIn';
 import { StatusPageEditor } from './status-pages/StatusPageEditor';
 import { StatusPagesPage } from './status-pages/StatusPagesPage';
 import { SubscriptionPage } from './subscription/SubscriptionPage';
@@ -11,29 +14,83 @@ import { SubscriptionForm } from './SubscriptionForm';
 import { SubscriptionList } from './SubscriptionList';
 import { AuthProvider, type Auth } from './useApi';
 
-const NAV = [
+interface NavItem {
+  to: string;
+  label: string;
+  active: (pathname: string) => boolean;
+  /** shown only when this says so */
+  when?: (instance: Instance | null, account: Account | null) => boolean;
+}
+
+const NAV: NavItem[] = [
   {
     to: '/',
     label: 'Subscriptions',
-    active: (p: string) => p === '/' || p.startsWith('/subscriptions'),
+    active: (p) => p === '/' || p.startsWith('/subscriptions'),
   },
   {
     to: '/status-pages',
     label: 'Status pages',
-    active: (p: string) => p.startsWith('/status-pages'),
+    active: (p) => p.startsWith('/status-pages'),
   },
-  { to: '/payments', label: 'Payments', active: (p: string) => p.startsWith('/payments') },
+  {
+    to: '/payments',
+    label: 'Payments',
+    active: (p) => p.startsWith('/payments'),
+    // a self-hosted instance has no tiers to buy
+    when: (instance) => instance?.mode === 'service',
+  },
+  {
+    to: '/console',
+    label: 'Console',
+    active: (p) => p.startsWith('/console'),
+    when: (_instance, account) => account?.operator === true,
+  },
 ];
 
+/** What `GET /v1/account` says of the signed-in account. */
+export interface Account {
+  address: string;
+  owner: boolean;
+  operator: boolean;
+  wallets: { wallet_address: string; created_at: string }[];
+}
+
 export function App() {
+  return (
+    <InstanceProvider>
+      <Shell />
+    </InstanceProvider>
+  );
+}
+
+function Shell() {
+  const { instance } = useInstance();
   const [session, setSession] = useState<Session | null>(loadSession);
+  const [account, setAccount] = useState<Account | null>(null);
   const location = useLocation();
   const pathname = location.split('?')[0] ?? '/';
+  // a sign-in link being opened (the page reads its token from the fragment)
+  const [linkPage] = useState(
+    () => pathname === '/sign-in' && window.location.hash.includes('token='),
+  );
 
-  const signedIn = (s: Session) => {
+  const signedIn = useCallback((s: Session) => {
     saveSession(s);
     setSession(s);
-  };
+    if (window.location.pathname === '/sign-in') navigate('/', { replace: true });
+  }, []);
+
+  useEffect(() => {
+    setAccount(null);
+    if (!session) return;
+    const controller = new AbortController();
+    apiRequest<Account>('/v1/account', { token: session.token, signal: controller.signal }).then(
+      setAccount,
+      () => {},
+    );
+    return () => controller.abort();
+  }, [session]);
 
   const signOut = useCallback(async () => {
     const token = session?.token;
@@ -65,7 +122,7 @@ export function App() {
         {session && (
           <nav aria-label="Main">
             <ul className="nav">
-              {NAV.map((item) => (
+              {NAV.filter((item) => item.when?.(instance, account) ?? true).map((item) => (
                 <li key={item.to}>
                   <Link to={item.to} aria-current={item.active(pathname) ? 'page' : undefined}>
                     {item.label}
@@ -77,9 +134,9 @@ export function App() {
         )}
         {session && (
           <div className="account">
-            <span className="address" title={session.address}>
-              {shortAddress(session.address)}
-            </span>
+            <Link to="/account" className="address" title={session.address}>
+              {account?.owner ? 'Owner' : shortAddress(session.address)}
+            </Link>
             <button type="button" className="secondary" onClick={() => void signOut()}>
               Sign out
             </button>
@@ -87,7 +144,9 @@ export function App() {
         )}
       </header>
       <main id="main" tabIndex={-1}>
-        {auth ? (
+        {linkPage && pathname === '/sign-in' ? (
+          <LinkSignIn onSignedIn={signedIn} />
+        ) : auth ? (
           <AuthProvider auth={auth}>
             <Page pathname={pathname} />
           </AuthProvider>
@@ -115,6 +174,10 @@ function Page({ pathname }: { pathname: string }) {
     return <StatusPageEditor key={params.id} id={params.id} />;
   }
   if (pathname === '/payments') return <PaymentsPage />;
+  if (pathname === '/account') return <AccountPage />;
+  if (pathname === '/console' || pathname.startsWith('/console/')) {
+    return <ConsolePage pathname={pathname} />;
+  }
   return (
     <section className="card">
       <h2>Page not found</h2>

@@ -11,6 +11,7 @@ import {
   type JsonSchema,
   type RawValues,
 } from './schemaForm';
+import { useInstance } from './instance';
 import { Status } from './ui';
 import { errorMessage, useApi, useAuth } from './useApi';
 
@@ -170,6 +171,9 @@ function Editor({ forms, existing }: { forms: FormSchemas; existing?: Subscripti
   }, [failure, errors]);
 
   const tierInfo = forms.tiers.find((t) => t.name === tier);
+  // a self-hosted instance has one tier, free: nothing to choose, no prices
+  const { instance } = useInstance();
+  const oneTier = instance !== null && !instance.features.tiers;
   const targetSchema = forms.targets[targetType] ?? {};
 
   const build = (): unknown => {
@@ -323,31 +327,40 @@ function Editor({ forms, existing }: { forms: FormSchemas; existing?: Subscripti
       </fieldset>
 
       <fieldset className="card">
-        <legend>Plan and schedule</legend>
-        <div className="field">
-          <label htmlFor="sub-tier">Tier</label>
-          <select
-            id="sub-tier"
-            value={tier}
-            onChange={(e) => setTier(e.target.value)}
-            aria-describedby="sub-tier-hint"
-          >
-            {forms.tiers.map((t) => (
-              <option key={t.name} value={t.name}>
-                {t.label}
-                {t.paid ? ` — ${t.price_usdc_per_30_days} USDC / 30 days` : ' — free'}
-              </option>
-            ))}
-          </select>
-          {tierInfo && (
-            <small id="sub-tier-hint" className="hint">
-              checks as often as every {tierInfo.min_interval_seconds} s, up to{' '}
-              {tierInfo.max_channels} channels
-              {tierInfo.paid && !existing ? '; you pay with your wallet when you create it' : ''}
-            </small>
-          )}
-          <FieldErrors errors={errors} path="tier" />
-        </div>
+        <legend>{oneTier ? 'Schedule' : 'Plan and schedule'}</legend>
+        {oneTier ? (
+          tierInfo && (
+            <p className="hint">
+              Every check type, as often as every {tierInfo.min_interval_seconds} s, up to{' '}
+              {tierInfo.max_channels} channels.
+            </p>
+          )
+        ) : (
+          <div className="field">
+            <label htmlFor="sub-tier">Tier</label>
+            <select
+              id="sub-tier"
+              value={tier}
+              onChange={(e) => setTier(e.target.value)}
+              aria-describedby="sub-tier-hint"
+            >
+              {forms.tiers.map((t) => (
+                <option key={t.name} value={t.name}>
+                  {t.label}
+                  {t.paid ? ` — ${t.price_usdc_per_30_days} USDC / 30 days` : ' — free'}
+                </option>
+              ))}
+            </select>
+            {tierInfo && (
+              <small id="sub-tier-hint" className="hint">
+                checks as often as every {tierInfo.min_interval_seconds} s, up to{' '}
+                {tierInfo.max_channels} channels
+                {tierInfo.paid && !existing ? '; you pay with your wallet when you create it' : ''}
+              </small>
+            )}
+            <FieldErrors errors={errors} path="tier" />
+          </div>
+        )}
         <SchemaFields
           schema={settingsSchema}
           raw={settings}

@@ -77,8 +77,10 @@ async function ask<T>(provider: Eip1193Provider, method: string, params?: unknow
   }
 }
 
-/** Signs in with the injected wallet: accounts, chain, nonce, personal_sign, verify. */
-export async function signInWithWallet(provider: Eip1193Provider | undefined): Promise<Session> {
+/** A Sign-In with Ethereum message signed by the injected wallet: accounts, chain, nonce, personal_sign. */
+export async function walletSignature(
+  provider: Eip1193Provider | undefined,
+): Promise<{ message: string; signature: string }> {
   if (!provider) {
     throw new SignInError(
       'No Ethereum wallet found in this browser. Install or enable a wallet extension (such as MetaMask), then reload.',
@@ -101,9 +103,34 @@ export async function signInWithWallet(provider: Eip1193Provider | undefined): P
   });
   const hexMessage = `0x${bytesToHex(utf8ToBytes(message))}`;
   const signature = await ask<string>(provider, 'personal_sign', [hexMessage, account]);
+  return { message, signature };
+}
+
+/** Signs in with the injected wallet: a signed message, verified by the API. */
+export async function signInWithWallet(provider: Eip1193Provider | undefined): Promise<Session> {
+  const signed = await walletSignature(provider);
   const verified = await apiRequest<{ token: string; address: string; expires_at: string }>(
     '/v1/auth/verify',
-    { method: 'POST', body: { message, signature } },
+    { method: 'POST', body: signed },
   );
   return { token: verified.token, address: verified.address, expiresAt: verified.expires_at };
+}
+
+/** Exchanges a one-time sign-in link's token for a session (remembered in this browser). */
+export async function signInWithLink(token: string): Promise<Session> {
+  const verified = await apiRequest<{ token: string; address: string; expires_at: string }>(
+    '/v1/auth/link',
+    { method: 'POST', body: { token } },
+  );
+  return {
+    token: verified.token,
+    address: verified.address,
+    expiresAt: verified.expires_at,
+    remember: true,
+  };
+}
+
+/** The token of a sign-in link (`…/sign-in#token=lhl_…`), or of a token pasted on its own. */
+export function linkToken(text: string): string | null {
+  return /(?:^|#token=)(lhl_[A-Za-z0-9_-]{16,128})\s*$/.exec(text.trim())?.[1] ?? null;
 }

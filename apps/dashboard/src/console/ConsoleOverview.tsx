@@ -1,0 +1,337 @@
+import { API_URL, type MonitorState } from '../api';
+import { Link } from '../router';
+import { StateBadge } from '../SubscriptionList';
+import { ErrorText, formatTime, Section, Status } from '../ui';
+import { useApi } from '../useApi';
+import { getOverview, listCheckers, type Checker, type Overview, type QueueCounts } from './api';
+import { formatAgo, formatCount, POLL_MS } from './parts';
+
+const STATES: MonitorState[] = ['down', 'degraded', 'up', 'unknown'];
+const QUEUE_COLUMNS: { key: keyof QueueCounts; label: string }[] = [
+  { key: 'waiting', label: 'Waiting' },
+  { key: 'prioritized', label: 'Prioritized' },
+  { key: 'active', label: 'Active' },
+  { key: 'delayed', label: 'Delayed' },
+  { key: 'failed', label: 'Failed' },
+  { key: 'completed', label: 'Completed' },
+];
+
+/** The instance at a glance: health, subscriptions, queues, the checker fleet, payments. */
+export function ConsoleOverview() {
+  const overview = useApi(getOverview, 'overview', {
+    pollMs: POLL_MS,
+    fallback: 'Could not load the overview.',
+  });
+  const data = overview.data;
+  return (
+    <div className="console-view" aria-busy={overview.loading}>
+      <Status
+        loading={overview.loading && !data}
+        error={data ? null : overview.error}
+        retry={() => overview.reload()}
+        what="the overview"
+      />
+      {data && (
+        <>
+          {/* a failed refresh keeps the last answer on screen, and says so */}
+          <ErrorText error={overview.error} />
+          <InstanceSection overview={data} />
+          <SubscriptionsSection counts={data.subscriptions} />
+          <QueuesSection queues={data.queues} bullBoardUrl={data.bull_board_url} />
+          <CheckersSection counts={data.checkers} />
+          <PaymentsSection pending={data.pending_payments} />
+        </>
+      )}
+    </div>
+  );
+}
+
+function Connection({ value }: { value: string | undefined }) {
+  const ok = value === 'connected';
+  return (
+    <span className={`badge ${ok ? 'state-up' : 'state-down'}`}>
+      <span aria-hidden="true" className="dot" />
+      {value ?? 'unknown'}
+    </span>
+  );
+}
+
+function InstanceSection({ overview }: { overview: Overview }) {
+  const { health } = overview;
+  return (
+    <Section title="Instance" id="console-instance">
+      <dl className="console-figures">
+        <div className="console-figure">
+          <dt>Health</dt>
+          <dd>
+            <span className={`badge ${health.status === 'ok' ? 'state-up' : 'state-down'}`}>
+              <span aria-hidden="true" className="dot" />
+              {health.status}
+            </span>
+          </dd>
+        </div>
+        <div className="console-figure">
+          <dt>Database</dt>
+          <dd>
+            <Connection value={health.database} />
+          </dd>
+        </div>
+        <div className="console-figure">
+          <dt>Redis</dt>
+          <dd>
+            <Connection value={health.redis} />
+          </dd>
+        </div>
+        <div className="console-figure">
+          <dt>Mode</dt>
+          <dd>{overview.mode}</dd>
+        </div>
+        <div className="console-figure">
+          <dt>Version</dt>
+          <dd>
+            <code>{overview.version}</code>
+          </dd>
+        </div>
+      </dl>
+      {health.errors && (
+        <ul className="console-errors">
+          {Object.entries(health.errors).map(([part, message]) => (
+            <li key={part}>
+              <strong>{part}</strong>: {message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </Section>
+  );
+}
+
+function SubscriptionsSection({ counts }: { counts: Overview['subscriptions'] }) {
+  return (
+    <Section title="Subscriptions" id="console-subscription-counts">
+      <dl className="console-figures">
+        <div className="console-figure">
+          <dt>Total</dt>
+          <dd className="console-number">{formatCount(counts.total)}</dd>
+        </div>
+        <div className="console-figure">
+          <dt>Active</dt>
+          <dd className="console-number">{formatCount(counts.active)}</dd>
+        </div>
+        <div className="console-figure">
+          <dt>Paused</dt>
+          <dd className="console-number">{formatCount(counts.paused)}</dd>
+        </div>
+        <div className="console-figure">
+          <dt>Expired</dt>
+          <dd className="console-number">{formatCount(counts.expired)}</dd>
+        </div>
+        {STATES.map((state) => (
+          <div className="console-figure" key={state}>
+            <dt>
+              <StateBadge state={state} />
+            </dt>
+            <dd className="console-number">
+              <Link to={`/console/subscriptions?state=${state}`}>
+                {formatCount(counts.by_state[state])}
+                <span className="visually-hidden"> {state} subscriptions</span>
+              </Link>
+            </dd>
+          </div>
+        ))}
+      </dl>
+      <p className="console-note">
+        <Link to="/console/subscriptions">Everyone&apos;s subscriptions</Link>
+      </p>
+    </Section>
+  );
+}
+
+function QueuesSection({
+  queues,
+  bullBoardUrl,
+}: {
+  queues: Overview['queues'];
+  bullBoardUrl: string;
+}) {
+  const names = Object.keys(queues).sort();
+  return (
+    <Section title="Queues" id="console-queues">
+      <div
+        className="console-table-wrap"
+        role="region"
+        aria-labelledby="console-queues-caption"
+        tabIndex={0}
+      >
+        <table className="console-table">
+          <caption id="console-queues-caption" className="visually-hidden">
+            Jobs per state in each queue
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Queue</th>
+              {QUEUE_COLUMNS.map((c) => (
+                <th scope="col" key={c.key} className="console-num">
+                  {c.label}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {names.map((name) => {
+              const counts = queues[name];
+              return (
+                <tr key={name}>
+                  <th scope="row">
+                    <code>{name}</code>
+                  </th>
+                  {counts ? (
+                    QUEUE_COLUMNS.map((c) => (
+                      <td
+                        key={c.key}
+                        className={`console-num${c.key === 'failed' && (counts.failed ?? 0) > 0 ? ' console-bad' : ''}`}
+                      >
+                        {formatCount(counts[c.key] ?? 0)}
+                      </td>
+                    ))
+                  ) : (
+                    <td colSpan={QUEUE_COLUMNS.length} className="console-bad">
+                      Redis did not answer
+                    </td>
+                  )}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <p className="console-note">
+        <a href={`${API_URL}${bullBoardUrl}`} target="_blank" rel="noreferrer">
+          Open Bull Board<span className="visually-hidden"> (opens in a new tab)</span>
+        </a>{' '}
+        to see each job and retry failed ones. It asks for a user name and password: any user name,
+        and this instance&apos;s <code>ADMIN_TOKEN</code> as the password.
+      </p>
+    </Section>
+  );
+}
+
+function CheckersSection({ counts }: { counts: Overview['checkers'] }) {
+  const fleet = useApi(listCheckers, 'checkers', {
+    pollMs: POLL_MS,
+    fallback: 'Could not load the checkers.',
+  });
+  const items = fleet.data?.items;
+  return (
+    <Section title="Checkers" id="console-checkers">
+      <p>
+        {formatCount(counts.live)} live of {formatCount(counts.known)} seen in the last 7 days. A
+        checker is gone when it has not written its heartbeat for a minute.
+      </p>
+      <Status
+        loading={fleet.loading && !items}
+        error={fleet.error}
+        retry={() => fleet.reload()}
+        what="the checkers"
+      />
+      {items?.length === 0 && (
+        <p className="empty">
+          No checker has written a heartbeat: nothing is checked until one runs (
+          <code>node services/checker/dist/main.js</code>).
+        </p>
+      )}
+      {items && items.length > 0 && <CheckerTable items={items} />}
+    </Section>
+  );
+}
+
+function CheckerTable({ items }: { items: Checker[] }) {
+  const now = Date.now();
+  return (
+    <div
+      className="console-table-wrap"
+      role="region"
+      aria-labelledby="console-checkers-caption"
+      tabIndex={0}
+    >
+      <table className="console-table">
+        <caption id="console-checkers-caption" className="visually-hidden">
+          The checker fleet, the most recently seen first
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Checker</th>
+            <th scope="col">Host</th>
+            <th scope="col">Version</th>
+            <th scope="col">Region</th>
+            <th scope="col">Last seen</th>
+            <th scope="col" className="console-num">
+              Checks/s
+            </th>
+            <th scope="col" className="console-num">
+              Checks
+            </th>
+            <th scope="col" className="console-num">
+              Errors
+            </th>
+            <th scope="col">State</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((c) => (
+            <tr key={c.name} data-checker={c.name}>
+              <th scope="row" className="console-checker-cell">
+                <code className="console-wrap">{c.name}</code>
+                <span className="console-cell-note">started {formatTime(c.started_at)}</span>
+              </th>
+              <td className="console-wrap">{c.host}</td>
+              <td>
+                <code>{c.version}</code>
+              </td>
+              <td>{c.region ?? 'default'}</td>
+              <td className="console-nowrap">
+                <time dateTime={c.last_seen_at} title={formatTime(c.last_seen_at)}>
+                  {formatAgo(c.last_seen_at, now)}
+                </time>
+              </td>
+              <td className="console-num">{c.checks_per_second.toFixed(1)}</td>
+              <td className="console-num">{formatCount(c.checks_total)}</td>
+              <td className={`console-num${c.errors_total > 0 ? ' console-bad' : ''}`}>
+                {formatCount(c.errors_total)}
+              </td>
+              <td>
+                <span className={`badge ${c.live ? 'state-up' : 'state-unknown'}`}>
+                  <span aria-hidden="true" className="dot" />
+                  {c.live ? 'Live' : 'Gone'}
+                </span>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function PaymentsSection({ pending }: { pending: number }) {
+  return (
+    <Section title="Payments" id="console-payment-counts">
+      <p>
+        {pending === 0 ? (
+          'No payment is pending.'
+        ) : (
+          <>
+            <strong>
+              {formatCount(pending)} {pending === 1 ? 'payment' : 'payments'} pending
+            </strong>
+            : their settlement never came back. Check the chain for each: discard one whose transfer
+            never happened, so that its payer can pay with it again.
+          </>
+        )}{' '}
+        <Link to="/console/payments?status=pending">Pending payments</Link>
+        {' · '}
+        <Link to="/console/payments">All payments</Link>
+      </p>
+    </Section>
+  );
+}
