@@ -47,7 +47,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       last_seen_at      timestamptz NOT NULL,
       checks_total      bigint NOT NULL DEFAULT 0,
       errors_total      bigint NOT NULL DEFAULT 0,
-      checks_per_second double precision NOT NULL DEFAULT 0
+      checks_per_second double precision NOT NULL DEFAULT 0,
+      -- how often it beats: it is gone once three beats are missed
+      heartbeat_ms      integer NOT NULL DEFAULT 10000
     )`.execute(db);
 
   await sql`

@@ -131,6 +131,7 @@ export interface CheckersTable {
   checks_total: ColumnType<string, string | number | bigint, string | number | bigint>;
   errors_total: ColumnType<string, string | number | bigint, string | number | bigint>;
   checks_per_second: number;
+  heartbeat_ms: Generated<number>;
 }
 
 export interface CheckHistoryTable {

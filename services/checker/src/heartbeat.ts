@@ -43,6 +43,7 @@ export function startHeartbeat(deps: {
         checksTotal: checks,
         errorsTotal: errors,
         checksPerSecond: Math.round(rate * 100) / 100,
+        heartbeatMs: deps.intervalMs,
       });
       last = { at: now, checks };
     },

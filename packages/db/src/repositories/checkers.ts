@@ -14,6 +14,16 @@ export interface CheckerBeat {
   checksTotal: number;
   errorsTotal: number;
   checksPerSecond: number;
+  /** how often it beats */
+  heartbeatMs: number;
+}
+
+/** A checker is live while it has missed fewer than three beats (and at least 30 s). */
+export function isLive(
+  row: Pick<CheckerRow, 'last_seen_at' | 'heartbeat_ms'>,
+  now: number,
+): boolean {
+  return now - row.last_seen_at.getTime() < Math.max(30_000, 3 * row.heartbeat_ms);
 }
 
 /** A checker says it is alive, with what it has done since it started. */
@@ -30,6 +40,7 @@ export async function beat(db: Executor, beat: CheckerBeat): Promise<void> {
       checks_total: beat.checksTotal,
       errors_total: beat.errorsTotal,
       checks_per_second: beat.checksPerSecond,
+      heartbeat_ms: beat.heartbeatMs,
     })
     .onConflict((oc) =>
       oc.column('name').doUpdateSet((eb) => ({
@@ -41,6 +52,7 @@ export async function beat(db: Executor, beat: CheckerBeat): Promise<void> {
         checks_total: eb.ref('excluded.checks_total'),
         errors_total: eb.ref('excluded.errors_total'),
         checks_per_second: eb.ref('excluded.checks_per_second'),
+        heartbeat_ms: eb.ref('excluded.heartbeat_ms'),
       })),
     )
     .execute();

@@ -148,6 +148,16 @@ export async function listPayments(
   return newestFirst(query, options);
 }
 
+/** Payments still pending: claimed, their settlement neither confirmed nor refused. */
+export async function countPending(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom('payments')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('status', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** One payment, whoever paid it (the operator console). */
 export async function findPayment(
   db: Executor,

@@ -170,29 +170,36 @@ export async function detachFromOthersPages(
     .execute();
 }
 
-/** Live subscriptions by monitoring state and by status, for the operator console. */
+/**
+ * Live subscriptions by monitoring state and by status (as the list's `status` filter counts
+ * them: expired is a paid period that has passed, whether paused or not), for the console.
+ */
 export async function countByState(db: Executor): Promise<{
   total: number;
   active: number;
   paused: number;
+  expired: number;
   by_state: Record<MonitorState, number>;
 }> {
+  const expired = sql<boolean>`(expires_at is not null and expires_at <= now())`;
   const rows = await db
     .selectFrom('subscriptions')
-    .select(['state', 'active', (eb) => eb.fn.countAll<string>().as('n')])
+    .select(['state', 'active', expired.as('expired'), (eb) => eb.fn.countAll<string>().as('n')])
     .where('deleted_at', 'is', null)
-    .groupBy(['state', 'active'])
+    .groupBy(['state', 'active', sql`3`])
     .execute();
   const out = {
     total: 0,
     active: 0,
     paused: 0,
+    expired: 0,
     by_state: { unknown: 0, up: 0, down: 0, degraded: 0 } as Record<MonitorState, number>,
   };
   for (const row of rows) {
     const n = Number(row.n);
     out.total += n;
-    if (row.active) out.active += n;
+    if (row.expired) out.expired += n;
+    else if (row.active) out.active += n;
     else out.paused += n;
     out.by_state[row.state] += n;
   }

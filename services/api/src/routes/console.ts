@@ -3,6 +3,7 @@ import {
   checkers,
   decodeCursor,
   encodeCursor,
+  instance,
   maintenance,
   payments,
   pingDb,
@@ -27,9 +28,6 @@ import { ADMIN_BASE_PATH } from './admin';
 import { VERSION } from './instance';
 import { paymentJson } from './payments';
 import { listQuerySchema, MAX_SEARCH_LENGTH, subscriptionListQuerySchema } from './subscriptions';
-
-/** A checker not heard from for this long is shown as gone. */
-export const CHECKER_STALE_MS = 60_000;
 
 const search = z
   .string()
@@ -108,7 +106,7 @@ export function consoleRoutes(ctx: AppContext): Router {
       subscriptions.countByState(ctx.db),
       queueCounts(ctx),
       checkers.listCheckers(ctx.db),
-      payments.listPayments(ctx.db, null, { limit: 100, status: 'pending' }),
+      payments.countPending(ctx.db),
     ]);
     const { ok, ...parts } = health;
     const now = Date.now();
@@ -120,10 +118,10 @@ export function consoleRoutes(ctx: AppContext): Router {
       queues,
       bull_board_url: ADMIN_BASE_PATH,
       checkers: {
-        live: fleet.filter((c) => now - c.last_seen_at.getTime() < CHECKER_STALE_MS).length,
+        live: fleet.filter((c) => checkers.isLive(c, now)).length,
         known: fleet.length,
       },
-      pending_payments: pending.rows.length,
+      pending_payments: pending,
     });
   });
 
@@ -151,7 +149,12 @@ export function consoleRoutes(ctx: AppContext): Router {
 
   router.get('/v1/admin/subscriptions', async (req, res) => {
     const query = parseInput(consoleSubscriptionsQuerySchema, req.query);
-    const page = await subscriptions.listOwnedSubscriptions(ctx.db, query.owner ?? null, {
+    // a wallet that signs in to an account stands for that account
+    const owner =
+      query.owner === undefined
+        ? null
+        : ((await instance.linkedAccount(ctx.db, query.owner)) ?? query.owner);
+    const page = await subscriptions.listOwnedSubscriptions(ctx.db, owner, {
       limit: query.limit,
       cursor: cursorOf(query.cursor),
       filter: {
@@ -252,7 +255,7 @@ export function consoleRoutes(ctx: AppContext): Router {
         region: c.region,
         started_at: c.started_at.toISOString(),
         last_seen_at: c.last_seen_at.toISOString(),
-        live: now - c.last_seen_at.getTime() < CHECKER_STALE_MS,
+        live: checkers.isLive(c, now),
         checks_total: Number(c.checks_total),
         errors_total: Number(c.errors_total),
         checks_per_second: c.checks_per_second,

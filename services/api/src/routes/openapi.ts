@@ -905,11 +905,12 @@ const operatorPaths = {
             health: { type: 'object', description: 'as /health answers' },
             subscriptions: {
               type: 'object',
-              required: ['total', 'active', 'paused', 'by_state'],
+              required: ['total', 'active', 'paused', 'expired', 'by_state'],
               properties: {
                 total: { type: 'integer' },
-                active: { type: 'integer' },
+                active: { type: 'integer', description: 'checked: not paused, not expired' },
                 paused: { type: 'integer' },
+                expired: { type: 'integer', description: 'a paid period has passed' },
                 by_state: { type: 'object' },
               },
             },
@@ -1082,7 +1083,10 @@ const operatorPaths = {
                   region: nullable({ type: 'string' }),
                   started_at: time,
                   last_seen_at: time,
-                  live: { type: 'boolean', description: 'heard from within the last minute' },
+                  live: {
+                    type: 'boolean',
+                    description: 'heard from within three of its heartbeats (at least 30 s)',
+                  },
                   checks_total: { type: 'integer' },
                   errors_total: { type: 'integer' },
                   checks_per_second: { type: 'number' },

@@ -1,4 +1,11 @@
-import { audit, subscriptions, users, type StoredChannel, type Subscription } from '@lighthouse/db';
+import {
+  audit,
+  instance,
+  subscriptions,
+  users,
+  type StoredChannel,
+  type Subscription,
+} from '@lighthouse/db';
 import {
   CHANNEL_TYPE_NAMES,
   TARGET_TYPE_NAMES,
@@ -736,7 +743,13 @@ export async function transferSubscription(
 ): Promise<Subscription> {
   return ctx.db.transaction().execute(async (tx) => {
     const { current, audited, by } = await lockForChange(tx, { actor, operator: true }, id);
-    if (current.user_address === to) return current;
+    // a wallet that signs in to an account (an owner's added wallet) means that account
+    to = (await instance.linkedAccount(tx, to)) ?? to;
+    if (current.user_address === to) {
+      throw new AppError('conflict', `the subscription already belongs to ${to}`, {
+        details: { fields: [{ field: 'to', message: 'is the current owner' }] },
+      });
+    }
     await users.ensureUser(tx, to);
     const row = await subscriptions.updateSubscription(tx, id, { user_address: to });
     // its status pages stay with the old owner; the page no longer lists it
