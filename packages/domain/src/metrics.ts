@@ -72,10 +72,7 @@ export interface ScheduleChange {
   check_frequency_seconds: number;
 }
 
-/**
- * A slot is due this long after its time: its check may still be running before that. Counts
- * of checks stop at the same point ({@link expectedSlots}'s end), so checked never exceeds due.
- */
+/** A slot is due this long after its time: its check may still be running before that. */
 export const DUE_GRACE_MS = 60_000;
 
 /**
@@ -103,6 +100,22 @@ export function expectedSlots(
     if (hi > lo) slots += (hi - lo) / (c.check_frequency_seconds * 1000);
   }
   return slots;
+}
+
+/**
+ * The slots due in [from, to) as the metrics show them: {@link expectedSlots}, but never fewer
+ * than were checked (confirmation checks are no slots and are not counted). A slot checked
+ * within the grace, or a first check that joins the grid a fraction of an interval early, was
+ * due: so checked never exceeds due, and coverage never exceeds 100 %.
+ */
+export function dueSlots(
+  counts: Pick<BucketCounts, 'total'>,
+  changes: readonly ScheduleChange[],
+  from: Date,
+  to: Date,
+  opts: { now: Date; expiresAt?: Date | null; graceMs?: number },
+): number {
+  return Math.max(expectedSlots(changes, from, to, opts), counts.total);
 }
 
 const round = (x: number, digits: number) => {

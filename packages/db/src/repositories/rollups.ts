@@ -266,10 +266,8 @@ export async function bucketStatsOf(
   from: Date,
   to: Date,
   unit: BucketUnit,
-  opts: { histograms?: boolean; countUntil?: Date } = {},
+  opts: { histograms?: boolean } = {},
 ): Promise<Map<string, Bucket[]>> {
-  // raw rows newer than countUntil are not counted yet: their slots are not due yet either
-  const rawTo = opts.countUntil && opts.countUntil < to ? opts.countUntil : to;
   const histogram = opts.histograms === false ? sql`NULL::integer[]` : sql`latency_histogram`;
   const ids = sql`${[...subscriptionIds]}::uuid[]`;
   const seen = seenWatermark.get(db);
@@ -288,7 +286,7 @@ export async function bucketStatsOf(
     SELECT h.subscription_id, h.time, 1, 0, 0, 0, 0, 0, NULL, NULL, NULL, h.status,
            h.response_time_ms, w.w
     FROM check_history h, w
-    WHERE h.subscription_id = ANY(${ids}) AND h.time >= ${rawFrom} AND h.time < ${rawTo}
+    WHERE h.subscription_id = ANY(${ids}) AND h.time >= ${rawFrom} AND h.time < ${to}
       AND h.time > w.w AND h.confirmation IS NOT TRUE
     UNION ALL
     -- the watermark itself, also when the range holds nothing
@@ -354,7 +352,7 @@ export async function bucketStats(
   from: Date,
   to: Date,
   unit: BucketUnit,
-  opts: { histograms?: boolean; countUntil?: Date } = {},
+  opts: { histograms?: boolean } = {},
 ): Promise<Bucket[]> {
   const all = await bucketStatsOf(db, [subscriptionId], from, to, unit, opts);
   return all.get(subscriptionId) ?? [];

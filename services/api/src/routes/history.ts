@@ -5,8 +5,7 @@ import {
   bucketEnd,
   bucketStart,
   emptyCounts,
-  expectedSlots,
-  DUE_GRACE_MS,
+  dueSlots,
   summarize,
   type BucketSummary,
   type BucketUnit,
@@ -127,7 +126,7 @@ export function metricsSeries(
   const series: MetricsSeries['series'] = [];
   for (let t = range.from.getTime(); t < end; t += size) {
     const counts = byTime.get(t) ?? emptyCounts();
-    const due = expectedSlots(log, new Date(t), new Date(t + size), opts);
+    const due = dueSlots(counts, log, new Date(t), new Date(t + size), opts);
     addCounts(total, counts);
     expected += due;
     series.push({ time: new Date(t).toISOString(), ...summarize(counts, due) });
@@ -212,10 +211,7 @@ export function historyRoutes(ctx: AppContext): Router {
     const range = metricsRange(req.query, now);
     const [subscription, buckets, log] = await Promise.all([
       owned(res, id),
-      // checks count up to where slots start to be due, so checked never exceeds due
-      rollups.bucketStats(ctx.db, id, range.from, range.to, range.unit, {
-        countUntil: new Date(now.getTime() - DUE_GRACE_MS),
-      }),
+      rollups.bucketStats(ctx.db, id, range.from, range.to, range.unit),
       rollups.scheduleLog(ctx.db, id),
     ]);
     res.json({

@@ -13,8 +13,7 @@ import {
   bucketEnd,
   bucketStart,
   emptyCounts,
-  expectedSlots,
-  DUE_GRACE_MS,
+  dueSlots,
   summarize,
   type BucketUnit,
 } from '@lighthouse/domain';
@@ -370,10 +369,7 @@ async function dailyBars(
   const to = new Date(from.getTime() + PAGE_DAYS * day);
   const ids = subs.map((s) => s.id);
   const [stats, logs] = await Promise.all([
-    rollups.bucketStatsOf(db, ids, from, to, 'day', {
-      histograms: false,
-      countUntil: new Date(now.getTime() - DUE_GRACE_MS),
-    }),
+    rollups.bucketStatsOf(db, ids, from, to, 'day', { histograms: false }),
     rollups.scheduleLogsOf(db, ids),
   ]);
   return subs.map((sub) => {
@@ -385,7 +381,7 @@ async function dailyBars(
       const start = new Date(from.getTime() + i * day);
       const counts = byStart.get(start.getTime()) ?? emptyCounts();
       addCounts(total, counts);
-      const expected = expectedSlots(log, start, new Date(start.getTime() + day), {
+      const expected = dueSlots(counts, log, start, new Date(start.getTime() + day), {
         now,
         expiresAt: sub.expires_at,
       });
