@@ -62,11 +62,13 @@ async function main() {
   const nonceRes = await fetch(new URL('/v1/auth/nonce', api));
   if (!nonceRes.ok) throw new Error(`GET /v1/auth/nonce answered ${nonceRes.status}`);
   const { nonce } = await nonceRes.json();
+  // the API checks that the message names its SIWE_DOMAIN, as domain and as the URI's host
+  const domain = process.env.SIWE_DOMAIN ?? api.host;
   const message = new SiweMessage({
-    domain: process.env.SIWE_DOMAIN ?? api.host,
+    domain,
     address: wallet.address,
     statement: 'Sign in to Lighthouse',
-    uri: api.origin,
+    uri: `${api.protocol}//${domain}`,
     version: '1',
     chainId: 1,
     nonce,

@@ -373,7 +373,9 @@ const idOf = (url: string) => url.split('/').at(-1) ?? '';
 /** The webhook's signature checks out with the secret the subscription was created with. */
 const signedWithSecret = (call: Call) =>
   call.headers['x-lighthouse-signature'] ===
-  `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(call.raw).digest('hex')}`;
+  `sha256=${createHmac('sha256', WEBHOOK_SECRET)
+    .update(`${String(call.headers['x-lighthouse-timestamp'])}.${call.raw}`)
+    .digest('hex')}`;
 
 /** The subscription page's state badge reads `state` (the page refreshes it on its own). */
 async function stateIs(state: string): Promise<void> {

@@ -3,6 +3,7 @@ import {
   deleteQueuePrefix,
   newQueuePrefix,
   signInAsOwner,
+  TEST_METRICS_TOKEN,
   signInOverHttp,
   startService,
   testEnv,
@@ -173,6 +174,8 @@ export async function startStack(
     LOG_LEVEL: extra.logLevel ?? 'info',
     METRICS_PORT: '0',
     LIGHTHOUSE_MODE: mode,
+    // required in service mode
+    ...(mode === 'service' ? { METRICS_TOKEN: TEST_METRICS_TOKEN } : {}),
   };
   const alerterEnv = {
     ...common,

@@ -3,6 +3,7 @@ import {
   schemaProblems,
   startService,
   type OpenApiDocument,
+  TEST_METRICS_TOKEN,
 } from '@lighthouse/testing';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -79,7 +80,8 @@ it('target down → alert on every channel → target up → recovery with the d
   const hooks = stack.calls.filter((c) => c.path === '/hook');
   expect(hooks.map((h) => h.body.event)).toEqual(['subscription.down', 'subscription.up']);
   for (const hook of hooks) {
-    const expected = `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(hook.raw).digest('hex')}`;
+    const stamp = String(hook.headers['x-lighthouse-timestamp']);
+    const expected = `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(`${stamp}.${hook.raw}`).digest('hex')}`;
     expect(hook.headers['x-lighthouse-signature']).toBe(expected);
     expect(hook.headers['x-lighthouse-event-id']).toBe(hook.body.event_id);
     expect(hook.body).toMatchObject({ subscription_id: id, name: 'Checkout API', language: 'es' });
@@ -194,7 +196,12 @@ it('serves every metric that the Grafana dashboard and Prometheus config of depl
   for (const s of stack.services) {
     const port =
       s.name === 'api' ? new URL(stack.apiUrl).port : /"metrics_port":(\d+)/.exec(s.output())?.[1];
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    // service mode: /metrics needs METRICS_TOKEN, and refuses without it
+    const url = `http://127.0.0.1:${port}/metrics`;
+    expect((await fetch(url)).status).toBe(401);
+    const text = await (
+      await fetch(url, { headers: { Authorization: `Bearer ${TEST_METRICS_TOKEN}` } })
+    ).text();
     for (const [, name] of text.matchAll(/^# TYPE (\S+) /gm)) served.add(name!);
   }
   expect([...wanted].filter((name) => !served.has(name))).toEqual([]);

@@ -6,6 +6,7 @@ import {
   signSiwe,
   testEnv,
   type TestDatabase,
+  TEST_METRICS_TOKEN,
 } from '@lighthouse/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -39,6 +40,7 @@ beforeAll(async () => {
       ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       ADMIN_TOKEN: 'admin-token-for-tests-0123456789',
       LIGHTHOUSE_MODE: 'service',
+      METRICS_TOKEN: TEST_METRICS_TOKEN,
       LIGHTHOUSE_TIERS: join(root, 'packages', 'testing', 'tiers.test.json'),
       LOG_LEVEL: 'info',
     },

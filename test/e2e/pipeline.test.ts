@@ -8,6 +8,7 @@ import {
   testEnv,
   type ServiceProcess,
   type TestDatabase,
+  TEST_METRICS_TOKEN,
 } from '@lighthouse/testing';
 import { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
@@ -58,6 +59,7 @@ beforeAll(async () => {
     LOG_LEVEL: 'info',
     METRICS_PORT: '0',
     LIGHTHOUSE_MODE: 'service',
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
   };
   const apiProcess = startService('api', {
     ...common,

@@ -9,6 +9,7 @@ import {
   type ServiceProcess,
   type TcpProxy,
   type TestDatabase,
+  TEST_METRICS_TOKEN,
 } from '@lighthouse/testing';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -174,6 +175,7 @@ export async function startCluster(load: Load): Promise<Cluster> {
     ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'info',
     LIGHTHOUSE_MODE: 'service',
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
   };
   const envOf: Record<ServiceKind, Record<string, string>> = {
     scheduler: { ...common, LIGHTHOUSE_TIERS: tiersFile },

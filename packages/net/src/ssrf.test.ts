@@ -75,6 +75,21 @@ describe("the private policy (self-hosted): the owner's network, never link-loca
     expect(isBlockedAddress('not-an-ip', 'private')).toBe(true);
   });
 
+  it('under the public policy (a service) says a name is private without saying its address', async () => {
+    const guard = createSsrfGuard({
+      access: 'public',
+      resolve: fakeResolver({ 'intranet.corp': [{ address: '10.20.30.40', family: 4 }] }),
+    });
+    const error = await lookup(guard, 'intranet.corp').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BlockedAddressError);
+    expect((error as Error).message).toBe(
+      'intranet.corp resolves to a private or reserved address',
+    );
+    expect((error as BlockedAddressError).address).toBe('10.20.30.40');
+    // an address the user wrote is theirs to see
+    expect(() => guard.assertHostAllowed('10.20.30.40')).toThrow('10.20.30.40 is a private');
+  });
+
   it('resolves names under the private policy and names why a metadata address is refused', async () => {
     const guard = createSsrfGuard({
       access: 'private',

@@ -24,9 +24,15 @@ export class BlockedAddressError extends Error {
   readonly code = BLOCKED_ADDRESS_CODE;
   readonly category = 'blocked';
 
+  /**
+   * `reveal: false` (public targets only, a service's policy) leaves out what a name resolved
+   * to: the operator's resolver can name the operator's private network, and messages reach
+   * customers (results, alerts, status pages). An address the user wrote is theirs to see.
+   */
   constructor(
     readonly hostname: string,
     readonly address: string,
+    reveal = true,
   ) {
     const what =
       classifyAddress(address) === 'link-local'
@@ -35,7 +41,9 @@ export class BlockedAddressError extends Error {
     super(
       hostname === address
         ? `${address} is ${what}`
-        : `${hostname} resolves to ${address}, ${what}`,
+        : reveal
+          ? `${hostname} resolves to ${address}, ${what}`
+          : `${hostname} resolves to ${what}`,
     );
     this.name = 'BlockedAddressError';
   }
@@ -235,7 +243,10 @@ export function createSsrfGuard(options: SsrfGuardOptions): SsrfGuard {
         }
         const blocked = allowAll ? undefined : addresses.find((a) => isBlocked(a.address));
         if (blocked !== undefined) {
-          callback(new BlockedAddressError(hostname, blocked.address), []);
+          callback(
+            new BlockedAddressError(hostname, blocked.address, options.access !== 'public'),
+            [],
+          );
         } else if (lookupOptions.all === true) {
           callback(null, addresses);
         } else {

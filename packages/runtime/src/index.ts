@@ -110,7 +110,7 @@ export function startRuntime(
  */
 export async function startOps(
   runtime: Runtime,
-  config: { METRICS_PORT: number; METRICS_HOST: string },
+  config: { METRICS_PORT: number; METRICS_HOST: string; METRICS_TOKEN?: string | undefined },
   registry: Registry,
   ready: () => boolean = () => true,
 ): Promise<number> {
@@ -119,12 +119,14 @@ export async function startOps(
     port: config.METRICS_PORT,
     host: config.METRICS_HOST,
     registry,
+    metricsToken: config.METRICS_TOKEN,
     health: async () => {
-      const health = await checkDependencies({
+      const { ok, parts, errors } = await checkDependencies({
         database: () => pingDb(runtime.db),
         redis: () => pingRedis(redis),
       });
-      return { ...health, ok: health.ok && ready() };
+      if (!ok) runtime.logger.warn('health check failed', { errors });
+      return { ...parts, ok: ok && ready() };
     },
   });
   runtime.shutdown.register('ops', () => ops.close());

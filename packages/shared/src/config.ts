@@ -147,6 +147,32 @@ export function targetAccessOf(config: {
   return config.LIGHTHOUSE_ALLOW_LINK_LOCAL_TARGETS ? 'all' : 'private';
 }
 
+/** METRICS_TOKEN: a bearer token /metrics asks for when set; required in service mode. */
+export function metricsToken() {
+  return z.string().min(16, 'must be at least 16 characters').optional();
+}
+
+/**
+ * In service mode (public), settings that may default to open on one's own machine must be
+ * given: a schema's superRefine calls this for each name.
+ */
+export function requireInServiceMode(
+  config: { LIGHTHOUSE_MODE: Mode } & Record<string, unknown>,
+  ctx: z.RefinementCtx,
+  names: Record<string, string>,
+): void {
+  if (config.LIGHTHOUSE_MODE !== 'service') return;
+  for (const [name, why] of Object.entries(names)) {
+    if (config[name] === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `is required in service mode (${why})`,
+      });
+    }
+  }
+}
+
 /**
  * The variables every background service (scheduler, checker, alerter) reads alike:
  * its stores, queue prefix, log level, ops port, pool and shutdown budget.
@@ -161,6 +187,7 @@ export function workerShape(defaults: { metricsPort: number; shutdownTimeoutMs: 
     METRICS_PORT: env.port(defaults.metricsPort),
     /** where /metrics and /health listen: loopback unless told (0.0.0.0 in containers) */
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    METRICS_TOKEN: metricsToken(),
     DB_POOL_SIZE: env.int(4, 1, 50),
     SHUTDOWN_TIMEOUT_MS: env.int(defaults.shutdownTimeoutMs, 100, 120_000),
   };

@@ -29,3 +29,6 @@ export function templateName(): string {
 export function inheritedPath(): string {
   return process.env.PATH ?? '/usr/bin:/bin';
 }
+
+/** The METRICS_TOKEN test stacks in service mode run with (it is required there). */
+export const TEST_METRICS_TOKEN = 'metrics-token-for-tests-0123456789';

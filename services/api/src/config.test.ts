@@ -107,6 +107,21 @@ describe('api config', () => {
     ]);
   });
 
+  it('in service mode, needs SIWE_DOMAIN and METRICS_TOKEN, naming each', () => {
+    const err = failure({ ...valid, LIGHTHOUSE_MODE: 'service' });
+    expect(err.issues.map((i) => i.variable).sort()).toEqual(['METRICS_TOKEN', 'SIWE_DOMAIN']);
+    expect(err.message).toMatch(/SIWE_DOMAIN: is required in service mode/);
+    const config = loadConfig({
+      ...valid,
+      LIGHTHOUSE_MODE: 'service',
+      SIWE_DOMAIN: 'lighthouse.example.com',
+      METRICS_TOKEN: 'a-metrics-token-0123456789',
+      SIWE_CHAIN_IDS: '1, 8453',
+    });
+    expect(config.SIWE_CHAIN_IDS).toEqual([1, 8453]);
+    expect(() => loadConfig({ ...valid, SIWE_CHAIN_IDS: 'mainnet' })).toThrow(/SIWE_CHAIN_IDS/);
+  });
+
   it('reads the admin wallets in lower case and the public URL without a trailing slash', () => {
     const config = loadConfig({
       ...valid,
@@ -125,6 +140,8 @@ describe('api config', () => {
     const config = loadConfig({
       ...valid,
       LIGHTHOUSE_MODE: 'service',
+      SIWE_DOMAIN: 'lighthouse.example.com',
+      METRICS_TOKEN: 'a-metrics-token-0123456789',
       X402_PAY_TO: `0x${'a'.repeat(40)}`,
       X402_FACILITATOR_URL: 'https://facilitator.example.com',
     });

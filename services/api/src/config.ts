@@ -1,4 +1,12 @@
-import { env, modeShape, targetAccessShape, parseConfig, type Env } from '@lighthouse/shared';
+import {
+  env,
+  metricsToken,
+  modeShape,
+  parseConfig,
+  requireInServiceMode,
+  targetAccessShape,
+  type Env,
+} from '@lighthouse/shared';
 import { channelSettingsShape } from '@lighthouse/channels';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -51,6 +59,26 @@ const schema = z
     ADMIN_TOKEN: env.secret('protects Bull Board at /admin/queues', 16),
     /** EIP-4361 domain sign-in messages must name; default localhost:<PORT>. */
     SIWE_DOMAIN: z.string().min(1).optional(),
+    /** chain ids a sign-in message may name (comma-separated); unset: any */
+    SIWE_CHAIN_IDS: z
+      .string()
+      .optional()
+      .transform((v) =>
+        v === undefined
+          ? undefined
+          : v
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean),
+      )
+      .refine(
+        (ids) =>
+          ids === undefined || (ids.length > 0 && ids.every((id) => /^[1-9]\d{0,15}$/.test(id))),
+        {
+          message: 'must be a comma-separated list of chain ids such as 1,8453,43114',
+        },
+      )
+      .transform((ids) => ids?.map(Number)),
     SESSION_TTL_HOURS: env.int(24 * 7, 1, 24 * 365),
     /** Comma-separated origins allowed by CORS, e.g. https://app.example.com; `*` for any. */
     CORS_ORIGINS: z
@@ -95,6 +123,8 @@ const schema = z
             'must be a number of hops, or a comma-separated list of loopback, linklocal, uniquelocal and IP addresses or CIDRs',
         },
       ),
+    /** a bearer token /metrics asks for (open without it); required in service mode */
+    METRICS_TOKEN: metricsToken(),
     /** requests a minute: sign-in per client address, creations and test alerts per wallet */
     RATE_LIMIT_SIGN_IN_PER_MINUTE: env.int(30, 1, 100_000),
     RATE_LIMIT_CREATE_PER_MINUTE: env.int(60, 1, 100_000),
@@ -138,6 +168,10 @@ const schema = z
     ...channelSettingsShape,
   })
   .superRefine((c, ctx) => {
+    requireInServiceMode(c, ctx, {
+      METRICS_TOKEN: 'a public /metrics tells anyone what runs here',
+      SIWE_DOMAIN: 'the host customers sign in on, e.g. lighthouse.example.com',
+    });
     if (c.LIGHTHOUSE_MODE === 'self-hosted') {
       // refused rather than ignored: a half-switched operator config should say so at start
       for (const name of ['LIGHTHOUSE_TIERS', 'X402_PAY_TO'] as const) {

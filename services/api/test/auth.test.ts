@@ -100,6 +100,44 @@ describe('Sign-In with Ethereum', () => {
     expect((res.body as { error: { message: string } }).error.message).toMatch(/domain/);
   });
 
+  it('rejects a message whose URI is another site, and keeps the nonce for a real sign-in', async () => {
+    for (const uri of ['https://evil.example/login', `ftp://${SIWE_DOMAIN}/`]) {
+      const n = await nonce();
+      const signed = await signSiwe(randomWallet(), { domain: SIWE_DOMAIN, nonce: n, uri });
+      const res = await api.http.post('/v1/auth/verify').send(signed).expect(401);
+      expect((res.body as { error: { message: string } }).error.message).toMatch(/URI/);
+    }
+    const fine = await signSiwe(randomWallet(), {
+      domain: SIWE_DOMAIN,
+      nonce: await nonce(),
+      uri: `https://${SIWE_DOMAIN}/dashboard`,
+    });
+    await api.http.post('/v1/auth/verify').send(fine).expect(200);
+  });
+
+  it('rejects a chain id the instance does not sign in on, when SIWE_CHAIN_IDS names them', async () => {
+    const chains = await startTestApi({ SIWE_CHAIN_IDS: '1, 8453' });
+    try {
+      const n = async () =>
+        ((await chains.http.get('/v1/auth/nonce').expect(200)).body as { nonce: string }).nonce;
+      const other = await signSiwe(randomWallet(), {
+        domain: SIWE_DOMAIN,
+        nonce: await n(),
+        chainId: 56,
+      });
+      const res = await chains.http.post('/v1/auth/verify').send(other).expect(401);
+      expect((res.body as { error: { message: string } }).error.message).toMatch(/chain 56/);
+      const base = await signSiwe(randomWallet(), {
+        domain: SIWE_DOMAIN,
+        nonce: await n(),
+        chainId: 8453,
+      });
+      await chains.http.post('/v1/auth/verify').send(base).expect(200);
+    } finally {
+      await chains.close();
+    }
+  });
+
   it('answers 400 naming the field for a malformed request', async () => {
     const res = await api.http
       .post('/v1/auth/verify')

@@ -7,6 +7,7 @@ import {
   deleteQueuePrefix,
   newQueuePrefix,
   signSiwe,
+  TEST_METRICS_TOKEN,
   testEnv,
   type TestDatabase,
 } from '@lighthouse/testing';
@@ -51,7 +52,11 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     // service mode with the test tiers (1-second intervals), unless a test asks otherwise
     ...(env.LIGHTHOUSE_MODE === 'self-hosted'
       ? {}
-      : { LIGHTHOUSE_MODE: 'service', LIGHTHOUSE_TIERS: TEST_TIERS }),
+      : {
+          LIGHTHOUSE_MODE: 'service',
+          LIGHTHOUSE_TIERS: TEST_TIERS,
+          METRICS_TOKEN: TEST_METRICS_TOKEN,
+        }),
     // tests check targets on loopback; the SSRF tests set it to false
     LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'true',
     LOG_LEVEL: 'debug',

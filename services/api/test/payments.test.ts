@@ -11,6 +11,7 @@ import {
   type TransferAuthorization,
   type X402FacilitatorServer,
   x402PaymentHeader,
+  TEST_METRICS_TOKEN,
 } from '@lighthouse/testing';
 import { x402Client } from '@x402/core/client';
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from '@x402/core/http';
@@ -66,10 +67,13 @@ async function startStack(env: Record<string, string>): Promise<Stack> {
   });
   const server = createApp(api.ctx).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const pg = new Pool({ connectionString: api.database.url, max: 2 });
+  // an idle client cut off (the database going away at the end) must not crash the worker
+  pg.on('error', () => {});
   const stack = {
     api,
     server,
-    pg: new Pool({ connectionString: api.database.url, max: 2 }),
+    pg,
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
   };
   stacks.push(stack);
@@ -515,11 +519,20 @@ describe('refused payments change nothing', () => {
     expect(await usdc.balanceOf(wallet.address)).toBe(100n * USDC - PRICE);
   });
 
-  it('accepts an authorization valid for as long as uint256 allows', async () => {
+  it('refuses an authorization valid for longer than X402_MAX_TIMEOUT_SECONDS allows', async () => {
     const { wallet, token } = await payer(stack);
-    const res = await attempt(token, await signedHeader(wallet, { validBefore: 2n ** 255n }));
+    const before = await counts(stack);
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    for (const validBefore of [2n ** 255n, now + 300n + 3_600n]) {
+      const res = await attempt(token, await signedHeader(wallet, { validBefore }));
+      expect(res.status).toBe(402);
+      expect((await failure(res)).error.details.reason).toBe('authorization_too_long');
+    }
+    expect(await counts(stack)).toEqual(before);
+    expect(await usdc.balanceOf(wallet.address)).toBe(100n * USDC);
+    // at the limit (300 s, with a little room for clocks) it is taken
+    const res = await attempt(token, await signedHeader(wallet, { validBefore: now + 360n }));
     expect(res.status).toBe(201);
-    expect(await usdc.balanceOf(wallet.address)).toBe(100n * USDC - PRICE);
   });
 
   it('accepts the v1 X-PAYMENT header', async () => {
@@ -546,7 +559,11 @@ describe('refused payments change nothing', () => {
   });
 
   it('counts outcomes in /metrics', async () => {
-    const text = await (await fetch(`${stack.url}/metrics`)).text();
+    const text = await (
+      await fetch(`${stack.url}/metrics`, {
+        headers: { Authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+      })
+    ).text();
     const count = (outcome: string) =>
       Number(
         new RegExp(`lighthouse_payments_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`).exec(

@@ -73,13 +73,13 @@ it.each([
     'http',
     { url: 'https://intranet.example.test/' },
     'target_config.url',
-    'intranet.example.test resolves to 10.1.2.3',
+    'intranet.example.test resolves to a private or reserved address',
   ],
   [
     'http',
     { url: 'https://dual.example.test/' },
     'target_config.url',
-    'dual.example.test resolves to ::1',
+    'dual.example.test resolves to a private or reserved address',
   ],
   ['http', { url: 'http://[::ffff:192.168.0.1]/' }, 'target_config.url', 'private or reserved'],
   ['tcp', { host: '10.0.0.7', port: 5432 }, 'target_config.host', '10.0.0.7 is a private'],
@@ -136,6 +136,13 @@ it.each([
     expect(await fingerprint.take()).toBe(before);
   },
 );
+
+it("names no address of the operator's network that a name resolved to", async () => {
+  const res = await create(
+    httpSubscription({ target_config: { url: 'https://intranet.example.test/' } }),
+  ).expect(400);
+  expect(JSON.stringify(res.body)).not.toContain('10.1.2.3');
+});
 
 it('accepts public targets, and names that do not resolve yet (the check will say so)', async () => {
   await create(httpSubscription({ target_config: { url: 'https://public.example.test/' } })).expect(

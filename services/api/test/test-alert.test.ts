@@ -11,7 +11,12 @@ import { bearer, httpSubscription, signIn, startTestApi, type TestApi } from './
 let api: TestApi;
 let peer: Server;
 let peerUrl: string;
-const calls: { path: string; raw: string; signature: string | undefined }[] = [];
+const calls: {
+  path: string;
+  raw: string;
+  signature: string | undefined;
+  timestamp: string | undefined;
+}[] = [];
 
 beforeAll(async () => {
   peer = createServer((req, res) => {
@@ -22,6 +27,7 @@ beforeAll(async () => {
         path: req.url ?? '',
         raw,
         signature: req.headers['x-lighthouse-signature'] as string | undefined,
+        timestamp: req.headers['x-lighthouse-timestamp'] as string | undefined,
       });
       res.writeHead(req.url === '/broken' ? 410 : 204).end();
     });
@@ -75,7 +81,7 @@ it('sends a test message to every channel and reports each result', async () => 
   const hook = calls.find((c) => c.path === '/hook');
   expect(hook?.signature).toBe(
     `sha256=${createHmac('sha256', secret)
-      .update(hook?.raw ?? '')
+      .update(`${hook?.timestamp ?? ''}.${hook?.raw ?? ''}`)
       .digest('hex')}`,
   );
   // a test, never a state change: its own event and kind, and words that say so

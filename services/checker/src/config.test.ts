@@ -10,15 +10,10 @@ const valid = {
 describe('checker config', () => {
   it('reaches private targets in self-hosted mode (the default) and public ones in service mode', () => {
     expect(targetAccessOf(loadConfig(valid))).toBe('private');
-    expect(targetAccessOf(loadConfig({ ...valid, LIGHTHOUSE_MODE: 'service' }))).toBe('public');
+    const service = { ...valid, LIGHTHOUSE_MODE: 'service', METRICS_TOKEN: 'a-metrics-token-0123' };
+    expect(targetAccessOf(loadConfig(service))).toBe('public');
     expect(
-      targetAccessOf(
-        loadConfig({
-          ...valid,
-          LIGHTHOUSE_MODE: 'service',
-          LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'true',
-        }),
-      ),
+      targetAccessOf(loadConfig({ ...service, LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'true' })),
     ).toBe('private');
     expect(
       targetAccessOf(loadConfig({ ...valid, LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'false' })),
@@ -44,5 +39,18 @@ describe('checker config', () => {
   ])('names %s when it is wrong', (variable, patch) => {
     expect(() => loadConfig({ ...valid, ...patch })).toThrow(ConfigError);
     expect(() => loadConfig({ ...valid, ...patch })).toThrow(variable);
+  });
+
+  it('needs METRICS_TOKEN in service mode', () => {
+    expect(() => loadConfig({ ...valid, LIGHTHOUSE_MODE: 'service' })).toThrow(
+      /METRICS_TOKEN: is required in service mode/,
+    );
+    expect(
+      loadConfig({
+        ...valid,
+        LIGHTHOUSE_MODE: 'service',
+        METRICS_TOKEN: 'a-metrics-token-0123456789',
+      }).METRICS_TOKEN,
+    ).toBe('a-metrics-token-0123456789');
   });
 });

@@ -1,30 +1,43 @@
-import { env, targetAccessShape, parseConfig, workerShape, type Env } from '@lighthouse/shared';
+import {
+  env,
+  parseConfig,
+  requireInServiceMode,
+  targetAccessShape,
+  workerShape,
+  type Env,
+} from '@lighthouse/shared';
 import { z } from 'zod';
 
-const schema = z.object({
-  ...workerShape({ metricsPort: 9102, shutdownTimeoutMs: 15_000 }),
-  /** opens the sealed target configs */
-  ENCRYPTION_KEY: env.encryptionKey(),
-  /** probes run at once by this process */
-  CHECKER_CONCURRENCY: env.int(200, 1, 5_000),
-  /** results written per transaction (group commit) */
-  RESULT_BATCH_SIZE: env.int(500, 1, 10_000),
-  /** how long a result may wait for its batch */
-  RESULT_BATCH_WAIT_MS: env.int(50, 1, 5_000),
-  /** how long a loaded subscription is reused before it is read again */
-  SUBSCRIPTION_CACHE_MS: env.int(10_000, 0, 600_000),
-  ...targetAccessShape,
-  /** stored on every job it processes (BullMQ processedBy); default <hostname>-<pid> */
-  CHECKER_NAME: z.string().min(1).max(128).optional(),
-  /** stored with every result, e.g. eu-west-1 */
-  REGION: z.string().max(64).optional(),
-  /** a probe's job lock; a checker that dies holding it loses it after this long */
-  CHECKER_LOCK_MS: env.int(30_000, 500, 600_000),
-  /** how often workers look for jobs whose checker died (then retried elsewhere) */
-  CHECKER_STALLED_INTERVAL_MS: env.int(15_000, 200, 600_000),
-  /** how often this checker reports itself (the operator console's fleet) */
-  CHECKER_HEARTBEAT_MS: env.int(10_000, 100, 600_000),
-});
+const schema = z
+  .object({
+    ...workerShape({ metricsPort: 9102, shutdownTimeoutMs: 15_000 }),
+    /** opens the sealed target configs */
+    ENCRYPTION_KEY: env.encryptionKey(),
+    /** probes run at once by this process */
+    CHECKER_CONCURRENCY: env.int(200, 1, 5_000),
+    /** results written per transaction (group commit) */
+    RESULT_BATCH_SIZE: env.int(500, 1, 10_000),
+    /** how long a result may wait for its batch */
+    RESULT_BATCH_WAIT_MS: env.int(50, 1, 5_000),
+    /** how long a loaded subscription is reused before it is read again */
+    SUBSCRIPTION_CACHE_MS: env.int(10_000, 0, 600_000),
+    ...targetAccessShape,
+    /** stored on every job it processes (BullMQ processedBy); default <hostname>-<pid> */
+    CHECKER_NAME: z.string().min(1).max(128).optional(),
+    /** stored with every result, e.g. eu-west-1 */
+    REGION: z.string().max(64).optional(),
+    /** a probe's job lock; a checker that dies holding it loses it after this long */
+    CHECKER_LOCK_MS: env.int(30_000, 500, 600_000),
+    /** how often workers look for jobs whose checker died (then retried elsewhere) */
+    CHECKER_STALLED_INTERVAL_MS: env.int(15_000, 200, 600_000),
+    /** how often this checker reports itself (the operator console's fleet) */
+    CHECKER_HEARTBEAT_MS: env.int(10_000, 100, 600_000),
+  })
+  .superRefine((c, ctx) =>
+    requireInServiceMode(c, ctx, {
+      METRICS_TOKEN: 'a public /metrics tells anyone what runs here',
+    }),
+  );
 
 export type CheckerConfig = z.output<typeof schema>;
 

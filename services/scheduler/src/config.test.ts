@@ -28,4 +28,17 @@ describe('scheduler config', () => {
     expect(() => loadConfig({ ...valid, ...patch })).toThrow(ConfigError);
     expect(() => loadConfig({ ...valid, ...patch })).toThrow(variable);
   });
+
+  it('needs METRICS_TOKEN in service mode', () => {
+    expect(() => loadConfig({ ...valid, LIGHTHOUSE_MODE: 'service' })).toThrow(
+      /METRICS_TOKEN: is required in service mode/,
+    );
+    expect(
+      loadConfig({
+        ...valid,
+        LIGHTHOUSE_MODE: 'service',
+        METRICS_TOKEN: 'a-metrics-token-0123456789',
+      }).METRICS_TOKEN,
+    ).toBe('a-metrics-token-0123456789');
+  });
 });

@@ -1,4 +1,11 @@
-import { env, modeShape, parseConfig, workerShape, type Env } from '@lighthouse/shared';
+import {
+  env,
+  modeShape,
+  parseConfig,
+  requireInServiceMode,
+  workerShape,
+  type Env,
+} from '@lighthouse/shared';
 import { z } from 'zod';
 
 const schema = z
@@ -34,6 +41,9 @@ const schema = z
     LIGHTHOUSE_RETENTION_DAYS: env.int(90, 1, 3_650),
   })
   .superRefine((c, ctx) => {
+    requireInServiceMode(c, ctx, {
+      METRICS_TOKEN: 'a public /metrics tells anyone what runs here',
+    });
     if (c.LIGHTHOUSE_MODE === 'self-hosted' && c.LIGHTHOUSE_TIERS !== undefined) {
       ctx.addIssue({
         code: 'custom',

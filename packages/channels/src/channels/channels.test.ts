@@ -7,6 +7,7 @@ import { escapeHtml, render } from '../i18n';
 import { parseRetryAfter } from './http';
 import { channelSenders, closeChannels, sendToChannel } from './index';
 import type { AlertMessage, ChannelContext, SendOutcome } from './types';
+import { verifyWebhook } from './webhook';
 import {
   alertMessage,
   expiredMessage,
@@ -338,7 +339,42 @@ function subjectOf(raw: string): string {
 
 // ---- payloads ------------------------------------------------------------------------------
 
+/** What a receiver checks: the signature over `<timestamp>.<raw body>`, the timestamp fresh. */
+function verified(call: { body: string; headers: Record<string, unknown> }): boolean {
+  return verifyWebhook({
+    rawBody: call.body,
+    timestamp: call.headers['x-lighthouse-timestamp'] as string | undefined,
+    signature: call.headers['x-lighthouse-signature'] as string | undefined,
+    secret: WEBHOOK_SECRET,
+  });
+}
+
 describe('webhook', () => {
+  it('signs the timestamp with the body, so a captured delivery cannot be replayed later', async () => {
+    await send('webhook', configs().webhook, message());
+    const call = lastCall();
+    const rawBody = call.body;
+    const timestamp = String(call.headers['x-lighthouse-timestamp']);
+    const signature = String(call.headers['x-lighthouse-signature']);
+    const secret = WEBHOOK_SECRET;
+    expect(verifyWebhook({ rawBody, timestamp, signature, secret })).toBe(true);
+    // replayed ten minutes later: too old
+    const later = Date.now() + 600_000;
+    expect(verifyWebhook({ rawBody, timestamp, signature, secret, now: later })).toBe(false);
+    // a fresh timestamp put on the old signature does not verify
+    const fresh = String(Math.floor(later / 1000));
+    expect(verifyWebhook({ rawBody, timestamp: fresh, signature, secret, now: later })).toBe(false);
+    // nor does a changed body, another secret, or a missing header
+    expect(verifyWebhook({ rawBody: `${rawBody} `, timestamp, signature, secret })).toBe(false);
+    expect(verifyWebhook({ rawBody, timestamp, signature, secret: 'another-secret-1234' })).toBe(
+      false,
+    );
+    expect(verifyWebhook({ rawBody, timestamp: undefined, signature, secret })).toBe(false);
+    // the body-only signature of before is no longer what is sent
+    const bodyOnly = createHmac('sha256', WEBHOOK_SECRET).update(rawBody).digest('hex');
+    expect(signature).not.toBe(`sha256=${bodyOnly}`);
+  });
+
   it('posts the DESIGN payload with event id and a signature over the raw body', async () => {
     const m = message();
     const outcome = await send('webhook', configs().webhook, m);
@@ -349,7 +385,12 @@ describe('webhook', () => {
     expect(call.headers['content-type']).toBe('application/json');
     expect(call.headers['user-agent']).toBe('Lighthouse-Alerter');
     expect(call.headers['x-lighthouse-event-id']).toBe(m.event_id);
-    const expected = createHmac('sha256', WEBHOOK_SECRET).update(call.body).digest('hex');
+    // the signature covers the timestamp and the raw body
+    const timestamp = String(call.headers['x-lighthouse-timestamp']);
+    expect(Math.abs(Number(timestamp) - Date.now() / 1000)).toBeLessThan(10);
+    const expected = createHmac('sha256', WEBHOOK_SECRET)
+      .update(`${timestamp}.${call.body}`)
+      .digest('hex');
     expect(call.headers['x-lighthouse-signature']).toBe(`sha256=${expected}`);
     expect(json(call)).toEqual({
       event_id: m.event_id,
@@ -401,8 +442,7 @@ describe('webhook', () => {
     async ({ kind, language, message: m, title, notice }) => {
       expect((await send('webhook', configs().webhook, m)).ok).toBe(true);
       const call = lastCall();
-      const expected = createHmac('sha256', WEBHOOK_SECRET).update(call.body).digest('hex');
-      expect(call.headers['x-lighthouse-signature']).toBe(`sha256=${expected}`);
+      expect(verified(call)).toBe(true);
       const body = json(call);
       expect(body).toEqual({
         event_id: m.event_id,
@@ -440,7 +480,52 @@ describe('webhook', () => {
   });
 });
 
+/** The fixtures' names as Discord gets them: `<` and `>` backslash-escaped. */
+const md = (text: string): string => text.replace(/[<>]/g, '\\$&');
+
 describe('discord', () => {
+  it('escapes Markdown in text from outside: no planted link, formatting or mention', async () => {
+    const error =
+      'see [x](https://evil.example) **now** `code` ~~old~~ ||hidden|| @everyone <@123> _it_\n' +
+      '# big\n> quoted\n- item\n1. first';
+    const m = message({
+      name: '**Shop** [home](https://evil.example)',
+      target: 'GET https://shop.example.com/a_b?q=*',
+      check: { ...message().check, error },
+    });
+    expect((await send('discord', configs().discord, m)).ok).toBe(true);
+    const body = json(lastCall());
+    expect(body.allowed_mentions).toEqual({ parse: [] });
+    const [embed] = body.embeds as Array<{
+      title: string;
+      description: string;
+      fields: { name: string; value: string }[];
+    }>;
+    expect(embed?.title).toBe('🔴 \\*\\*Shop\\*\\* \\[home\\](https://evil.example) is DOWN');
+    expect(embed?.description.split('\n')).toContain(
+      '**Subscription:** \\*\\*Shop\\*\\* \\[home\\](https://evil.example)',
+    );
+    expect(embed?.fields).toEqual([
+      // a URL is shown as written: Discord reads no Markdown inside it
+      { name: 'Target', value: 'GET https://shop.example.com/a_b?q=*', inline: false },
+      {
+        name: 'Error',
+        value:
+          'unexpected status: see \\[x\\](https://evil.example) \\*\\*now\\*\\* \\`code\\` ' +
+          '\\~\\~old\\~\\~ \\|\\|hidden\\|\\| \\@everyone \\<\\@123\\> \\_it\\_\n' +
+          '\\# big\n\\> quoted\n\\- item\n1\\. first',
+        inline: false,
+      },
+    ]);
+    // nowhere a [text](url) that Discord would turn into a link
+    for (const text of [
+      embed?.title,
+      embed?.description,
+      ...(embed?.fields ?? []).map((f) => f.value),
+    ])
+      expect(text).not.toMatch(/(^|[^\\])\[[^\]]*\]\(/);
+  });
+
   it('posts one embed coloured by state, with no mentions parsed', async () => {
     expect((await send('discord', configs().discord)).ok).toBe(true);
     const body = json(lastCall());
@@ -449,7 +534,7 @@ describe('discord', () => {
     const [embed] = body.embeds as Array<Record<string, unknown>>;
     expect(body.embeds).toHaveLength(1);
     expect(embed).toMatchObject({
-      title: '🔴 Checkout <API> is DOWN',
+      title: '🔴 Checkout \\<API\\> is DOWN',
       color: 0xe74c3c,
       timestamp: '2024-05-01T12:03:20.000Z',
     });
@@ -473,9 +558,9 @@ describe('discord', () => {
     async ({ kind, message: m, title, notice, state, extra, colour }) => {
       expect((await send('discord', configs().discord, m)).ok).toBe(true);
       const [embed] = json(lastCall()).embeds as Array<Record<string, unknown>>;
-      expect(embed).toMatchObject({ title, color: colour, timestamp: m.check.time });
+      expect(embed).toMatchObject({ title: md(title), color: colour, timestamp: m.check.time });
       const description = String(embed?.description).split('\n');
-      if (notice !== null) expect(description[0]).toBe(`*${notice}*`);
+      if (notice !== null) expect(description[0]).toBe(`*${md(notice)}*`);
       else expect(description[0]).not.toMatch(/^\*[^*]/);
       expect(description).toContain(`**${state.label}:** ${state.value}`);
       if (kind === 'reminder') {
@@ -752,8 +837,7 @@ describe('expiry notices', () => {
     async ({ message: m, event, days, title, notice }) => {
       expect((await send('webhook', configs().webhook, m)).ok).toBe(true);
       const call = lastCall();
-      const expected = createHmac('sha256', WEBHOOK_SECRET).update(call.body).digest('hex');
-      expect(call.headers['x-lighthouse-signature']).toBe(`sha256=${expected}`);
+      expect(verified(call)).toBe(true);
       const body = json(call);
       expect(body).toEqual({
         event_id: m.event_id,
@@ -786,8 +870,8 @@ describe('expiry notices', () => {
     async ({ message: m, title, notice, colour }) => {
       await send('discord', configs().discord, m);
       const [embed] = json(lastCall()).embeds as Array<Record<string, unknown>>;
-      expect(embed).toMatchObject({ title, color: colour });
-      expect(String(embed?.description).split('\n')[0]).toBe(`*${notice}*`);
+      expect(embed).toMatchObject({ title: md(title), color: colour });
+      expect(String(embed?.description).split('\n')[0]).toBe(`*${md(notice)}*`);
 
       await send('slack', configs().slack, m);
       const blocks = json(lastCall()).blocks as Array<Record<string, unknown>>;

@@ -23,17 +23,44 @@ const EMBED_FIELDS = new Set<MessageField['key']>(['target', 'error', 'downtime'
 /** Embed fields short enough to sit side by side. */
 const INLINE_FIELDS = new Set<MessageField['key']>(['downtime', 'downFor']);
 
-/** An execute-webhook body: one embed, and no mentions parsed from anything in it. */
+/** What Discord's Markdown reads: emphasis, code, spoilers, quotes, headings, links, mentions. */
+const MARKDOWN = /[\\*_~`|<>[\]#@]/g;
+/** A URL Discord links as it stands, Markdown characters included: left whole. */
+const LINK = /https?:\/\/[^\s<]+/g;
+
+/**
+ * Text from outside (names, targets, errors a monitored server chose) shown as it is in an
+ * embed: Markdown characters backslash-escaped, so no masked link (`[click](https://…)`),
+ * formatting, mention or timestamp is planted; list and heading marks at a line's start too.
+ * A URL is left whole: Discord shows it as written.
+ */
+export function escapeDiscordMarkdown(text: string): string {
+  let out = '';
+  let last = 0;
+  for (const link of text.matchAll(LINK)) {
+    out += text.slice(last, link.index).replace(MARKDOWN, '\\$&') + link[0];
+    last = link.index + link[0].length;
+  }
+  out += text.slice(last).replace(MARKDOWN, '\\$&');
+  return out
+    .replace(/^([ \t]*)([-+])(?=\s)/gm, '$1\\$2')
+    .replace(/^([ \t]*\d+)\.(?=\s)/gm, '$1\\.');
+}
+
+/**
+ * An execute-webhook body: one embed, every text from outside escaped, and no mentions parsed
+ * from anything in it.
+ */
 export function discordPayload(
   message: AlertMessage,
   rendered: RenderedMessage,
 ): Record<string, unknown> {
   const fields = renderFields(message);
   const description = [
-    ...renderNotices(message).map((notice) => `*${notice}*`),
+    ...renderNotices(message).map((notice) => `*${escapeDiscordMarkdown(notice)}*`),
     ...fields
       .filter((f) => !EMBED_FIELDS.has(f.key) && f.key !== 'time')
-      .map((f) => `**${f.label}:** ${f.value}`),
+      .map((f) => `**${f.label}:** ${escapeDiscordMarkdown(f.value)}`),
   ].join('\n');
   const timestamp = new Date(message.check.time);
   return {
@@ -41,14 +68,14 @@ export function discordPayload(
     allowed_mentions: { parse: [] },
     embeds: [
       {
-        title: truncate(rendered.title, 256),
+        title: truncate(escapeDiscordMarkdown(rendered.title), 256),
         description: truncate(description, 4096),
         color: colourOf(message),
         fields: fields
           .filter((f) => EMBED_FIELDS.has(f.key))
           .map((f) => ({
             name: truncate(f.label, 256),
-            value: truncate(f.value, 1024),
+            value: truncate(escapeDiscordMarkdown(f.value), 1024),
             inline: INLINE_FIELDS.has(f.key),
           })),
         ...(Number.isNaN(timestamp.getTime()) ? {} : { timestamp: timestamp.toISOString() }),

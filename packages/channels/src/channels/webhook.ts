@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { postJson } from './http';
 import { kindOf } from '../i18n';
 import type { ChannelConfig } from './index';
@@ -47,18 +47,52 @@ export function webhookPayload(message: AlertMessage, text: string): Record<stri
   };
 }
 
-/** `sha256=<hex HMAC-SHA256>` of the exact body bytes, keyed with the channel's secret. */
-export function signWebhookBody(body: string, secret: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
+/**
+ * `sha256=<hex HMAC-SHA256>` of `<timestamp>.<body>` (the exact body bytes), keyed with the
+ * channel's secret. The timestamp (unix seconds, sent as X-Lighthouse-Timestamp) is signed with
+ * the body, so a captured delivery cannot be replayed once it is older than the receiver's
+ * tolerance.
+ */
+export function signWebhook(body: string, secret: string, timestamp: number): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex')}`;
 }
 
-/** POSTs the signed JSON payload; receivers verify the signature over the raw body. */
+/** How far a receiver should let a delivery's timestamp be from its own clock. */
+export const WEBHOOK_TOLERANCE_SECONDS = 300;
+
+/**
+ * What a receiver does (the README shows the same in a few lines): the signature must be the
+ * HMAC of `<timestamp>.<raw body>`, compared in constant time, and the timestamp within
+ * `toleranceSeconds` of now. Exported for tests and for receivers written in TypeScript.
+ */
+export function verifyWebhook(options: {
+  rawBody: string;
+  timestamp: string | undefined;
+  signature: string | undefined;
+  secret: string;
+  toleranceSeconds?: number;
+  now?: number;
+}): boolean {
+  const { rawBody, timestamp, signature, secret } = options;
+  if (!timestamp || !/^\d{1,12}$/.test(timestamp) || !signature) return false;
+  const now = Math.floor((options.now ?? Date.now()) / 1000);
+  if (Math.abs(now - Number(timestamp)) > (options.toleranceSeconds ?? WEBHOOK_TOLERANCE_SECONDS)) {
+    return false;
+  }
+  const expected = Buffer.from(signWebhook(rawBody, secret, Number(timestamp)));
+  const given = Buffer.from(signature);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** POSTs the signed JSON payload; receivers verify the signature over `<timestamp>.<raw body>`. */
 export const sendWebhook: ChannelSender<WebhookConfig> = (config, message, rendered, ctx) => {
   const body = JSON.stringify(webhookPayload(message, rendered.text));
+  const timestamp = Math.floor(Date.now() / 1000);
   return postJson(config.url, body, ctx, {
     headers: {
       'X-Lighthouse-Event-Id': message.event_id,
-      'X-Lighthouse-Signature': signWebhookBody(body, config.secret),
+      'X-Lighthouse-Timestamp': String(timestamp),
+      'X-Lighthouse-Signature': signWebhook(body, config.secret, timestamp),
     },
     secrets: [config.secret],
   });

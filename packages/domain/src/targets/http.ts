@@ -121,18 +121,32 @@ export const httpTargetSchema = z
 
 export type HttpTarget = z.output<typeof httpTargetSchema>;
 
-/** The view of a target that is safe to return: header values and URL credentials masked. */
+/**
+ * `url` with its password and every query value masked (`?api_key=****`), as websocket URLs
+ * are: a query often carries an API key. Empty values stay empty; names stay readable.
+ */
+function maskUrlSecrets(url: URL): URL {
+  const masked = new URL(url);
+  if (masked.password) masked.password = '****';
+  if (masked.search !== '') {
+    const query = new URLSearchParams();
+    for (const [name, value] of masked.searchParams) query.append(name, value === '' ? '' : '****');
+    masked.search = query.toString();
+  }
+  return masked;
+}
+
+/** The view of a target that is safe to return: header values, URL password and query values masked. */
 export function maskHttpTarget(target: HttpTarget): HttpTarget {
-  const url = new URL(target.url);
-  if (url.password) url.password = '****';
   const headers = Object.fromEntries(
     Object.entries(target.headers).map(([k, v]) => [k, maskSecret(v)]),
   );
-  return { ...target, url: url.toString(), headers };
+  return { ...target, url: maskUrlSecrets(new URL(target.url)).toString(), headers };
 }
 
+/** `GET https://example.com/health?api_key=****`: no credentials, no query values. */
 export function describeHttpTarget(target: HttpTarget): string {
-  const url = new URL(target.url);
+  const url = maskUrlSecrets(new URL(target.url));
   url.username = '';
   url.password = '';
   return `${target.method} ${url.toString()}`;

@@ -258,6 +258,8 @@ const TRANSFER_WITH_AUTHORIZATION = {
 
 /** Settlement needs a few seconds; an authorization about to lapse would fail on chain. */
 const MIN_VALIDITY_SECONDS = 6n;
+/** Clocks differ: how far past now + X402_MAX_TIMEOUT_SECONDS an authorization may still run. */
+export const VALIDITY_SKEW_SECONDS = 120n;
 
 export interface Rejection {
   reason: string;
@@ -302,6 +304,14 @@ export function checkPayment(
   const seconds = BigInt(Math.floor(now.getTime() / 1000));
   if (a.validBefore < seconds + MIN_VALIDITY_SECONDS) {
     return { reason: 'authorization_expired', message: 'the authorization has expired' };
+  }
+  // a signed transfer that stays valid for long is one anybody who sees it can replay later
+  const latest = seconds + BigInt(settings.maxTimeoutSeconds) + VALIDITY_SKEW_SECONDS;
+  if (a.validBefore > latest) {
+    return {
+      reason: 'authorization_too_long',
+      message: `the authorization must expire within ${settings.maxTimeoutSeconds} s (validBefore at most ${latest})`,
+    };
   }
   if (a.validAfter > seconds) {
     return {

@@ -108,7 +108,7 @@ export function consoleRoutes(ctx: AppContext): Router {
       checkers.listCheckers(ctx.db),
       payments.countPending(ctx.db),
     ]);
-    const { ok, ...parts } = health;
+    const { ok, parts } = health;
     const now = Date.now();
     res.set('Cache-Control', 'no-store').json({
       mode: ctx.config.LIGHTHOUSE_MODE,

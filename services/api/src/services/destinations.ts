@@ -47,7 +47,10 @@ export async function refusedDestinations(
       continue;
     }
     const blocked = (resolved.get(host) ?? []).find((a) => isBlockedAddress(a, access));
-    if (blocked !== undefined) {
+    if (blocked !== undefined && access === 'public') {
+      // a service's resolver names the operator's network: say what, not which address
+      issues.push({ field: at, message: `${host} resolves to ${why(blocked, access)}` });
+    } else if (blocked !== undefined) {
       issues.push({
         field: at,
         message: `${host} resolves to ${blocked}, ${why(blocked, access)}`,

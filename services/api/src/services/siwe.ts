@@ -48,6 +48,19 @@ export async function verifySiwe(
       `the message is for domain "${message.domain}", this API signs in "${ctx.config.SIWE_DOMAIN}"`,
     );
   }
+  // the URI names the site asking for the signature: it must be this one (http or https)
+  const uri = URL.parse(message.uri);
+  if (!uri || !/^https?:$/.test(uri.protocol) || uri.host !== ctx.config.SIWE_DOMAIN) {
+    throw rejected(
+      `the message's URI "${message.uri}" is not this site (https://${ctx.config.SIWE_DOMAIN})`,
+    );
+  }
+  const chains = ctx.config.SIWE_CHAIN_IDS;
+  if (chains && !chains.includes(message.chainId)) {
+    throw rejected(
+      `the message names chain ${message.chainId}; this API signs in on chain ${chains.join(', ')}`,
+    );
+  }
   const verdict = await message.verify(
     { signature: input.signature, domain: ctx.config.SIWE_DOMAIN, nonce: message.nonce },
     { suppressExceptions: true },

@@ -13,6 +13,7 @@ import {
   defaultInterval,
   describeTarget,
   fieldIssues,
+  hasPlaceholder,
   inMaintenance,
   isChannelType,
   isMasked,
@@ -20,6 +21,7 @@ import {
   languageSchema,
   maskChannelConfig,
   maskTarget,
+  placeholdersIn,
   resumeSlot,
   slotOffsetMs,
   targetTypes,
@@ -157,53 +159,255 @@ function resolveTier(ctx: AppContext, name: string | undefined, issues: Issues):
   return tier;
 }
 
-/** Replaces masked strings in `next` with the stored values at the same place in `previous`. */
-function unmask(next: unknown, previous: unknown): unknown {
-  if (typeof next === 'string') {
-    if (!isMasked(next) || typeof previous !== 'string') return next;
-    return unmaskUrlPassword(next, previous) ?? previous;
-  }
+/**
+ * Where a masked secret is sent, after and before a change: an origin (scheme, host, port), or
+ * for a canary step whose host is a {{placeholder}}, what decides that host. Undefined when
+ * unknown (no URL, or one that does not parse).
+ */
+interface SentTo {
+  next: string | undefined;
+  previous: string | undefined;
+}
+
+/** Keys of the URL an object's other secrets go to: a target's, a step's, a webhook's. */
+const SENT_TO_KEYS = ['url', 'rpc_url', 'webhook_url'] as const;
+/** Keys whose URLs are their own destinations (their secrets go with them, nowhere else). */
+const DESTINATION_KEYS = new Set<string>([...SENT_TO_KEYS, 'reference_urls']);
+
+const MOVED =
+  'is masked (****), and a stored secret is kept only while it goes to the same origin (scheme, host and port): send the secret itself again';
+
+/**
+ * Replaces masked strings in `next` with the stored values at the same place in `previous`,
+ * as long as they would still go to the same origin: a URL's own password, query values or
+ * masked path to that URL's origin; headers, bodies and signing secrets to the origin of the
+ * URL beside them (a target's, a canary step's, a webhook's). A masked value that would go
+ * elsewhere is not restored: its field is named in `issues`, so the caller sends it again.
+ */
+function unmask(
+  next: unknown,
+  previous: unknown,
+  field: string,
+  issues: Issues,
+  sentTo?: SentTo,
+): unknown {
+  if (typeof next === 'string') return unmaskString(next, previous, field, issues, sentTo);
   if (Array.isArray(next)) {
     // elements with a name (canary steps) take the stored element of that name; a masked
     // string the one stored string it masks (same text before ****); others the one at
     // their position. So reordering or removing never moves a secret to another element.
     const prev = Array.isArray(previous) ? previous : [];
+    const nextSteps = stepDestinations(next);
+    const previousSteps = stepDestinations(prev);
     return next.map((v, i) => {
+      const at = `${field}[${i}]`;
       const name = nameOf(v);
-      if (typeof name === 'string')
+      if (typeof name === 'string') {
+        const j = prev.findIndex((p) => nameOf(p) === name);
+        const step = nextSteps[i];
         return unmask(
           v,
-          prev.find((p) => nameOf(p) === name),
+          prev[j],
+          at,
+          issues,
+          step === undefined ? sentTo : { next: step, previous: previousSteps[j] },
         );
+      }
       if (typeof v === 'string' && isMasked(v)) {
         const stem = v.slice(0, v.indexOf('****'));
         const same = prev.filter((p) => typeof p === 'string' && p.startsWith(stem));
-        return unmask(v, same.length === 1 ? same[0] : prev[i]);
+        return unmask(v, same.length === 1 ? same[0] : prev[i], at, issues, sentTo);
       }
-      return unmask(v, prev[i]);
+      return unmask(v, prev[i], at, issues, sentTo);
     });
   }
   if (next && typeof next === 'object') {
+    const object = next as Record<string, unknown>;
     const prev =
       previous && typeof previous === 'object' ? (previous as Record<string, unknown>) : {};
-    return Object.fromEntries(Object.entries(next).map(([k, v]) => [k, unmask(v, prev[k])]));
+    const key = SENT_TO_KEYS.find((k) => typeof object[k] === 'string');
+    const own: SentTo | undefined =
+      key === undefined
+        ? undefined
+        : { next: originOfText(object[key]), previous: originOfText(prev[key]) };
+    const inner = within(sentTo, own);
+    return Object.fromEntries(
+      Object.entries(object).map(([k, v]) => [
+        k,
+        unmask(v, prev[k], `${field}.${k}`, issues, DESTINATION_KEYS.has(k) ? sentTo : inner),
+      ]),
+    );
   }
   return next;
+}
+
+function unmaskString(
+  next: string,
+  previous: unknown,
+  field: string,
+  issues: Issues,
+  sentTo: SentTo | undefined,
+): string {
+  if (!isMasked(next) || typeof previous !== 'string') return next;
+  const own = originOf(next);
+  if (
+    (sentTo !== undefined && (sentTo.next === undefined || sentTo.next !== sentTo.previous)) ||
+    (own !== undefined && own !== originOf(previous))
+  ) {
+    issues.add(field, MOVED);
+    return next;
+  }
+  return unmaskUrl(next, previous, field, issues) ?? previous;
+}
+
+/** Both destinations must stay the same: an outer one (a canary step's) and an object's own. */
+function within(outer: SentTo | undefined, own: SentTo | undefined): SentTo | undefined {
+  if (outer === undefined || own === undefined) return outer ?? own;
+  const join = (a: string | undefined, b: string | undefined) =>
+    a === undefined || b === undefined ? undefined : `${a} ${b}`;
+  return { next: join(outer.next, own.next), previous: join(outer.previous, own.previous) };
 }
 
 const nameOf = (value: unknown): unknown =>
   value && typeof value === 'object' ? (value as { name?: unknown }).name : undefined;
 
-/** `https://user:****@host/` keeps the stored password but takes any other change to the URL. */
-function unmaskUrlPassword(next: string, previous: string): string | undefined {
+const originOfText = (value: unknown): string | undefined =>
+  typeof value === 'string' ? originOf(value) : undefined;
+
+/** `scheme://` or a leading {{placeholder}} (a canary step's `{{base}}/path`). */
+const URL_START = /^(?:[a-z][a-z0-9+.-]*:\/\/|\{\{)/i;
+
+/**
+ * The origin a URL sends to: `https://host:port`; for a canary step URL whose scheme, host or
+ * port is a {{placeholder}}, that part as written. Undefined for text that is no URL.
+ */
+function originOf(text: string): string | undefined {
+  if (!URL_START.test(text)) return undefined;
+  // up to the path, without user info
+  const head = (/^[^/?#]*(?:\/\/[^/?#]*)?/.exec(text)?.[0] ?? '').replace(/\/\/[^/?#]*@/, '//');
+  if (hasPlaceholder(head)) return head;
+  const origin = URL.parse(head)?.origin;
+  return origin === undefined || origin === 'null' ? head.toLowerCase() : origin;
+}
+
+/**
+ * Where each canary step sends its headers and body: its URL's origin; for a step whose
+ * origin is a {{placeholder}}, that template with how each of its variables is extracted and
+ * from which step (an earlier answer decides the host, so changing that step or extraction is
+ * a change of destination). Undefined for elements without a URL.
+ */
+function stepDestinations(steps: unknown[]): (string | undefined)[] {
+  const known = new Map<number, string | undefined>();
+  const destination = (i: number): string | undefined => {
+    if (known.has(i)) return known.get(i);
+    const url = (steps[i] as { url?: unknown } | undefined)?.url;
+    let origin = typeof url === 'string' ? originOf(url) : undefined;
+    if (origin !== undefined && hasPlaceholder(origin)) {
+      for (const name of placeholdersIn(origin)) {
+        const from = definedBy(steps, i, name);
+        origin += ` ${name}=${
+          from === undefined ? '?' : `${from.extraction}@(${destination(from.step) ?? '?'})`
+        }`;
+      }
+    }
+    known.set(i, origin);
+    return origin;
+  };
+  return steps.map((step, i) =>
+    step && typeof step === 'object' && !Array.isArray(step) ? destination(i) : undefined,
+  );
+}
+
+/** The latest step before `before` that extracts `name`, and how (from, path, header, pattern). */
+function definedBy(
+  steps: unknown[],
+  before: number,
+  name: string,
+): { step: number; extraction: string } | undefined {
+  for (let step = before - 1; step >= 0; step -= 1) {
+    const extract = (steps[step] as { extract?: unknown } | undefined)?.extract;
+    if (!Array.isArray(extract)) continue;
+    const found = (extract as unknown[]).findLast(
+      (e) => !!e && typeof e === 'object' && (e as { var?: unknown }).var === name,
+    ) as Record<string, unknown> | undefined;
+    if (found) {
+      return {
+        step,
+        extraction: JSON.stringify([found.from, found.path, found.header, found.pattern]),
+      };
+    }
+  }
+  return undefined;
+}
+
+/** `scheme://user:****@` */
+const MASKED_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*:)\*\*\*\*@/i;
+const STORED_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^/?#@:]*:([^/?#@]*)@/i;
+
+/**
+ * A URL with a masked password or masked query values (`?api_key=****`) gets the stored ones
+ * back (the value of the same name, by order among those of that name) and keeps any other
+ * change. The rest stays as written: serialising would percent-encode a canary's
+ * {{placeholders}}. Undefined when neither is masked.
+ */
+function unmaskUrl(
+  next: string,
+  previous: string,
+  field: string,
+  issues: Issues,
+): string | undefined {
+  const query = /\?([^#]*)/.exec(next);
+  const maskedQuery = query?.[1]?.split('&').some((part) => part.endsWith('=****')) ?? false;
+  if (!MASKED_PASSWORD.test(next) && !maskedQuery) return undefined;
+  let url = next;
+  if (MASKED_PASSWORD.test(url)) {
+    const password = STORED_PASSWORD.exec(previous)?.[1];
+    if (password === undefined) {
+      issues.add(field, 'has a masked password (****) but none is stored: send it again');
+      return next;
+    }
+    url = url.replace(MASKED_PASSWORD, (_m, head: string) => `${head}${password}@`);
+  }
+  if (!maskedQuery || query === null) return url;
+  const stored = queryValues(previous);
+  const seen = new Map<string, number>();
+  const parts = (query[1] ?? '').split('&').map((part) => {
+    const eq = part.indexOf('=');
+    if (eq === -1) return part;
+    const name = decodeQueryText(part.slice(0, eq));
+    const nth = seen.get(name) ?? 0;
+    seen.set(name, nth + 1);
+    if (part.slice(eq + 1) !== '****') return part;
+    const value = stored.filter((p) => p.name === name)[nth]?.value;
+    if (value === undefined) {
+      issues.add(
+        field,
+        `masks (****) the value of "${name}" in the query, which no stored value matches: send it again`,
+      );
+      return part;
+    }
+    return `${part.slice(0, eq + 1)}${value}`;
+  });
+  return url.replace(/\?[^#]*/, () => `?${parts.join('&')}`);
+}
+
+/** The query's values as written, each with its decoded name. */
+function queryValues(url: string): { name: string; value: string }[] {
+  const query = /\?([^#]*)/.exec(url)?.[1] ?? '';
+  return query
+    .split('&')
+    .filter((part) => part.includes('='))
+    .map((part) => {
+      const eq = part.indexOf('=');
+      return { name: decodeQueryText(part.slice(0, eq)), value: part.slice(eq + 1) };
+    });
+}
+
+function decodeQueryText(text: string): string {
   try {
-    const url = new URL(next);
-    if (url.password !== '****') return undefined;
-    // the rest stays as written: serialising would percent-encode a canary's {{placeholders}}
-    const password = new URL(previous).password;
-    return next.replace(':****@', () => `:${password}@`);
+    return decodeURIComponent(text.replace(/\+/g, ' '));
   } catch {
-    return undefined;
+    return text;
   }
 }
 
@@ -292,7 +496,9 @@ function buildChannels(
       issues.add(`${at}.config`, 'is required');
       return;
     }
-    const parsed = channelTypes[type].schema.safeParse(unmask(rawConfig, previous));
+    const parsed = channelTypes[type].schema.safeParse(
+      unmask(rawConfig, previous, `${at}.config`, issues),
+    );
     if (!parsed.success) {
       issues.zod(parsed.error, [`alert_channels`, i, 'config']);
       return;
@@ -547,7 +753,10 @@ async function applyUpdate(
     const target = validateTarget(
       targetType,
       input.target_config
-        ? (unmask(input.target_config, previousTarget) as Record<string, unknown>)
+        ? (unmask(input.target_config, previousTarget, 'target_config', issues) as Record<
+            string,
+            unknown
+          >)
         : previousTarget,
       tier,
       issues,

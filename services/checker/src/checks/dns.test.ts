@@ -1,6 +1,6 @@
 import type { DnsTarget } from '@lighthouse/domain';
 import { startDnsServer, type DnsServer } from '../../test/loopback';
-import { createDnsChecker } from './dns';
+import { createDnsChecker, hidePrivate } from './dns';
 import type { CheckContext } from './types';
 
 const allowPrivate: CheckContext = { targetAccess: 'all' };
@@ -173,5 +173,20 @@ describe('dns check', () => {
     });
     setTimeout(() => controller.abort(), 50);
     expect(await pending).toMatchObject({ status: 'down', error_category: 'internal' });
+  });
+});
+
+describe('answers shown in service mode', () => {
+  it.each([
+    ['10.1.2.3', '(a private address)'],
+    ['192.168.0.10', '(a private address)'],
+    ['fd12::1', '(a private address)'],
+    ['169.254.169.254', '(a private address)'],
+    ['93.184.215.14', '93.184.215.14'],
+    ['2606:4700::1111', '2606:4700::1111'],
+    ['mail.example.com', 'mail.example.com'],
+    ['v=spf1 ip4:10.0.0.0/8 -all', 'v=spf1 ip4:10.0.0.0/8 -all'],
+  ])('%s is shown as %s', (answer, shown) => {
+    expect(hidePrivate(answer)).toBe(shown);
   });
 });

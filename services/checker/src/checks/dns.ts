@@ -6,7 +6,12 @@ import {
   type DnsRecordType,
   type DnsTarget,
 } from '@lighthouse/domain';
-import { BlockedAddressError, isBlockedAddress, type TargetAccess } from '@lighthouse/net';
+import {
+  BlockedAddressError,
+  classifyAddress,
+  isBlockedAddress,
+  type TargetAccess,
+} from '@lighthouse/net';
 import { codesOf, failure, oneLine, rootMessage, runProbe, since } from './socket';
 import type { CheckResult, CheckRunner, ErrorCategory, Timings } from './types';
 
@@ -50,7 +55,13 @@ export function createDnsChecker(options: DnsCheckerOptions = {}): CheckRunner<D
       query(resolver, config.hostname, config.record_type).then(
         (answers) => {
           const total = elapsed();
-          finish(evaluate(config, answers, total, timings(total)));
+          // public targets only (a service): the system resolver is the operator's, and its
+          // answers about private addresses are not the customer's to see
+          const shown =
+            ctx.targetAccess === 'public' && config.resolver === undefined
+              ? { ...answers, shown: answers.shown.map(hidePrivate) }
+              : answers;
+          finish(evaluate(config, shown, total, timings(total)));
         },
         (error: unknown) => {
           const total = elapsed();
@@ -95,6 +106,11 @@ async function query(
       return { shown, keys };
     }
   }
+}
+
+/** An A or AAAA answer that is no public address, as it is shown in service mode. */
+export function hidePrivate(value: string): string {
+  return isIP(value) !== 0 && classifyAddress(value) !== 'public' ? '(a private address)' : value;
 }
 
 function plain(values: string[]): { shown: string[]; keys: Set<string> } {

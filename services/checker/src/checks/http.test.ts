@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { HttpTarget } from '@lighthouse/domain';
 import { generate } from 'selfsigned';
@@ -294,6 +294,27 @@ describe('runHttpCheck', () => {
       });
       expect(result.error_message).toContain(detail);
       expect(result.body_excerpt).toBe(JSON.stringify(jsonDocument));
+    });
+
+    test("keeps the URL's query values out of its messages (a server that echoes them)", async () => {
+      const echo = http.createServer((req, res) => {
+        const key = new URL(req.url ?? '/', 'http://echo').searchParams.get('api_key');
+        res.setHeader('content-type', 'application/json').end(JSON.stringify({ key }));
+      });
+      const port = await listen(echo);
+      try {
+        const result = await checker.run(
+          target(`http://127.0.0.1:${port}/echo?api_key=sk-live-0123456789`, {
+            json_assertion: { path: '$.key', operator: 'eq', value: 'something else' },
+          }),
+          allowPrivate,
+        );
+        expect(result.error_category).toBe('assertion');
+        expect(result.error_message).toContain('****');
+        expect(result.error_message).not.toContain('sk-live-0123456789');
+      } finally {
+        await close(echo);
+      }
     });
 
     test('a body that is not JSON fails as an assertion and says so', async () => {
@@ -777,6 +798,114 @@ describe('TLS', () => {
     const result = await trustingChecker().run(target(url), allowPrivate);
     expect(result).toMatchObject({ status: 'down', error_category: 'tls', tls_days_left: -3 });
     expect(result.error_message).toContain('CERT_HAS_EXPIRED');
+  });
+
+  describe('a redirect to another origin', () => {
+    type Seen = { path: string; headers: http.IncomingHttpHeaders };
+    let port: number;
+    const seen: Seen[] = [];
+    const sockets = new Set<Socket>();
+    let both: net.Server;
+    let plain: http.Server;
+    let secure: https.Server;
+
+    beforeAll(async () => {
+      const pems = await leaf({ from: -DAY_MS, to: 30 * DAY_MS });
+      const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+        const url = new URL(req.url ?? '/', 'http://app');
+        if (url.pathname === '/start') {
+          res.writeHead(302, { location: url.searchParams.get('to') ?? '/landing' });
+          res.end();
+          return;
+        }
+        seen.push({ path: url.pathname, headers: req.headers });
+        res.end('landed');
+      };
+      plain = http.createServer(handler);
+      secure = https.createServer({ key: pems.private, cert: pems.cert }, handler);
+      // HTTP and HTTPS on one port, as on a server that answers both: a TLS handshake (its
+      // first byte is 0x16) goes to the HTTPS server. So only the scheme differs.
+      both = net.createServer((socket) => {
+        sockets.add(socket);
+        socket.once('close', () => sockets.delete(socket));
+        socket.once('data', (first: Buffer) => {
+          socket.pause();
+          socket.unshift(first);
+          (first[0] === 0x16 ? secure : plain).emit('connection', socket);
+          process.nextTick(() => socket.resume());
+        });
+      });
+      both.listen(0, '127.0.0.1');
+      await once(both, 'listening');
+      port = (both.address() as AddressInfo).port;
+    });
+    afterAll(async () => {
+      for (const socket of sockets) socket.destroy();
+      both.close();
+      await once(both, 'close');
+    });
+
+    const userHeaders = {
+      Authorization: 'Bearer user-token-1234',
+      Cookie: 'session=user-cookie-5678',
+      'Proxy-Authorization': 'Basic cHJveHk6cGFzcw==',
+      'X-Api-Key': 'user-api-key-9012',
+    };
+    const secrets = /user-token|user-cookie|cHJveHk|user-api-key|dXNlcjpwdw/;
+
+    async function landed(
+      from: string,
+      to: string,
+      headers: Record<string, string> = userHeaders,
+    ): Promise<Seen> {
+      seen.length = 0;
+      const checker = createHttpChecker({
+        ca: ca.cert,
+        // other.example is this server too
+        resolve: () => Promise.resolve([{ address: '127.0.0.1', family: 4 }]),
+      });
+      checkers.push(checker);
+      const result = await checker.run(
+        target(`${from}/start?to=${encodeURIComponent(to)}`, { headers }),
+        allowPrivate,
+      );
+      expect(result).toMatchObject({ status: 'up', http_status: 200 });
+      expect(seen).toHaveLength(1);
+      return seen[0] as Seen;
+    }
+
+    test('control: on the same origin every header and the URL credentials follow', async () => {
+      const hop = await landed(`https://127.0.0.1:${port}`, '/landing');
+      expect(hop.headers).toMatchObject({
+        authorization: userHeaders.Authorization,
+        cookie: userHeaders.Cookie,
+        'proxy-authorization': userHeaders['Proxy-Authorization'],
+        'x-api-key': userHeaders['X-Api-Key'],
+      });
+      const basic = await landed(`https://user:pw@127.0.0.1:${port}`, '/landing', {});
+      expect(basic.headers.authorization).toBe(
+        `Basic ${Buffer.from('user:pw').toString('base64')}`,
+      );
+    });
+
+    test.each([
+      ['https to http, same host and port', 'https', `http://127.0.0.1:PORT/landing`],
+      ['another host, same scheme and port', 'http', `http://other.example:PORT/landing`],
+    ])('%s: no user header or credential follows', async (_what, scheme, to) => {
+      const from = `${scheme}://127.0.0.1:${port}`;
+      const hop = await landed(from, to.replace('PORT', String(port)));
+      expect(hop.path).toBe('/landing');
+      expect(JSON.stringify(hop.headers)).not.toMatch(secrets);
+      expect(Object.keys(hop.headers)).not.toContain('x-api-key');
+      const basic = await landed(
+        `${scheme}://user:pw@127.0.0.1:${port}`,
+        to.replace('PORT', String(port)),
+        {},
+      );
+      expect(basic.headers.authorization).toBeUndefined();
+      // the probe's own headers still go
+      expect(basic.headers['user-agent']).toMatch(/^Lighthouse-Checker/);
+    });
   });
 
   test('a certificate for another name is a tls failure', async () => {

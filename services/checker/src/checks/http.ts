@@ -539,10 +539,11 @@ class Probe implements Dispatcher.DispatchHandler {
       this.method = 'GET';
       this.body = undefined;
     }
-    if (next.hostname !== this.url.hostname || next.port !== this.url.port) {
-      // Another site: credentials stay behind.
-      const { authorization: _authorization, cookie: _cookie, ...rest } = this.headers;
-      this.headers = rest;
+    if (next.origin !== this.url.origin) {
+      // Another origin (scheme, host or port): the user's headers and URL credentials were
+      // meant for the first one, and a step down to http would send them in clear text. Only
+      // the probe's own headers go on.
+      this.headers = { 'user-agent': USER_AGENT, 'accept-encoding': ACCEPT_ENCODING };
     }
     this.next = next;
   }
@@ -911,9 +912,12 @@ function rootMessage(error: unknown): string {
 function secretsOf(config: HttpTarget): string[] {
   const secrets = Object.values(config.headers);
   const url = URL.parse(config.url);
+  // the URL's credentials and query values (api_key=…), as written and decoded
+  const query = url === null ? [] : [...url.searchParams.values()];
   for (const part of url === null ? [] : [url.username, url.password]) {
     secrets.push(part, safeDecode(part));
   }
+  secrets.push(...query, ...query.map((v) => encodeURIComponent(v)));
   return secrets.filter((s) => s.length >= 3);
 }
 

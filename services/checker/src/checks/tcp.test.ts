@@ -197,7 +197,9 @@ describe('tcp check and the SSRF guard', () => {
     const before = plain.connections();
     const named = await checker(target(plain.port, { host: 'db.example' }), guarded);
     expect(named).toMatchObject({ status: 'down', error_category: 'blocked' });
-    expect(named.error_message).toContain('db.example resolves to 127.0.0.1');
+    // service mode (public targets only): what the name resolved to is not said
+    expect(named.error_message).toContain('db.example resolves to a private or reserved address');
+    expect(named.error_message).not.toContain('127.0.0.1');
     for (const host of ['10.0.0.1', '169.254.169.254', '::1', '::ffff:127.0.0.1']) {
       const result = await checker(target(22, { host, timeout_ms: 500 }), guarded);
       expect(result.error_category).toBe('blocked');
