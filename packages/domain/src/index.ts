@@ -7,3 +7,4 @@ export * from './tiers';
 export * from './maintenance';
 export * from './histogram';
 export * from './metrics';
+export * from './patterns';

@@ -115,6 +115,85 @@ export const nastyString: fc.Arbitrary<string> = fc.oneof(
   ),
 );
 
+/**
+ * Regular expressions for the fields users fill with one (a websocket's `expect.matches`, a
+ * canary's regex extractions): patterns that backtrack catastrophically on JavaScript's RegExp
+ * (RE2 runs them in linear time: accepted), patterns RE2 refuses (backreferences, lookarounds,
+ * programs too large: 400), broken ones, and random strings of regex tokens.
+ */
+export const CATASTROPHIC_PATTERNS = [
+  '^(a+)+$',
+  '(a|aa)+$',
+  '^(a|a?)+$',
+  '(x+x+)+y',
+  '^(\\w+\\s?)*$',
+  '^(([a-z])+.)+[A-Z]([a-z])+$',
+  '(.*a){20}',
+  '(a*)*(a*)*(a*)*$',
+  '^(\\d+|\\d+\\.\\d+)+$',
+  '(?:a|b|ab){200}',
+  '(?i)^(a+)+$',
+] as const;
+
+export const RE2_REFUSED_PATTERNS = [
+  '(a)\\1',
+  '(?<n>a)\\k<n>',
+  '(?=a)',
+  '(?!a)b',
+  '(?<=a)b',
+  '(?<!a)b',
+  '\\u00e9',
+  '(?:a?){500}a{500}',
+  '.{0,1000}',
+  'a{1001}',
+  '((a{100}){100})',
+  '(',
+  '[a-',
+  'a**',
+  '(?P<x',
+] as const;
+
+const regexToken = fc.constantFrom(
+  'a',
+  '.',
+  '\\d',
+  '\\w',
+  '\\1',
+  '\\',
+  '(',
+  ')',
+  '(?:',
+  '(?=',
+  '(?<=',
+  '(?<n>',
+  '[',
+  ']',
+  '[^a-z]',
+  '|',
+  '+',
+  '*',
+  '?',
+  '{2,5}',
+  '{1000}',
+  '^',
+  '$',
+  '\\p{L}',
+  '(?i)',
+);
+
+export const regexPattern: fc.Arbitrary<string> = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...CATASTROPHIC_PATTERNS) },
+  { weight: 3, arbitrary: fc.constantFrom(...RE2_REFUSED_PATTERNS) },
+  { weight: 2, arbitrary: fc.array(regexToken, { maxLength: 40 }).map((t) => t.join('')) },
+  { weight: 1, arbitrary: nastyString },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 100, max: 600 })
+      .map((depth) => `${'('.repeat(depth)}a${')'.repeat(depth)}`),
+  },
+);
+
 /** A long string: up to 100 kB, and now and then over the 256 kB body limit. */
 export const hugeString: fc.Arbitrary<string> = fc
   .record({

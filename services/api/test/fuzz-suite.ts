@@ -31,6 +31,7 @@ import {
   headerValue,
   jsonBody,
   pathSegment,
+  regexPattern,
   x402PaymentHeader,
   type WireBody,
 } from './arbitraries';
@@ -217,6 +218,39 @@ const subscriptionBody = (tier: string) => ({
   ],
 });
 
+/**
+ * Subscriptions whose targets carry user regular expressions, sent as they are (only the
+ * pattern varies): each is a 400 or accepted.
+ */
+const patternBody = fc.oneof(
+  regexPattern.map((matches) => ({
+    ...subscriptionBody('team'),
+    target_type: 'websocket',
+    target_config: { url: 'wss://example.com/socket', send: 'ping', expect: { matches } },
+  })),
+  regexPattern.map((pattern) => ({
+    ...subscriptionBody('team'),
+    target_type: 'canary',
+    target_config: {
+      steps: [
+        {
+          name: 'login',
+          method: 'POST',
+          url: 'https://example.com/login',
+          body: '{}',
+          extract: [{ var: 'token', from: 'regex', pattern }],
+        },
+        {
+          name: 'me',
+          url: 'https://example.com/me',
+          headers: { Authorization: 'Bearer {{token}}' },
+          extract: [{ var: 'sid', from: 'regex', header: 'set-cookie', pattern }],
+        },
+      ],
+    },
+  })),
+);
+
 const windowBody = fc.oneof(
   fc.constant<Record<string, unknown>>({
     name: 'Upgrade',
@@ -304,7 +338,13 @@ const ENDPOINTS: Record<string, (f: Fixtures, payTo: string) => Spec> = {
   }),
   'POST /v1/subscriptions': (f, payTo) => ({
     path: fc.constant('/v1/subscriptions'),
-    body: bodyFor(fc.constantFrom('team', 'free', 'pro').map(subscriptionBody)),
+    body: fc.oneof(
+      {
+        weight: 4,
+        arbitrary: bodyFor(fc.constantFrom('team', 'free', 'pro').map(subscriptionBody)),
+      },
+      { weight: 1, arbitrary: patternBody.map((b) => jsonBody(b, 'user regular expressions')) },
+    ),
     auth: authOf(f),
     headers: paymentHeaders(f, payTo),
     succeeds: true,

@@ -101,6 +101,31 @@ const cases: [string, unknown, string][] = [
     ofType('websocket', { url: 'https://example.com/socket' }),
     'target_config.url',
   ],
+  // patterns run on RE2 (linear time): what it cannot run is refused at creation
+  [
+    'websocket pattern with a backreference',
+    ofType('websocket', { url: 'wss://example.com/socket', expect: { matches: '(a)\\1' } }),
+    'target_config.expect.matches',
+  ],
+  [
+    'websocket pattern with a lookahead',
+    ofType('websocket', { url: 'wss://example.com/socket', expect: { matches: '(?=a)' } }),
+    'target_config.expect.matches',
+  ],
+  [
+    'canary extraction pattern with a lookbehind',
+    ofType('canary', {
+      steps: [
+        { name: 'home', url: 'https://example.com/' },
+        {
+          name: 'form',
+          url: 'https://example.com/form',
+          extract: [{ var: 'csrf', from: 'regex', pattern: '(?<=csrf=)\\w+' }],
+        },
+      ],
+    }),
+    'target_config.steps[1].extract[0].pattern',
+  ],
   ['unknown top-level field', { ...base, frequency: 60 }, 'frequency'],
   ['interval as a string', { ...base, check_frequency_seconds: '60' }, 'check_frequency_seconds'],
   ['fractional interval', { ...base, check_frequency_seconds: 1.5 }, 'check_frequency_seconds'],
@@ -157,6 +182,22 @@ const cases: [string, unknown, string][] = [
     withChannel({ type: 'email', config: { to: 'a@example.com' }, language: 'fr' }),
     'alert_channels[0].language',
   ],
+  // half a surrogate pair is no text PostgreSQL can store: refused, never a 500
+  [
+    'a lone surrogate in a websocket expectation',
+    ofType('websocket', { url: 'wss://example.com/socket', expect: { contains: 'ok\ud800' } }),
+    'target_config.expect.contains',
+  ],
+  [
+    'a lone low surrogate in an http keyword',
+    ofType('http', { url: 'https://example.com/', keyword: { text: '\udfffx' } }),
+    'target_config.keyword.text',
+  ],
+  [
+    'a lone surrogate in a canary step name',
+    ofType('canary', { steps: [{ name: 'log\ud83din', url: 'https://example.com/login' }] }),
+    'target_config.steps[0].name',
+  ],
 ];
 
 describe('malformed subscription payloads', () => {
@@ -178,6 +219,28 @@ describe('malformed subscription payloads', () => {
     expect(error.code).toBe('validation_error');
     expect(error.details.fields.map((f) => f.field)).toContain(field);
     expect(error.message).toContain(field);
+  });
+
+  it('says why RE2 refuses a pattern', async () => {
+    const res = await api.http
+      .post('/v1/subscriptions')
+      .set(bearer(token))
+      .send(ofType('websocket', { url: 'wss://example.com/socket', expect: { matches: '(a)\\1' } }))
+      .expect(400);
+    expect(res.body).toMatchObject({
+      error: {
+        code: 'validation_error',
+        details: {
+          fields: [
+            {
+              field: 'target_config.expect.matches',
+              message:
+                'must not use backreferences (\\1, \\k<name>): patterns run on RE2, a linear-time engine that has none',
+            },
+          ],
+        },
+      },
+    });
   });
 
   it('wrote no row for any of them', async () => {

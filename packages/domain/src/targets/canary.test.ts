@@ -123,6 +123,22 @@ describe('canary config', () => {
     expect(JSON.stringify(masked)).not.toMatch(/hunter2|s3cret|0123456789/);
     expect(describeCanaryTarget(config)).toBe('2-step flow: login → me');
   });
+
+  it('masks query values of step URLs, but a value that is only a placeholder', () => {
+    const config = canaryTargetSchema.parse({
+      steps: [
+        {
+          ...login,
+          url: 'https://api.example.com/login?api_key=sk-0123456789&v=2&empty=',
+          extract: [...login.extract, { var: 'base', from: 'json', path: '$.base' }],
+        },
+        { name: 'me', url: '{{base}}/me?token={{token}}&sig=abc{{token}}#top' },
+      ],
+    });
+    const masked = maskCanaryTarget(config);
+    expect(masked.steps[0]?.url).toBe('https://api.example.com/login?api_key=****&v=****&empty=');
+    expect(masked.steps[1]?.url).toBe('{{base}}/me?token={{token}}&sig=****#top');
+  });
 });
 
 describe('heartbeat config', () => {

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { maskSecret } from '../fields';
 import {
+  MAX_HEADER_VALUES,
+  MAX_MATCHED_CHARS,
+  MAX_PATTERN_CHARS,
+  PATTERN_BUDGET_MS,
+  PATTERN_SLICE_MS,
+  userPatternField,
+} from '../patterns';
+import {
   HTTP_METHODS,
   httpHeadersSchema,
   isHttpUrl,
@@ -52,18 +60,15 @@ const headerField = z
   .string({ error: 'is required: a response header name' })
   .regex(headerName, 'must be an HTTP header name');
 
-const regexField = z
-  .string({ error: 'is required: a regular expression' })
-  .min(1, 'must not be empty')
-  .max(512, 'must be at most 512 characters')
-  .refine((pattern) => {
-    try {
-      new RegExp(pattern);
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'must be a valid JavaScript regular expression');
+const regexField = userPatternField(
+  z
+    .string({ error: 'is required: a regular expression' })
+    .min(1, 'must not be empty')
+    .max(MAX_PATTERN_CHARS, `must be at most ${MAX_PATTERN_CHARS} characters`),
+  'must be a valid JavaScript regular expression',
+).describe(
+  `A regular expression in RE2 syntax (no backreferences or lookarounds); the value is its first capture group, else the whole match. It runs over the first ${MAX_MATCHED_CHARS} characters of the body, or of each value of \`header\` (at most ${MAX_HEADER_VALUES} header values per check); the step fails if the check's matching takes more than ${PATTERN_BUDGET_MS} ms in all (${PATTERN_SLICE_MS} ms at a time).`,
+);
 
 const extractionSchema = z.discriminatedUnion(
   'from',
@@ -209,21 +214,40 @@ export const canaryTargetSchema = z
 
 export type CanaryTarget = z.output<typeof canaryTargetSchema>;
 
-/** `https://user:secret@host/…` → `https://user:****@host/…`, the rest left exactly as written. */
-function maskUrlPassword(url: string): string {
-  return url.replace(
+/**
+ * `https://user:secret@host/…?key=abc` → `https://user:****@host/…?key=****`, the rest left
+ * exactly as written: a query value that is only a `{{placeholder}}` holds no secret and stays.
+ */
+function maskStepUrl(url: string): string {
+  const masked = url.replace(
     /^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*:)([^/?#@]*)@/i,
     (_m, head: string) => `${head}****@`,
   );
+  return masked.replace(
+    /\?([^#]*)/,
+    (_m, query: string) => `?${query.split('&').map(maskQueryPart).join('&')}`,
+  );
 }
 
-/** The view of a flow that is safe to return: header values, bodies and URL passwords masked. */
+const ONLY_A_PLACEHOLDER = new RegExp(`^${PLACEHOLDER.source}$`);
+
+function maskQueryPart(part: string): string {
+  const eq = part.indexOf('=');
+  if (eq === -1) return part;
+  const value = part.slice(eq + 1);
+  return value === '' || ONLY_A_PLACEHOLDER.test(value) ? part : `${part.slice(0, eq)}=****`;
+}
+
+/**
+ * The view of a flow that is safe to return: header values, bodies, URL passwords and query
+ * values masked.
+ */
 export function maskCanaryTarget(target: CanaryTarget): CanaryTarget {
   return {
     ...target,
     steps: target.steps.map((step) => ({
       ...step,
-      url: maskUrlPassword(step.url),
+      url: maskStepUrl(step.url),
       ...(step.headers === undefined
         ? {}
         : {

@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import { maskSecret } from '../fields';
+import {
+  MAX_MATCHED_CHARS,
+  MAX_PATTERN_CHARS,
+  PATTERN_SLICE_MS,
+  userPatternField,
+} from '../patterns';
 import { timeoutField } from './net-fields';
 
 const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
@@ -15,16 +21,6 @@ const reservedHeaders = new Set([
   'sec-websocket-extensions',
   'sec-websocket-protocol',
 ]);
-
-/** Compiles when the pattern is a valid JavaScript regular expression. */
-function compiles(pattern: string): boolean {
-  try {
-    new RegExp(pattern);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export const websocketTargetSchema = z.strictObject({
   url: z
@@ -57,18 +53,23 @@ export const websocketTargetSchema = z.strictObject({
     .optional(),
   /**
    * What the first message from the server must hold (after `send`, if any): `contains` a
-   * substring, or `matches` a regular expression. Without it the check is up once connected
-   * (and once `send` was written).
+   * substring, or `matches` a regular expression (RE2 syntax: see ../patterns.ts). Without it
+   * the check is up once connected (and once `send` was written).
    */
   expect: z
     .strictObject(
       {
         contains: z.string().min(1, 'must not be empty').max(1024).optional(),
-        matches: z
-          .string()
-          .min(1, 'must not be empty')
-          .max(512, 'must be at most 512 characters')
-          .refine(compiles, 'must be a valid regular expression')
+        matches: userPatternField(
+          z
+            .string()
+            .min(1, 'must not be empty')
+            .max(MAX_PATTERN_CHARS, `must be at most ${MAX_PATTERN_CHARS} characters`),
+          'must be a valid regular expression',
+        )
+          .describe(
+            `A regular expression in RE2 syntax (no backreferences or lookarounds), run over the first ${MAX_MATCHED_CHARS} characters of the reply; the check fails if matching takes more than ${PATTERN_SLICE_MS} ms.`,
+          )
           .optional(),
       },
       { error: 'must be an object like {"contains": "pong"} or {"matches": "^ok"}' },

@@ -26,6 +26,15 @@ export function pathId(raw: string | undefined, what: string): string {
 }
 
 const NUL = '\u0000';
+/** Half of a UTF-16 surrogate pair without its other half: no valid text, and jsonb refuses it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why a string (a value or a key) cannot be stored, if it cannot. */
+function unsafeText(text: string): string | undefined {
+  if (text.includes(NUL)) return 'must not contain NUL (\\u0000)';
+  if (LONE_SURROGATE.test(text)) return 'must be valid Unicode (a lone UTF-16 surrogate is not)';
+  return undefined;
+}
 /**
  * No request body of this API nests nearly this deep; recursive code (masking, sealing) would
  * overflow the stack on much deeper ones.
@@ -40,7 +49,8 @@ function unsafeField(body: unknown): { field: string; message: string } | undefi
     const [value, path, depth] = stack.pop() as [unknown, string, number];
     const field = path || '(body)';
     if (typeof value === 'string') {
-      if (value.includes(NUL)) return { field, message: 'must not contain NUL (\\u0000)' };
+      const why = unsafeText(value);
+      if (why) return { field, message: why };
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
@@ -53,7 +63,8 @@ function unsafeField(body: unknown): { field: string; message: string } | undefi
     }
     for (const [k, v] of Object.entries(value)) {
       const at = path === '' ? k : `${path}.${k}`;
-      if (k.includes(NUL)) return { field: at, message: 'must not contain NUL (\\u0000)' };
+      const why = unsafeText(k);
+      if (why) return { field: at, message: why };
       stack.push([v, at, depth + 1]);
     }
   }
@@ -62,8 +73,8 @@ function unsafeField(body: unknown): { field: string; message: string } | undefi
 
 /**
  * Refuses with a 400, before any route runs, what would otherwise fail deep inside as a 500:
- * NUL (U+0000) in the URL (as %00) or in the JSON body, which PostgreSQL text and jsonb cannot
- * hold, and bodies nested deeper than {@link MAX_BODY_DEPTH}.
+ * NUL (U+0000) in the URL (as %00) or in the JSON body, and lone UTF-16 surrogates in it, which
+ * PostgreSQL text and jsonb cannot hold, and bodies nested deeper than {@link MAX_BODY_DEPTH}.
  */
 export const refuseUnsafeInput: RequestHandler = (req, _res, next) => {
   if (/%00/i.test(req.originalUrl)) {

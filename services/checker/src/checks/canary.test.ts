@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { canaryTargetSchema, type CanaryTarget } from '@lighthouse/domain';
+import { performance } from 'node:perf_hooks';
+import { canaryTargetSchema, MAX_HEADER_VALUES, type CanaryTarget } from '@lighthouse/domain';
 import { runCanaryCheck } from './canary';
 import { closeHttpChecks } from './http';
 import type { CheckContext } from './types';
@@ -68,6 +69,14 @@ beforeAll(async () => {
         case 'as':
           res.writeHead(200, { 'content-type': 'text/plain' });
           return res.end(`${'a'.repeat(28)}!`);
+        case 'many':
+          // 300 values of one header, 200 ms late: 299 made for a catastrophic pattern, then one
+          // that matches
+          setTimeout(() => {
+            res.setHeader('x-a', [...Array<string>(299).fill(`${'a'.repeat(19)}!`), 'token-123']);
+            json(200, { ok: true });
+          }, 200);
+          return;
         default:
           return json(404, { error: 'no route' });
       }
@@ -89,6 +98,33 @@ afterAll(async () => {
   server.close();
   await once(server, 'close');
 });
+
+/**
+ * Runs `work` while a 10 ms interval timer ticks: how long it took, how often the timer got to
+ * run, and the longest the event loop went without running it.
+ */
+async function ticking<T>(
+  work: () => Promise<T>,
+): Promise<{ value: T; ms: number; ticks: number; longestGapMs: number }> {
+  const started = performance.now();
+  let last = started;
+  let ticks = 0;
+  let longestGapMs = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    longestGapMs = Math.max(longestGapMs, now - last);
+    last = now;
+    ticks += 1;
+  }, 10);
+  try {
+    const value = await work();
+    const ms = performance.now() - started;
+    longestGapMs = Math.max(longestGapMs, performance.now() - last);
+    return { value, ms, ticks, longestGapMs };
+  } finally {
+    clearInterval(timer);
+  }
+}
 
 /** A flow as the API stores it: validated, defaults filled in. */
 function flow(steps: Record<string, unknown>[], extra: Record<string, unknown> = {}): CanaryTarget {
@@ -242,22 +278,92 @@ describe('extraction', () => {
     }
   });
 
-  it('gives up on a regex that backtracks too long instead of stalling the checker', async () => {
-    const started = Date.now();
+  it('runs a pattern that backtracks catastrophically on RegExp in linear time', async () => {
+    const run = await ticking(() =>
+      runCanaryCheck(
+        flow([
+          {
+            name: 'as',
+            url: `${base}/as`,
+            extract: [{ var: 'x', from: 'regex', pattern: '^(a+)+$' }],
+          },
+        ]),
+        allowPrivate,
+      ),
+    );
+    expect(run.value.error_message).toBe(
+      "step 1 'as': could not extract {{x}}: /^(a+)+$/ does not match the body",
+    );
+    expect(run.longestGapMs).toBeLessThan(250);
+  });
+
+  it('fails, not passes, when a header has more values than the check may look at', async () => {
+    // On RegExp with a 50 ms limit per value, each value backtracked for a few ms: the 300 held
+    // the event loop for about a second, then the last one matched and the step passed.
+    const run = await ticking(() =>
+      runCanaryCheck(
+        flow([
+          {
+            name: 'many',
+            url: `${base}/many`,
+            extract: [
+              { var: 'x', from: 'regex', header: 'x-a', pattern: '^(a+)+$|^token-(\\d+)$' },
+            ],
+          },
+        ]),
+        allowPrivate,
+      ),
+    );
+    expect(run.value).toMatchObject({
+      status: 'down',
+      error_category: 'assertion',
+      error_message: `step 1 'many': could not extract {{x}}: the response has 300 x-a header values, more than the check's budget of ${MAX_HEADER_VALUES} header values looked at`,
+    });
+    // the answer came 200 ms in; the timer kept its pace all along
+    expect(run.ms).toBeGreaterThanOrEqual(200);
+    expect(run.ms).toBeLessThan(5_000);
+    expect(run.ticks).toBeGreaterThanOrEqual(Math.floor((run.ms / 10) * 0.5));
+    expect(run.longestGapMs).toBeLessThan(250);
+  }, 60_000);
+
+  it('finds a value among a few header values with the same pattern', async () => {
     const result = await runCanaryCheck(
       flow([
         {
-          name: 'as',
-          url: `${base}/as`,
-          extract: [{ var: 'x', from: 'regex', pattern: '^(a+)+$' }],
+          ...login(),
+          extract: [
+            { var: 'x', from: 'regex', header: 'set-cookie', pattern: '^(a+)+$|sid=(\\w+)' },
+          ],
         },
       ]),
       allowPrivate,
     );
-    expect(result.error_message).toBe(
-      "step 1 'as': could not extract {{x}}: the pattern ran longer than 50 ms: simplify it",
+    expect(result.status).toBe('up');
+  });
+
+  it('fails a stored pattern RE2 refuses (saved before patterns were checked), saying why', async () => {
+    const result = await runCanaryCheck(
+      {
+        steps: [
+          {
+            name: 'as',
+            method: 'GET',
+            url: `${base}/as`,
+            timeout_ms: 2_000,
+            follow_redirects: true,
+            extract: [{ var: 'x', from: 'regex', pattern: '(a)\\1' }],
+          },
+        ],
+        timeout_ms: 5_000,
+      },
+      allowPrivate,
     );
-    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(result).toMatchObject({
+      status: 'down',
+      error_category: 'assertion',
+      error_message:
+        "step 1 'as': could not extract {{x}}: the pattern cannot run: it must not use backreferences (\\1, \\k<name>): patterns run on RE2, a linear-time engine that has none",
+    });
   });
 });
 

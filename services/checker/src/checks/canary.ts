@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { createContext, Script } from 'node:vm';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   fillPlaceholders,
   isHttpUrl,
+  MAX_MATCHED_CHARS,
   type CanaryExtraction,
   type CanaryStep,
   type CanaryTarget,
@@ -17,10 +18,9 @@ import {
   type HttpExchange,
   type HttpResponse,
 } from './http';
+import { createPatternBudget, type PatternBudget } from './patterns';
 import type { CheckContext, CheckResult, CheckRunner, ErrorCategory, StepResult } from './types';
 
-/** How long one extraction regex may run: a pattern that backtracks badly fails its step. */
-export const REGEX_BUDGET_MS = 50;
 /** Variable values at least this long are kept out of messages (they are often tokens). */
 const SECRET_MIN_LENGTH = 8;
 const MAX_REDIRECTS = 5;
@@ -39,6 +39,8 @@ export function createCanaryChecker(exchange: Exchange): CheckRunner<CanaryTarge
     const started = performance.now();
     const deadline = started + config.timeout_ms;
     const vars = new Map<string, string>();
+    // one budget for every regex extraction of the flow, all steps together
+    const patterns = createPatternBudget();
     const steps: StepResult[] = [];
     let failed: { label: string; step: StepResult; excerpt: string | null } | undefined;
     for (const [index, step] of config.steps.entries()) {
@@ -54,7 +56,15 @@ export function createCanaryChecker(exchange: Exchange): CheckRunner<CanaryTarge
                 'timeout',
                 `the flow's timeout_ms (${config.timeout_ms}) ran out`,
               )
-            : await runStep(exchange, ctx, index, step, vars, Math.min(step.timeout_ms, left));
+            : await runStep(
+                exchange,
+                ctx,
+                index,
+                step,
+                vars,
+                patterns,
+                Math.min(step.timeout_ms, left),
+              );
       } catch (error) {
         // a bug of ours, not a target failure: still a result, never a throw
         const reason = error instanceof Error ? error.message : String(error);
@@ -117,6 +127,7 @@ async function runStep(
   index: number,
   step: CanaryStep,
   vars: Map<string, string>,
+  patterns: PatternBudget,
   timeoutMs: number,
 ): Promise<StepOutcome> {
   const request = buildRequest(step, vars, timeoutMs);
@@ -136,7 +147,13 @@ async function runStep(
       result,
     );
   }
-  const problem = assertAndExtract(step, response, result.response_time_ms ?? 0, vars);
+  const problem = await assertAndExtract(
+    step,
+    response,
+    result.response_time_ms ?? 0,
+    vars,
+    patterns,
+  );
   if (problem !== null) {
     return {
       ...stepFailure(index, step, 'assertion', redact(problem, secrets), result),
@@ -195,12 +212,13 @@ function buildRequest(
 }
 
 /** Body, JSON and latency assertions, then extractions; the first problem, or null. */
-function assertAndExtract(
+async function assertAndExtract(
   step: CanaryStep,
   response: HttpResponse,
   latencyMs: number,
   vars: Map<string, string>,
-): string | null {
+  patterns: PatternBudget,
+): Promise<string | null> {
   const text = response.body.toString('utf8');
   const tooBig = `the body is larger than ${MAX_BODY_BYTES} bytes`;
   const expect = step.assert;
@@ -231,7 +249,9 @@ function assertAndExtract(
     return document;
   };
   for (const extraction of step.extract ?? []) {
-    const value = extract(extraction, response, text, json);
+    // each regex run may hold the event loop up to PATTERN_SLICE_MS: let others in between
+    if (extraction.from === 'regex') await nextTurn();
+    const value = extract(extraction, response, text, json, patterns);
     if (typeof value !== 'string')
       return `could not extract {{${extraction.var}}}: ${value.problem}`;
     vars.set(extraction.var, value);
@@ -244,6 +264,7 @@ function extract(
   response: HttpResponse,
   text: string,
   json: () => { value: Json } | string,
+  patterns: PatternBudget,
 ): string | { problem: string } {
   switch (extraction.from) {
     case 'json': {
@@ -260,23 +281,26 @@ function extract(
       return values.join(', ');
     }
     case 'regex': {
-      const sources =
-        extraction.header === undefined ? [text] : headerValues(response, extraction.header);
-      if (extraction.header !== undefined && sources.length === 0) {
-        return { problem: `no ${extraction.header} header in the response` };
+      const { pattern, problem } = patterns.compile(extraction.pattern);
+      // validated at creation; a pattern stored before RE2 checked them may still be refused here
+      if (pattern === undefined) return { problem: `the pattern cannot run: it ${problem}` };
+      const shown = `/${extraction.pattern.slice(0, 80)}/`;
+      if (extraction.header === undefined) {
+        const outcome = patterns.exec(pattern, text);
+        if (!outcome.ok) return { problem: outcome.problem };
+        if (outcome.value !== null) return outcome.value[1] ?? outcome.value[0] ?? '';
+        const where =
+          text.length > MAX_MATCHED_CHARS
+            ? `the first ${MAX_MATCHED_CHARS} characters of the body`
+            : 'the body';
+        return { problem: `${shown} does not match ${where}` };
       }
-      const pattern = new RegExp(extraction.pattern);
-      for (const source of sources) {
-        const match = execBounded(pattern, source);
-        if (match === 'timeout') {
-          return { problem: `the pattern ran longer than ${REGEX_BUDGET_MS} ms: simplify it` };
-        }
-        if (match === 'error') return { problem: 'the pattern could not run on this input' };
-        if (match !== null) return match[1] ?? match[0];
-      }
-      const where =
-        extraction.header === undefined ? 'the body' : `the ${extraction.header} header`;
-      return { problem: `/${extraction.pattern.slice(0, 80)}/ does not match ${where}` };
+      const values = headerValues(response, extraction.header);
+      if (values.length === 0) return { problem: `no ${extraction.header} header in the response` };
+      const outcome = patterns.execHeaderValues(pattern, values, extraction.header);
+      if (!outcome.ok) return { problem: outcome.problem };
+      if (outcome.value !== null) return outcome.value[1] ?? outcome.value[0] ?? '';
+      return { problem: `${shown} does not match the ${extraction.header} header` };
     }
   }
 }
@@ -289,32 +313,6 @@ function headerValues(response: HttpResponse, name: string): string[] {
     values.push(...(Array.isArray(value) ? value : [value]));
   }
   return values;
-}
-
-/**
- * Runs a user's regex with a time limit: node's vm interrupts a match that backtracks for too
- * long, so one bad pattern cannot stall every check of this process.
- */
-const regexSandbox = createContext(Object.create(null) as object);
-const regexExec = new Script('pattern.exec(input)');
-
-function execBounded(pattern: RegExp, input: string): RegExpExecArray | null | 'timeout' | 'error' {
-  const sandbox = regexSandbox as { pattern?: RegExp; input?: string };
-  sandbox.pattern = pattern;
-  sandbox.input = input;
-  try {
-    return regexExec.runInContext(regexSandbox, {
-      timeout: REGEX_BUDGET_MS,
-    }) as RegExpExecArray | null;
-  } catch (error) {
-    // anything else (a stack overflow deep in a match) is the pattern's problem too
-    return (error as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT'
-      ? 'timeout'
-      : 'error';
-  } finally {
-    delete sandbox.pattern;
-    delete sandbox.input;
-  }
 }
 
 function redact(message: string, secrets: string[]): string {

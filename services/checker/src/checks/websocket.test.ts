@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type Server, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import type { WebsocketTarget } from '@lighthouse/domain';
 import {
@@ -37,7 +38,8 @@ function track(socket: Duplex): void {
 
 /**
  * The application: /echo answers "pong:<message>", /greet says hello first, /silent never
- * says anything, /close closes with 1011, /auth wants the x-token header, /deny answers 403.
+ * says anything, /close closes with 1011, /auth wants the x-token header, /deny answers 403,
+ * /as answers "<n>" with n a's and a "!" after 200 ms.
  */
 function app(server: HttpServer): HttpServer {
   const wss = new WebSocketServer({ noServer: true });
@@ -55,6 +57,11 @@ function app(server: HttpServer): HttpServer {
       if (path === '/close') ws.close(1011, 'going away');
       ws.on('message', (data: Buffer) => {
         if (path === '/silent') return;
+        // "29" → "aaa…a!" (29 a's), 200 ms later: a reply made for a catastrophic pattern
+        if (path === '/as') {
+          setTimeout(() => ws.send(`${'a'.repeat(Number(data.toString()))}!`), 200);
+          return;
+        }
         ws.send(`pong:${data.toString()}`);
       });
     });
@@ -79,6 +86,33 @@ function raw(respond: (key: string) => Buffer | string | null): Server {
   });
   servers.push(server);
   return server;
+}
+
+/**
+ * Runs `work` while a 10 ms interval timer ticks: how long it took, how often the timer got to
+ * run, and the longest the event loop went without running it.
+ */
+async function ticking<T>(
+  work: () => Promise<T>,
+): Promise<{ value: T; ms: number; ticks: number; longestGapMs: number }> {
+  const started = performance.now();
+  let last = started;
+  let ticks = 0;
+  let longestGapMs = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    longestGapMs = Math.max(longestGapMs, now - last);
+    last = now;
+    ticks += 1;
+  }, 10);
+  try {
+    const value = await work();
+    const ms = performance.now() - started;
+    longestGapMs = Math.max(longestGapMs, performance.now() - last);
+    return { value, ms, ticks, longestGapMs };
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 function accept(key: string): string {
@@ -162,6 +196,49 @@ describe('websocket check', () => {
     expect(result.error_message).toBe('the first reply did not match /^ready/');
     expect(result.body_excerpt).toBe('pong:****');
     expect(JSON.stringify(result)).not.toContain(TOKEN);
+  });
+
+  describe('a pattern that backtracks catastrophically on RegExp', () => {
+    const attack = async (length: number, matches: string) => {
+      const run = await ticking(() =>
+        check(
+          target(`${base}/as`, { send: String(length), expect: { matches }, timeout_ms: 5_000 }),
+          allowPrivate,
+        ),
+      );
+      expect(run.value).toMatchObject({
+        status: 'down',
+        error_category: 'assertion',
+        error_message: `the first reply did not match /${matches}/`,
+      });
+      // the reply came 200 ms in; the timer kept its pace all along (it did not stop for seconds)
+      expect(run.ms).toBeGreaterThanOrEqual(200);
+      expect(run.ms).toBeLessThan(5_000);
+      expect(run.ticks).toBeGreaterThanOrEqual(Math.floor((run.ms / 10) * 0.5));
+      expect(run.longestGapMs).toBeLessThan(250);
+    };
+
+    // RegExp: about 20 s on one core for 29 a's, doubling with each a more
+    test('^(a+)+$ against 29 a\'s and a "!" answers at once, the event loop free', async () => {
+      await attack(29, '^(a+)+$');
+    }, 60_000);
+
+    test('and against 64 Ki characters, and with nested alternations', async () => {
+      await attack(65_535, '^(a+)+$');
+      await attack(65_535, '^(a|aa|a?a)+$');
+      await attack(65_535, '(x+x+)+y|^(a*)*$');
+    });
+  });
+
+  test('a stored pattern RE2 refuses (saved before patterns were checked) fails, saying why', async () => {
+    const result = await check(
+      target(`${base}/echo`, { send: 'aa', expect: { matches: '(a)\\1' } }),
+      allowPrivate,
+    );
+    expect(result).toMatchObject({ status: 'down', error_category: 'assertion', http_status: 101 });
+    expect(result.error_message).toBe(
+      'expect.matches /(a)\\1/ cannot run: it must not use backreferences (\\1, \\k<name>): patterns run on RE2, a linear-time engine that has none',
+    );
   });
 
   test('down: nothing listening', async () => {

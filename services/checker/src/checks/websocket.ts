@@ -1,5 +1,6 @@
-import type { WebsocketTarget } from '@lighthouse/domain';
+import { MAX_MATCHED_CHARS, type WebsocketTarget } from '@lighthouse/domain';
 import WebSocket from 'ws';
+import { createPatternBudget } from './patterns';
 import {
   classifySocketError,
   codesOf,
@@ -22,8 +23,6 @@ import type { CheckResult, CheckRunner, ErrorCategory, Timings } from './types';
 const USER_AGENT = 'Lighthouse-Checker/0.1 (+synthetic monitoring)';
 /** A larger message fails the check (ws closes with 1009) rather than filling memory. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
-/** How much of a reply `expect` looks at, and so how long a string a pattern runs over. */
-export const MAX_MATCHED_CHARS = 64 * 1024;
 const EXCERPT_CHARS = 1024;
 /** After a clean close is sent, how long the server gets to answer it before the socket goes. */
 const CLOSE_TIMEOUT_MS = 1_000;
@@ -149,7 +148,11 @@ export function createWebsocketChecker(
         const matched =
           expect.contains !== undefined
             ? text.includes(expect.contains)
-            : new RegExp(expect.matches ?? '').test(text);
+            : matchReply(expect.matches ?? '', text);
+        if (typeof matched === 'string') {
+          fail('assertion', matched, { http_status: 101, response_time_ms: since(started) });
+          return;
+        }
         if (matched) {
           up();
           return;
@@ -205,6 +208,21 @@ function classify(error: unknown, opened: boolean): { category: ErrorCategory; m
   return classified;
 }
 
+/**
+ * Whether the reply matches the user's pattern: on RE2, within the check's pattern budget. A
+ * string is why the pattern could not give an answer (it cannot run, or ran out of budget).
+ */
+function matchReply(source: string, text: string): boolean | string {
+  // validated at creation; a pattern stored before RE2 checked them may still be refused here
+  const budget = createPatternBudget();
+  const { pattern, problem } = budget.compile(source);
+  const shown = `/${oneLine(source, 80)}/`;
+  if (pattern === undefined) return `expect.matches ${shown} cannot run: it ${problem}`;
+  const outcome = budget.test(pattern, text);
+  return outcome.ok ? outcome.value : `${shown} on the first reply: ${outcome.problem}`;
+}
+
+/** The reply's first MAX_MATCHED_CHARS characters: what `expect` looks at. */
 function toText(data: WebSocket.RawData): string {
   const buffer = Array.isArray(data)
     ? Buffer.concat(data)
