@@ -4,6 +4,7 @@ import {
   newQueuePrefix,
   randomWallet,
   startService,
+  TEST_METRICS_TOKEN,
   testEnv,
   type ServiceProcess,
   type TestDatabase,
@@ -52,6 +53,7 @@ beforeAll(async () => {
     ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     ADMIN_TOKEN: 'admin-token-for-tests-0123456789',
     LIGHTHOUSE_MODE: 'service',
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
     LIGHTHOUSE_TIERS: join(root, 'packages', 'testing', 'tiers.test.json'),
     LOG_LEVEL: 'info',
   });
