@@ -17,7 +17,8 @@ variable), then prints the row counts of Lighthouse's main tables.
   3. When the dump holds TimescaleDB: makes sure the target has the extension at
      the dump's version (creating it if it is missing), and runs
      timescaledb_pre_restore() before and timescaledb_post_restore() after.
-  4. pg_restore --no-owner --exit-on-error [--jobs N], then ANALYZE.
+  4. pg_restore --no-owner --exit-on-error [--jobs N], then ANALYZE. A
+     TimescaleDB dump is always restored in one job (see --jobs).
   5. Prints row counts and the migration head.
 
 Options:
@@ -27,7 +28,14 @@ Options:
                 RESTORE_FORCE=1. Refused for TimescaleDB dumps: restore those
                 into a new, empty database.
   --jobs N      parallel pg_restore jobs (default RESTORE_JOBS or 1); 4 to 8
-                suit a large database on a server with as many cores.
+                suit a large database on a server with as many cores. Plain
+                PostgreSQL dumps only: a dump that holds TimescaleDB (its
+                manifest names a TimescaleDB version, or its table of contents
+                lists the _timescaledb_catalog schema) is restored in one job,
+                and the script says so. In parallel, pg_restore loads chunks
+                before the TimescaleDB catalog rows they reference and fails
+                (chunk_hypertable_id_fkey, then "a worker process died
+                unexpectedly"); TimescaleDB's documentation warns against it.
   -- ...        further options for pg_restore, e.g. -- --no-privileges
 
 The target database must exist (CREATE DATABASE lighthouse_restored;). Stop
@@ -142,6 +150,19 @@ dump_timescale=0
 if grep -Eq '^[0-9]+; [0-9]+ [0-9]+ EXTENSION - timescaledb( |$)' <<<"$toc"; then
   dump_timescale=1
 fi
+# TimescaleDB's catalog (_timescaledb_catalog) must be restored before the chunks that refer to it,
+# which a parallel pg_restore does not guarantee: such a dump is restored in one job.
+single_job_reason=""
+if [ -n "$expected_timescale" ]; then
+  single_job_reason="its manifest says it was taken with TimescaleDB $expected_timescale"
+elif [ "$dump_timescale" = 1 ] ||
+  grep -Eq '^[0-9]+; [0-9]+ [0-9]+ [A-Z][A-Z ]* (- )?_timescaledb_catalog( |$)' <<<"$toc"; then
+  single_job_reason="its table of contents lists TimescaleDB's catalog (_timescaledb_catalog)"
+fi
+if [ -n "$single_job_reason" ] && [ "$jobs" -gt 1 ]; then
+  note "restoring in 1 job, not $jobs: this is a TimescaleDB dump ($single_job_reason), and a parallel pg_restore of one fails (chunk_hypertable_id_fkey: chunks restored before the catalog rows they refer to); TimescaleDB's documentation warns against parallel restores"
+  jobs=1
+fi
 
 # 2. the target
 info=$(psql_value "SELECT current_setting('server_version_num') || '|' || current_setting('server_version') || '|' || current_database() || '|' || coalesce((SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'), '')") ||
@@ -162,9 +183,11 @@ if [ "$dump_timescale" = 0 ] && [ -n "$installed_timescale" ]; then
 fi
 
 user_tables=$(psql_value "
-  SELECT CASE WHEN count(*) > 0 THEN count(*) || ' relations, e.g. ' || string_agg(name, ', ') FILTER (WHERE k <= 5) END
+  SELECT CASE WHEN count(*) > 0 THEN count(*) || ' relations, e.g. ' || string_agg(name, ', ' ORDER BY k) FILTER (WHERE k <= 5) END
     FROM (SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name,
-                 row_number() OVER (ORDER BY n.nspname, c.relname) AS k
+                 -- public (Lighthouse's own tables) first, TimescaleDB's internal schemas last
+                 row_number() OVER (ORDER BY n.nspname <> 'public', n.nspname LIKE '\_timescaledb%',
+                                             n.nspname, c.relname) AS k
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
    WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
      AND n.nspname NOT IN ('pg_catalog', 'information_schema')

@@ -2,7 +2,8 @@
 import { migrateUrl, type Direction } from './index';
 
 // `pnpm migrate [latest|down|reset]` against DATABASE_URL. A CLI, not a service:
-// it reads its one variable here and prints one line per migration.
+// it reads its one variable here and prints one line per migration, and each notice the
+// migrations raise (such as which storage engine check_history got, and why).
 const direction = (process.argv[2] ?? 'latest') as Direction;
 const url = process.env.DATABASE_URL;
 
@@ -11,7 +12,9 @@ async function main(): Promise<void> {
     throw new Error(`unknown direction "${direction}": use latest, down or reset`);
   }
   if (!url) throw new Error('DATABASE_URL is required (a postgres:// URL)');
-  const { applied } = await migrateUrl(url, direction);
+  const { applied } = await migrateUrl(url, direction, {
+    onNotice: (message) => process.stdout.write(`notice: ${message}\n`),
+  });
   for (const m of applied)
     process.stdout.write(`${m.direction === 'Up' ? 'applied' : 'reverted'} ${m.name}\n`);
   process.stdout.write(

@@ -12,6 +12,16 @@ import * as heartbeatsCanary from './migrations/20261122000810_heartbeats_canary
 import * as redrive from './migrations/20261122000900_redrive';
 import * as selfHosted from './migrations/20261206000100_self_hosted';
 
+// Which storage engine check_history gets, decided before anything loads TimescaleDB: for the
+// tests, and for tools that want to know what a fresh database would become.
+export {
+  decideTimescale,
+  preloadedLibraries,
+  timescaleProbeSql,
+  type TimescaleDecision,
+  type TimescaleProbe,
+} from './migrations/20261122000200_check_history';
+
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
   '20261122000100_core': core,
@@ -76,14 +86,30 @@ export async function migrate(
   }
 }
 
+export interface MigrateOptions {
+  /** each NOTICE or WARNING the server sends while migrating (e.g. which engine check_history got, and why) */
+  onNotice?: (message: string) => void;
+}
+
 /** Connects, migrates, disconnects. */
 export async function migrateUrl(
   url: string,
   direction: Direction = 'latest',
+  options: MigrateOptions = {},
 ): Promise<MigrationOutcome> {
-  const db = new Kysely<any>({
-    dialect: new PostgresDialect({ pool: new Pool({ connectionString: url, max: 1 }) }),
-  });
+  const pool = new Pool({ connectionString: url, max: 1 });
+  const { onNotice } = options;
+  if (onNotice) {
+    pool.on('connect', (client) => {
+      client.on('notice', (notice) => {
+        // not DEBUG or LOG lines, which a server with a low client_min_messages also sends
+        if (notice.severity === 'NOTICE' || notice.severity === 'WARNING') {
+          onNotice(notice.message ?? '');
+        }
+      });
+    });
+  }
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
   try {
     return await migrate(db, direction);
   } finally {

@@ -161,10 +161,85 @@ describe('the operator console', () => {
     // the counts are the API's
     const overview = (await api(adminToken, 'GET', '/v1/admin/overview')).body;
     expect(overview).toMatchObject({ health: { status: 'ok' }, subscriptions: { total: 2 } });
+    // how check_history is stored, and TimescaleDB's background jobs where there are any
+    if ((overview.storage as { engine: string }).engine === 'timescaledb') {
+      await instance.getByRole('table', { name: 'TimescaleDB jobs' }).waitFor();
+    } else {
+      await instance.getByText('PostgreSQL', { exact: true }).waitFor();
+      await instance.getByText(/plain PostgreSQL: no background jobs/).waitFor();
+    }
     const counts = page.getByRole('region', { name: 'Subscriptions' });
     expect(await counts.locator('.console-figure', { hasText: 'Total' }).innerText()).toMatch(/2$/);
     await screenshot(page, 'console-01-overview');
     await expectAccessible(page, 'console overview');
+  });
+
+  it("lists TimescaleDB's jobs, marking one whose last run failed", async () => {
+    // This stack's PostgreSQL may be plain, with no jobs to list: the API's answer gets the
+    // storage a TimescaleDB reports (its reading of job_stats is tested on the PGlite build,
+    // packages/db/test/storage.test.ts); everything else in it stays the API's own.
+    const jobs = [
+      {
+        job_id: 1000,
+        proc_name: 'policy_compression',
+        hypertable: 'public.check_history',
+        last_run_status: 'failed',
+        job_status: 'Scheduled',
+        last_run_started_at: new Date(Date.now() - 3_600_000).toISOString(),
+        last_successful_finish: null,
+        next_start: new Date(Date.now() + 11 * 3_600_000).toISOString(),
+        total_runs: 4,
+        total_failures: 4,
+        consecutive_failures: 4,
+      },
+      {
+        job_id: 3,
+        proc_name: 'policy_job_stat_history_retention',
+        hypertable: null,
+        last_run_status: null,
+        job_status: 'Scheduled',
+        last_run_started_at: null,
+        last_successful_finish: null,
+        next_start: null,
+        total_runs: 0,
+        total_failures: 0,
+        consecutive_failures: null,
+      },
+    ];
+    await page.route('**/v1/admin/overview', async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as Record<string, unknown>;
+      await route.fulfill({
+        response,
+        json: { ...body, storage: { engine: 'timescaledb', timescaledb_version: '2.29.2', jobs } },
+      });
+    });
+    try {
+      await page.reload();
+      const instance = page.getByRole('region', { name: 'Instance' });
+      await instance.getByText('TimescaleDB 2.29.2', { exact: true }).waitFor();
+      const table = instance.getByRole('table', { name: 'TimescaleDB jobs' });
+      const failed = table.getByRole('row').filter({ hasText: 'policy_compression' });
+      await failed.getByText('Failed', { exact: true }).waitFor();
+      expect(await failed.getByRole('cell').allInnerTexts()).toEqual([
+        'public.check_history',
+        expect.stringMatching(/^Failed\s+started 1 h ago$/),
+        expect.stringMatching(/\d/),
+        expect.stringMatching(/^4\s+4 in a row$/),
+      ]);
+      const idle = table.getByRole('row').filter({ hasText: 'policy_job_stat_history_retention' });
+      expect(await idle.getByRole('cell').allInnerTexts()).toEqual([
+        '—',
+        'Not run yet',
+        'not scheduled',
+        '0',
+      ]);
+      await instance.getByText(/A TimescaleDB job failed its last run/).waitFor();
+      await screenshot(page, 'console-01b-timescale-jobs');
+      await expectAccessible(page, 'console overview with TimescaleDB jobs');
+    } finally {
+      await page.unroute('**/v1/admin/overview');
+    }
   });
 
   it("finds another wallet's subscription by search and pauses it", async () => {

@@ -1,8 +1,11 @@
 import { migrations } from '@lighthouse/migrations';
 import {
+  createDatabase,
   createEmptyDatabase,
   createTestDatabase,
   currentTemplateName,
+  dropDatabase,
+  newDatabaseName,
   testEnv,
   urlFor,
   type TestDatabase,
@@ -357,6 +360,18 @@ async function schemaObjects(url: string): Promise<string[]> {
   });
 }
 
+/**
+ * A database made from template0 (so without any extension, whatever the server's template1
+ * holds), with `setup` run in it.
+ */
+async function bareDatabase(setup: string): Promise<TestDatabase> {
+  const name = newDatabaseName('b');
+  const url = await createDatabase(name, 'template0');
+  const database = { name, url, drop: () => dropDatabase(name) };
+  if (setup) await withClient(url, (c) => c.query(setup));
+  return database;
+}
+
 const sha256File = async (path: string) =>
   createHash('sha256')
     .update(await readFile(path))
@@ -504,6 +519,98 @@ describe(`scripts/backup.sh and scripts/restore.sh (${tools.label}; ${engine})`,
     expect(result.stderr).toMatch(/is not empty \(\d+ relations, e\.g\. public\./);
     expect(result.stderr).toContain('--force');
     expect(await tableStates(source!.url)).toEqual(sourceStates);
+  });
+
+  it('names public tables first when it refuses a target that is not empty', async () => {
+    // what a down migration of an older release left on TimescaleDB: chunks outside the catalog
+    const busy = await bareDatabase(`
+      CREATE SCHEMA _timescaledb_internal;
+      CREATE TABLE _timescaledb_internal._hyper_1_1_chunk (x int);
+      CREATE TABLE _timescaledb_internal._compressed_hyper_2_2_chunk (x int);
+      CREATE SCHEMA archive;
+      CREATE TABLE archive.checks_2025 (x int);
+      CREATE TABLE public.users (x int);
+      CREATE TABLE public.subscriptions (x int);`);
+    try {
+      const result = await run(restoreScript, [dumpFile, busy.url], {});
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        'is not empty (5 relations, e.g. public.subscriptions, public.users, archive.checks_2025, ' +
+          '_timescaledb_internal._compressed_hyper_2_2_chunk, _timescaledb_internal._hyper_1_1_chunk)',
+      );
+    } finally {
+      await busy.drop();
+    }
+  });
+
+  it("restores a dump holding TimescaleDB's catalog in one job, saying why, while a plain dump honours --jobs", async () => {
+    // restore.sh reads the table of contents only, so a schema of that name on plain PostgreSQL
+    // stands for TimescaleDB's catalog; a pg_restore on PATH before the real one records its calls
+    const realRestore = execFileSync('bash', ['-c', 'command -v pg_restore'], {
+      encoding: 'utf8',
+    }).trim();
+    const bin = join(workDir, 'recording-bin');
+    const calls = join(workDir, 'pg_restore.calls');
+    await mkdir(bin, { recursive: true });
+    await writeFile(
+      join(bin, 'pg_restore'),
+      `#!/bin/sh\ncase " $* " in *" --dbname="*) echo "$*" >> "${calls}" ;; esac\nexec "${realRestore}" "$@"\n`,
+    );
+    await chmod(join(bin, 'pg_restore'), 0o755);
+    const recording = { PATH: `${bin}:${process.env.PATH ?? ''}` };
+
+    const timescaleLike = await bareDatabase(`
+      CREATE SCHEMA _timescaledb_catalog;
+      CREATE TABLE _timescaledb_catalog.hypertable (id int PRIMARY KEY, table_name text NOT NULL);
+      INSERT INTO _timescaledb_catalog.hypertable VALUES (1, 'check_history');
+      CREATE TABLE public.things (id int PRIMARY KEY);
+      INSERT INTO public.things SELECT generate_series(1, 100);`);
+    const plain = await bareDatabase(`
+      CREATE TABLE public.things (id int PRIMARY KEY);
+      INSERT INTO public.things SELECT generate_series(1, 100);`);
+    const targets = [await bareDatabase(''), await bareDatabase('')];
+    try {
+      const dumps = [join(workDir, 'timescale-like.dump'), join(workDir, 'plain.dump')];
+      execFileSync('pg_dump', ['-Fc', '-f', dumps[0]!, timescaleLike.url]);
+      execFileSync('pg_dump', ['-Fc', '-f', dumps[1]!, plain.url]);
+
+      const one = await run(restoreScript, ['--jobs', '3', dumps[0]!, targets[0]!.url], recording);
+      expect({ code: one.code, out: explain(one) }).toMatchObject({ code: 0 });
+      expect(one.stdout).toContain('restoring in 1 job, not 3: this is a TimescaleDB dump');
+      expect(one.stdout).toContain(
+        "its table of contents lists TimescaleDB's catalog (_timescaledb_catalog)",
+      );
+      expect(one.stdout).toMatch(/with pg_restore \S+, 1 job\(s\)/);
+
+      const many = await run(restoreScript, ['--jobs', '3', dumps[1]!, targets[1]!.url], recording);
+      expect({ code: many.code, out: explain(many) }).toMatchObject({ code: 0 });
+      expect(many.stdout).not.toContain('restoring in 1 job');
+      expect(many.stdout).toMatch(/with pg_restore \S+, 3 job\(s\)/);
+
+      // what pg_restore was actually asked to do
+      const asked = (await readFile(calls, 'utf8')).trim().split('\n');
+      expect(asked).toHaveLength(2);
+      expect(asked[0]).toContain('--jobs=1 ');
+      expect(asked[0]).toContain(dumps[0]);
+      expect(asked[1]).toContain('--jobs=3 ');
+      expect(asked[1]).toContain(dumps[1]);
+      for (const target of targets) {
+        const rows = await withClient(target.url, async (c) => {
+          const { rows } = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM things');
+          return rows[0]!.n;
+        });
+        expect(rows).toBe(100);
+      }
+      const catalog = await withClient(targets[0]!.url, async (c) => {
+        const { rows } = await c.query<{ table_name: string }>(
+          'SELECT table_name FROM _timescaledb_catalog.hypertable',
+        );
+        return rows;
+      });
+      expect(catalog).toEqual([{ table_name: 'check_history' }]);
+    } finally {
+      for (const db of [timescaleLike, plain, ...targets]) await db.drop();
+    }
   });
 
   it('refuses a dump that does not match its manifest', async () => {

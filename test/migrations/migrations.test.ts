@@ -8,18 +8,36 @@ import {
   type TimescaleServer,
 } from '@lighthouse/testing';
 import { retention, rollups, type Db as LighthouseDb } from '@lighthouse/db';
-import { migrate, migrations } from '@lighthouse/migrations';
+import {
+  decideTimescale,
+  migrate,
+  migrateUrl,
+  migrations,
+  preloadedLibraries,
+  timescaleProbeSql,
+  type TimescaleProbe,
+} from '@lighthouse/migrations';
 
 type Db = Kysely<Record<string, never>>;
 
 const ALL = Object.keys(migrations).sort();
 const SUBSCRIPTION = '7d0c3c1e-5b0f-4f43-9f5e-2a4d8f1b6c01';
 
+/** Server notices by connection URL, as the migrate CLI prints them. */
+const notices = new Map<string, string[]>();
+
 function connect(url: string): Db {
-  return new Kysely({
-    dialect: new PostgresDialect({ pool: new Pool({ connectionString: url, max: 1 }) }),
+  const pool = new Pool({ connectionString: url, max: 1 });
+  notices.set(url, []);
+  pool.on('connect', (client) => {
+    client.on('notice', (n) => notices.get(url)?.push(n.message ?? ''));
   });
+  return new Kysely({ dialect: new PostgresDialect({ pool }) });
 }
+
+/** What the migrations said about check_history's storage engine. */
+const engineNotices = (url: string) =>
+  (notices.get(url) ?? []).filter((m) => m.startsWith('check_history: '));
 
 async function expectLatestAppliesAll(db: Db): Promise<void> {
   const first = await migrate(db, 'latest');
@@ -29,16 +47,22 @@ async function expectLatestAppliesAll(db: Db): Promise<void> {
 }
 
 /**
- * Everything in public that is not Kysely's bookkeeping (lighthouse_migrations*) and not a member
- * of an extension (TimescaleDB puts its API functions in public): tables, partitions, indexes,
- * sequences, views, types, functions.
+ * Everything of Lighthouse's that is left: tables, partitions, chunks, indexes, sequences and
+ * views in public, tables, sequences and views in any other schema (TimescaleDB's
+ * _timescaledb_internal, where chunks and compressed chunks live, included), and types and
+ * functions in public. Not Kysely's bookkeeping (lighthouse_migrations*), and not members of an
+ * extension (TimescaleDB's catalog, and the API functions it puts in public).
  */
 async function lighthouseObjects(db: Db): Promise<string[]> {
   const { rows } = await sql<{ object: string }>`
     WITH ext AS (SELECT classid, objid FROM pg_depend WHERE deptype = 'e')
-    SELECT 'relation ' || c.relname AS object
+    SELECT 'relation ' || CASE WHEN n.nspname = 'public' THEN '' ELSE n.nspname || '.' END
+           || c.relname AS object
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname = 'public' AND c.relname NOT LIKE 'lighthouse\\_migrations%'
+     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+       AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
+       AND (n.nspname = 'public' OR c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f'))
+       AND c.relname NOT LIKE 'lighthouse\\_migrations%'
        AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_class'::regclass AND objid = c.oid)
     UNION ALL
     SELECT 'type ' || t.typname
@@ -97,72 +121,107 @@ async function expectedPartitions(db: Db, from: number, to: number): Promise<str
 describe('migrations on plain PostgreSQL (native daily partitions)', () => {
   let database: TestDatabase;
   let db: Db;
+  let reason = '';
+  /** why this server cannot take the plain path, if it cannot */
+  let skip: string | undefined;
 
   beforeAll(async () => {
     database = await createEmptyDatabase();
     db = connect(database.url);
+    const { rows } = await timescaleProbeSql.execute(db);
+    const decision = decideTimescale(rows[0]!);
+    reason = decision.reason;
+    if (decision.timescale) {
+      skip =
+        `the server at DATABASE_URL makes check_history a hypertable (${decision.reason}), ` +
+        'so the plain path is not taken there; the TimescaleDB path is tested on PGlite below';
+      // eslint-disable-next-line no-console
+      console.warn(`plain PostgreSQL path NOT tested, the tests below skip: ${skip}`);
+    }
   });
+
+  const plainIt = (name: string, fn: () => Promise<void>): void =>
+    it(name, async () => {
+      if (skip) {
+        // eslint-disable-next-line no-console
+        console.warn(`skipping "${name}": ${skip}`);
+        return;
+      }
+      await fn();
+    });
 
   afterAll(async () => {
     await db?.destroy();
     await database?.drop();
   });
 
-  it('applies every migration once, then nothing', async () => {
-    await expectLatestAppliesAll(db);
-    const { rows } = await sql<{ present: boolean }>`
+  plainIt(
+    'applies every migration once, then nothing, saying why check_history is partitioned',
+    async () => {
+      await expectLatestAppliesAll(db);
+      expect(engineNotices(database.url)).toEqual([
+        `check_history: native daily partitions, because ${reason}`,
+      ]);
+      const { rows } = await sql<{ present: boolean }>`
       SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') AS present`.execute(
-      db,
-    );
-    expect(rows[0]?.present).toBe(false);
-  });
+        db,
+      );
+      expect(rows[0]?.present).toBe(false);
+    },
+  );
 
-  it('makes check_history a table partitioned by day, from yesterday to 7 days ahead', async () => {
-    const { rows } = await sql<{ relkind: string; strategy: string; key: string }>`
+  plainIt(
+    'makes check_history a table partitioned by day, from yesterday to 7 days ahead',
+    async () => {
+      const { rows } = await sql<{ relkind: string; strategy: string; key: string }>`
       SELECT c.relkind, p.partstrat AS strategy, pg_get_partkeydef(c.oid) AS key
         FROM pg_class c JOIN pg_partitioned_table p ON p.partrelid = c.oid
        WHERE c.oid = 'check_history'::regclass`.execute(db);
-    expect(rows).toEqual([{ relkind: 'p', strategy: 'r', key: 'RANGE ("time")' }]);
-    expect(await partitionNames(db)).toEqual(await expectedPartitions(db, -1, 7));
+      expect(rows).toEqual([{ relkind: 'p', strategy: 'r', key: 'RANGE ("time")' }]);
+      expect(await partitionNames(db)).toEqual(await expectedPartitions(db, -1, 7));
 
-    // each partition covers exactly its UTC day (both sides rendered in this session's time zone)
-    const bounds = await sql<{ name: string; bound: string; expected: string }>`
+      // each partition covers exactly its UTC day (both sides rendered in this session's time zone)
+      const bounds = await sql<{ name: string; bound: string; expected: string }>`
       SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound,
              format('FOR VALUES FROM (%L) TO (%L)',
                     to_date(substr(c.relname, 16), 'YYYYMMDD')::timestamp AT TIME ZONE 'UTC',
                     (to_date(substr(c.relname, 16), 'YYYYMMDD') + 1)::timestamp AT TIME ZONE 'UTC') AS expected
         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
        WHERE i.inhparent = 'check_history'::regclass`.execute(db);
-    expect(bounds.rows).toHaveLength(9);
-    for (const b of bounds.rows) expect(b.bound).toBe(b.expected);
+      expect(bounds.rows).toHaveLength(9);
+      for (const b of bounds.rows) expect(b.bound).toBe(b.expected);
 
-    // rollup rounds read slices of time: a BRIN index on time, on every partition
-    const brin = await sql<{ n: string }>`
+      // rollup rounds read slices of time: a BRIN index on time, on every partition
+      const brin = await sql<{ n: string }>`
       SELECT count(*) AS n FROM pg_indexes
        WHERE tablename LIKE 'check_history%' AND indexdef LIKE '%USING brin ("time")%'`.execute(db);
-    expect(Number(brin.rows[0]!.n)).toBe(1 + 9);
-  });
+      expect(Number(brin.rows[0]!.n)).toBe(1 + 9);
+    },
+  );
 
-  it('accepts a row for today, refuses one 30 days ahead until partitions are created', async () => {
-    expect(await insertCheck(db, 0)).toBe(1);
-    await expect(insertCheck(db, 30)).rejects.toThrow(
-      /no partition of relation "check_history" found for row/,
-    );
+  plainIt(
+    'accepts a row for today, refuses one 30 days ahead until partitions are created',
+    async () => {
+      expect(await insertCheck(db, 0)).toBe(1);
+      await expect(insertCheck(db, 30)).rejects.toThrow(
+        /no partition of relation "check_history" found for row/,
+      );
 
-    const created = await sql<{ n: number }>`
+      const created = await sql<{ n: number }>`
       SELECT lighthouse_ensure_check_history_partitions(
         (now() AT TIME ZONE 'UTC')::date, (now() AT TIME ZONE 'UTC')::date + 30) AS n`.execute(db);
-    expect(created.rows[0]?.n).toBe(23); // today..+7 existed; +8..+30 are new
-    expect(await partitionNames(db)).toEqual(await expectedPartitions(db, -1, 30));
-    expect(await insertCheck(db, 30)).toBe(1);
+      expect(created.rows[0]?.n).toBe(23); // today..+7 existed; +8..+30 are new
+      expect(await partitionNames(db)).toEqual(await expectedPartitions(db, -1, 30));
+      expect(await insertCheck(db, 30)).toBe(1);
 
-    const again = await sql<{ n: number }>`
+      const again = await sql<{ n: number }>`
       SELECT lighthouse_ensure_check_history_partitions(
         (now() AT TIME ZONE 'UTC')::date, (now() AT TIME ZONE 'UTC')::date + 30) AS n`.execute(db);
-    expect(again.rows[0]?.n).toBe(0);
-  });
+      expect(again.rows[0]?.n).toBe(0);
+    },
+  );
 
-  it('keeps one row per (subscription_id, time)', async () => {
+  plainIt('keeps one row per (subscription_id, time)', async () => {
     await expect(insertCheck(db, 0)).rejects.toThrow(
       /duplicate key value violates unique constraint/,
     );
@@ -172,11 +231,11 @@ describe('migrations on plain PostgreSQL (native daily partitions)', () => {
     expect(rows[0]?.n).toBe('2'); // today and +30 days
   });
 
-  it('keeps what a check measured beside it', async () => {
+  plainIt('keeps what a check measured beside it', async () => {
     await expectMeasuredValues(db);
   });
 
-  it('resets to nothing and migrates up again', async () => {
+  plainIt('resets to nothing and migrates up again', async () => {
     await expectResetLeavesNothing(db);
     await expectLatestAppliesAll(db);
     expect(await partitionNames(db)).toEqual(await expectedPartitions(db, -1, 7));
@@ -233,6 +292,10 @@ describe('migrations on TimescaleDB (PGlite with timescaledb over a socket)', ()
     const { rows } = await sql<{ extversion: string }>`
       SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'`.execute(db);
     expect(rows).toHaveLength(1);
+    expect(engineNotices(server!.url)).toEqual([
+      `check_history: a TimescaleDB ${rows[0]!.extversion} hypertable, because this is ` +
+        'PostgreSQL in WebAssembly (PGlite), which loads timescaledb without preloading it',
+    ]);
   });
 
   timescaleIt(
@@ -340,17 +403,171 @@ describe('migrations on TimescaleDB (PGlite with timescaledb over a socket)', ()
     },
   );
 
-  timescaleIt('resets to nothing (no hypertable, no jobs) and migrates up again', async () => {
-    await expectResetLeavesNothing(db);
-    const left = await sql<{ hypertables: string; jobs: string }>`
+  timescaleIt(
+    'resets to nothing (no hypertable, no jobs, no chunk anywhere) and migrates up again',
+    async () => {
+      // a compressed chunk (and its compressed twin in _timescaledb_internal) and a plain one
+      expect(await insertCheck(db, -12)).toBe(1);
+      expect(await insertCheck(db, 3)).toBe(1);
+      await sql`
+      SELECT compress_chunk(c, if_not_compressed => true)
+        FROM show_chunks('check_history', older_than => interval '7 days') AS c`.execute(db);
+      const before = await sql<{ compressed: string; plain: string; internal: string }>`
+      SELECT count(*) FILTER (WHERE is_compressed) AS compressed,
+             count(*) FILTER (WHERE NOT is_compressed) AS plain,
+             (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE n.nspname = '_timescaledb_internal' AND c.relkind = 'r'
+                 AND c.relname LIKE 'compress\\_hyper\\_%') AS internal
+        FROM timescaledb_information.chunks WHERE hypertable_name = 'check_history'`.execute(db);
+      expect(Number(before.rows[0]!.compressed)).toBeGreaterThan(0);
+      expect(Number(before.rows[0]!.plain)).toBeGreaterThan(0);
+      expect(before.rows[0]!.internal).toBe(before.rows[0]!.compressed);
+      expect(await lighthouseObjects(db)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^relation _timescaledb_internal\._hyper_/)]),
+      );
+
+      await expectResetLeavesNothing(db);
+      const left = await sql<{ hypertables: string; jobs: string }>`
       SELECT (SELECT count(*) FROM timescaledb_information.hypertables) AS hypertables,
              (SELECT count(*) FROM timescaledb_information.jobs WHERE job_id >= 1000) AS jobs`.execute(
-      db,
-    );
-    expect(left.rows[0]).toEqual({ hypertables: '0', jobs: '0' });
-    await expectLatestAppliesAll(db);
-    await expectHypertable(db);
+        db,
+      );
+      expect(left.rows[0]).toEqual({ hypertables: '0', jobs: '0' });
+      await expectLatestAppliesAll(db);
+      await expectHypertable(db);
+    },
+  );
+});
+
+describe('whether check_history becomes a hypertable, decided before anything loads TimescaleDB', () => {
+  // CREATE EXTENSION timescaledb where the library is installed but not preloaded is a FATAL that
+  // ends the connection: no EXCEPTION block can turn it into a fallback, so it must not be tried.
+  const probe = (p: Partial<TimescaleProbe>): TimescaleProbe => ({
+    installed: false,
+    available: true,
+    preloadLibraries: '',
+    loaderGuc: null,
+    webAssembly: false,
+    ...p,
   });
+
+  it.each<[string, boolean, TimescaleProbe]>([
+    ['already in this database', true, probe({ installed: true, preloadLibraries: null })],
+    ['not on this server', false, probe({ available: false })],
+    ['installed and preloaded', true, probe({ preloadLibraries: 'timescaledb' })],
+    [
+      'preloaded among others, quoted, by path',
+      true,
+      probe({ preloadLibraries: 'pg_stat_statements, "$libdir/timescaledb.so"' }),
+    ],
+    ['installed but not preloaded', false, probe({ preloadLibraries: 'pg_stat_statements' })],
+    ['installed, nothing preloaded', false, probe({ preloadLibraries: '' })],
+    ['only the toolkit preloaded', false, probe({ preloadLibraries: 'timescaledb_toolkit' })],
+    [
+      'list unreadable for this role, loader settings present',
+      true,
+      probe({ preloadLibraries: null, loaderGuc: '60000' }),
+    ],
+    ['list unreadable, no sign of the loader', false, probe({ preloadLibraries: null })],
+    ['PGlite (no preload there)', true, probe({ webAssembly: true })],
+    ['PGlite without the bundle', false, probe({ webAssembly: true, available: false })],
+  ])('%s: hypertable %s', (_name, timescale, given) => {
+    const decision = decideTimescale(given);
+    expect(decision.timescale).toBe(timescale);
+    expect(decision.reason).toMatch(/\S/);
+  });
+
+  it('says why, and what to do, when the extension is installed but not preloaded', () => {
+    expect(decideTimescale(probe({ preloadLibraries: 'pg_stat_statements' })).reason).toBe(
+      "timescaledb is installed on this server but not preloaded (shared_preload_libraries = 'pg_stat_statements'), " +
+        'and CREATE EXTENSION would end the connection. For a hypertable, add timescaledb to ' +
+        'shared_preload_libraries, restart PostgreSQL and migrate a new, empty database',
+    );
+  });
+
+  it('reads shared_preload_libraries as PostgreSQL lists it', () => {
+    expect(preloadedLibraries('')).toEqual([]);
+    expect(preloadedLibraries('timescaledb')).toEqual(['timescaledb']);
+    expect(preloadedLibraries(' pg_stat_statements ,"timescaledb" ')).toEqual([
+      'pg_stat_statements',
+      'timescaledb',
+    ]);
+    expect(preloadedLibraries('$libdir/timescaledb.so, /opt/lib/auto_explain')).toEqual([
+      'timescaledb',
+      'auto_explain',
+    ]);
+  });
+
+  it('hands the notice to the migrate CLI, which prints it', async () => {
+    const database = await createEmptyDatabase();
+    try {
+      const printed: string[] = [];
+      await migrateUrl(database.url, 'latest', { onNotice: (m) => printed.push(m) });
+      expect(printed.filter((m) => m.startsWith('check_history: '))).toEqual([
+        expect.stringMatching(
+          /^check_history: (native daily partitions|a TimescaleDB \S+ hypertable), because \S/,
+        ),
+      ]);
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('probes this server without error, as a superuser and as a role that may not read the setting', async () => {
+    const database = await createEmptyDatabase();
+    const db = connect(database.url);
+    const role = `lh_probe_${process.pid}_${Date.now()}`;
+    try {
+      const { rows: asSuperuser } = await timescaleProbeSql.execute(db);
+      expect(asSuperuser[0]?.webAssembly).toBe(false);
+      expect(typeof asSuperuser[0]?.preloadLibraries).toBe('string');
+      await sql`CREATE ROLE ${sql.id(role)} NOLOGIN`.execute(db);
+      await sql`SET ROLE ${sql.id(role)}`.execute(db);
+      // what the issue asked for first refuses this role, so the probe reads pg_settings instead
+      await expect(
+        sql`SELECT current_setting('shared_preload_libraries')`.execute(db),
+      ).rejects.toThrow(/pg_read_all_settings/);
+      const { rows: asRole } = await timescaleProbeSql.execute(db);
+      expect(asRole[0]).toEqual({ ...asSuperuser[0], preloadLibraries: null });
+      // the same path either way: where the list cannot be read, the loader's own setting says it
+      expect(decideTimescale(asRole[0]!).timescale).toBe(
+        decideTimescale(asSuperuser[0]!).timescale,
+      );
+    } finally {
+      await sql`RESET ROLE`.execute(db);
+      await sql`DROP ROLE IF EXISTS ${sql.id(role)}`.execute(db);
+      await db.destroy();
+      await database.drop();
+    }
+  });
+
+  it('probes the PGlite build: available, in WebAssembly, nothing preloaded', async () => {
+    let server: TimescaleServer;
+    try {
+      server = await startTimescale();
+    } catch (err) {
+      // eslint-disable-next-line no-console
+      console.warn(
+        `skipping the PGlite probe: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      return;
+    }
+    const db = connect(server.url);
+    try {
+      const { rows } = await timescaleProbeSql.execute(db);
+      expect(rows[0]).toEqual({
+        installed: false,
+        available: true,
+        preloadLibraries: '',
+        loaderGuc: null,
+        webAssembly: true,
+      });
+      expect(decideTimescale(rows[0]!).timescale).toBe(true);
+    } finally {
+      await db.destroy();
+      await server.stop();
+    }
+  }, 30_000);
 });
 
 async function expectHypertable(db: Db): Promise<void> {

@@ -3,30 +3,133 @@ import { sql, type Kysely } from 'kysely';
 // Frozen: raw SQL only, no application code.
 //
 // check_history is a TimescaleDB hypertable (daily chunks, compression after 7 days,
-// a retention policy) when the extension can be created here, and otherwise a table
-// range-partitioned by day, with a function that creates partitions ahead. The
-// scheduler keeps partitions ahead and drops old ones; one query interface serves both.
+// a retention policy) when the extension is installed here, or available and preloaded
+// (shared_preload_libraries), and otherwise a table range-partitioned by day, with a
+// function that creates partitions ahead. The scheduler keeps partitions ahead and drops
+// old ones; one query interface serves both. A NOTICE says which, and why.
+
+/** What the server says about TimescaleDB, read before anything tries to load it. */
+export interface TimescaleProbe {
+  /** the extension exists in this database already */
+  installed: boolean;
+  /** its files are on the server (pg_available_extensions) */
+  available: boolean;
+  /** `shared_preload_libraries`, or null where this role may not read it */
+  preloadLibraries: string | null;
+  /** a GUC only TimescaleDB's loader defines, so only a preloaded loader: a second sign, for roles that cannot read the list */
+  loaderGuc: string | null;
+  /** PGlite: PostgreSQL compiled to WebAssembly, which loads its extensions without shared_preload_libraries */
+  webAssembly: boolean;
+}
+
+export interface TimescaleDecision {
+  /** create (or keep) the extension and make check_history a hypertable; else native partitions */
+  timescale: boolean;
+  /** for the migration's notice: which path, and why */
+  reason: string;
+}
+
+/** The library names in a `shared_preload_libraries` value ('a, "b", $libdir/timescaledb.so'). */
+export function preloadedLibraries(value: string): string[] {
+  return value
+    .split(',')
+    .map((entry) => entry.trim().replace(/^"(.*)"$/, '$1'))
+    .map((entry) => entry.replace(/^.*\//, '').replace(/\.(so|dylib|dll)$/, ''))
+    .filter((entry) => entry !== '');
+}
+
+/**
+ * TimescaleDB or native partitions. `CREATE EXTENSION timescaledb` where the library is installed
+ * but not preloaded raises a FATAL that ends the connection (no EXCEPTION block catches it), so the
+ * extension is created only when its loader is known to be preloaded.
+ */
+export function decideTimescale(probe: TimescaleProbe): TimescaleDecision {
+  if (probe.installed) {
+    return { timescale: true, reason: 'the timescaledb extension is already installed here' };
+  }
+  if (!probe.available) {
+    return {
+      timescale: false,
+      reason: 'the timescaledb extension is not available on this server',
+    };
+  }
+  if (probe.webAssembly) {
+    return {
+      timescale: true,
+      reason:
+        'this is PostgreSQL in WebAssembly (PGlite), which loads timescaledb without preloading it',
+    };
+  }
+  if (probe.preloadLibraries !== null) {
+    if (preloadedLibraries(probe.preloadLibraries).includes('timescaledb')) {
+      return {
+        timescale: true,
+        reason: 'timescaledb is available and in shared_preload_libraries',
+      };
+    }
+    return {
+      timescale: false,
+      reason:
+        `timescaledb is installed on this server but not preloaded (shared_preload_libraries = ` +
+        `'${probe.preloadLibraries}'), and CREATE EXTENSION would end the connection. For a ` +
+        `hypertable, add timescaledb to shared_preload_libraries, restart PostgreSQL and migrate ` +
+        `a new, empty database`,
+    };
+  }
+  if (probe.loaderGuc !== null) {
+    return {
+      timescale: true,
+      reason: 'timescaledb is available and its loader is preloaded (its settings are defined)',
+    };
+  }
+  return {
+    timescale: false,
+    reason:
+      'timescaledb is installed on this server, but this role may not read ' +
+      'shared_preload_libraries and no sign of its loader is there, so it is taken as not ' +
+      'preloaded (CREATE EXTENSION would end the connection). For a hypertable, create the ' +
+      'extension as a superuser before migrating',
+  };
+}
+
+/** The probe, in one query that loads nothing and fails for no role. */
+export const timescaleProbeSql = sql<TimescaleProbe>`
+  SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') AS installed,
+         EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb') AS available,
+         (SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries') AS "preloadLibraries",
+         current_setting('timescaledb.bgw_launcher_poll_time', true) AS "loaderGuc",
+         version() ILIKE '%emscripten%' AS "webAssembly"`;
+
+/** A NOTICE the migrate CLI prints (`RAISE NOTICE '%', message`, so no % in it is a placeholder). */
+async function notice(db: Kysely<any>, message: string): Promise<void> {
+  await sql`DO $notice$ BEGIN RAISE NOTICE '%', ${sql.lit(message)}; END $notice$`.execute(db);
+}
 
 async function timescaleAvailable(db: Kysely<any>): Promise<boolean> {
-  // CREATE EXTENSION fails when the library is installed but not preloaded;
-  // the exception block turns that into "not available" without aborting the migration.
+  const { rows } = await timescaleProbeSql.execute(db);
+  const decision = decideTimescale(rows[0]!);
+  if (!decision.timescale) {
+    await notice(db, `check_history: native daily partitions, because ${decision.reason}`);
+    return false;
+  }
+  // preloaded: an ordinary ERROR (a role that may not create it, say) still means partitions
   await sql`
     DO $$
     BEGIN
-      IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb') THEN
-        BEGIN
-          CREATE EXTENSION IF NOT EXISTS timescaledb;
-        EXCEPTION WHEN others THEN
-          RAISE NOTICE 'timescaledb is installed but cannot be loaded: %', SQLERRM;
-        END;
-      END IF;
+      CREATE EXTENSION IF NOT EXISTS timescaledb;
+    EXCEPTION WHEN others THEN
+      RAISE NOTICE 'check_history: native daily partitions, because CREATE EXTENSION timescaledb failed: %', SQLERRM;
     END
     $$`.execute(db);
-  const { rows } = await sql<{ present: boolean }>`
-    SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') AS present`.execute(
+  const { rows: present } = await sql<{ version: string }>`
+    SELECT extversion AS version FROM pg_extension WHERE extname = 'timescaledb'`.execute(db);
+  const version = present[0]?.version;
+  if (version === undefined) return false;
+  await notice(
     db,
+    `check_history: a TimescaleDB ${version} hypertable, because ${decision.reason}`,
   );
-  return rows[0]?.present === true;
+  return true;
 }
 
 export async function up(db: Kysely<any>): Promise<void> {
@@ -134,7 +237,24 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`DROP TABLE IF EXISTS rollup_watermarks`.execute(db);
   await sql`DROP TABLE IF EXISTS check_rollups_daily`.execute(db);
   await sql`DROP TABLE IF EXISTS check_rollups_hourly`.execute(db);
-  await sql`DROP TABLE IF EXISTS check_history`.execute(db);
+  // On TimescaleDB, chunks go through drop_chunks first: a plain DROP of a hypertable with
+  // compressed chunks has left those chunk tables, with their rows, in _timescaledb_internal
+  // outside TimescaleDB's catalog. CASCADE takes whatever still hangs on the table.
+  await sql`
+    DO $$
+    BEGIN
+      -- nested: the inner statements name TimescaleDB's objects, planned only where they exist
+      IF to_regclass('check_history') IS NOT NULL
+         AND EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') THEN
+        IF EXISTS (SELECT 1 FROM timescaledb_information.hypertables
+                    WHERE hypertable_schema = current_schema()
+                      AND hypertable_name = 'check_history') THEN
+          PERFORM drop_chunks('check_history', older_than => 'infinity'::timestamptz);
+        END IF;
+      END IF;
+    END
+    $$`.execute(db);
+  await sql`DROP TABLE IF EXISTS check_history CASCADE`.execute(db);
   await sql`DROP FUNCTION IF EXISTS lighthouse_ensure_check_history_partitions(date, date)`.execute(
     db,
   );

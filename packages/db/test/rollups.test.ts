@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { histogramOf, percentile } from '@lighthouse/domain';
-import { createTestDatabase, type TestDatabase } from '@lighthouse/testing';
+import { createTestDatabase, prepareCheckHistory, type TestDatabase } from '@lighthouse/testing';
 import { sql } from 'kysely';
 import { createDb, results, rollups, type CheckRow, type Db } from '../src';
 
@@ -10,8 +10,7 @@ let db: Db;
 beforeAll(async () => {
   database = await createTestDatabase();
   db = createDb({ url: database.url, max: 4 });
-  await sql`SELECT lighthouse_ensure_check_history_partitions(
-    (now() AT TIME ZONE 'UTC')::date - 4, (now() AT TIME ZONE 'UTC')::date)`.execute(db);
+  await prepareCheckHistory(db, -4, 0);
 });
 
 afterAll(async () => {

@@ -4,6 +4,7 @@ export * from './processes';
 export * from './redis';
 export * from './wallet';
 export * from './timescale';
+export * from './history';
 export * from './evm';
 export * from './facilitator';
 export * from './proxy';

@@ -1,3 +1,4 @@
+import { migrateUrl } from '@lighthouse/migrations';
 import { spawn, type ChildProcess } from 'node:child_process';
 
 /**
@@ -136,6 +137,18 @@ export async function startTimescale(): Promise<TimescaleServer> {
     url: `postgres://postgres@${address}/postgres`,
     stop: () => (stopped ??= stopChild(child)),
   };
+}
+
+/** `startTimescale`, with every migration applied: check_history a hypertable with its policies. */
+export async function startMigratedTimescale(): Promise<TimescaleServer> {
+  const server = await startTimescale();
+  try {
+    await migrateUrl(server.url);
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+  return server;
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

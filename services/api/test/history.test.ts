@@ -1,5 +1,6 @@
 import { results, rollups, type CheckRow } from '@lighthouse/db';
 import {
+  prepareCheckHistory,
   randomWallet,
   responseSchema,
   schemaProblems,
@@ -11,8 +12,7 @@ import { bearer, httpSubscription, signIn, startTestApi, type TestApi } from './
 let api: TestApi;
 beforeAll(async () => {
   api = await startTestApi();
-  await sql`SELECT lighthouse_ensure_check_history_partitions(
-    (now() AT TIME ZONE 'UTC')::date - 40, (now() AT TIME ZONE 'UTC')::date)`.execute(api.ctx.db);
+  await prepareCheckHistory(api.ctx.db, -40, 0);
 });
 afterAll(async () => {
   await api.close();

@@ -1,11 +1,11 @@
 import { results, type CheckRow } from '@lighthouse/db';
 import {
+  prepareCheckHistory,
   randomWallet,
   responseSchema,
   schemaProblems,
   type OpenApiDocument,
 } from '@lighthouse/testing';
-import { sql } from 'kysely';
 import { bearer, signIn, startTestApi, type TestApi } from './helpers';
 
 // Heartbeat push URLs (public, per-token rate limit, shown once, rotatable) and canary
@@ -18,8 +18,7 @@ let token: string;
 beforeAll(async () => {
   api = await startTestApi({ RATE_LIMIT_PUSH_PER_MINUTE: String(PUSH_LIMIT) });
   token = await signIn(api.http, randomWallet());
-  await sql`SELECT lighthouse_ensure_check_history_partitions(
-    (now() AT TIME ZONE 'UTC')::date - 1, (now() AT TIME ZONE 'UTC')::date)`.execute(api.ctx.db);
+  await prepareCheckHistory(api.ctx.db, -1, 0);
 });
 
 afterAll(async () => {

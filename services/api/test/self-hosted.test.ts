@@ -1,6 +1,13 @@
 import { instance } from '@lighthouse/db';
 import { hashToken } from '@lighthouse/shared';
-import { randomWallet, signSiwe } from '@lighthouse/testing';
+import {
+  historyEngine,
+  randomWallet,
+  responseSchema,
+  schemaProblems,
+  signSiwe,
+  type OpenApiDocument,
+} from '@lighthouse/testing';
 import type { LookupAddress } from 'node:dns';
 import { firstStartLink, issueOwnerLink } from '../src/services/owner';
 import {
@@ -88,6 +95,26 @@ describe('the owner', () => {
       wallets: [],
     });
     await api.http.get('/v1/admin/overview').set(bearer(session.token)).expect(200);
+  });
+
+  it("sees how check_history is stored, and TimescaleDB's jobs, in the console overview", async () => {
+    const token = await ownerSession();
+    const res = await api.http.get('/v1/admin/overview').set(bearer(token)).expect(200);
+    const overview = res.body as { storage: { engine: string; jobs: { proc_name: string }[] } };
+    if ((await historyEngine(api.ctx.db)) === 'partitions') {
+      // plain PostgreSQL: no background jobs
+      expect(overview.storage).toEqual({
+        engine: 'postgresql',
+        timescaledb_version: null,
+        jobs: [],
+      });
+    } else {
+      expect(overview.storage.engine).toBe('timescaledb');
+      expect(overview.storage.jobs.map((j) => j.proc_name)).toContain('policy_compression');
+    }
+    const doc = (await api.http.get('/openapi.json').expect(200)).body as OpenApiDocument;
+    const schema = responseSchema(doc, '/v1/admin/overview', 'get');
+    expect(schemaProblems(doc, schema, res.body)).toEqual([]);
   });
 
   it('refuses an expired link, and a token that is no link, without writing a session', async () => {

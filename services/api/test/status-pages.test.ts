@@ -1,5 +1,5 @@
 import { results, rollups, type CheckRow } from '@lighthouse/db';
-import { randomWallet } from '@lighthouse/testing';
+import { prepareCheckHistory, randomWallet } from '@lighthouse/testing';
 import { sql } from 'kysely';
 import { formatPct } from '../src/views/common';
 import { bearer, httpSubscription, signIn, startTestApi, type TestApi } from './helpers';
@@ -7,8 +7,7 @@ import { bearer, httpSubscription, signIn, startTestApi, type TestApi } from './
 let api: TestApi;
 beforeAll(async () => {
   api = await startTestApi();
-  await sql`SELECT lighthouse_ensure_check_history_partitions(
-    (now() AT TIME ZONE 'UTC')::date - 95, (now() AT TIME ZONE 'UTC')::date)`.execute(api.ctx.db);
+  await prepareCheckHistory(api.ctx.db, -95, 0);
 });
 afterAll(async () => {
   await api.close();

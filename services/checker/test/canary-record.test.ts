@@ -1,6 +1,5 @@
 import { createDb, type CheckRow, type Db } from '@lighthouse/db';
-import { createTestDatabase, type TestDatabase } from '@lighthouse/testing';
-import { sql } from 'kysely';
+import { createTestDatabase, prepareCheckHistory, type TestDatabase } from '@lighthouse/testing';
 import { recordResults } from '../src/results/record';
 
 // A canary's steps are written with its check row, in the same transaction, once per slot.
@@ -14,9 +13,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   db = createDb({ url: database.url, max: 2 });
   await db.insertInto('users').values({ wallet_address: owner }).execute();
-  await sql`SELECT lighthouse_ensure_check_history_partitions('2026-11-21', '2026-11-23')`.execute(
-    db,
-  );
+  await prepareCheckHistory(db, '2026-11-21', '2026-11-23');
 });
 
 afterAll(async () => {

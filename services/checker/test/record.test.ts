@@ -1,6 +1,5 @@
 import { createDb, type CheckRow, type Db } from '@lighthouse/db';
-import { createTestDatabase, type TestDatabase } from '@lighthouse/testing';
-import { sql } from 'kysely';
+import { createTestDatabase, prepareCheckHistory, type TestDatabase } from '@lighthouse/testing';
 import { createBatcher } from '../src/results/batcher';
 import { recordResults } from '../src/results/record';
 
@@ -15,9 +14,7 @@ beforeAll(async () => {
   db = createDb({ url: database.url, max: 4 });
   await db.insertInto('users').values({ wallet_address: owner }).execute();
   // partitions around the fixed test day
-  await sql`SELECT lighthouse_ensure_check_history_partitions('2026-11-21', '2026-11-23')`.execute(
-    db,
-  );
+  await prepareCheckHistory(db, '2026-11-21', '2026-11-23');
 });
 
 afterAll(async () => {

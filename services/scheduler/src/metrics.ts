@@ -3,6 +3,48 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export type SchedulerMetrics = ReturnType<typeof createMetrics>;
 
+const JOB_LABELS = ['job_id', 'proc_name', 'hypertable'] as const;
+
+/**
+ * TimescaleDB's background jobs (compression and other policies), as the housekeeping round last
+ * read them from timescaledb_information.job_stats: one series per job, none on plain PostgreSQL.
+ * A job that keeps failing is otherwise invisible: PostgreSQL's log is the only other place.
+ */
+function timescaleJobGauges(registry: Registry) {
+  return {
+    jobLastRunStatus: new Gauge({
+      name: 'lighthouse_timescaledb_job_last_run_status',
+      help: 'TimescaleDB job: 1 for how its last run ended (status success, failed, or none while it never ran)',
+      labelNames: [...JOB_LABELS, 'status'],
+      registers: [registry],
+    }),
+    jobConsecutiveFailures: new Gauge({
+      name: 'lighthouse_timescaledb_job_consecutive_failures',
+      help: 'TimescaleDB job: failed runs since its last success',
+      labelNames: JOB_LABELS,
+      registers: [registry],
+    }),
+    jobFailures: new Gauge({
+      name: 'lighthouse_timescaledb_job_failures',
+      help: 'TimescaleDB job: failed runs since it was created, as TimescaleDB counts them',
+      labelNames: JOB_LABELS,
+      registers: [registry],
+    }),
+    jobLastRunStarted: new Gauge({
+      name: 'lighthouse_timescaledb_job_last_run_started_timestamp_seconds',
+      help: 'TimescaleDB job: when its last run started (absent while it never ran)',
+      labelNames: JOB_LABELS,
+      registers: [registry],
+    }),
+    jobNextStart: new Gauge({
+      name: 'lighthouse_timescaledb_job_next_start_timestamp_seconds',
+      help: 'TimescaleDB job: when it runs next (absent while paused)',
+      labelNames: JOB_LABELS,
+      registers: [registry],
+    }),
+  };
+}
+
 export function createMetrics(checks: Queue) {
   const registry = new Registry();
   registry.setDefaultLabels({ service: 'scheduler' });
@@ -59,6 +101,7 @@ export function createMetrics(checks: Queue) {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [registry],
     }),
+    ...timescaleJobGauges(registry),
     queueDepth: new Gauge({
       name: 'lighthouse_queue_jobs',
       help: 'jobs in the checks queue by state',

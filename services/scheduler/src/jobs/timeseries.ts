@@ -1,4 +1,4 @@
-import { retention, rollups, schedule, type Db } from '@lighthouse/db';
+import { retention, rollups, schedule, storage, type Db } from '@lighthouse/db';
 import type { Tiers } from '@lighthouse/domain';
 import type { Logger } from '@lighthouse/shared';
 import type { SchedulerMetrics } from '../metrics';
@@ -14,7 +14,10 @@ export async function rollUp(deps: { db: Db; metrics: SchedulerMetrics }): Promi
   return lagSeconds > rollups.FOLD_DELAY_SECONDS + rollups.MAX_FOLD_SECONDS / 2;
 }
 
-/** Creates partitions ahead and applies retention: raw rows per tier, rollups by age. */
+/**
+ * Creates partitions ahead and applies retention (raw rows per tier, rollups by age), then
+ * reports TimescaleDB's background jobs.
+ */
 export async function housekeeping(deps: {
   db: Db;
   metrics: SchedulerMetrics;
@@ -38,4 +41,58 @@ export async function housekeeping(deps: {
   if (outcome.dropped + outcome.deleted + outcome.hourlyDeleted + outcome.dailyDeleted > 0) {
     logger.info('retention applied', { ...outcome });
   }
+  await reportTimescaleJobs({ db, metrics, logger });
+}
+
+const seconds = (d: Date | null) => (d === null ? undefined : d.getTime() / 1000);
+
+/**
+ * Reads how TimescaleDB's background jobs last ran into the metrics, and warns for each whose
+ * last run failed (every round while it stays failed). Nothing on plain PostgreSQL.
+ */
+export async function reportTimescaleJobs(deps: {
+  db: Db;
+  metrics: SchedulerMetrics;
+  logger: Logger;
+}): Promise<storage.StorageReport> {
+  const { metrics, logger } = deps;
+  const report = await storage.storageReport(deps.db);
+  const gauges = [
+    metrics.jobLastRunStatus,
+    metrics.jobConsecutiveFailures,
+    metrics.jobFailures,
+    metrics.jobLastRunStarted,
+    metrics.jobNextStart,
+  ];
+  // a job dropped since the last round leaves no series behind
+  for (const gauge of gauges) gauge.reset();
+  for (const job of report.jobs) {
+    const labels = {
+      job_id: String(job.jobId),
+      proc_name: job.procName,
+      hypertable: job.hypertable ?? '',
+    };
+    metrics.jobLastRunStatus.set({ ...labels, status: job.lastRunStatus ?? 'none' }, 1);
+    metrics.jobFailures.set(labels, job.totalFailures);
+    if (job.consecutiveFailures !== null) {
+      metrics.jobConsecutiveFailures.set(labels, job.consecutiveFailures);
+    }
+    const started = seconds(job.lastRunStartedAt);
+    if (started !== undefined) metrics.jobLastRunStarted.set(labels, started);
+    const next = seconds(job.nextStart);
+    if (next !== undefined) metrics.jobNextStart.set(labels, next);
+  }
+  for (const job of storage.failingJobs(report)) {
+    logger.warn('TimescaleDB job failed its last run', {
+      job_id: job.jobId,
+      proc_name: job.procName,
+      hypertable: job.hypertable,
+      consecutive_failures: job.consecutiveFailures,
+      total_failures: job.totalFailures,
+      last_run_started_at: job.lastRunStartedAt?.toISOString() ?? null,
+      next_start: job.nextStart?.toISOString() ?? null,
+      hint: 'its error is in timescaledb_information.job_errors and the PostgreSQL log',
+    });
+  }
+  return report;
 }
