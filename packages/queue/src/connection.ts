@@ -34,6 +34,24 @@ export function createRedis({ url, role, name, onError }: RedisConnectionOptions
   return redis;
 }
 
+/**
+ * Resolves true once `redis` is connected, or false after `timeoutMs` if it is not yet (the
+ * caller goes on: a producer connection keeps trying in the background).
+ */
+export function redisReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    function done(ready: boolean) {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      resolve(ready);
+    }
+    redis.once('ready', onReady);
+  });
+}
+
 /** Resolves when PING answers within `timeoutMs`. */
 export async function pingRedis(redis: Redis, timeoutMs = 2_000): Promise<void> {
   let timer: NodeJS.Timeout | undefined;

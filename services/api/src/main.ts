@@ -1,4 +1,5 @@
 import { instanceTiers } from '@lighthouse/domain';
+import { redisReady } from '@lighthouse/queue';
 import { runMain, startRuntime } from '@lighthouse/runtime';
 import { createSecretBox } from '@lighthouse/shared';
 import type { Server } from 'node:http';
@@ -27,6 +28,13 @@ runMain('api', async () => {
     metrics: createMetrics(),
   };
   const app = createApp(ctx);
+  // Answer only once Redis is connected (or has had its chance): a producer connection fails
+  // fast, so the first requests after a start would otherwise be 503s for a Redis that is fine.
+  if (!(await redisReady(redis, 5_000))) {
+    logger.warn(
+      'Redis is not connected yet: the api starts anyway, and /health says so until it is',
+    );
+  }
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s)).once('error', reject);
   });
