@@ -8,6 +8,7 @@ const workspacePackages = [
   'net',
   'channels',
   'runtime',
+  'contracts',
 ];
 
 /** @type {import('jest').Config} */
@@ -27,6 +28,8 @@ module.exports = {
     ...Object.fromEntries(
       workspacePackages.map((p) => [`^@lighthouse/${p}$`, `<rootDir>/packages/${p}/src/index.ts`]),
     ),
+    // the domain's browser-safe entries (the contracts import them)
+    '^@lighthouse/domain/(targets|channels)$': '<rootDir>/packages/domain/src/$1/index.ts',
     '^@lighthouse/migrations$': '<rootDir>/migrations/src/index.ts',
   },
   globalSetup: '<rootDir>/packages/testing/src/global-setup.ts',

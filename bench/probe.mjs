@@ -3,8 +3,8 @@
 //
 //   node bench/probe.mjs --client probe --concurrency 400 --seconds 5 --url http://127.0.0.1:1234/
 //
-// Clients: probe (the checker's runHttpCheck: undici behind the SSRF guard, with timings and
-// evaluation), undici (bare undici.request, the checker's copy), http (node:http keep-alive),
+// Clients: probe (the checker's http check on its own probes: undici behind the SSRF guard, with
+// timings and evaluation), undici (bare undici.request, the checker's copy), http (node:http keep-alive),
 // fetch (node's built-in fetch).
 import { Agent } from 'node:http';
 import http from 'node:http';
@@ -28,18 +28,23 @@ const urls = values.url;
 if (urls.length === 0) throw new Error('--url is required');
 
 const agent = new Agent({ keepAlive: true, timeout: 2_000, scheduling: 'lifo' });
+/** What the client keeps open, closed at the end. */
+const closers = [];
 
 async function makeClient(name) {
   const require = createRequire(join(root, 'services', 'checker', 'package.json'));
   switch (name) {
     case 'probe': {
       // the checker's own probe, SSRF guard and all (private targets allowed: loopback)
-      const { runHttpCheck } = require(
-        join(root, 'services', 'checker', 'dist', 'checks', 'http.js'),
-      );
+      const dist = join(root, 'services', 'checker', 'dist', 'checks');
+      const { createProbes } = require(join(dist, 'probes.js'));
+      const { createHttpChecker } = require(join(dist, 'http', 'index.js'));
+      const probes = createProbes();
+      closers.push(() => probes.close());
+      const { run } = createHttpChecker(probes);
       const ctx = { targetAccess: 'all' };
       return async (url) => {
-        const result = await runHttpCheck(
+        const result = await run(
           {
             url,
             method: 'GET',
@@ -123,6 +128,7 @@ const elapsed = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 await Promise.all(workers);
 agent.destroy();
+await Promise.all(closers.map((close) => close()));
 
 const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 process.stdout.write(

@@ -1,5 +1,5 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig, loadEnv, type Plugin } from 'vite';
+import { defaultClientConditions, defineConfig, loadEnv, type Plugin } from 'vite';
 
 /**
  * When the dashboard is built to call an API on another origin (VITE_LIGHTHOUSE_API_URL), name
@@ -28,6 +28,8 @@ export default defineConfig(({ mode }) => {
     // assets are addressed from the root rather than relative to the current path.
     base: '/',
     plugins: [react(), apiOriginMeta(env.VITE_LIGHTHOUSE_API_URL)],
+    // the workspace's contract and domain rules are bundled from their TypeScript sources
+    resolve: { conditions: ['@lighthouse/source', ...defaultClientConditions] },
     build: { outDir: 'dist', emptyOutDir: true },
   };
 });

@@ -1,16 +1,9 @@
+import type { Account } from '@lighthouse/contracts';
 import { apiRequest } from './api';
 import { isSelfHosted, useInstance } from './instance';
 import { walletSignature } from './siwe';
 import { ErrorText, Section, Status, formatTime } from './ui';
 import { useAction, useApi, useAuth } from './useApi';
-
-interface AccountJson {
-  address: string;
-  owner: boolean;
-  operator: boolean;
-  signed_in_with: 'session' | 'api_key';
-  wallets: { wallet_address: string; created_at: string }[];
-}
 
 /**
  * Your account: who you are here, and the wallets that sign in to it. A self-hosted owner, who
@@ -20,7 +13,7 @@ export function AccountPage() {
   const { token } = useAuth();
   const { instance } = useInstance();
   const loaded = useApi(
-    (t, signal) => apiRequest<AccountJson>('/v1/account', { token: t, signal }),
+    (t, signal) => apiRequest<Account>('/v1/account', { token: t, signal }),
     'account',
     { fallback: 'Could not load your account.' },
   );

@@ -1,8 +1,9 @@
+import type { Account, Instance } from '@lighthouse/contracts';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { AccountPage } from './AccountPage';
 import { apiRequest } from './api';
 import { ConsolePage } from './console/ConsolePage';
-import { InstanceProvider, useInstance, type Instance } from './instance';
+import { InstanceProvider, useInstance } from './instance';
 import { PaymentsPage } from './payments/PaymentsPage';
 import { Link, match, navigate, useLocation } from './router';
 import { clearSession, loadSession, saveSession, type Session } from './session';
@@ -47,14 +48,6 @@ const NAV: NavItem[] = [
     when: (_instance, account) => account?.operator === true,
   },
 ];
-
-/** What `GET /v1/account` says of the signed-in account. */
-export interface Account {
-  address: string;
-  owner: boolean;
-  operator: boolean;
-  wallets: { wallet_address: string; created_at: string }[];
-}
 
 export function App() {
   return (

@@ -1,3 +1,4 @@
+import type { Subscription, Tier, WholeList } from '@lighthouse/contracts';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, apiRequest, fieldErrorsOf } from './api';
 import { PaymentTerms } from './payments/PaymentTerms';
@@ -15,35 +16,6 @@ import { useInstance } from './instance';
 import { Status } from './ui';
 import { errorMessage, useApi, useAuth } from './useApi';
 
-interface Tier {
-  name: string;
-  label: string;
-  price_usdc_per_30_days: string;
-  paid: boolean;
-  min_interval_seconds: number;
-  allowed_target_types: string[];
-  max_channels: number;
-}
-
-interface StoredChannel {
-  id: string;
-  type: string;
-  language: string | null;
-  config: Record<string, unknown>;
-}
-
-interface SubscriptionJson {
-  id: string;
-  name: string;
-  target_type: string;
-  target_config: Record<string, unknown>;
-  tier: string;
-  check_frequency_seconds: number;
-  alert_channels: StoredChannel[];
-  push_url?: string;
-  [setting: string]: unknown;
-}
-
 interface FormSchemas {
   subscription: JsonSchema;
   targets: Record<string, JsonSchema>;
@@ -60,7 +32,7 @@ let schemas: Promise<FormSchemas> | undefined;
 function loadSchemas(signal: AbortSignal): Promise<FormSchemas> {
   schemas ??= Promise.all([
     apiRequest<{ components: { schemas: Record<string, JsonSchema> } }>('/openapi.json'),
-    apiRequest<{ items: Tier[] }>('/v1/tiers'),
+    apiRequest<WholeList<Tier>>('/v1/tiers'),
   ]).then(([doc, tiers]) => {
     const all = doc.components.schemas;
     const pick = (prefix: string) =>
@@ -101,7 +73,7 @@ export function SubscriptionForm({ id }: { id?: string }) {
       const [forms, existing] = await Promise.all([
         loadSchemas(signal),
         id
-          ? apiRequest<SubscriptionJson>(`/v1/subscriptions/${id}`, { token, signal })
+          ? apiRequest<Subscription>(`/v1/subscriptions/${id}`, { token, signal })
           : Promise.resolve(undefined),
       ]);
       return { forms, existing };
@@ -125,7 +97,7 @@ export function SubscriptionForm({ id }: { id?: string }) {
   );
 }
 
-function Editor({ forms, existing }: { forms: FormSchemas; existing?: SubscriptionJson }) {
+function Editor({ forms, existing }: { forms: FormSchemas; existing?: Subscription }) {
   const { token, onUnauthorized } = useAuth();
   const targetTypes = Object.keys(forms.targets);
   const channelTypes = Object.keys(forms.channels);
@@ -163,7 +135,7 @@ function Editor({ forms, existing }: { forms: FormSchemas; existing?: Subscripti
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [payment, setPayment] = useState<{ error: ApiError; body: unknown } | null>(null);
-  const [created, setCreated] = useState<SubscriptionJson | null>(null);
+  const [created, setCreated] = useState<Subscription | null>(null);
   const summary = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -205,7 +177,7 @@ function Editor({ forms, existing }: { forms: FormSchemas; existing?: Subscripti
   };
 
   const send = async (body: unknown, headers?: Record<string, string>) => {
-    const saved = await apiRequest<SubscriptionJson>(
+    const saved = await apiRequest<Subscription>(
       existing ? `/v1/subscriptions/${existing.id}` : '/v1/subscriptions',
       { method: existing ? 'PATCH' : 'POST', token, body, headers },
     );

@@ -1,30 +1,12 @@
+import { SUBSCRIPTION_STATUSES, type MonitorState } from '@lighthouse/contracts';
 import { useState, type FormEvent } from 'react';
-import { listSubscriptions, type MonitorState } from './api';
+import { listSubscriptions } from './api';
 import { Link, navigate, useLocation } from './router';
+import { STATE_LABEL, STATES_WORST_FIRST } from './subscription/format';
+import { useTargets } from './targets';
 import { Status, formatTime } from './ui';
 import { useApi } from './useApi';
 
-export const STATE_LABEL: Record<MonitorState, string> = {
-  up: 'Up',
-  down: 'Down',
-  degraded: 'Degraded',
-  unknown: 'Unknown',
-};
-
-const STATES: MonitorState[] = ['down', 'degraded', 'up', 'unknown'];
-const STATUSES = ['active', 'paused', 'expired'] as const;
-export const TARGET_TYPES = [
-  'http',
-  'tcp',
-  'dns',
-  'tls',
-  'websocket',
-  'heartbeat',
-  'canary',
-  'evm_rpc',
-  'evm_balance',
-  'evm_contract',
-] as const;
 const PAGE_SIZE = 25;
 /** how often the list refreshes while the tab is visible */
 const POLL_MS = 10_000;
@@ -61,6 +43,7 @@ function useFilters() {
 
 export function SubscriptionList() {
   const { filters, set } = useFilters();
+  const targets = useTargets();
   const [search, setSearch] = useState(filters.q);
   // previous pages' cursors: the API pages forward only, so going back pops this stack
   const [cursors, setCursors] = useState<string[]>([]);
@@ -116,7 +99,7 @@ export function SubscriptionList() {
             onChange={(e) => filter({ state: e.target.value })}
           >
             <option value="">Any state</option>
-            {STATES.map((s) => (
+            {STATES_WORST_FIRST.map((s) => (
               <option key={s} value={s}>
                 {STATE_LABEL[s]}
               </option>
@@ -131,7 +114,7 @@ export function SubscriptionList() {
             onChange={(e) => filter({ status: e.target.value })}
           >
             <option value="">Any status</option>
-            {STATUSES.map((s) => (
+            {SUBSCRIPTION_STATUSES.map((s) => (
               <option key={s} value={s}>
                 {s}
               </option>
@@ -146,7 +129,7 @@ export function SubscriptionList() {
             onChange={(e) => filter({ target_type: e.target.value })}
           >
             <option value="">Any type</option>
-            {TARGET_TYPES.map((t) => (
+            {(targets?.TARGET_TYPE_NAMES ?? []).map((t) => (
               <option key={t} value={t}>
                 {t}
               </option>

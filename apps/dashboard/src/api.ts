@@ -1,3 +1,5 @@
+import type { Page, Subscription } from '@lighthouse/contracts';
+
 /** The API's base URL: the page's own origin unless the build named another one. */
 export const API_URL = (import.meta.env.VITE_LIGHTHOUSE_API_URL ?? '').replace(/\/+$/, '');
 
@@ -83,24 +85,6 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
     );
   }
   return json as T;
-}
-
-export type MonitorState = 'unknown' | 'up' | 'down' | 'degraded';
-
-/** The fields of a subscription this dashboard shows; the API sends more. */
-export interface Subscription {
-  id: string;
-  name: string;
-  target_type: string;
-  state: MonitorState;
-  status: 'active' | 'paused' | 'expired';
-  in_maintenance: boolean;
-  last_check_at: string | null;
-}
-
-export interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
 }
 
 export interface ListFilters {

@@ -1,22 +1,6 @@
+import type { Instance } from '@lighthouse/contracts';
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import { apiRequest } from './api';
-
-/** What `GET /v1/instance` says: the dashboard adapts to the mode (no prices when self-hosted). */
-export interface Instance {
-  mode: 'self-hosted' | 'service';
-  version: string;
-  sign_in_methods: ('link' | 'wallet' | 'api_key')[];
-  siwe_domain: string;
-  min_interval_seconds: number;
-  features: {
-    payments: boolean;
-    tiers: boolean;
-    private_targets: boolean;
-    link_local_targets: boolean;
-    operator_console: boolean;
-    status_pages: boolean;
-  };
-}
 
 interface Loaded {
   instance: Instance | null;

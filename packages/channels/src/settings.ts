@@ -1,5 +1,6 @@
 import { env, targetAccessOf } from '@lighthouse/shared';
 import { z } from 'zod';
+import { createChannelTransports } from './channels';
 import type { ChannelContext } from './channels/types';
 
 /**
@@ -20,7 +21,11 @@ export const channelSettingsShape = {
 
 export type ChannelSettings = z.output<z.ZodObject<typeof channelSettingsShape>>;
 
-/** The channels' context from their settings and the mode's SSRF policy (modeShape). */
+/**
+ * The channels' context from their settings and the mode's SSRF policy (modeShape), with pooled
+ * connections of its own: build it once where sends start (main.ts) and close it with
+ * `closeChannels` after the last send.
+ */
 export function channelContext(
   settings: ChannelSettings & Parameters<typeof targetAccessOf>[0],
 ): Omit<ChannelContext, 'signal'> {
@@ -29,5 +34,6 @@ export function channelContext(
     targetAccess: targetAccessOf(settings),
     telegramApiBase: settings.TELEGRAM_API_BASE,
     smtp: { url: settings.SMTP_URL ?? null, from: settings.SMTP_FROM },
+    transports: createChannelTransports(),
   };
 }

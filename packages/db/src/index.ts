@@ -19,7 +19,14 @@ export * as payments from './repositories/payments';
 export * as heartbeats from './repositories/heartbeats';
 export * as instance from './repositories/instance';
 export * as checkers from './repositories/checkers';
-export { encodeCursor, decodeCursor, type Page } from './repositories/subscriptions';
+export * as storage from './repositories/storage';
+export {
+  encodeCursor,
+  decodeCursor,
+  type Page,
+  type SubscriptionFilter,
+} from './repositories/subscriptions';
 export type { CheckRow } from './repositories/results';
 export type { AlertEventContext, AlertWithDeliveries } from './repositories/alerts';
 export type { PaymentRow } from './repositories/payments';
+export type { StorageReport, TimescaleJob } from './repositories/storage';

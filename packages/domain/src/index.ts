@@ -8,3 +8,7 @@ export * from './maintenance';
 export * from './histogram';
 export * from './metrics';
 export * from './patterns';
+export * from './flapping';
+export * from './reminders';
+export * from './expiry';
+export * from './alerting';

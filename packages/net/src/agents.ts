@@ -1,5 +1,25 @@
 import { Agent } from 'undici';
-import { createSsrfGuard, type SsrfGuard, type TargetAccess } from './ssrf';
+import { createSsrfGuard, type SsrfGuard, type SsrfGuardOptions, type TargetAccess } from './ssrf';
+
+/** The SSRF guard of each policy, made on first use; a guard holds no state, only its options. */
+export type Guards = (access: TargetAccess) => SsrfGuard;
+
+/**
+ * One guard per policy, shared by every connection made under it. `resolve` and `isBlocked`
+ * replace the system resolver and the address predicate (tests map made-up public names to
+ * loopback).
+ */
+export function createGuards(options: Omit<SsrfGuardOptions, 'access'> = {}): Guards {
+  const guards = new Map<TargetAccess, SsrfGuard>();
+  return (access) => {
+    let guard = guards.get(access);
+    if (guard === undefined) {
+      guard = createSsrfGuard({ ...options, access });
+      guards.set(access, guard);
+    }
+    return guard;
+  };
+}
 
 export interface GuardedTransport {
   guard: SsrfGuard;
@@ -14,18 +34,21 @@ export interface GuardedAgents {
 }
 
 /**
- * One keep-alive agent per guard policy, for the life of the process: a socket opened while
- * private targets were allowed is never reused while they are not. Every host name a socket
- * connects to is resolved by the guard's lookup, which refuses private and reserved addresses
- * (DESIGN.md invariant 5) unless the operator allows them.
+ * One keep-alive agent per guard policy, until `close`: a socket opened while private targets
+ * were allowed is never reused while they are not. Every host name a socket connects to is
+ * resolved by the guard's lookup, which refuses private and reserved addresses (DESIGN.md
+ * invariant 5) unless the operator allows them.
  */
-export function guardedAgents(options: Omit<Agent.Options, 'connect'>): GuardedAgents {
+export function guardedAgents(
+  options: Omit<Agent.Options, 'connect'>,
+  guards: Guards = createGuards(),
+): GuardedAgents {
   const transports = new Map<TargetAccess, GuardedTransport>();
   return {
     get(access) {
       let transport = transports.get(access);
       if (transport === undefined) {
-        const guard = createSsrfGuard({ access });
+        const guard = guards(access);
         transport = { guard, agent: new Agent({ ...options, connect: { lookup: guard.lookup } }) };
         transports.set(access, transport);
       }

@@ -11,4 +11,10 @@ export {
   type SsrfGuardOptions,
   type TargetAccess,
 } from './ssrf';
-export { guardedAgents, type GuardedAgents, type GuardedTransport } from './agents';
+export {
+  createGuards,
+  guardedAgents,
+  type GuardedAgents,
+  type GuardedTransport,
+  type Guards,
+} from './agents';

@@ -2,8 +2,20 @@ import { z } from 'zod';
 import type { JobsOptions } from 'bullmq';
 
 /**
- * Every queue, its job payload and its job-id rule. Producers and consumers both
- * import this; consumers validate on receipt. Payloads stay small and hold no secrets.
+ * Alerts and deliveries: 8 attempts, 2 s, 4 s, 8 s … about 4 minutes in all, each ±50 %;
+ * failed jobs are kept a week for the redrive and for people to look at.
+ */
+const notificationOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
+  removeOnComplete: { count: 1_000, age: 24 * 3_600 },
+  removeOnFail: { count: 10_000, age: 7 * 24 * 3_600 },
+} satisfies JobsOptions;
+
+/**
+ * Every queue, its job payload and its job-id rule. Producers add jobs with `enqueue` and
+ * consumers run them with `createWorker` (./jobs), which validates each payload on receipt.
+ * Payloads stay small and hold no secrets.
  */
 export const jobCatalog = {
   checks: {
@@ -33,25 +45,14 @@ export const jobCatalog = {
     name: 'alert',
     data: z.strictObject({ eventId: z.uuid() }),
     jobId: (d: { eventId: string }) => d.eventId,
-    options: {
-      attempts: 8,
-      backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
-      removeOnComplete: { count: 1_000, age: 24 * 3_600 },
-      removeOnFail: { count: 10_000, age: 7 * 24 * 3_600 },
-    } satisfies JobsOptions,
+    options: notificationOptions,
   },
   /** one job per (alert, channel): retried on its own so a failing channel delays no other */
   deliveries: {
     name: 'deliver',
     data: z.strictObject({ deliveryId: z.uuid() }),
     jobId: (d: { deliveryId: string }) => d.deliveryId,
-    options: {
-      attempts: 8,
-      // 2 s, 4 s, 8 s … about 4 minutes in all, each ±50 %
-      backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
-      removeOnComplete: { count: 1_000, age: 24 * 3_600 },
-      removeOnFail: { count: 10_000, age: 7 * 24 * 3_600 },
-    } satisfies JobsOptions,
+    options: notificationOptions,
   },
 } as const;
 
@@ -59,7 +60,23 @@ export type QueueName = keyof typeof jobCatalog;
 export type JobData<Q extends QueueName> = z.output<(typeof jobCatalog)[Q]['data']>;
 export const QUEUE_NAMES = Object.keys(jobCatalog) as QueueName[];
 
+/** One catalog entry, as code generic over the queue sees it. */
+export interface JobEntry<T> {
+  /** the job's name inside its queue */
+  name: string;
+  data: z.ZodType<T>;
+  jobId: (data: T) => string;
+  options: JobsOptions;
+}
+
+/** The catalog, each entry typed by its own payload; checked against `jobCatalog` here. */
+const entries: { [Q in QueueName]: JobEntry<JobData<Q>> } = jobCatalog;
+
+export function jobEntry<Q extends QueueName>(queue: Q): JobEntry<JobData<Q>> {
+  return entries[queue];
+}
+
 /** Parses a job's data on receipt; a malformed job is a permanent failure for the caller to raise. */
 export function parseJobData<Q extends QueueName>(queue: Q, data: unknown): JobData<Q> {
-  return jobCatalog[queue].data.parse(data) as JobData<Q>;
+  return jobEntry(queue).data.parse(data);
 }

@@ -1,5 +1,5 @@
 import { createDb, type Db, type StateEventKind } from '@lighthouse/db';
-import { createQueues, jobCatalog, type QueueName } from '@lighthouse/queue';
+import { createQueues, enqueue, validated, type QueueName } from '@lighthouse/queue';
 import {
   createTestDatabase,
   deleteQueuePrefix,
@@ -93,15 +93,14 @@ async function handledAt(eventId: string): Promise<Date | null> {
   return row.handled_at;
 }
 
-/** The event's job, as the relay adds it, run by the processor. */
+/** The event's job, as the relay adds it, run by the processor as the alerter's worker runs it. */
 async function process(eventId: string, deliveries = queues.deliveries): Promise<string> {
-  const { alerts: entry } = jobCatalog;
-  const job = await queues.alerts.add(
-    entry.name,
-    { eventId },
-    { ...entry.options, jobId: eventId },
+  const [job] = await enqueue(queues, 'alerts', [{ eventId }]);
+  const processor = validated(
+    'alerts',
+    createAlertProcessor({ db, queues: { deliveries }, metrics: createMetrics(), retry }),
   );
-  return createAlertProcessor({ db, deliveries, metrics: createMetrics(), retry })(job);
+  return (await processor(job!)) as string;
 }
 
 it('marks an event handled once its delivery jobs are queued', async () => {

@@ -1,19 +1,18 @@
-import { outbox, type CheckRow } from '@lighthouse/db';
-import { jobCatalog } from '@lighthouse/queue';
+import type { CheckRow } from '@lighthouse/db';
+import { createWorker, publishEvents } from '@lighthouse/queue';
 import { runMain, startOps, startRuntime } from '@lighthouse/runtime';
 import { createSecretBox, targetAccessOf } from '@lighthouse/shared';
-import { Worker } from 'bullmq';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { closeEvmChecks } from './checks/evm';
-import { closeHttpChecks } from './checks/http';
+import { createCheckRunners } from './checks';
 import { loadConfig } from './config';
 import { startHeartbeat } from './heartbeat';
 import { createCheckProcessor } from './jobs/check';
 import { createMetrics } from './metrics';
 import { createBatcher } from './results/batcher';
 import { recordResults, type RecordedEvent } from './results/record';
+import { createHistoryReader } from './subscriptions/history';
 import { createTargetLoader } from './subscriptions/loader';
 
 runMain('checker', async () => {
@@ -38,40 +37,30 @@ runMain('checker', async () => {
     },
   });
   shutdown.register('writer', () => writer.close());
-  shutdown.register('probes', () => closeHttpChecks());
-  shutdown.register('evm probes', () => closeEvmChecks());
+  const checks = createCheckRunners();
+  shutdown.register('probes', () => checks.close());
 
   /** Publishes a batch's state events at once; the relay covers any that fail here. */
   const publish = (events: RecordedEvent[]): void => {
     for (const e of events) metrics.transitions.inc({ to: e.to_state });
-    const { alerts: entry } = jobCatalog;
-    void queues.alerts
-      .addBulk(
-        events.map((e) => ({
-          name: entry.name,
-          data: { eventId: e.id },
-          opts: { ...entry.options, jobId: entry.jobId({ eventId: e.id }) },
-        })),
-      )
-      .then(() =>
-        outbox.markPublished(
-          db,
-          events.map((e) => e.id),
-        ),
-      )
-      .catch((err: unknown) =>
-        logger.debug('event publish deferred to the relay', {
-          err: err instanceof Error ? err.message : String(err),
-        }),
-      );
+    void publishEvents(
+      db,
+      queues,
+      events.map((e) => e.id),
+    ).catch((err: unknown) =>
+      logger.debug('event publish deferred to the relay', {
+        err: err instanceof Error ? err.message : String(err),
+      }),
+    );
   };
 
   const abort = new AbortController();
   const name = config.CHECKER_NAME ?? `${hostname()}-${process.pid}`;
-  const worker = new Worker(
+  const worker = createWorker(
     'checks',
     createCheckProcessor({
-      db,
+      checks,
+      history: createHistoryReader(db),
       loader: createTargetLoader({
         db,
         secrets: createSecretBox(config.ENCRYPTION_KEY),
@@ -94,9 +83,9 @@ runMain('checker', async () => {
       stalledInterval: config.CHECKER_STALLED_INTERVAL_MS,
       maxStalledCount: 2,
       autorun: false,
+      onError: (err) => logger.warn('worker error', { err: err.message }),
     },
   );
-  worker.on('error', (err) => logger.warn('worker error', { err: err.message }));
   const counts = { checks: 0, errors: 0 };
   worker.on('completed', () => (counts.checks += 1));
   worker.on('failed', (job, err) => {

@@ -23,15 +23,13 @@ runMain('scheduler', async () => {
       name: 'enqueue',
       intervalMs: config.SCHEDULER_TICK_MS,
       logger,
-      round: () =>
-        enqueueDue({ db, checks: queues.checks, metrics, batchSize: config.SCHEDULER_BATCH_SIZE }),
+      round: () => enqueueDue({ db, queues, metrics, batchSize: config.SCHEDULER_BATCH_SIZE }),
     }),
     startLoop({
       name: 'relay',
       intervalMs: config.RELAY_INTERVAL_MS,
       logger,
-      round: () =>
-        relayOutbox({ db, alerts: queues.alerts, metrics, batchSize: config.RELAY_BATCH_SIZE }),
+      round: () => relayOutbox({ db, queues, metrics, batchSize: config.RELAY_BATCH_SIZE }),
     }),
     startLoop({
       name: 'redrive',
@@ -40,8 +38,7 @@ runMain('scheduler', async () => {
       round: () =>
         redrive({
           db,
-          alerts: queues.alerts,
-          deliveries: queues.deliveries,
+          queues,
           metrics,
           logger,
           afterMs: config.REDRIVE_AFTER_MS,

@@ -1,4 +1,5 @@
 import { createDb, rules, type Db } from '@lighthouse/db';
+import { expiryNoticeDue, reminderDue, type ReminderSubject } from '@lighthouse/domain';
 import { createTestDatabase, type TestDatabase } from '@lighthouse/testing';
 import { sql } from 'kysely';
 import { createMetrics } from '../src/metrics';
@@ -436,3 +437,116 @@ async function waitForLockWait(): Promise<void> {
   }
   throw new Error('no statement ever waited for the lock');
 }
+
+// The rules' SQL mirrors pure functions of @lighthouse/domain (packages/db rules.ts): over a
+// grid of subscriptions, the rows the SQL picks are the ones the function calls due. Edges are
+// kept minutes away, so the database's now() and this process's Date.now() cannot disagree.
+describe('the SQL agrees with the domain rules', () => {
+  it('raises a reminder for exactly the subscriptions reminderDue calls due', async () => {
+    const grid: ReminderSubject[] = [];
+    for (const state of ['down', 'up', 'degraded'] as const)
+      for (const reminder_interval_minutes of [null, 10])
+        for (const active of [true, false])
+          for (const deleted_at of [null, minutesAgo(1)])
+            for (const flapping_since of [null, minutesAgo(2)])
+              for (const state_changed_at of [minutesAgo(3), minutesAgo(30)])
+                for (const reminded_at of [null, minutesAgo(5), minutesAgo(30)])
+                  grid.push({
+                    state,
+                    reminder_interval_minutes,
+                    active,
+                    deleted_at,
+                    flapping_since,
+                    state_changed_at,
+                    reminded_at,
+                  });
+    const rows = await db
+      .insertInto('subscriptions')
+      .values(
+        grid.map((s) => ({
+          user_address: owner,
+          name: 'grid',
+          target_type: 'http',
+          target_config: '{}',
+          target_secret: 'v1:x',
+          tier: 'free',
+          check_frequency_seconds: 60,
+          next_check_at: new Date(),
+          ...s,
+        })),
+      )
+      .returning('id')
+      .execute();
+    const now = new Date();
+    const expected = rows.filter((_, i) => reminderDue(grid[i]!, now)).map((r) => r.id);
+    // the grid has both answers, or it would show nothing
+    expect(expected.length).toBeGreaterThan(0);
+    expect(expected.length).toBeLessThan(rows.length);
+
+    await rules.raiseReminders(db, 10_000);
+    const reminded = await db
+      .selectFrom('state_events')
+      .select('subscription_id')
+      .where('kind', '=', 'reminder')
+      .where(
+        'subscription_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .execute();
+    expect(reminded.map((e) => e.subscription_id).sort()).toEqual(expected.sort());
+  });
+
+  it('raises the expiry notice expiryNoticeDue names, for each end and what was noticed', async () => {
+    const HOUR = 3_600_000;
+    const now = new Date(Date.now() + 30 * 24 * HOUR); // its own moment: no other row is near
+    const offsets = [-8 * 24, -6 * 24, -1, 1, 20, 47, 71, 73, 24 * 10].map((h) => h * HOUR);
+    const noticedSets: number[][] = [[], [3], [1], [0], [3, 1]];
+    const cases = offsets.flatMap((offset) =>
+      noticedSets.map((noticed) => ({ expiresAt: new Date(now.getTime() + offset), noticed })),
+    );
+    const ids: string[] = [];
+    for (const c of cases) {
+      const row = await db
+        .insertInto('subscriptions')
+        .values({
+          user_address: owner,
+          name: 'grid',
+          target_type: 'http',
+          target_config: '{}',
+          target_secret: 'v1:x',
+          tier: 'pro',
+          check_frequency_seconds: 60,
+          next_check_at: new Date(),
+          state: 'up',
+          expires_at: c.expiresAt,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      ids.push(row.id);
+      for (const days_before of c.noticed) {
+        await db
+          .insertInto('expiry_notices')
+          .values({ subscription_id: row.id, expires_at: c.expiresAt, days_before })
+          .execute();
+      }
+    }
+    const expected = cases.map((c) => expiryNoticeDue(c.expiresAt, now, c.noticed));
+    expect(expected.some((e) => e === null)).toBe(true);
+    expect(expected.some((e) => e !== null)).toBe(true);
+
+    await rules.raiseExpiryNotices(db, 10_000, now);
+    const events = await db
+      .selectFrom('state_events')
+      .select(['subscription_id', 'check'])
+      .where('kind', '=', 'expiring')
+      .where('subscription_id', 'in', ids)
+      .execute();
+    const raised = ids.map((id) => {
+      const event = events.filter((e) => e.subscription_id === id);
+      return event.length === 0 ? null : (event[0]!.check as { days_left: number }).days_left;
+    });
+    expect(events).toHaveLength(expected.filter((e) => e !== null).length);
+    expect(raised).toEqual(expected.map((e) => (e === null ? null : e.days_left)));
+  });
+});

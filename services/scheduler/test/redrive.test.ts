@@ -1,5 +1,12 @@
 import { createDb, type Db } from '@lighthouse/db';
-import { createQueues, jobCatalog, type QueueName } from '@lighthouse/queue';
+import {
+  createQueues,
+  createWorker,
+  enqueue,
+  jobCatalog,
+  type JobHandler,
+  type QueueName,
+} from '@lighthouse/queue';
 import { createLogger } from '@lighthouse/shared';
 import {
   createTestDatabase,
@@ -8,7 +15,7 @@ import {
   testEnv,
   type TestDatabase,
 } from '@lighthouse/testing';
-import { Queue, Worker, type Processor } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { Writable } from 'node:stream';
@@ -82,8 +89,7 @@ function round() {
   });
   return redrive({
     db,
-    alerts: queues.alerts,
-    deliveries: queues.deliveries,
+    queues,
     metrics,
     logger: createLogger({ service: 'scheduler', stream }),
     afterMs: AFTER_MS,
@@ -141,18 +147,19 @@ async function delivery(ageMs: number, status: 'pending' | 'sent' = 'pending'): 
   return row.id;
 }
 
-function publish(eventId: string) {
-  const { alerts: entry } = jobCatalog;
-  return queues.alerts.add(entry.name, { eventId }, { ...entry.options, jobId: eventId });
+async function publish(eventId: string) {
+  const [job] = await enqueue(queues, 'alerts', [{ eventId }]);
+  return job!;
 }
 
 /** Runs one worker over the alerts queue until `count` jobs have finished, then stops it. */
-async function runAlertJobs(
-  count: number,
-  processor: Processor<{ eventId: string }>,
-): Promise<void> {
+async function runAlertJobs(count: number, handler: JobHandler<'alerts'>): Promise<void> {
   const connection = new Redis(testEnv().redisUrl, { maxRetriesPerRequest: null });
-  const worker = new Worker('alerts', processor, { connection, prefix });
+  const worker = createWorker('alerts', handler, {
+    connection,
+    prefix,
+    onError: () => undefined, // the jobs' outcomes are what the tests look at
+  });
   await new Promise<void>((resolve) => {
     let finished = 0;
     const done = () => {
@@ -217,12 +224,10 @@ it('leaves alone handled events, and those too recent or more than a day old', a
 /** An alert job whose attempts were spent while the database was down (two, fast, not eight). */
 async function failedAlertJob(): Promise<string> {
   const id = await event(60_000);
-  const { alerts: entry } = jobCatalog;
-  await queues.alerts.add(
-    entry.name,
-    { eventId: id },
-    { ...entry.options, attempts: 2, backoff: { type: 'fixed', delay: 10 }, jobId: id },
-  );
+  await enqueue(queues, 'alerts', [{ eventId: id }], {
+    attempts: 2,
+    backoff: { type: 'fixed', delay: 10 },
+  });
   await runAlertJobs(1, () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')));
   expect(await queues.alerts.getJobState(id)).toBe('failed');
   return id;
@@ -252,8 +257,8 @@ it('retries a completed alert job whose event is still unhandled', async () => {
   const marked = await event(60_000);
   await publish(unmarked);
   await publish(marked);
-  await runAlertJobs(2, async (job) => {
-    if (job.data.eventId !== marked) return;
+  await runAlertJobs(2, async ({ eventId }) => {
+    if (eventId !== marked) return;
     await db
       .updateTable('state_events')
       .set({ handled_at: sql<Date>`now()` })
@@ -273,9 +278,11 @@ it('adds again the jobs of pending deliveries after Redis is flushed', async () 
   const sent = await delivery(60_000, 'sent');
   const recent = await delivery(1_000);
   const { deliveries: entry } = jobCatalog;
-  for (const id of [pending, sent, recent]) {
-    await queues.deliveries.add(entry.name, { deliveryId: id }, { ...entry.options, jobId: id });
-  }
+  await enqueue(
+    queues,
+    'deliveries',
+    [pending, sent, recent].map((deliveryId) => ({ deliveryId })),
+  );
   await deleteQueuePrefix(prefix);
 
   await round();

@@ -1,12 +1,13 @@
-import { API_URL, type MonitorState } from '../api';
+import type { Checker, Overview, QueueCounts, TimescaleJob } from '@lighthouse/contracts';
+import { API_URL } from '../api';
 import { Link } from '../router';
+import { STATES_WORST_FIRST } from '../subscription/format';
 import { StateBadge } from '../SubscriptionList';
 import { ErrorText, formatTime, Section, Status } from '../ui';
 import { useApi } from '../useApi';
-import { getOverview, listCheckers, type Checker, type Overview, type QueueCounts } from './api';
+import { getOverview, listCheckers } from './api';
 import { formatAgo, formatCount, POLL_MS } from './parts';
 
-const STATES: MonitorState[] = ['down', 'degraded', 'up', 'unknown'];
 const QUEUE_COLUMNS: { key: keyof QueueCounts; label: string }[] = [
   { key: 'waiting', label: 'Waiting' },
   { key: 'prioritized', label: 'Prioritized' },
@@ -92,17 +93,127 @@ function InstanceSection({ overview }: { overview: Overview }) {
             <code>{overview.version}</code>
           </dd>
         </div>
+        <div className="console-figure">
+          <dt>Storage</dt>
+          <dd>
+            {overview.storage.engine === 'timescaledb'
+              ? `TimescaleDB ${overview.storage.timescaledb_version ?? ''}`
+              : 'PostgreSQL'}
+          </dd>
+        </div>
       </dl>
-      {health.errors && (
-        <ul className="console-errors">
-          {Object.entries(health.errors).map(([part, message]) => (
-            <li key={part}>
-              <strong>{part}</strong>: {message}
-            </li>
-          ))}
-        </ul>
-      )}
+      <TimescaleJobs storage={overview.storage} />
     </Section>
+  );
+}
+
+const JOB_STATUS: Record<
+  NonNullable<TimescaleJob['last_run_status']> | 'none',
+  { label: string; badge: string }
+> = {
+  success: { label: 'Succeeded', badge: 'state-up' },
+  failed: { label: 'Failed', badge: 'state-down' },
+  none: { label: 'Not run yet', badge: 'state-unknown' },
+};
+
+/** TimescaleDB's background jobs (compression and other policies): a job can fail unnoticed. */
+function TimescaleJobs({ storage }: { storage: Overview['storage'] }) {
+  if (storage.engine !== 'timescaledb') {
+    return (
+      <p className="console-note">
+        TimescaleDB jobs: none (plain PostgreSQL: no background jobs; the scheduler&apos;s
+        housekeeping keeps the check history partitioned and trimmed).
+      </p>
+    );
+  }
+  if (storage.jobs.length === 0) {
+    return <p className="console-note">TimescaleDB jobs: none is defined.</p>;
+  }
+  const now = Date.now();
+  const failing = storage.jobs.filter((j) => j.last_run_status === 'failed').length;
+  return (
+    <>
+      <p className="console-note">
+        <strong>TimescaleDB jobs</strong>: compression and the other policies, as TimescaleDB last
+        ran them.
+      </p>
+      {failing > 0 && (
+        <p className="console-bad">
+          {failing === 1 ? 'A TimescaleDB job' : `${failing} TimescaleDB jobs`} failed its last run:
+          see <code>timescaledb_information.job_errors</code> and the PostgreSQL log.
+        </p>
+      )}
+      <div
+        className="console-table-wrap"
+        role="region"
+        aria-labelledby="console-timescale-jobs-caption"
+        tabIndex={0}
+      >
+        <table className="console-table">
+          <caption id="console-timescale-jobs-caption" className="visually-hidden">
+            TimescaleDB jobs
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Job</th>
+              <th scope="col">Hypertable</th>
+              <th scope="col">Last run</th>
+              <th scope="col">Next start</th>
+              <th scope="col" className="console-num">
+                Failures
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {storage.jobs.map((job) => (
+              <TimescaleJobRow key={job.job_id} job={job} now={now} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+function TimescaleJobRow({ job, now }: { job: TimescaleJob; now: number }) {
+  const status = JOB_STATUS[job.last_run_status ?? 'none'];
+  const inARow = job.consecutive_failures ?? 0;
+  return (
+    <tr data-job={job.job_id}>
+      <th scope="row">
+        <code className="console-wrap">{job.proc_name}</code>
+        <span className="console-cell-note">
+          job {job.job_id}
+          {job.job_status ? `, ${job.job_status.toLowerCase()}` : ''}
+        </span>
+      </th>
+      <td>{job.hypertable ? <code>{job.hypertable}</code> : '—'}</td>
+      <td className="console-nowrap">
+        <span className={`badge ${status.badge}`}>
+          <span aria-hidden="true" className="dot" />
+          {status.label}
+        </span>
+        {job.last_run_started_at && (
+          <span className="console-cell-note">
+            started{' '}
+            <time dateTime={job.last_run_started_at} title={formatTime(job.last_run_started_at)}>
+              {formatAgo(job.last_run_started_at, now)}
+            </time>
+          </span>
+        )}
+      </td>
+      <td>
+        {job.next_start ? (
+          <time dateTime={job.next_start}>{formatTime(job.next_start)}</time>
+        ) : (
+          'not scheduled'
+        )}
+      </td>
+      <td className={`console-num${job.total_failures > 0 ? ' console-bad' : ''}`}>
+        {formatCount(job.total_failures)}
+        {inARow > 0 && <span className="console-cell-note">{formatCount(inARow)} in a row</span>}
+      </td>
+    </tr>
   );
 }
 
@@ -126,7 +237,7 @@ function SubscriptionsSection({ counts }: { counts: Overview['subscriptions'] })
           <dt>Expired</dt>
           <dd className="console-number">{formatCount(counts.expired)}</dd>
         </div>
-        {STATES.map((state) => (
+        {STATES_WORST_FIRST.map((state) => (
           <div className="console-figure" key={state}>
             <dt>
               <StateBadge state={state} />

@@ -1,8 +1,9 @@
+import type { ConsolePayment } from '@lighthouse/contracts';
 import { useRef, useState } from 'react';
 import { networkLabel, shortHex, transactionUrl, trimDecimal } from '../payments/tokens';
 import { formatTime, Status } from '../ui';
 import { useAction, useApi, useAuth } from '../useApi';
-import { discardPayment, listPayments, type ConsolePayment } from './api';
+import { discardPayment, listPayments } from './api';
 import { Confirm, OwnerLink, PAGE_SIZE, Pager, POLL_MS, usePages, useUrlFilters } from './parts';
 
 const FILTERS = ['status'] as const;

@@ -1,16 +1,12 @@
+import { SUBSCRIPTION_STATUSES, type Subscription } from '@lighthouse/contracts';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { fieldErrorsOf, type MonitorState } from '../api';
-import { describeTarget, formatShortTime, STATE_LABEL } from '../subscription/format';
+import { fieldErrorsOf } from '../api';
+import { formatShortTime, STATE_LABEL, STATES_WORST_FIRST } from '../subscription/format';
+import { useTargets } from '../targets';
 import { StateBadge } from '../SubscriptionList';
 import { ErrorText, formatTime, Status } from '../ui';
 import { useAction, useApi, useAuth } from '../useApi';
-import {
-  deleteSubscription,
-  listSubscriptions,
-  setPaused,
-  transferSubscription,
-  type ConsoleSubscription,
-} from './api';
+import { deleteSubscription, listSubscriptions, setPaused, transferSubscription } from './api';
 import {
   Address,
   Confirm,
@@ -22,8 +18,6 @@ import {
   useUrlFilters,
 } from './parts';
 
-const STATES: MonitorState[] = ['down', 'degraded', 'up', 'unknown'];
-const STATUSES = ['active', 'paused', 'expired'] as const;
 const FILTERS = ['q', 'state', 'status', 'owner'] as const;
 const WALLET = /^0x[0-9a-fA-F]{40}$/;
 const COLUMNS = 6;
@@ -117,7 +111,7 @@ export function ConsoleSubscriptions() {
             onChange={(e) => set({ state: e.target.value })}
           >
             <option value="">Any state</option>
-            {STATES.map((s) => (
+            {STATES_WORST_FIRST.map((s) => (
               <option key={s} value={s}>
                 {STATE_LABEL[s]}
               </option>
@@ -132,7 +126,7 @@ export function ConsoleSubscriptions() {
             onChange={(e) => set({ status: e.target.value })}
           >
             <option value="">Any status</option>
-            {STATUSES.map((s) => (
+            {SUBSCRIPTION_STATUSES.map((s) => (
               <option key={s} value={s}>
                 {s}
               </option>
@@ -209,7 +203,7 @@ function SubscriptionRows({
   sub,
   onChanged,
 }: {
-  sub: ConsoleSubscription;
+  sub: Subscription;
   onChanged: (message: string, options?: { focus?: boolean }) => void;
 }) {
   const { token } = useAuth();
@@ -219,7 +213,7 @@ function SubscriptionRows({
   const transferRef = useRef<HTMLButtonElement>(null);
   const deleteRef = useRef<HTMLButtonElement>(null);
   const name = sub.name || sub.id;
-  const target = describeTarget(sub.target_type, sub.target_config);
+  const target = useTargets()?.describeTarget(sub.target_type, sub.target_config) ?? '';
   const panelId = `console-sub-${sub.id}`;
 
   /** closes the panel and gives the focus back to the button that opened it */
@@ -356,7 +350,7 @@ function TransferForm({
   onCancel,
   onDone,
 }: {
-  sub: ConsoleSubscription;
+  sub: Subscription;
   name: string;
   onCancel: () => void;
   onDone: (to: string) => void;

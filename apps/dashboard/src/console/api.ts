@@ -1,85 +1,16 @@
-import { ApiError, apiRequest, type MonitorState, type Page, type Subscription } from '../api';
-import type { Payment } from '../payments/api';
+import type {
+  Checker,
+  ConsolePayment,
+  ConsoleUser,
+  Overview,
+  Page,
+  Subscription,
+  WholeList,
+} from '@lighthouse/contracts';
+import { ApiError, apiRequest } from '../api';
 
 // The operator console's side of the API: `/v1/admin/*` (services/api/src/routes/console.ts),
 // open to the owner of a self-hosted instance and the wallets in LIGHTHOUSE_ADMIN_WALLETS.
-
-/** Jobs per state in one queue, as BullMQ counts them. */
-export type QueueCounts = Partial<
-  Record<'waiting' | 'active' | 'delayed' | 'prioritized' | 'failed' | 'completed', number>
->;
-
-/** GET /v1/admin/overview */
-export interface Overview {
-  mode: 'self-hosted' | 'service';
-  version: string;
-  /** as /health answers: each dependency `connected` or `disconnected` */
-  health: {
-    status: 'ok' | 'unavailable';
-    database?: string;
-    redis?: string;
-    errors?: Record<string, string>;
-  };
-  subscriptions: {
-    total: number;
-    active: number;
-    paused: number;
-    expired: number;
-    by_state: Record<MonitorState, number>;
-  };
-  /** per queue; null when Redis did not answer for it */
-  queues: Record<string, QueueCounts | null>;
-  /** Bull Board, which asks for the ADMIN_TOKEN */
-  bull_board_url: string;
-  checkers: { live: number; known: number };
-  pending_payments: number;
-}
-
-/** One checker of the fleet, from its heartbeat (GET /v1/admin/checkers). */
-export interface Checker {
-  name: string;
-  host: string;
-  version: string;
-  region: string | null;
-  started_at: string;
-  last_seen_at: string;
-  /** heard from within the last minute */
-  live: boolean;
-  checks_total: number;
-  errors_total: number;
-  checks_per_second: number;
-}
-
-/** One account (GET /v1/admin/users). */
-export interface ConsoleUser {
-  address: string;
-  created_at: string;
-  language: string;
-  /** live subscriptions, and how many of them are active */
-  subscriptions: number;
-  active_subscriptions: number;
-  /** settled payments */
-  payments: number;
-  /** decimal USDC */
-  total_spent_usdc: string;
-  /** the wallets that sign in to this account */
-  wallets: string[];
-}
-
-/** Anyone's subscription: the owner's JSON, with the owner (GET /v1/admin/subscriptions). */
-export interface ConsoleSubscription extends Subscription {
-  user_address: string;
-  active: boolean;
-  tier: string;
-  target_config: Record<string, unknown>;
-}
-
-/** Anyone's payment (GET /v1/admin/payments). */
-export interface ConsolePayment extends Payment {
-  user_address: string;
-  payer: string;
-  nonce: string;
-}
 
 /** a type, not an interface: it goes into a record of query parameters */
 export type SubscriptionFilters = {
@@ -123,7 +54,7 @@ export const getOverview = (token: string, signal?: AbortSignal) =>
   read<Overview>('/v1/admin/overview', token, signal);
 
 export const listCheckers = (token: string, signal?: AbortSignal) =>
-  read<Page<Checker>>('/v1/admin/checkers', token, signal);
+  read<WholeList<Checker>>('/v1/admin/checkers', token, signal);
 
 export const listUsers = (
   token: string,
@@ -135,7 +66,7 @@ export const listSubscriptions = (
   token: string,
   options: SubscriptionFilters & { cursor: string | null; limit: number },
   signal?: AbortSignal,
-) => read<Page<ConsoleSubscription>>(`/v1/admin/subscriptions${queryOf(options)}`, token, signal);
+) => read<Page<Subscription>>(`/v1/admin/subscriptions${queryOf(options)}`, token, signal);
 
 export const listPayments = (
   token: string,
@@ -146,7 +77,7 @@ export const listPayments = (
 const subscriptionPath = (id: string) => `/v1/admin/subscriptions/${encodeURIComponent(id)}`;
 
 export function setPaused(token: string, id: string, paused: boolean) {
-  return apiRequest<ConsoleSubscription>(`${subscriptionPath(id)}/${paused ? 'pause' : 'resume'}`, {
+  return apiRequest<Subscription>(`${subscriptionPath(id)}/${paused ? 'pause' : 'resume'}`, {
     method: 'POST',
     token,
   });
@@ -158,7 +89,7 @@ export function deleteSubscription(token: string, id: string) {
 
 /** Gives the subscription to another wallet; a 400 names the `to` field. */
 export function transferSubscription(token: string, id: string, to: string) {
-  return apiRequest<ConsoleSubscription>(`${subscriptionPath(id)}/transfer`, {
+  return apiRequest<Subscription>(`${subscriptionPath(id)}/transfer`, {
     method: 'POST',
     token,
     body: { to },

@@ -1,9 +1,10 @@
+import type { Payment, Tier } from '@lighthouse/contracts';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api';
 import { Link } from '../router';
 import { formatTime, Status } from '../ui';
 import { errorMessage, useApi, useAuth } from '../useApi';
-import { listPayments, listTiers, priceLabel, type Payment, type Tier } from './api';
+import { listPayments, listTiers, priceLabel } from './api';
 import './payments.css';
 import { networkLabel, shortHex, transactionUrl, trimDecimal } from './tokens';
 

@@ -1,3 +1,4 @@
+import type { Subscription } from '@lighthouse/contracts';
 import { useEffect, useId, useRef, useState } from 'react';
 import { ApiError } from '../api';
 import { Link } from '../router';
@@ -12,12 +13,7 @@ const DAY_MS = 86_400_000;
 /** under this much time left, the expiry is shown as a warning */
 const WARN_MS = 7 * DAY_MS;
 
-export interface RenewableSubscription {
-  id: string;
-  tier: string;
-  expires_at: string | null;
-  status: string;
-}
+export type RenewableSubscription = Pick<Subscription, 'id' | 'tier' | 'expires_at' | 'status'>;
 
 type Step =
   | { kind: 'idle' }

@@ -1,3 +1,4 @@
+import type { StatusPage } from '@lighthouse/contracts';
 import { useId, useRef, useState } from 'react';
 import { CopyButton } from './parts';
 import {
@@ -5,7 +6,6 @@ import {
   DEFAULT_UPTIME_PERIOD,
   statusPageUrl,
   UPTIME_PERIODS,
-  type StatusPage,
   type UptimePeriod,
 } from './statusPagesApi';
 

@@ -1,3 +1,4 @@
+import type { StatusPage } from '@lighthouse/contracts';
 import { useEffect, useMemo, useRef, useState, type FormEvent, type MouseEvent } from 'react';
 import { Link, navigate } from '../router';
 import { ErrorText, formatTime, Status } from '../ui';
@@ -20,7 +21,6 @@ import {
   statusPageUrl,
   subscriptionName,
   updateStatusPage,
-  type StatusPage,
   type StatusPageInput,
 } from './statusPagesApi';
 import { SubscriptionPicker } from './SubscriptionPicker';

@@ -1,14 +1,8 @@
+import type { MonitorState, PublicState, StatusPage } from '@lighthouse/contracts';
 import { useState } from 'react';
-import type { MonitorState } from '../api';
 import { formatTime, Status } from '../ui';
 import { useApi } from '../useApi';
-import {
-  canFramePublicPage,
-  getPublicStatusPage,
-  statusPageUrl,
-  type PublicState,
-  type StatusPage,
-} from './statusPagesApi';
+import { canFramePublicPage, getPublicStatusPage, statusPageUrl } from './statusPagesApi';
 
 const STATE_TEXT: Record<PublicState, string> = {
   up: 'Operational',

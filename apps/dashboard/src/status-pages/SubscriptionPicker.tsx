@@ -1,15 +1,8 @@
 import { useId, useMemo, useState } from 'react';
-import type { Subscription } from '../api';
+import type { Subscription } from '@lighthouse/contracts';
 import { Link } from '../router';
 import { Status } from '../ui';
 import { MAX_SUBSCRIPTIONS_PER_PAGE, subscriptionName } from './statusPagesApi';
-
-const STATE_LABEL: Record<Subscription['state'], string> = {
-  up: 'up',
-  down: 'down',
-  degraded: 'degraded',
-  unknown: 'unknown',
-};
 
 interface Props {
   /** every subscription of the user, once loaded */
@@ -149,7 +142,7 @@ export function SubscriptionPicker(props: Props) {
                   />
                   <label htmlFor={box}>{subscriptionName(s)}</label>
                   <span id={`${box}-info`} className="sp-muted sp-check-info">
-                    {s.target_type}, {STATE_LABEL[s.state]}
+                    {s.target_type}, {s.state}
                     {s.status === 'active' ? '' : `, ${s.status}`}
                   </span>
                 </li>

@@ -1,69 +1,32 @@
-import {
-  API_URL,
-  apiRequest,
-  listSubscriptions,
-  type MonitorState,
-  type Page,
-  type Subscription,
-} from '../api';
+import type {
+  Page,
+  PublicStatusPage,
+  StatusPage,
+  StatusPageCreate,
+  StatusPageUpdate,
+  Subscription,
+} from '@lighthouse/contracts';
+import { API_URL, apiRequest, listSubscriptions } from '../api';
 
 /*
- * The status page endpoints of the public REST API (services/api/src/routes/status-pages.ts),
- * and the rules the dashboard repeats so it can explain them before the API refuses.
+ * The status page endpoints of the public REST API (services/api/src/routes/status-pages.ts).
+ * The rules the dashboard explains before the API refuses (SLUG_PATTERN, MAX_TITLE…) are the
+ * contract's.
  */
+export {
+  MAX_DESCRIPTION,
+  MAX_PAGES_PER_USER,
+  MAX_SUBSCRIPTIONS_PER_PAGE,
+  MAX_TITLE,
+  SLUG_PATTERN,
+} from '@lighthouse/contracts';
 
-/** The same rule as the API's SLUG_PATTERN and the status_pages.slug check constraint. */
-export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+/** The API's rule for a slug, in the dashboard's words. */
 export const SLUG_RULE =
   '1–64 lower-case letters, digits and hyphens, not starting or ending with a hyphen';
-export const MAX_TITLE = 200;
-export const MAX_DESCRIPTION = 2000;
-export const MAX_SUBSCRIPTIONS_PER_PAGE = 50;
-export const MAX_PAGES_PER_USER = 20;
 
-/** The owner's view of a status page (GET/POST/PATCH /v1/status-pages…). */
-export interface StatusPage {
-  id: string;
-  slug: string;
-  title: string;
-  description: string | null;
-  published: boolean;
-  /** in page order; deleted subscriptions drop out */
-  subscription_ids: string[];
-  urls: { html: string; json: string };
-  created_at: string;
-  updated_at: string;
-}
-
-export interface StatusPageInput {
-  slug: string;
-  title: string;
-  description: string | null;
-  subscription_ids: string[];
-  published: boolean;
-}
-
-export type PublicState = MonitorState | 'paused';
-
-/** What visitors see (GET /v1/status/:slug), the fields this dashboard shows. */
-export interface PublicStatusPage {
-  slug: string;
-  title: string;
-  description: string | null;
-  generated_at: string;
-  overall_state: MonitorState;
-  subscriptions: {
-    id: string;
-    name: string;
-    state: PublicState;
-    last_check_at: string | null;
-    uptime_90d_pct: number | null;
-  }[];
-  incidents: {
-    open: { subscription: { id: string; name: string }; started_at: string }[];
-    recent: unknown[];
-  };
-}
+/** What the editor sends: every field, so a new page and a change are built alike. */
+export type StatusPageInput = Required<StatusPageCreate>;
 
 /** A bound on the pages a list follows, so a bad cursor loop cannot spin forever. */
 const MAX_LIST_REQUESTS = 20;
@@ -125,7 +88,7 @@ export function createStatusPage(token: string, input: StatusPageInput): Promise
 export function updateStatusPage(
   token: string,
   id: string,
-  changes: Partial<StatusPageInput>,
+  changes: StatusPageUpdate,
 ): Promise<StatusPage> {
   return apiRequest(`/v1/status-pages/${encodeURIComponent(id)}`, {
     method: 'PATCH',

@@ -1,6 +1,7 @@
+import type { Alert, AlertDelivery } from '@lighthouse/contracts';
 import { useMemo } from 'react';
 import { formatTime, Section, Status } from '../ui';
-import { listAlerts, type Alert, type AlertDelivery } from './api';
+import { listAlerts } from './api';
 import { alertKindLabel, channelTypeLabel, DELIVERY_LABEL } from './format';
 import { OlderButton } from './OlderButton';
 import { usePagedList } from './usePagedList';

@@ -1,6 +1,7 @@
+import type { Check } from '@lighthouse/contracts';
 import { useMemo } from 'react';
 import { formatMs, formatTime, Section, Status } from '../ui';
-import { listChecks, type Check } from './api';
+import { listChecks } from './api';
 import { describeError, formatShortTime, STATE_LABEL } from './format';
 import { OlderButton } from './OlderButton';
 import { usePagedList } from './usePagedList';

@@ -1,6 +1,7 @@
+import type { Incident } from '@lighthouse/contracts';
 import { useMemo } from 'react';
 import { formatTime, Section, Status } from '../ui';
-import { listIncidents, type Incident } from './api';
+import { listIncidents } from './api';
 import { describeError, formatDuration, formatShortTime } from './format';
 import { OlderButton } from './OlderButton';
 import { usePagedList } from './usePagedList';

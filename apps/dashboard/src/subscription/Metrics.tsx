@@ -1,7 +1,8 @@
+import type { Metrics, MetricsBucket, MetricsSummary } from '@lighthouse/contracts';
 import { useMemo, useState } from 'react';
 import { formatMs, formatTime, Section, Status } from '../ui';
 import { useApi, type Loaded } from '../useApi';
-import { getMetrics, type Bucket, type Metrics, type MetricsSummary } from './api';
+import { getMetrics } from './api';
 import { formatUptime } from './format';
 import { LatencyChart, type LatencyPoint } from './LatencyChart';
 
@@ -22,7 +23,7 @@ const WINDOWS = [
   label: string;
   long: string;
   days: number;
-  bucket: Bucket;
+  bucket: MetricsBucket;
 }[];
 
 type Window = (typeof WINDOWS)[number];

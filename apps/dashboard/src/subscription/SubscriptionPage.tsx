@@ -1,21 +1,16 @@
+import type { Subscription, TestAlertResult } from '@lighthouse/contracts';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { RenewPanel } from '../payments/RenewPanel';
 import { Link, navigate } from '../router';
 import { ErrorText, formatTime, Status } from '../ui';
 import { useAction, useApi, useAuth } from '../useApi';
 import { AlertsSection } from './AlertsSection';
-import {
-  deleteSubscription,
-  getSubscription,
-  sendTestAlert,
-  setPaused,
-  type SubscriptionDetail,
-  type TestAlertResult,
-} from './api';
+import { deleteSubscription, getSubscription, sendTestAlert, setPaused } from './api';
 import { ChecksSection } from './ChecksSection';
 import { IncidentsSection } from './IncidentsSection';
 import { LatencySection, UptimeSection, useMetrics } from './Metrics';
-import { channelNames, describeTarget, formatDuration, STATE_LABEL } from './format';
+import { useTargets } from '../targets';
+import { channelNames, formatDuration, STATE_LABEL } from './format';
 import './subscription.css';
 
 /** One subscription: its state (polled), actions, uptime, latency and history. */
@@ -64,8 +59,8 @@ export function SubscriptionPage({ id }: { id: string }) {
   );
 }
 
-function Header({ sub, onChanged }: { sub: SubscriptionDetail; onChanged: () => void }) {
-  const target = describeTarget(sub.target_type, sub.target_config);
+function Header({ sub, onChanged }: { sub: Subscription; onChanged: () => void }) {
+  const target = useTargets()?.describeTarget(sub.target_type, sub.target_config) ?? '';
   return (
     <header className="card sub-header">
       <div className="sub-title-row">
@@ -124,7 +119,7 @@ function Header({ sub, onChanged }: { sub: SubscriptionDetail; onChanged: () => 
   );
 }
 
-function Actions({ sub, onChanged }: { sub: SubscriptionDetail; onChanged: () => void }) {
+function Actions({ sub, onChanged }: { sub: Subscription; onChanged: () => void }) {
   const { token } = useAuth();
   const pause = useAction();
   const test = useAction();
@@ -264,7 +259,7 @@ function Actions({ sub, onChanged }: { sub: SubscriptionDetail; onChanged: () =>
 }
 
 /** The sections below the header; mounted once the subscription is known to exist. */
-function Details({ sub }: { sub: SubscriptionDetail }) {
+function Details({ sub }: { sub: Subscription }) {
   const metrics = useMetrics(sub.id);
   const names = useMemo(() => channelNames(sub.alert_channels), [sub.alert_channels]);
   const lastCheck = sub.last_check_at ?? '';

@@ -1,5 +1,4 @@
-import type { MonitorState } from '../api';
-import type { AlertDelivery } from './api';
+import type { AlertDelivery, MonitorState } from '@lighthouse/contracts';
 
 export const STATE_LABEL: Record<MonitorState, string> = {
   up: 'Up',
@@ -8,76 +7,13 @@ export const STATE_LABEL: Record<MonitorState, string> = {
   unknown: 'Unknown',
 };
 
-const text = (config: Record<string, unknown>, key: string): string | undefined => {
-  const value = config[key];
-  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
-};
-
-const hostPort = (host: string | undefined, port: string | undefined): string => {
-  const h = host?.includes(':') ? `[${host}]` : (host ?? '?');
-  return port === undefined ? h : `${h}:${port}`;
-};
-
-function rpcHost(url: string | undefined): string {
-  try {
-    return url ? new URL(url).host : 'an RPC endpoint';
-  } catch {
-    return 'an RPC endpoint';
-  }
-}
-
-/**
- * One line naming what is checked, from the (masked) `target_config` the API returns, e.g.
- * `GET https://example.com/health`, `example.com:5432`, `MX example.com`.
- */
-export function describeTarget(type: string, config: Record<string, unknown>): string {
-  switch (type) {
-    case 'http':
-      return `${text(config, 'method') ?? 'GET'} ${text(config, 'url') ?? ''}`.trim();
-    case 'tcp':
-      return `${config.tls === true ? 'TLS ' : ''}${hostPort(text(config, 'host'), text(config, 'port'))}`;
-    case 'tls': {
-      const host = text(config, 'host');
-      const servername = text(config, 'servername');
-      const name = servername && servername !== host ? ` (${servername})` : '';
-      return `${hostPort(host, text(config, 'port'))}${name}`;
-    }
-    case 'dns': {
-      const resolver = text(config, 'resolver');
-      return `${text(config, 'record_type') ?? 'A'} ${text(config, 'hostname') ?? ''}${resolver ? ` @${resolver}` : ''}`;
-    }
-    case 'websocket':
-      return text(config, 'url') ?? '';
-    case 'heartbeat': {
-      const grace = text(config, 'grace_seconds');
-      return grace === undefined ? 'pings from your job' : `pings from your job, ${grace} s grace`;
-    }
-    case 'canary': {
-      const steps = Array.isArray(config.steps) ? (config.steps as unknown[]) : [];
-      const names = steps.map((s, i) =>
-        typeof s === 'object' && s !== null
-          ? (text(s as Record<string, unknown>, 'name') ?? `step ${i + 1}`)
-          : `step ${i + 1}`,
-      );
-      return `${steps.length}-step flow: ${names.join(' → ')}`;
-    }
-    case 'evm_balance': {
-      const token = text(config, 'token');
-      return `${token ? `token ${token} balance` : 'balance'} of ${text(config, 'address') ?? '?'} on ${rpcHost(text(config, 'rpc_url'))}`;
-    }
-    case 'evm_contract': {
-      const fn =
-        text(config, 'function')
-          ?.split('(')[0]
-          ?.replace(/^function\s+/, '') || 'call';
-      return `${fn}() on ${text(config, 'address') ?? '?'} at ${rpcHost(text(config, 'rpc_url'))}`;
-    }
-    case 'evm_rpc':
-      return `JSON-RPC ${rpcHost(text(config, 'rpc_url'))} (chain ${text(config, 'chain_id') ?? '?'})`;
-    default:
-      return '';
-  }
-}
+/** The states in the order lists and filters show them: the worst first. */
+export const STATES_WORST_FIRST = [
+  'down',
+  'degraded',
+  'up',
+  'unknown',
+] as const satisfies readonly MonitorState[];
 
 /** `30 s`, `5 min`, `1 h 30 min`, `2 d 4 h`: the largest two units. */
 export function formatDuration(seconds: number): string {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Page } from '../api';
+import type { Page } from '@lighthouse/contracts';
 import { useAction, useApi, useAuth } from '../useApi';
 import type { PageFetcher } from './api';
 

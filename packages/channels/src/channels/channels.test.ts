@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { escapeHtml, render } from '../i18n';
 import { parseRetryAfter } from './http';
-import { channelSenders, closeChannels, sendToChannel } from './index';
+import { channelSenders, closeChannels, createChannelTransports, sendToChannel } from './index';
 import type { AlertMessage, ChannelContext, SendOutcome } from './types';
 import { verifyWebhook } from './webhook';
 import {
@@ -107,8 +107,12 @@ const smtpServer = new SMTPServer({
 });
 let smtpPort = 0;
 
+/** One set of pooled connections for the whole file, as a process has. */
+const transports = createChannelTransports();
+
 function ctx(overrides: Partial<ChannelContext> = {}): ChannelContext {
   return {
+    transports,
     timeoutMs: 2_000,
     targetAccess: 'all',
     telegramApiBase: `${base}/tg`,
@@ -130,7 +134,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await closeChannels();
+  await closeChannels({ transports });
   httpServer.closeAllConnections();
   httpServer.close();
   await new Promise<void>((resolve) => smtpServer.close(() => resolve()));

@@ -1,17 +1,38 @@
 import { createTransport, type SMTPPoolOptions } from 'nodemailer';
 import type { ChannelConfig } from './index';
-import type { ChannelContext, ChannelSender, SendOutcome } from './types';
+import type { ChannelSender, SendOutcome } from './types';
 
 type EmailConfig = ChannelConfig<'email'>;
 
-/**
- * One pooled SMTP transport per SMTP URL, for the life of the process (closed by
- * {@link closeEmailTransports}). The SMTP server is the operator's, from config, so it is not
- * subject to the SSRF guard.
- */
-const transports = new Map<string, PoolTransport>();
-
 type PoolTransport = ReturnType<typeof createPool>;
+
+/**
+ * One pooled SMTP transport per SMTP URL, made on first use (part of `ChannelTransports`). The
+ * SMTP server is the operator's, from config, so it is not subject to the SSRF guard.
+ */
+export interface SmtpPools {
+  get(url: string, timeoutMs: number): PoolTransport;
+  /** Closes every pooled SMTP connection; the next send opens new ones. */
+  close(): void;
+}
+
+export function createSmtpPools(): SmtpPools {
+  const transports = new Map<string, PoolTransport>();
+  return {
+    get(url, timeoutMs) {
+      let transport = transports.get(url);
+      if (transport === undefined) {
+        transport = createPool(url, timeoutMs);
+        transports.set(url, transport);
+      }
+      return transport;
+    },
+    close() {
+      for (const transport of transports.values()) transport.close();
+      transports.clear();
+    },
+  };
+}
 
 function createPool(url: string, timeoutMs: number) {
   // The pool parses `url` (credentials, host, port, secure) as the plain transport does.
@@ -26,21 +47,6 @@ function createPool(url: string, timeoutMs: number) {
   return createTransport(options);
 }
 
-function transportFor(url: string, ctx: ChannelContext): PoolTransport {
-  let transport = transports.get(url);
-  if (transport === undefined) {
-    transport = createPool(url, ctx.timeoutMs);
-    transports.set(url, transport);
-  }
-  return transport;
-}
-
-/** Closes every pooled SMTP connection; the next send opens new ones. */
-export function closeEmailTransports(): void {
-  for (const transport of transports.values()) transport.close();
-  transports.clear();
-}
-
 /** Sends the rendered message as text and HTML to the channel's recipients. */
 export const sendEmail: ChannelSender<EmailConfig> = async (config, message, rendered, ctx) => {
   const { url, from } = ctx.smtp;
@@ -52,7 +58,7 @@ export const sendEmail: ChannelSender<EmailConfig> = async (config, message, ren
     };
   }
   try {
-    const info = await transportFor(url, ctx).sendMail({
+    const info = await ctx.transports.smtp.get(url, ctx.timeoutMs).sendMail({
       from,
       to: config.to,
       subject: rendered.title,

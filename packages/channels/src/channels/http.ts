@@ -1,4 +1,4 @@
-import { BLOCKED_ADDRESS_CODE, guardedAgents } from '@lighthouse/net';
+import { BLOCKED_ADDRESS_CODE, guardedAgents, type GuardedAgents } from '@lighthouse/net';
 import { request } from 'undici';
 import type { ChannelContext, SendOutcome } from './types';
 
@@ -9,16 +9,13 @@ const ERROR_EXCERPT_CHARS = 200;
 const USER_AGENT = 'Lighthouse-Alerter';
 const IDLE_SOCKET_TIMEOUT_MS = 4_000;
 
-/** Channel peers' agents, per guard mode, for the life of the process. */
-const agents = guardedAgents({
-  keepAliveTimeout: IDLE_SOCKET_TIMEOUT_MS,
-  keepAliveMaxTimeout: IDLE_SOCKET_TIMEOUT_MS,
-  connections: 16,
-});
-
-/** Closes the keep-alive sockets of every agent; the next send opens new ones. */
-export async function closeHttpAgents(): Promise<void> {
-  await agents.close();
+/** Channel peers' keep-alive agents, one per guard mode (part of `ChannelTransports`). */
+export function createChannelAgents(): GuardedAgents {
+  return guardedAgents({
+    keepAliveTimeout: IDLE_SOCKET_TIMEOUT_MS,
+    keepAliveMaxTimeout: IDLE_SOCKET_TIMEOUT_MS,
+    connections: 16,
+  });
 }
 
 export interface PostOptions {
@@ -54,7 +51,7 @@ export async function postJson(
   }
   const origin = parsed.origin;
   const clean = (text: string): string => scrub(text, parsed, options.secrets ?? []);
-  const { guard, agent } = agents.get(ctx.targetAccess);
+  const { guard, agent } = ctx.transports.http.get(ctx.targetAccess);
 
   try {
     // IP literals never reach the guard's lookup: node connects to them directly.

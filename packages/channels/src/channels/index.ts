@@ -1,14 +1,15 @@
 import type { ChannelTypeName, channelTypes } from '@lighthouse/domain';
 import type { z } from 'zod';
 import { sendDiscord } from './discord';
-import { closeEmailTransports, sendEmail } from './email';
-import { closeHttpAgents } from './http';
+import { createSmtpPools, sendEmail } from './email';
+import { createChannelAgents } from './http';
 import { sendSlack } from './slack';
 import { sendTelegram } from './telegram';
 import type {
   AlertMessage,
   ChannelContext,
   ChannelSender,
+  ChannelTransports,
   RenderedMessage,
   SendOutcome,
 } from './types';
@@ -40,8 +41,13 @@ export function sendToChannel(
   return send(config, message, rendered, ctx);
 }
 
-/** Closes pooled HTTP sockets and SMTP connections: call once at shutdown, after the workers. */
-export async function closeChannels(): Promise<void> {
-  closeEmailTransports();
-  await closeHttpAgents();
+/** Pooled HTTP agents and SMTP connections, opened on first use. */
+export function createChannelTransports(): ChannelTransports {
+  return { http: createChannelAgents(), smtp: createSmtpPools() };
+}
+
+/** Closes a context's pooled HTTP sockets and SMTP connections: once, after its last send. */
+export async function closeChannels(ctx: Pick<ChannelContext, 'transports'>): Promise<void> {
+  ctx.transports.smtp.close();
+  await ctx.transports.http.close();
 }

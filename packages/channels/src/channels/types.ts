@@ -1,5 +1,6 @@
 import type { Language } from '@lighthouse/domain';
-import type { TargetAccess } from '@lighthouse/net';
+import type { GuardedAgents, TargetAccess } from '@lighthouse/net';
+import type { SmtpPools } from './email';
 
 export type AlertEvent =
   | 'subscription.down'
@@ -81,7 +82,15 @@ export interface ChannelContext {
   telegramApiBase: string;
   /** SMTP: nodemailer transport options from config */
   smtp: { url: string | null; from: string };
+  /** the pooled connections sends reuse; built with the context, closed by its owner */
+  transports: ChannelTransports;
   signal?: AbortSignal;
+}
+
+/** The keep-alive HTTP agents and SMTP pools of one sending process (see `channelContext`). */
+export interface ChannelTransports {
+  http: GuardedAgents;
+  smtp: SmtpPools;
 }
 
 /**

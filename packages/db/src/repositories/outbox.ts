@@ -17,7 +17,7 @@ export async function claimUnpublished(
     .execute();
 }
 
-export async function markPublished(db: Executor, ids: string[]): Promise<void> {
+export async function markPublished(db: Executor, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
   await db
     .updateTable('state_events')

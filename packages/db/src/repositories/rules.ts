@@ -1,11 +1,17 @@
+import { EXPIRED_NOTICE_WINDOW_DAYS, EXPIRY_NOTICE_DAYS } from '@lighthouse/domain';
 import { sql } from 'kysely';
 import type { Executor } from '../connection';
 
+// The rules below are pure functions in @lighthouse/domain, table-tested there: reminderDue,
+// flappingOver, expiryNoticeDue. They are selected here in SQL because they pick rows among
+// every subscription, at scale, and must raise each event once across concurrent schedulers;
+// each WHERE mirrors its function, and a change to one is a change to both.
+
 /**
- * Raises a reminder event for each subscription that has been down for its reminder
- * interval since it went down or was last reminded about (at most `limit` a round).
- * Moving `reminded_at` in the same statement makes concurrent schedulers raise each
- * reminder once. Subscriptions held by flapping are left alone.
+ * Raises a reminder event for each subscription for which a reminder is due (reminderDue:
+ * down for its reminder interval since it went down or was last reminded about; not paused,
+ * deleted or held by flapping), at most `limit` a round. Moving `reminded_at` in the same
+ * statement makes concurrent schedulers raise each reminder once.
  */
 export async function raiseReminders(db: Executor, limit: number): Promise<string[]> {
   const { rows } = await sql<{ id: string }>`
@@ -33,9 +39,9 @@ export async function raiseReminders(db: Executor, limit: number): Promise<strin
 }
 
 /**
- * Ends flapping for each subscription that has gone a whole window without a state
- * change, and raises a 'stable' event carrying its current state (not for paused or
- * deleted subscriptions, whose flapping just ends).
+ * Ends flapping for each subscription whose flapping is over (flappingOver: a whole window
+ * without a state change), and raises a 'stable' event carrying its current state (not for
+ * paused or deleted subscriptions, whose flapping just ends).
  */
 export async function raiseStable(db: Executor, limit: number): Promise<string[]> {
   const { rows } = await sql<{ id: string }>`
@@ -62,20 +68,11 @@ export async function raiseStable(db: Executor, limit: number): Promise<string[]
 }
 
 /**
- * How long after a period ended its 'expired' notice may still go out (e.g. after the
- * scheduler was down for a while). Periods that ended longer ago get no notice at all, so
- * neither a long outage nor the first run of this rule floods owners with stale news.
- */
-export const EXPIRED_NOTICE_WINDOW_DAYS = 7;
-
-/**
- * Raises an 'expiring' event for each live subscription whose paid period ends within
- * 3 days (or has ended within {@link EXPIRED_NOTICE_WINDOW_DAYS}), once per period end and
- * lead time (at most `limit` a round). Paused subscriptions are included: they expire too.
- *
- * Lead times are 3 days, 1 day and 0 (expired). Only the most urgent one that is due is
- * raised, and none once a more urgent one was: a subscription bought with 20 hours left
- * gets the 1-day notice and never the 3-day one; one found expired gets only the 0 notice.
+ * Raises an 'expiring' event for each not deleted subscription whose paid period has a notice
+ * due (expiryNoticeDue: the most urgent of the lead times EXPIRY_NOTICE_DAYS that is due, none
+ * once a more urgent one was, none for a period over for EXPIRED_NOTICE_WINDOW_DAYS), once per
+ * period end and lead time (at most `limit` a round). Paused subscriptions are included: they
+ * expire too.
  *
  * The event carries `{ expires_at, days_left }` in `check` (`days_left`: whole days left,
  * rounded, at least 1 before the end; 0 once it has passed) and the subscription's current
@@ -90,19 +87,23 @@ export async function raiseExpiryNotices(
   now?: Date,
 ): Promise<string[]> {
   const at = now ? sql`${now.toISOString()}::timestamptz` : sql`now()`;
+  // the most urgent lead time the end is within: CASE WHEN … <= at THEN 0 WHEN … <= at + 1 day …
+  const leadTimes = sql.join(
+    EXPIRY_NOTICE_DAYS.map(
+      (days) => sql`WHEN s.expires_at <= ${at} + make_interval(days => ${days}) THEN ${days}::int`,
+    ),
+    sql` `,
+  );
+  const longest = Math.max(...EXPIRY_NOTICE_DAYS);
   const { rows } = await sql<{ id: string }>`
     WITH due AS (
       SELECT s.id, s.state, s.expires_at, notice.days_before,
         -- the event's id, chosen here so that the notice can name it
         gen_random_uuid() AS event_id
       FROM subscriptions AS s
-      CROSS JOIN LATERAL (
-        SELECT CASE
-          WHEN s.expires_at <= ${at} THEN 0
-          WHEN s.expires_at <= ${at} + interval '1 day' THEN 1
-          ELSE 3 END AS days_before) AS notice
+      CROSS JOIN LATERAL (SELECT CASE ${leadTimes} END AS days_before) AS notice
       WHERE s.expires_at IS NOT NULL AND s.deleted_at IS NULL
-        AND s.expires_at <= ${at} + interval '3 days'
+        AND s.expires_at <= ${at} + make_interval(days => ${longest})
         AND s.expires_at > ${at} - make_interval(days => ${EXPIRED_NOTICE_WINDOW_DAYS})
         -- this notice, or a more urgent one, was already raised for this period
         AND NOT EXISTS (

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIP } from './ip';
 import { z } from 'zod';
 import { isHostname, timeoutField } from './net-fields';
 

@@ -73,7 +73,6 @@ export type EvmBalanceTarget = z.output<typeof evmBalanceTargetSchema>;
 // --- evm_contract -------------------------------------------------------------------------------
 
 export const EVM_COMPARE_OPERATORS = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'changed'] as const;
-export type EvmCompareOperator = (typeof EVM_COMPARE_OPERATORS)[number];
 
 /** What the first return value of a called function decodes to, for comparing. */
 export type EvmValueKind = 'integer' | 'bool' | 'address' | 'string' | 'bytes';

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIP } from './ip';
 import { z } from 'zod';
 
 /** Fields the socket-level target types (tcp, dns, tls, websocket) share. */

@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
 import { hostField, hostPort, portField, servernameField, timeoutField } from './net-fields';
 
@@ -40,9 +39,4 @@ export function describeTlsTarget(target: TlsTarget): string {
       ? ` (${target.servername})`
       : '';
   return `tls ${hostPort(target.host, target.port)}${name}`;
-}
-
-/** The server name a TLS check sends and verifies: `servername`, else `host` when not an IP. */
-export function tlsServername(target: { host: string; servername?: string }): string | undefined {
-  return target.servername ?? (isIP(target.host) === 0 ? target.host : undefined);
 }

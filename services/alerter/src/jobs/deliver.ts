@@ -1,8 +1,8 @@
 import { alerts, type Db } from '@lighthouse/db';
-import { isChannelType, type Language } from '@lighthouse/domain';
-import { parseJobData } from '@lighthouse/queue';
+import { isChannelType, languageOf } from '@lighthouse/domain';
+import type { JobHandler } from '@lighthouse/queue';
 import type { Logger, SecretBox } from '@lighthouse/shared';
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError } from 'bullmq';
 import { render, sendToChannel, type ChannelContext } from '@lighthouse/channels';
 import type { AlerterMetrics } from '../metrics';
 import { composeMessage } from './message';
@@ -22,16 +22,8 @@ export interface DeliverDeps {
  * job catalog); a 4xx other than 429 is not retried; a 429 waits for Retry-After
  * without spending an attempt.
  */
-export function createDeliveryProcessor(deps: DeliverDeps) {
-  return async (job: Job, token?: string): Promise<string> => {
-    let deliveryId: string;
-    try {
-      deliveryId = parseJobData('deliveries', job.data).deliveryId;
-    } catch (err) {
-      throw new UnrecoverableError(
-        `malformed delivery job: ${err instanceof Error ? err.message : String(err)}`,
-      );
-    }
+export function createDeliveryProcessor(deps: DeliverDeps): JobHandler<'deliveries', string> {
+  return async ({ deliveryId }, job, token) => {
     const delivery = await alerts.loadDelivery(deps.db, deliveryId);
     if (!delivery) throw new UnrecoverableError(`delivery ${deliveryId} does not exist`);
     if (delivery.status !== 'pending') return `already ${delivery.status}`;
@@ -45,8 +37,7 @@ export function createDeliveryProcessor(deps: DeliverDeps) {
       return 'channel removed';
     }
 
-    const language =
-      (channel.language ?? delivery.language) === 'es' ? 'es' : ('en' satisfies Language);
+    const language = languageOf(channel.language ?? delivery.language);
     const message = await composeMessage(deps.db, context, language);
     const config = deps.secrets.openJson<Record<string, unknown>>(channel.secret);
     const outcome = await sendToChannel(

@@ -1,5 +1,5 @@
 import { alerts, type AlertEventContext, type Db } from '@lighthouse/db';
-import { describeTarget, isTargetType, type Language } from '@lighthouse/domain';
+import { describeTarget, isStateChange, isTargetType, type Language } from '@lighthouse/domain';
 import type { AlertEvent, AlertMessage } from '@lighthouse/channels';
 
 interface CheckJson {
@@ -96,14 +96,10 @@ export function buildMessage(
         }
       : {}),
     downtime_ms: options.downtimeMs,
-    ...(isChange(context) && typeof own.since === 'string' ? { since: own.since } : {}),
+    ...(isStateChange(context.kind) && typeof own.since === 'string' ? { since: own.since } : {}),
     language,
   };
 }
-
-/** State changes, as opposed to reminders, the end of flapping and expiry notices. */
-export const isChange = (context: Pick<AlertEventContext, 'kind'>): boolean =>
-  context.kind === 'transition' || context.kind === 'flapping' || context.kind === 'held';
 
 /** {@link buildMessage} with what it needs read from the database. */
 export async function composeMessage(
@@ -111,7 +107,7 @@ export async function composeMessage(
   context: AlertEventContext,
   language: Language,
 ): Promise<AlertMessage> {
-  const change = isChange(context);
+  const change = isStateChange(context.kind);
   return buildMessage(
     context,
     {

@@ -1,4 +1,5 @@
-import { audit, instance, users } from '@lighthouse/db';
+import type { Account, Wallet, WholeList } from '@lighthouse/contracts';
+import { instance, users } from '@lighthouse/db';
 import { AppError } from '@lighthouse/shared';
 import { Router } from 'express';
 import type { AppContext } from '../context';
@@ -6,6 +7,7 @@ import { actorOf, principalOf, requireAuth, requireSession } from '../http/auth'
 import { parseInput } from '../http/validate';
 import { isOperator } from '../services/operators';
 import { verifySiwe } from '../services/siwe';
+import { linkWallet, unlinkWallet } from '../services/wallets';
 import { verifyBodySchema } from './auth';
 
 const WALLET = /^0x[0-9a-fA-F]{40}$/;
@@ -36,7 +38,7 @@ export function accountRoutes(ctx: AppContext): Router {
       scope,
       language: user?.language_preference ?? 'en',
       wallets: wallets.map(walletJson),
-    });
+    } satisfies Account);
   });
 
   const sessionOnly = requireSession('add or remove wallets');
@@ -45,60 +47,28 @@ export function accountRoutes(ctx: AppContext): Router {
     const body = parseInput(verifyBodySchema, req.body);
     const wallet = await verifySiwe(ctx, body);
     const actor = actorOf(req, res);
-    if (wallet === actor.address) {
-      throw AppError.validation([
-        { field: 'message', message: 'is signed by this account itself: sign with another wallet' },
-      ]);
-    }
-    const linked = await ctx.db.transaction().execute(async (tx) => {
-      // a wallet with an account of its own would lose sight of it: refused
-      if (await users.findUser(tx, wallet)) return false;
-      if (!(await instance.linkWallet(tx, wallet, actor.address))) return false;
-      await audit.recordAudit(tx, {
-        ...actor,
-        action: 'wallet.link',
-        resourceType: 'wallet',
-        resourceId: wallet,
-      });
-      return true;
-    });
-    if (!linked) {
-      throw new AppError(
-        'conflict',
-        `${wallet} already signs in to an account here: it cannot be added to another`,
-        { details: { fields: [{ field: 'message', message: 'signed by a wallet in use' }] } },
-      );
-    }
+    await linkWallet(ctx, actor, wallet);
     const wallets = await instance.listWallets(ctx.db, actor.address);
-    res.status(201).json({ items: wallets.map(walletJson), next_cursor: null });
+    res
+      .status(201)
+      .json({ items: wallets.map(walletJson), next_cursor: null } satisfies WholeList<Wallet>);
   });
 
   router.get('/v1/account/wallets', async (_req, res) => {
     const wallets = await instance.listWallets(ctx.db, principalOf(res).address);
-    res.json({ items: wallets.map(walletJson), next_cursor: null });
+    res.json({ items: wallets.map(walletJson), next_cursor: null } satisfies WholeList<Wallet>);
   });
 
   router.delete('/v1/account/wallets/:address', sessionOnly, async (req, res) => {
     const wallet = String(req.params.address).toLowerCase();
     if (!WALLET.test(wallet)) throw AppError.notFound('wallet');
-    const actor = actorOf(req, res);
-    await ctx.db.transaction().execute(async (tx) => {
-      if (!(await instance.unlinkWallet(tx, wallet, actor.address))) {
-        throw AppError.notFound('wallet');
-      }
-      await audit.recordAudit(tx, {
-        ...actor,
-        action: 'wallet.unlink',
-        resourceType: 'wallet',
-        resourceId: wallet,
-      });
-    });
+    await unlinkWallet(ctx, actorOf(req, res), wallet);
     res.status(204).end();
   });
 
   return router;
 }
 
-function walletJson(w: instance.LinkedWallet) {
+function walletJson(w: instance.LinkedWallet): Wallet {
   return { wallet_address: w.wallet_address, created_at: w.created_at.toISOString() };
 }

@@ -1,3 +1,9 @@
+import {
+  AUDIT_RESOURCE_TYPES,
+  type AuditEntry,
+  type AuditResourceType,
+  type Page,
+} from '@lighthouse/contracts';
 import { audit } from '@lighthouse/db';
 import { AppError } from '@lighthouse/shared';
 import { Router } from 'express';
@@ -6,17 +12,6 @@ import type { AppContext } from '../context';
 import { principalOf, requireAuth } from '../http/auth';
 import { parseInput } from '../http/validate';
 import { listQuerySchema } from './subscriptions';
-
-/** What entries are about today; the filter takes any such name. */
-export const AUDIT_RESOURCE_TYPES = [
-  'subscription',
-  'maintenance_window',
-  'status_page',
-  'api_key',
-  'session',
-  'payment',
-  'wallet',
-] as const;
 
 export const auditQuerySchema = listQuerySchema.extend({
   resource_type: z
@@ -45,22 +40,23 @@ export function auditRoutes(ctx: AppContext): Router {
     res.json({
       items: page.rows.map(auditJson),
       next_cursor: page.next === null ? null : audit.encodeCursor(page.next),
-    });
+    } satisfies Page<AuditEntry>);
   });
 
   return router;
 }
 
-function auditJson(row: audit.AuditRow) {
+/** Entries are written by the services with the contract's resource types and object details. */
+function auditJson(row: audit.AuditRow): AuditEntry {
   return {
     id: row.id,
     at: row.at.toISOString(),
     actor: row.actor,
     api_key_id: row.api_key_id,
     action: row.action,
-    resource_type: row.resource_type,
+    resource_type: row.resource_type as AuditResourceType,
     resource_id: row.resource_id,
-    details: row.details,
+    details: row.details as AuditEntry['details'],
     ip: row.ip,
   };
 }

@@ -1,11 +1,20 @@
-import { audit, auth, type ApiKey } from '@lighthouse/db';
-import { AppError, hashToken, newToken } from '@lighthouse/shared';
+import {
+  API_KEY_SCOPES,
+  type ApiKey as ApiKeyAnswer,
+  type ApiKeyCreated,
+  type Nonce,
+  type WholeList,
+} from '@lighthouse/contracts';
+import { auth, type ApiKey } from '@lighthouse/db';
+import { AppError } from '@lighthouse/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import { API_KEY_PREFIX, actorOf, principalOf, requireAuth, requireSession } from '../http/auth';
+import { actorOf, principalOf, requireAuth, requireSession } from '../http/auth';
 import { parseInput, UUID_PATTERN } from '../http/validate';
+import { createApiKey, revokeApiKey } from '../services/api-keys';
 import { signInWithLink } from '../services/owner';
+import { logOut } from '../services/sessions';
 import { issueNonce, signIn } from '../services/siwe';
 import { rateLimitsOf } from '../http/rate-limit';
 
@@ -34,7 +43,7 @@ export const apiKeyBodySchema = z.strictObject({
     .max(100, 'must be at most 100 characters')
     .default('api key'),
   scope: z
-    .enum(['read', 'read_write'], {
+    .enum(API_KEY_SCOPES, {
       error: 'must be "read" (GET only) or "read_write" (everything but managing API keys)',
     })
     .default('read_write'),
@@ -46,7 +55,7 @@ export function authRoutes(ctx: AppContext): Router {
   const authenticated = requireAuth(ctx);
 
   router.get('/v1/auth/nonce', limits.signIn, async (_req, res) => {
-    res.set('Cache-Control', 'no-store').json({ nonce: await issueNonce(ctx) });
+    res.set('Cache-Control', 'no-store').json({ nonce: await issueNonce(ctx) } satisfies Nonce);
   });
 
   router.post('/v1/auth/verify', limits.signIn, async (req, res) => {
@@ -70,17 +79,7 @@ export function authRoutes(ctx: AppContext): Router {
         'an API key cannot log out; delete it with DELETE /v1/api-keys/:id',
       );
     }
-    const actor = actorOf(req, res);
-    await ctx.db.transaction().execute(async (tx) => {
-      const sessionId = await auth.revokeSession(tx, principal.tokenHash);
-      if (sessionId === undefined) return;
-      await audit.recordAudit(tx, {
-        ...actor,
-        action: 'session.logout',
-        resourceType: 'session',
-        resourceId: sessionId,
-      });
-    });
+    await logOut(ctx, actorOf(req, res), principal.tokenHash);
     res.status(204).end();
   });
 
@@ -89,57 +88,30 @@ export function authRoutes(ctx: AppContext): Router {
 
   router.post('/v1/api-keys', authenticated, keyManager, limits.create, async (req, res) => {
     const { name, scope } = parseInput(apiKeyBodySchema, req.body ?? {});
-    const actor = actorOf(req, res);
-    const key = newToken(API_KEY_PREFIX);
-    const row = await ctx.db.transaction().execute(async (tx) => {
-      const inserted = await auth.insertApiKey(tx, {
-        userAddress: actor.address,
-        name,
-        scope,
-        prefix: key.slice(0, 12),
-        keyHash: hashToken(key),
-      });
-      await audit.recordAudit(tx, {
-        ...actor,
-        action: 'api_key.create',
-        resourceType: 'api_key',
-        resourceId: inserted.id,
-        details: { scope },
-      });
-      return inserted;
-    });
+    const { row, key } = await createApiKey(ctx, actorOf(req, res), { name, scope });
     // The key itself is returned this once; only its hash is stored.
     res
       .status(201)
       .set('Cache-Control', 'no-store')
-      .json({ ...apiKeyJson(row), key });
+      .json({ ...apiKeyJson(row), key } satisfies ApiKeyCreated);
   });
 
   router.get('/v1/api-keys', authenticated, async (_req, res) => {
     const rows = await auth.listApiKeys(ctx.db, principalOf(res).address);
-    res.json({ items: rows.map(apiKeyJson), next_cursor: null });
+    res.json({ items: rows.map(apiKeyJson), next_cursor: null } satisfies WholeList<ApiKeyAnswer>);
   });
 
   router.delete('/v1/api-keys/:id', authenticated, keyManager, async (req, res) => {
     const id = String(req.params.id);
     if (!UUID_PATTERN.test(id)) throw AppError.notFound('API key');
-    const actor = actorOf(req, res);
-    await ctx.db.transaction().execute(async (tx) => {
-      if (!(await auth.deleteApiKey(tx, actor.address, id))) throw AppError.notFound('API key');
-      await audit.recordAudit(tx, {
-        ...actor,
-        action: 'api_key.revoke',
-        resourceType: 'api_key',
-        resourceId: id,
-      });
-    });
+    await revokeApiKey(ctx, actorOf(req, res), id);
     res.status(204).end();
   });
 
   return router;
 }
 
-function apiKeyJson(row: ApiKey) {
+function apiKeyJson(row: ApiKey): ApiKeyAnswer {
   return {
     id: row.id,
     name: row.name,

@@ -1,5 +1,14 @@
+import type {
+  Checker,
+  ConsolePayment,
+  ConsoleUser,
+  Overview,
+  Page,
+  QueueCounts,
+  Subscription,
+  WholeList,
+} from '@lighthouse/contracts';
 import {
-  audit,
   checkers,
   decodeCursor,
   encodeCursor,
@@ -7,8 +16,10 @@ import {
   maintenance,
   payments,
   pingDb,
+  storage,
   subscriptions,
   users,
+  type StorageReport,
 } from '@lighthouse/db';
 import { pingRedis } from '@lighthouse/queue';
 import { AppError, checkDependencies } from '@lighthouse/shared';
@@ -18,16 +29,23 @@ import type { AppContext } from '../context';
 import { actorOf, principalOf, requireAuth } from '../http/auth';
 import { parseInput, pathId } from '../http/validate';
 import { isOperator } from '../services/operators';
+import { discardPayment } from '../services/payments';
 import {
   deleteSubscription,
   setActive,
   subscriptionJson,
+  subscriptionPage,
   transferSubscription,
 } from '../services/subscriptions';
 import { ADMIN_BASE_PATH } from './admin';
 import { VERSION } from './instance';
 import { paymentJson } from './payments';
-import { listQuerySchema, MAX_SEARCH_LENGTH, subscriptionListQuerySchema } from './subscriptions';
+import {
+  listFilter,
+  listQuerySchema,
+  MAX_SEARCH_LENGTH,
+  subscriptionListQuerySchema,
+} from './subscriptions';
 
 const search = z
   .string()
@@ -84,6 +102,29 @@ function decodeUserCursor(raw: string | undefined): users.UserCursor | undefined
   throw badCursor();
 }
 
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+/** The storage engine and TimescaleDB's background jobs (none on plain PostgreSQL). */
+function storageJson(report: StorageReport): Overview['storage'] {
+  return {
+    engine: report.engine,
+    timescaledb_version: report.timescaledbVersion,
+    jobs: report.jobs.map((job) => ({
+      job_id: job.jobId,
+      proc_name: job.procName,
+      hypertable: job.hypertable,
+      last_run_status: job.lastRunStatus,
+      job_status: job.jobStatus,
+      last_run_started_at: iso(job.lastRunStartedAt),
+      last_successful_finish: iso(job.lastSuccessfulFinish),
+      next_start: iso(job.nextStart),
+      total_runs: job.totalRuns,
+      total_failures: job.totalFailures,
+      consecutive_failures: job.consecutiveFailures,
+    })),
+  };
+}
+
 /**
  * The operator console: `/v1/admin/*`, for the owner of a self-hosted instance and the wallets
  * in LIGHTHOUSE_ADMIN_WALLETS. Anyone else gets 404, as for a route that does not exist.
@@ -98,7 +139,7 @@ export function consoleRoutes(ctx: AppContext): Router {
   router.use('/v1/admin', requireAuth(ctx), operatorsOnly);
 
   router.get('/v1/admin/overview', async (_req, res) => {
-    const [health, counts, queues, fleet, pending] = await Promise.all([
+    const [health, counts, queues, fleet, pending, engine] = await Promise.all([
       checkDependencies({
         database: () => pingDb(ctx.db),
         redis: () => pingRedis(ctx.redis),
@@ -107,6 +148,7 @@ export function consoleRoutes(ctx: AppContext): Router {
       queueCounts(ctx),
       checkers.listCheckers(ctx.db),
       payments.countPending(ctx.db),
+      storage.storageReport(ctx.db),
     ]);
     const { ok, parts } = health;
     const now = Date.now();
@@ -122,7 +164,8 @@ export function consoleRoutes(ctx: AppContext): Router {
         known: fleet.length,
       },
       pending_payments: pending,
-    });
+      storage: storageJson(engine),
+    } satisfies Overview);
   });
 
   router.get('/v1/admin/users', async (req, res) => {
@@ -144,7 +187,7 @@ export function consoleRoutes(ctx: AppContext): Router {
         wallets: u.wallets,
       })),
       next_cursor: page.next ? encodeUserCursor(page.next) : null,
-    });
+    } satisfies Page<ConsoleUser>);
   });
 
   router.get('/v1/admin/subscriptions', async (req, res) => {
@@ -154,28 +197,16 @@ export function consoleRoutes(ctx: AppContext): Router {
       query.owner === undefined
         ? null
         : ((await instance.linkedAccount(ctx.db, query.owner)) ?? query.owner);
-    const page = await subscriptions.listOwnedSubscriptions(ctx.db, owner, {
-      limit: query.limit,
-      cursor: cursorOf(query.cursor),
-      filter: {
-        states: query.state,
-        statuses: query.status,
-        targetTypes: query.target_type,
-        search: query.q || undefined,
-      },
-    });
-    const windows = await maintenance.windowsFor(
-      ctx.db,
-      page.rows.map((row) => row.id),
+    res.json(
+      await subscriptionPage(ctx.db, owner, {
+        limit: query.limit,
+        cursor: query.cursor,
+        filter: listFilter(query),
+      }),
     );
-    const now = new Date();
-    res.json({
-      items: page.rows.map((row) => subscriptionJson(row, windows.get(row.id) ?? [], now)),
-      next_cursor: page.next ? encodeCursor(page.next) : null,
-    });
   });
 
-  const changed = async (id: string) => {
+  const changed = async (id: string): Promise<Subscription> => {
     const row = await subscriptions.findSubscription(ctx.db, id);
     if (!row) throw AppError.notFound('subscription');
     const windows = await maintenance.windowsFor(ctx.db, [id]);
@@ -216,31 +247,12 @@ export function consoleRoutes(ctx: AppContext): Router {
     res.json({
       items: page.rows.map((p) => ({ ...paymentJson(p), user_address: p.user_address })),
       next_cursor: page.next ? encodeCursor(page.next) : null,
-    });
+    } satisfies Page<ConsolePayment>);
   });
 
-  // A payment left pending (its settlement neither confirmed nor refused, say the api died
-  // mid-way) holds its authorization's nonce. Once the operator has checked the chain and
-  // found no transfer, discarding it lets the payer pay with that authorization again.
+  // a payment left pending holds its authorization's nonce: discarding it frees the nonce
   router.post('/v1/admin/payments/:id/discard', async (req, res) => {
-    const id = pathId(req.params.id, 'payment');
-    const actor = actorOf(req, res);
-    await ctx.db.transaction().execute(async (tx) => {
-      const row = await payments.findPayment(tx, id, { forUpdate: true });
-      if (!row) throw AppError.notFound('payment');
-      if (row.status !== 'pending') {
-        throw new AppError('conflict', 'only a pending payment can be discarded; this one settled');
-      }
-      await payments.releasePayment(tx, id);
-      await audit.recordAudit(tx, {
-        ...actor,
-        address: row.user_address,
-        action: 'payment.discard',
-        resourceType: 'payment',
-        resourceId: id,
-        details: { operator: actor.address, nonce: row.nonce },
-      });
-    });
+    await discardPayment(ctx, actorOf(req, res), pathId(req.params.id, 'payment'));
     res.status(204).end();
   });
 
@@ -261,14 +273,14 @@ export function consoleRoutes(ctx: AppContext): Router {
         checks_per_second: c.checks_per_second,
       })),
       next_cursor: null,
-    });
+    } satisfies WholeList<Checker>);
   });
 
   return router;
 }
 
 /** Jobs per state in each queue; a queue Redis cannot answer for is reported as null. */
-async function queueCounts(ctx: AppContext) {
+async function queueCounts(ctx: AppContext): Promise<Record<string, QueueCounts | null>> {
   const entries = await Promise.all(
     Object.entries(ctx.queues).map(async ([name, queue]) => {
       try {

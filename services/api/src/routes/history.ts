@@ -1,3 +1,11 @@
+import type {
+  CanaryStep,
+  Check,
+  Incident,
+  Metrics,
+  MetricsSummary,
+  Page,
+} from '@lighthouse/contracts';
 import { decodeCursor, encodeCursor, history, rollups, type Subscription } from '@lighthouse/db';
 import {
   UNIT_MS,
@@ -7,7 +15,6 @@ import {
   emptyCounts,
   dueSlots,
   summarize,
-  type BucketSummary,
   type BucketUnit,
   type ScheduleChange,
 } from '@lighthouse/domain';
@@ -103,8 +110,8 @@ export function metricsRange(query: unknown, now: Date): MetricsRange {
   return { from: bucketStart(from, unit), to: bucketEnd(to, unit), bucket, unit };
 }
 
-export interface MetricsSeries extends BucketSummary {
-  series: ({ time: string } & BucketSummary)[];
+export interface MetricsSeries extends MetricsSummary {
+  series: Metrics['series'];
 }
 
 /**
@@ -134,7 +141,7 @@ export function metricsSeries(
   return { ...summarize(total, expected), series };
 }
 
-function checkJson(row: history.HistoryCheck) {
+function checkJson(row: history.HistoryCheck): Check {
   return {
     time: row.time.toISOString(),
     status: row.status,
@@ -153,11 +160,12 @@ function checkJson(row: history.HistoryCheck) {
 }
 
 /** A canary step; `step` counts from 1, as check errors name steps ("step 2 'login': …"). */
-function stepJson(step: history.HistoryCanaryStep) {
+function stepJson(step: history.HistoryCanaryStep): CanaryStep {
   return {
     step: step.step_index + 1,
     name: step.step_name,
-    status: step.status,
+    // a step passes or fails: the checker records no degraded step
+    status: step.status as CanaryStep['status'],
     http_status: step.http_status,
     response_time_ms: step.response_time_ms,
     timings: step.timings,
@@ -166,7 +174,7 @@ function stepJson(step: history.HistoryCanaryStep) {
   };
 }
 
-function incidentJson(row: history.HistoryIncident, now: Date) {
+function incidentJson(row: history.HistoryIncident, now: Date): Incident {
   const end = row.resolved_at ?? now;
   return {
     id: row.id,
@@ -220,7 +228,7 @@ export function historyRoutes(ctx: AppContext): Router {
       to: range.to.toISOString(),
       bucket: range.bucket,
       ...metricsSeries(buckets, log, range, { now, expiresAt: subscription.expires_at }),
-    });
+    } satisfies Metrics);
   });
 
   router.get(CHECKS, async (req, res) => {
@@ -254,7 +262,7 @@ export function historyRoutes(ctx: AppContext): Router {
           : { ...checkJson(row), steps: (steps.get(row.time.getTime()) ?? []).map(stepJson) },
       ),
       next_cursor: page.next === null ? null : encodeCursor({ createdAt: page.next, id }),
-    });
+    } satisfies Page<Check>);
   });
 
   router.get(INCIDENTS, async (req, res) => {
@@ -275,7 +283,7 @@ export function historyRoutes(ctx: AppContext): Router {
       next_cursor: page.next
         ? encodeCursor({ createdAt: page.next.startedAt, id: page.next.id })
         : null,
-    });
+    } satisfies Page<Incident>);
   });
 
   return router;

@@ -1,3 +1,4 @@
+import type { Instance } from '@lighthouse/contracts';
 import { targetAccessOf } from '@lighthouse/shared';
 import { Router } from 'express';
 import { readFileSync } from 'node:fs';
@@ -23,7 +24,7 @@ export function instanceRoutes(ctx: AppContext): Router {
   const selfHosted = config.LIGHTHOUSE_MODE === 'self-hosted';
   const access = targetAccessOf(config);
   const tiers = [...ctx.tiers.values()];
-  const body = {
+  const body: Instance = {
     mode: config.LIGHTHOUSE_MODE,
     version: VERSION,
     sign_in_methods: selfHosted ? ['link', 'wallet', 'api_key'] : ['wallet', 'api_key'],

@@ -1,3 +1,4 @@
+import type { MaintenanceWindowList } from '@lighthouse/contracts';
 import { Router, type Response } from 'express';
 import type { AppContext } from '../context';
 import { actorOf, principalOf, requireAuth } from '../http/auth';
@@ -40,7 +41,7 @@ export function maintenanceRoutes(ctx: AppContext): Router {
     const { owner, subscriptionId } = scope(req.params, res);
     const rows = await listWindows(ctx, owner, subscriptionId);
     const now = new Date();
-    res.json({ items: rows.map((row) => windowJson(row, now)) });
+    res.json({ items: rows.map((row) => windowJson(row, now)) } satisfies MaintenanceWindowList);
   });
 
   router.post(WINDOWS, limits.create, async (req, res) => {

@@ -1,3 +1,4 @@
+import type { Page, Payment, Subscription } from '@lighthouse/contracts';
 import { decodeCursor, encodeCursor, maintenance, payments, type PaymentRow } from '@lighthouse/db';
 import { AppError } from '@lighthouse/shared';
 import { Router } from 'express';
@@ -9,7 +10,7 @@ import { renewSubscription } from '../services/payments';
 import { subscriptionJson } from '../services/subscriptions';
 import { listQuerySchema } from './subscriptions';
 
-export function paymentJson(row: PaymentRow) {
+export function paymentJson(row: PaymentRow): Payment {
   return {
     id: row.id,
     subscription_id: row.subscription_id,
@@ -49,7 +50,7 @@ export function paymentRoutes(ctx: AppContext): Router {
     res.json({
       items: page.rows.map(paymentJson),
       next_cursor: page.next ? encodeCursor(page.next) : null,
-    });
+    } satisfies Page<Payment>);
   });
 
   // Another period of a paid tier, paid over x402: 402 with the terms, then the same
@@ -62,9 +63,10 @@ export function paymentRoutes(ctx: AppContext): Router {
       get: (name) => req.get(name),
     });
     const windows = await maintenance.windowsFor(ctx.db, [row.id]);
-    res
-      .set('PAYMENT-RESPONSE', payment.responseHeader)
-      .json({ ...subscriptionJson(row, windows.get(row.id) ?? []), payment_id: payment.id });
+    res.set('PAYMENT-RESPONSE', payment.responseHeader).json({
+      ...subscriptionJson(row, windows.get(row.id) ?? []),
+      payment_id: payment.id,
+    } satisfies Subscription);
   });
 
   return router;

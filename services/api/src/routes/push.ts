@@ -1,3 +1,4 @@
+import type { PushToken } from '@lighthouse/contracts';
 import express, { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../context';
 import { actorOf, requireAuth } from '../http/auth';
@@ -38,7 +39,11 @@ export function pushRoutes(ctx: AppContext): Router {
     const id = pathId(req.params.id, 'subscription');
     const token = await rotatePushToken(ctx, actorOf(req, res), id);
     // shown once, like an API key: only its hash is kept
-    res.json({ subscription_id: id, push_token: token, push_url: pushUrl(req, token) });
+    res.json({
+      subscription_id: id,
+      push_token: token,
+      push_url: pushUrl(req, token),
+    } satisfies PushToken);
   });
   return router;
 }

@@ -1,12 +1,22 @@
 import {
+  MONITOR_STATES,
+  SUBSCRIPTION_STATUSES,
+  type Alert,
+  type AlertDelivery,
+  type Language,
+  type Page,
+  type Subscription as SubscriptionAnswer,
+  type TestAlertResults,
+} from '@lighthouse/contracts';
+import {
   alerts,
   decodeCursor,
   encodeCursor,
   maintenance,
-  subscriptions,
   users,
   type AlertWithDeliveries,
   type Subscription,
+  type SubscriptionFilter,
 } from '@lighthouse/db';
 import { TARGET_TYPE_NAMES, type TargetTypeName } from '@lighthouse/domain';
 import { AppError } from '@lighthouse/shared';
@@ -21,6 +31,7 @@ import {
   getSubscription,
   setActive,
   subscriptionJson,
+  subscriptionPage,
   updateSubscription,
   type Written,
 } from '../services/subscriptions';
@@ -34,8 +45,6 @@ export const listQuerySchema = z.object({
   cursor: z.string().max(512).optional(),
 });
 
-export const MONITOR_STATES = ['up', 'down', 'degraded', 'unknown'] as const;
-export const SUBSCRIPTION_STATUSES = ['active', 'paused', 'expired'] as const;
 export const MAX_SEARCH_LENGTH = 200;
 
 /** A list filter, `state=up,down` or `state=up&state=down`: one or more of `values`. */
@@ -59,6 +68,18 @@ export const subscriptionListQuerySchema = listQuerySchema.extend({
     .max(MAX_SEARCH_LENGTH, `must be at most ${MAX_SEARCH_LENGTH} characters`)
     .optional(),
 });
+
+/** The list's filters as the repository takes them. */
+export function listFilter(
+  query: z.output<typeof subscriptionListQuerySchema>,
+): SubscriptionFilter {
+  return {
+    states: query.state,
+    statuses: query.status,
+    targetTypes: query.target_type,
+    search: query.q || undefined,
+  };
+}
 
 function idParam(raw: string | undefined): string {
   return pathId(raw, 'subscription');
@@ -86,7 +107,7 @@ function created(req: Request, res: Response, { row, payment, pushToken }: Writt
     .json({
       ...subscriptionJson(row, []),
       ...(pushToken ? { push_token: pushToken, push_url: pushUrl(req, pushToken) } : {}),
-    });
+    } satisfies SubscriptionAnswer);
 }
 
 export function subscriptionRoutes(ctx: AppContext): Router {
@@ -151,30 +172,13 @@ export function subscriptionRoutes(ctx: AppContext): Router {
 
   router.get('/v1/subscriptions', async (req, res) => {
     const query = parseInput(subscriptionListQuerySchema, req.query);
-    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    if (query.cursor !== undefined && !cursor) {
-      throw AppError.validation([{ field: 'cursor', message: 'is not a cursor from this API' }]);
-    }
-    const page = await subscriptions.listOwnedSubscriptions(ctx.db, owner(res), {
-      limit: query.limit,
-      cursor,
-      filter: {
-        states: query.state,
-        statuses: query.status,
-        targetTypes: query.target_type,
-        search: query.q || undefined,
-      },
-    });
-    // one query for the whole page's windows, not one per subscription
-    const windows = await maintenance.windowsFor(
-      ctx.db,
-      page.rows.map((row) => row.id),
+    res.json(
+      await subscriptionPage(ctx.db, owner(res), {
+        limit: query.limit,
+        cursor: query.cursor,
+        filter: listFilter(query),
+      }),
     );
-    const now = new Date();
-    res.json({
-      items: page.rows.map((row) => subscriptionJson(row, windows.get(row.id) ?? [], now)),
-      next_cursor: page.next ? encodeCursor(page.next) : null,
-    });
   });
 
   router.get('/v1/subscriptions/:id', async (req, res) => {
@@ -210,7 +214,7 @@ export function subscriptionRoutes(ctx: AppContext): Router {
     res.json({
       items: page.rows.map(alertJson),
       next_cursor: page.next ? encodeCursor(page.next) : null,
-    });
+    } satisfies Page<Alert>);
   });
 
   router.post('/v1/subscriptions/:id/test-alert', limits.testAlert, async (req, res) => {
@@ -218,7 +222,7 @@ export function subscriptionRoutes(ctx: AppContext): Router {
     const subscription = await getSubscription(ctx, caller, idParam(req.params.id));
     const user = await users.findUser(ctx.db, caller);
     const results = await sendTestAlerts(ctx, subscription, user?.language_preference ?? 'en');
-    res.json({ results });
+    res.json({ results } satisfies TestAlertResults);
   });
 
   router.post('/v1/subscriptions/:id/pause', async (req, res) => {
@@ -234,24 +238,28 @@ export function subscriptionRoutes(ctx: AppContext): Router {
   return router;
 }
 
-function alertJson(a: AlertWithDeliveries) {
+/**
+ * An alert with its deliveries. The alerter writes the contract's words (severities, languages,
+ * channel types) and check constraints hold the statuses to them; the columns are plain text.
+ */
+function alertJson(a: AlertWithDeliveries): Alert {
   return {
     id: a.id,
     event_id: a.event_id,
     alert_type: a.alert_type,
-    severity: a.severity,
+    severity: a.severity as Alert['severity'],
     message: a.message,
-    language: a.language,
-    delivery_status: a.delivery_status,
+    language: a.language as Language,
+    delivery_status: a.delivery_status as Alert['delivery_status'],
     /** set when the alert was recorded but not sent: 'maintenance' or 'flapping' */
-    suppressed_reason: a.suppressed_reason,
+    suppressed_reason: a.suppressed_reason as Alert['suppressed_reason'],
     channels_sent: a.channels_sent,
     retry_count: a.retry_count,
     created_at: a.created_at.toISOString(),
     deliveries: a.deliveries.map((d) => ({
       channel_id: d.channel_id,
-      channel_type: d.channel_type,
-      status: d.status,
+      channel_type: d.channel_type as AlertDelivery['channel_type'],
+      status: d.status as AlertDelivery['status'],
       attempts: d.attempts,
       last_error: d.last_error,
       last_attempt_at: d.last_attempt_at?.toISOString() ?? null,

@@ -1,9 +1,10 @@
+import type { Tier as TierAnswer, WholeList } from '@lighthouse/contracts';
 import type { Tier } from '@lighthouse/domain';
 import { Router } from 'express';
 import type { AppContext } from '../context';
 
 /** What the dashboard shows of a tier, before anyone signs in. */
-export function tierJson(tier: Tier) {
+export function tierJson(tier: Tier): TierAnswer {
   return {
     name: tier.name,
     label: tier.label,
@@ -30,7 +31,9 @@ export function tierRoutes(ctx: AppContext): Router {
     )
     .map(tierJson);
   router.get('/v1/tiers', (_req, res) => {
-    res.set('Cache-Control', 'public, max-age=300').json({ items, next_cursor: null });
+    res
+      .set('Cache-Control', 'public, max-age=300')
+      .json({ items, next_cursor: null } satisfies WholeList<TierAnswer>);
   });
   return router;
 }

@@ -1,3 +1,4 @@
+import type { MaintenanceWindow as WindowAnswer } from '@lighthouse/contracts';
 import {
   audit,
   maintenance,
@@ -210,7 +211,7 @@ export async function deleteWindow(
 const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
 
 /** The API's view of a window, read at `now`. */
-export function windowJson(row: MaintenanceWindow, now: Date = new Date()) {
+export function windowJson(row: MaintenanceWindow, now: Date = new Date()): WindowAnswer {
   const next = nextOccurrence(row, now);
   return {
     id: row.id,

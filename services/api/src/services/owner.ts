@@ -1,7 +1,7 @@
+import type { Session } from '@lighthouse/contracts';
 import { auth, instance, type Db } from '@lighthouse/db';
 import { AppError, hashToken, newToken, type Mode } from '@lighthouse/shared';
 import { SESSION_PREFIX } from '../http/auth';
-import type { SignInResult } from './siwe';
 
 /** One-time sign-in links: `lhl_…`, good once, for a day. */
 export const LINK_PREFIX = 'lhl';
@@ -52,7 +52,7 @@ export async function signInWithLink(
   db: Db,
   token: string,
   sessionTtlHours: number,
-): Promise<SignInResult> {
+): Promise<Session> {
   const account = await instance.consumeSignInLink(db, hashToken(token));
   if (account === undefined) {
     throw new AppError(

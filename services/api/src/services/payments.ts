@@ -293,3 +293,32 @@ export async function renewSubscription(options: {
   });
   return { row, payment };
 }
+
+/**
+ * Discards a payment left pending (its settlement neither confirmed nor refused, say the api
+ * died mid-way), which frees its authorization's nonce: the operator console's way out, once
+ * the operator has checked the chain and found no transfer. Audited in the payer's log, naming
+ * the operator; 409 once it settled.
+ */
+export async function discardPayment(
+  ctx: AppContext,
+  actor: audit.AuditActor,
+  id: string,
+): Promise<void> {
+  await ctx.db.transaction().execute(async (tx) => {
+    const row = await payments.findPayment(tx, id, { forUpdate: true });
+    if (!row) throw AppError.notFound('payment');
+    if (row.status !== 'pending') {
+      throw new AppError('conflict', 'only a pending payment can be discarded; this one settled');
+    }
+    await payments.releasePayment(tx, id);
+    await audit.recordAudit(tx, {
+      ...actor,
+      address: row.user_address,
+      action: 'payment.discard',
+      resourceType: 'payment',
+      resourceId: id,
+      details: { operator: actor.address, nonce: row.nonce },
+    });
+  });
+}

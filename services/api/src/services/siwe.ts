@@ -1,3 +1,4 @@
+import type { Session } from '@lighthouse/contracts';
 import { auth, instance, users } from '@lighthouse/db';
 import { AppError, hashToken, newToken } from '@lighthouse/shared';
 import { randomBytes } from 'node:crypto';
@@ -18,12 +19,6 @@ export async function issueNonce(ctx: AppContext): Promise<string> {
 
 const rejected = (message: string): AppError =>
   new AppError('unauthorized', message, { logLevel: 'info' });
-
-export interface SignInResult {
-  token: string;
-  address: string;
-  expires_at: string;
-}
 
 /**
  * EIP-4361: the message must be well formed, name our domain, be inside its
@@ -87,7 +82,7 @@ export async function verifySiwe(
 export async function signIn(
   ctx: AppContext,
   input: { message: string; signature: string },
-): Promise<SignInResult> {
+): Promise<Session> {
   const wallet = await verifySiwe(ctx, input);
   const linked = await instance.linkedAccount(ctx.db, wallet);
   if (

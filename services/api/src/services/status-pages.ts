@@ -1,12 +1,19 @@
 import {
-  audit,
-  rollups,
-  statusPages,
-  users,
-  type Executor,
+  MAX_PAGES_PER_USER,
+  MAX_RECENT_INCIDENTS,
+  PAGE_DAYS,
+  RECENT_INCIDENT_DAYS,
+  SLUG_PATTERN,
+  createStatusPageSchema,
+  updateStatusPageSchema,
   type MonitorState,
-  type StatusPage,
-} from '@lighthouse/db';
+  type PublicDay,
+  type PublicIncident,
+  type PublicState,
+  type PublicStatusPage,
+  type StatusPage as StatusPageAnswer,
+} from '@lighthouse/contracts';
+import { audit, rollups, statusPages, users, type Executor, type StatusPage } from '@lighthouse/db';
 import {
   UNIT_MS,
   addCounts,
@@ -19,59 +26,8 @@ import {
 } from '@lighthouse/domain';
 import { AppError, type FieldIssue } from '@lighthouse/shared';
 import { isDeepStrictEqual } from 'node:util';
-import { z } from 'zod';
 import type { AppContext } from '../context';
 import { parseWhole } from './subscriptions';
-
-export const MAX_PAGES_PER_USER = 20;
-export const MAX_SUBSCRIPTIONS_PER_PAGE = 50;
-export const PAGE_DAYS = 90;
-export const RECENT_INCIDENT_DAYS = 30;
-export const MAX_RECENT_INCIDENTS = 20;
-
-/** The same rule as the status_pages.slug check constraint. */
-export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
-const SLUG_RULE =
-  'must be 1-64 lower-case letters, digits and hyphens, not starting or ending with a hyphen';
-
-const fields = {
-  slug: z.string({ error: SLUG_RULE }).regex(SLUG_PATTERN, SLUG_RULE),
-  title: z
-    .string({ error: 'must be a string' })
-    .trim()
-    .min(1, 'must not be empty')
-    .max(200, 'must be at most 200 characters'),
-  /** null or blank: no description */
-  description: z
-    .string({ error: 'must be a string or null' })
-    .trim()
-    .max(2000, 'must be at most 2000 characters')
-    .nullable(),
-  subscription_ids: z
-    .array(z.uuid('must be a subscription id'), { error: 'must be a list of subscription ids' })
-    .min(1, 'must list at least one subscription')
-    .max(
-      MAX_SUBSCRIPTIONS_PER_PAGE,
-      `must list at most ${MAX_SUBSCRIPTIONS_PER_PAGE} subscriptions`,
-    ),
-  published: z.boolean({ error: 'must be true or false' }),
-};
-
-export const createStatusPageSchema = z.strictObject({
-  slug: fields.slug,
-  title: fields.title,
-  description: fields.description.optional(),
-  subscription_ids: fields.subscription_ids,
-  published: fields.published.default(true),
-});
-
-export const updateStatusPageSchema = z.strictObject({
-  slug: fields.slug.optional(),
-  title: fields.title.optional(),
-  description: fields.description.optional(),
-  subscription_ids: fields.subscription_ids.optional(),
-  published: fields.published.optional(),
-});
 
 export interface OwnedStatusPage {
   page: StatusPage;
@@ -277,7 +233,7 @@ export async function deletePage(
 const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
 
 /** The owner's view of a page. */
-export function pageJson({ page, subscriptionIds }: OwnedStatusPage) {
+export function pageJson({ page, subscriptionIds }: OwnedStatusPage): StatusPageAnswer {
   return {
     id: page.id,
     slug: page.slug,
@@ -298,8 +254,6 @@ export function pageJson({ page, subscriptionIds }: OwnedStatusPage) {
  * What the public sees of a subscription's state. `paused` means it is not being checked (paused
  * by its owner, or its paid period ran out); its history still shows.
  */
-export type PublicState = MonitorState | 'paused';
-
 export function publicState(
   sub: statusPages.PublicSubscription,
   now: Date = new Date(),
@@ -318,42 +272,6 @@ export function overallState(states: readonly PublicState[]): MonitorState {
     if (state !== 'paused' && SEVERITY[state] > SEVERITY[worst]) worst = state;
   }
   return worst;
-}
-
-export interface PublicDay {
-  /** the UTC day, YYYY-MM-DD */
-  date: string;
-  /** null when nothing was checked that day: a gap, not 100 */
-  uptime_pct: number | null;
-  total_checks: number;
-  /** checked out of due; null when nothing was due (before the subscription existed, paused) */
-  coverage_pct: number | null;
-}
-
-export interface PublicIncidentJson {
-  subscription: { id: string; name: string };
-  started_at: string;
-  resolved_at: string | null;
-  /** so far, for an open incident */
-  duration_seconds: number;
-}
-
-export interface PublicStatusPage {
-  slug: string;
-  title: string;
-  description: string | null;
-  updated_at: string;
-  generated_at: string;
-  overall_state: MonitorState;
-  subscriptions: {
-    id: string;
-    name: string;
-    state: PublicState;
-    last_check_at: string | null;
-    uptime_90d_pct: number | null;
-    days: PublicDay[];
-  }[];
-  incidents: { open: PublicIncidentJson[]; recent: PublicIncidentJson[] };
 }
 
 const statusPageNotFound = (): AppError => AppError.notFound('status page');
@@ -416,7 +334,7 @@ export async function publicPage(ctx: AppContext, slug: string): Promise<PublicS
     ),
   ]);
   const names = new Map(subs.map((s) => [s.id, s.name]));
-  const incidentJson = (i: statusPages.PublicIncident): PublicIncidentJson => ({
+  const incidentJson = (i: statusPages.PublicIncident): PublicIncident => ({
     subscription: { id: i.subscription_id, name: names.get(i.subscription_id) ?? '' },
     started_at: i.started_at.toISOString(),
     resolved_at: iso(i.resolved_at),

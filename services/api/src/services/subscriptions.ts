@@ -1,10 +1,16 @@
+import type * as contract from '@lighthouse/contracts';
 import {
   audit,
+  decodeCursor,
+  encodeCursor,
   instance,
+  maintenance,
   subscriptions,
   users,
+  type Db,
   type StoredChannel,
   type Subscription,
+  type SubscriptionFilter,
 } from '@lighthouse/db';
 import {
   CHANNEL_TYPE_NAMES,
@@ -25,6 +31,8 @@ import {
   resumeSlot,
   slotOffsetMs,
   targetTypes,
+  type ChannelTypeName,
+  type Language,
   type MaintenanceWindowRule,
   type TargetTypeName,
   type Tier,
@@ -121,8 +129,6 @@ export const updateSubscriptionSchema = z.strictObject({
   flapping_threshold: common.flapping_threshold.optional(),
   flapping_window_minutes: common.flapping_window_minutes.optional(),
 });
-
-export type CreateSubscriptionInput = z.input<typeof createSubscriptionSchema>;
 
 type ChannelInput = z.output<typeof channelInputSchema>;
 
@@ -978,28 +984,59 @@ export async function transferSubscription(
 }
 
 /**
+ * One page of subscriptions as the API answers it: `owner`'s, or everyone's for null (the
+ * console), with the page's maintenance windows read in one query. `cursor` is a
+ * `next_cursor` this API gave; anything else is a 400 naming it.
+ */
+export async function subscriptionPage(
+  db: Db,
+  owner: string | null,
+  query: { limit: number; cursor?: string | undefined; filter: SubscriptionFilter },
+): Promise<contract.Page<contract.Subscription>> {
+  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  if (query.cursor !== undefined && !cursor) {
+    throw AppError.validation([{ field: 'cursor', message: 'is not a cursor from this API' }]);
+  }
+  const page = await subscriptions.listOwnedSubscriptions(db, owner, {
+    limit: query.limit,
+    cursor,
+    filter: query.filter,
+  });
+  const windows = await maintenance.windowsFor(
+    db,
+    page.rows.map((row) => row.id),
+  );
+  const now = new Date();
+  return {
+    items: page.rows.map((row) => subscriptionJson(row, windows.get(row.id) ?? [], now)),
+    next_cursor: page.next ? encodeCursor(page.next) : null,
+  };
+}
+
+/**
  * The API's view of a subscription: never a secret in full. `windows` are the subscription's
- * maintenance windows (load them for a whole page at once), read at `now`.
+ * maintenance windows (load them for a whole page at once), read at `now`. Target and channel
+ * types and languages are stored only once validated, so they are the contract's names.
  */
 export function subscriptionJson(
   row: Subscription,
   windows: readonly MaintenanceWindowRule[],
   now: Date = new Date(),
-) {
+): contract.Subscription {
   const expired = row.expires_at !== null && row.expires_at.getTime() <= now.getTime();
   return {
     id: row.id,
     subscription_id: row.id,
     name: row.name,
     user_address: row.user_address,
-    target_type: row.target_type,
+    target_type: row.target_type as TargetTypeName,
     target_config: row.target_config,
     tier: row.tier,
     check_frequency_seconds: row.check_frequency_seconds,
     alert_channels: row.alert_channels.map((c) => ({
       id: c.id,
-      type: c.type,
-      language: c.language,
+      type: c.type as ChannelTypeName,
+      language: c.language as Language | null,
       config: c.config,
     })),
     failure_threshold: row.failure_threshold,

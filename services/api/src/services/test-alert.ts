@@ -1,15 +1,15 @@
-import { channelContext, render, sendToChannel, type AlertMessage } from '@lighthouse/channels';
+import {
+  channelContext,
+  closeChannels,
+  render,
+  sendToChannel,
+  type AlertMessage,
+} from '@lighthouse/channels';
+import type { TestAlertResult } from '@lighthouse/contracts';
 import { describeTarget, isChannelType, isTargetType } from '@lighthouse/domain';
 import type { Subscription } from '@lighthouse/db';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context';
-
-export interface TestAlertResult {
-  channel_id: string;
-  type: string;
-  ok: boolean;
-  error: string | null;
-}
 
 /**
  * Sends a test message to each of a subscription's channels, now, from the api,
@@ -23,8 +23,9 @@ export async function sendTestAlerts(
   ownerLanguage: string,
 ): Promise<TestAlertResult[]> {
   const { state } = subscription;
+  // Test alerts are rare: their connections are opened for this one and closed after it.
   const settings = channelContext(ctx.config);
-  return Promise.all(
+  const sent = Promise.all(
     subscription.alert_channels.map(async (channel): Promise<TestAlertResult> => {
       if (!isChannelType(channel.type))
         return {
@@ -71,4 +72,5 @@ export async function sendTestAlerts(
       };
     }),
   );
+  return sent.finally(() => closeChannels(settings));
 }

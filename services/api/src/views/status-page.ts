@@ -1,4 +1,4 @@
-import type { PublicDay, PublicIncidentJson, PublicStatusPage } from '../services/status-pages';
+import type { PublicDay, PublicIncident, PublicStatusPage } from '@lighthouse/contracts';
 import { escapeText as e, formatPct, stateColor, uptimeColor, type ShownState } from './common';
 
 /*
@@ -103,18 +103,14 @@ function subscriptionCard(sub: PublicStatusPage['subscriptions'][number]): strin
 </section>`;
 }
 
-function incidentItem(incident: PublicIncidentJson): string {
+function incidentItem(incident: PublicIncident): string {
   const span = incident.resolved_at
     ? `${when(incident.started_at)} – ${when(incident.resolved_at)}, ${duration(incident.duration_seconds)}`
     : `since ${when(incident.started_at)}, ${duration(incident.duration_seconds)} so far`;
   return `<li><strong>${e(incident.subscription.name)}</strong> <span class="muted">${e(incident.resolved_at ? 'resolved' : 'ongoing')}</span><br><span class="muted">${e(span)}</span></li>`;
 }
 
-function incidentSection(
-  heading: string,
-  list: readonly PublicIncidentJson[],
-  none: string,
-): string {
+function incidentSection(heading: string, list: readonly PublicIncident[], none: string): string {
   const body =
     list.length === 0
       ? `<p class="muted">${e(none)}</p>`

@@ -3,13 +3,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { canaryTargetSchema, MAX_HEADER_VALUES, type CanaryTarget } from '@lighthouse/domain';
-import { runCanaryCheck } from './canary';
-import { closeHttpChecks } from './http';
+import { createCanaryChecker } from './canary';
+import { createProbes } from './probes';
 import type { CheckContext } from './types';
 
 // Flows against a local API: log in, use the token, fetch. Each test reads what the server saw.
 
 const allowPrivate: CheckContext = { targetAccess: 'all' };
+const probes = createProbes();
+const runCanaryCheck = createCanaryChecker(probes);
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.session-token-for-tests';
 
 let server: http.Server;
@@ -93,7 +95,7 @@ beforeEach(() => {
 });
 
 afterAll(async () => {
-  closeHttpChecks();
+  await probes.close();
   server.closeAllConnections();
   server.close();
   await once(server, 'close');

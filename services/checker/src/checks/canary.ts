@@ -9,24 +9,18 @@ import {
   type CanaryTarget,
   type HttpTarget,
 } from '@lighthouse/domain';
-import {
-  checkJson,
-  excerpt,
-  MAX_BODY_BYTES,
-  resolveJsonPath,
-  runHttpExchange,
-  type HttpExchange,
-  type HttpResponse,
-} from './http';
+import { checkJson, excerpt, MAX_BODY_BYTES, resolveJsonPath, type Json } from './assertions';
+import { redact } from './errors';
+import { createHttpChecker, type HttpChecker, type HttpExchange, type HttpResponse } from './http';
 import { createPatternBudget, type PatternBudget } from './patterns';
+import type { Probes } from './probes';
 import type { CheckContext, CheckResult, CheckRunner, ErrorCategory, StepResult } from './types';
 
 /** Variable values at least this long are kept out of messages (they are often tokens). */
 const SECRET_MIN_LENGTH = 8;
 const MAX_REDIRECTS = 5;
 
-type Exchange = (config: HttpTarget, ctx: CheckContext) => Promise<HttpExchange>;
-type Json = Parameters<typeof resolveJsonPath>[0];
+type Exchange = HttpChecker['exchange'];
 
 /**
  * A multi-step API flow on the HTTP probe (its SSRF guard, timings and status checks): each
@@ -34,7 +28,8 @@ type Json = Parameters<typeof resolveJsonPath>[0];
  * mined for new variables. The flow stops at the first step that fails; the check's error
  * names it ("step 2 'login': unexpected status 500, expected 200-299").
  */
-export function createCanaryChecker(exchange: Exchange): CheckRunner<CanaryTarget> {
+export function createCanaryChecker(probes: Pick<Probes, 'http'>): CheckRunner<CanaryTarget> {
+  const { exchange } = createHttpChecker(probes);
   return async (config, ctx) => {
     const started = performance.now();
     const deadline = started + config.timeout_ms;
@@ -91,9 +86,6 @@ export function createCanaryChecker(exchange: Exchange): CheckRunner<CanaryTarge
   };
 }
 
-/** The process-wide canary runner, on the process-wide HTTP probe. */
-export const runCanaryCheck: CheckRunner<CanaryTarget> = createCanaryChecker(runHttpExchange);
-
 interface StepOutcome {
   step: StepResult;
   excerpt: string | null;
@@ -136,7 +128,7 @@ async function runStep(
   const secrets = [
     ...Object.values(request.headers),
     ...[...vars.values()].filter((v) => v.length >= SECRET_MIN_LENGTH),
-  ].filter((s) => s.length >= 3);
+  ];
   if (result.status === 'down' || response === undefined) {
     const message = result.error_message ?? 'request failed';
     return stepFailure(
@@ -313,8 +305,4 @@ function headerValues(response: HttpResponse, name: string): string[] {
     values.push(...(Array.isArray(value) ? value : [value]));
   }
   return values;
-}
-
-function redact(message: string, secrets: string[]): string {
-  return secrets.reduce((text, secret) => text.split(secret).join('****'), message);
 }

@@ -1,13 +1,14 @@
 import type { DnsTarget } from '@lighthouse/domain';
 import { startDnsServer, type DnsServer } from '../../test/loopback';
 import { createDnsChecker, hidePrivate } from './dns';
+import { createProbes } from './probes';
 import type { CheckContext } from './types';
 
 const allowPrivate: CheckContext = { targetAccess: 'all' };
 const guarded: CheckContext = { targetAccess: 'public' };
 
 let server: DnsServer;
-const check = createDnsChecker();
+const check = createDnsChecker(createProbes());
 
 /** The defaults dnsTargetSchema fills in, asking the test server. */
 function target(hostname: string, overrides: Partial<DnsTarget> = {}): DnsTarget {

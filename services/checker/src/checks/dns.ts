@@ -6,19 +6,11 @@ import {
   type DnsRecordType,
   type DnsTarget,
 } from '@lighthouse/domain';
-import {
-  BlockedAddressError,
-  classifyAddress,
-  isBlockedAddress,
-  type TargetAccess,
-} from '@lighthouse/net';
-import { codesOf, failure, oneLine, rootMessage, runProbe, since } from './socket';
-import type { CheckResult, CheckRunner, ErrorCategory, Timings } from './types';
-
-export interface DnsCheckerOptions {
-  /** Replaces the SSRF predicate for a custom resolver's address (default `isBlockedAddress`). */
-  isBlocked?: (ip: string) => boolean;
-}
+import { classifyAddress } from '@lighthouse/net';
+import { codesOf, oneLine, rootMessage, SHUTDOWN_MESSAGE, type Classified } from './errors';
+import type { Probes } from './probes';
+import { failure, runProbe, since } from './socket';
+import type { CheckResult, CheckRunner, Timings } from './types';
 
 /** How much of the answers a failed check keeps in `body_excerpt`. */
 const ANSWERS_EXCERPT_CHARS = 1024;
@@ -29,9 +21,7 @@ const ANSWERS_EXCERPT_CHARS = 1024;
  * there is an answer and, with `expected`, when any (or all) of the expected values are among
  * the answers; extra answers are fine.
  */
-export function createDnsChecker(options: DnsCheckerOptions = {}): CheckRunner<DnsTarget> {
-  const isBlocked = (ip: string, access: TargetAccess): boolean =>
-    options.isBlocked ? access !== 'all' && options.isBlocked(ip) : isBlockedAddress(ip, access);
+export function createDnsChecker(probes: Pick<Probes, 'guards'>): CheckRunner<DnsTarget> {
   return (config, ctx) =>
     runProbe(config.timeout_ms, ctx, (finish, started) => {
       // One try, given a little longer than the probe: the probe's deadline is the one that
@@ -46,9 +36,8 @@ export function createDnsChecker(options: DnsCheckerOptions = {}): CheckRunner<D
           finish(failure('internal', 'the stored resolver is not an address', timings(0)));
           return { cleanup: () => undefined, timings, waitingFor: () => 'nothing' };
         }
-        if (isBlocked(server.address, ctx.targetAccess)) {
-          throw new BlockedAddressError(server.address, server.address);
-        }
+        // throws a BlockedAddressError, which the probe reports as blocked
+        probes.guards(ctx.targetAccess).assertHostAllowed(server.address);
         const host = isIP(server.address) === 6 ? `[${server.address}]` : server.address;
         resolver.setServers([`${host}:${server.port}`]);
       }
@@ -171,14 +160,15 @@ const DNS_ERRORS: Record<string, string> = {
   ENOMEM: 'out of memory',
 };
 
-function classify(error: unknown, config: DnsTarget): { category: ErrorCategory; message: string } {
+/** c-ares' error codes (not the network classifier's: a query is no connection). */
+function classify(error: unknown, config: DnsTarget): Classified {
   const [code] = codesOf(error);
   const query = `${config.record_type} ${config.hostname}`;
   if (code === 'ETIMEOUT') {
     return { category: 'timeout', message: `timed out after ${config.timeout_ms} ms (${query})` };
   }
   if (code === 'ECANCELLED') {
-    return { category: 'internal', message: 'check aborted: the checker is shutting down' };
+    return { category: 'internal', message: SHUTDOWN_MESSAGE };
   }
   if (code !== undefined && code in DNS_ERRORS) {
     return { category: 'dns', message: `${DNS_ERRORS[code]} (${code}): ${query}` };
@@ -188,11 +178,3 @@ function classify(error: unknown, config: DnsTarget): { category: ErrorCategory;
     message: `query failed (${code ?? 'unknown'}): ${rootMessage(error)}`,
   };
 }
-
-let processChecker: CheckRunner<DnsTarget> | undefined;
-
-/** The process-wide DNS check. */
-export const runDnsCheck: CheckRunner<DnsTarget> = (config, ctx) => {
-  processChecker ??= createDnsChecker();
-  return processChecker(config, ctx);
-};

@@ -1,5 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { BLOCKED_ADDRESS_CODE, guardedAgents, type GuardedTransport } from '@lighthouse/net';
+import {
+  guardedAgents,
+  type GuardedAgents,
+  type GuardedTransport,
+  type Guards,
+} from '@lighthouse/net';
 import {
   FetchRequest,
   getBigInt,
@@ -8,8 +13,17 @@ import {
   Network,
   type FetchGetUrlFunc,
 } from 'ethers';
+import {
+  networkClassifier,
+  oneLine,
+  redact,
+  rootMessage,
+  safeDecode,
+  SHUTDOWN_MESSAGE,
+  type Classified,
+} from './errors';
+import { basicAuthorization, IDLE_SOCKET_TIMEOUT_MS, USER_AGENT } from './http/transport';
 import type { CheckContext, CheckResult, ErrorCategory } from './types';
-import { DNS_CODES, CONNECT_MESSAGES, isError, codesOf } from './errors';
 
 // What evm_balance, evm_contract and evm_rpc share: a JSON-RPC session per check, over ethers'
 // JsonRpcProvider whose HTTP transport is undici behind the SSRF guard, bounded by one deadline
@@ -18,22 +32,19 @@ import { DNS_CODES, CONNECT_MESSAGES, isError, codesOf } from './errors';
 
 /** The most of a JSON-RPC response the checker reads. */
 export const MAX_RPC_RESPONSE_BYTES = 4 * 1024 * 1024;
-/** Idle keep-alive sockets close before common servers close theirs (see http.ts). */
-const IDLE_SOCKET_TIMEOUT_MS = 2_000;
-const USER_AGENT = 'Lighthouse-Checker/0.1 (+synthetic monitoring)';
 
-/** The EVM checks' agents, per guard mode, as for http (IP literals are checked per request). */
-const agents = guardedAgents({
-  keepAliveTimeout: IDLE_SOCKET_TIMEOUT_MS,
-  keepAliveMaxTimeout: IDLE_SOCKET_TIMEOUT_MS,
-  // the session's deadline bounds every request
-  headersTimeout: 0,
-  bodyTimeout: 0,
-});
-
-/** Closes the keep-alive sockets of the EVM checks (on shutdown). */
-export function closeEvmChecks(): void {
-  agents.close('destroy').catch(() => undefined);
+/** The EVM checks' keep-alive agents, per guard mode, as for http (IP literals are checked per request). */
+export function createRpcAgents(guards: Guards): GuardedAgents {
+  return guardedAgents(
+    {
+      keepAliveTimeout: IDLE_SOCKET_TIMEOUT_MS,
+      keepAliveMaxTimeout: IDLE_SOCKET_TIMEOUT_MS,
+      // the session's deadline bounds every request
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    },
+    guards,
+  );
 }
 
 /** A JSON-RPC endpoint in a session. Results are checked, so a garbage answer is an error. */
@@ -71,6 +82,7 @@ export class RpcSession {
   private readonly secrets: string[] = [];
 
   constructor(
+    agents: GuardedAgents,
     private readonly ctx: CheckContext,
     readonly timeoutMs: number,
   ) {
@@ -148,10 +160,8 @@ export class RpcSession {
     // IP literals never reach the guard's lookup: checked here, on every request and redirect.
     this.transport.guard.assertHostAllowed(url.hostname);
     const headers: Record<string, string> = { ...req.headers, 'user-agent': USER_AGENT };
-    if (url.username !== '' || url.password !== '') {
-      const credentials = `${safeDecode(url.username)}:${safeDecode(url.password)}`;
-      headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
-    }
+    const authorization = basicAuthorization(url);
+    if (authorization !== undefined) headers.authorization = authorization;
     const response = await this.transport.agent.request({
       origin: url.origin,
       path: url.pathname + url.search,
@@ -227,35 +237,37 @@ export class RpcSession {
       http_status: null,
       timings: { total: this.elapsed() },
       error_category: outcome.status === 'down' ? (outcome.category ?? 'assertion') : null,
-      error_message: outcome.message === undefined ? null : this.redact(oneLine(outcome.message)),
+      error_message:
+        outcome.message === undefined
+          ? null
+          : this.redact(oneLine(outcome.message, Number.POSITIVE_INFINITY)),
       body_excerpt: null,
       value: measured.value ?? null,
       value_text: measured.value_text ?? null,
     };
   }
 
-  private classify(error: unknown): { category: ErrorCategory; message: string } {
+  private classify(error: unknown): Classified {
     if (this.stopReason === 'timeout') {
       return { category: 'timeout', message: `timed out after ${this.timeoutMs} ms` };
     }
-    if (this.stopReason === 'shutdown') {
-      return { category: 'internal', message: 'check aborted: the checker is shutting down' };
-    }
+    if (this.stopReason === 'shutdown') return { category: 'internal', message: SHUTDOWN_MESSAGE };
     return classifyRpcError(error);
   }
 
   redact(message: string): string {
-    return this.secrets.reduce((text, secret) => text.split(secret).join('****'), message);
+    return redact(message, this.secrets);
   }
 }
 
 /** Runs `work` in a session that is closed whatever happens; a throw becomes a failed result. */
 export async function withRpcSession(
+  agents: GuardedAgents,
   ctx: CheckContext,
   timeoutMs: number,
   work: (session: RpcSession) => Promise<CheckResult>,
 ): Promise<CheckResult> {
-  const session = new RpcSession(ctx, timeoutMs);
+  const session = new RpcSession(agents, ctx, timeoutMs);
   try {
     return await work(session);
   } catch (error) {
@@ -265,7 +277,6 @@ export async function withRpcSession(
   }
 }
 
-/** A JSON-RPC quantity ("0x1a") as a bigint; anything else is a malformed answer. */
 /**
  * Promise.all that, when several calls fail, rejects with the first failure in list order
  * rather than the first to arrive, so a check's error message does not depend on which RPC
@@ -282,6 +293,7 @@ export async function inOrder<T extends readonly unknown[]>(calls: {
   ) as unknown as T;
 }
 
+/** A JSON-RPC quantity ("0x1a") as a bigint; anything else is a malformed answer. */
 export function quantity(value: unknown, method: string): bigint {
   if (typeof value !== 'string' || !/^0x[0-9a-fA-F]{1,64}$/.test(value)) {
     throw new MalformedResponseError(`${method} returned ${describeValue(value)}, not a quantity`);
@@ -303,90 +315,56 @@ function httpStatusOf(error: unknown): number | null {
 }
 
 /**
- * Why a JSON-RPC exchange failed, from error codes only: ethers' own messages name the request
- * URL, so none of them is ever copied. What a node said (a JSON-RPC error, a revert reason) is
- * kept, short and on one line.
+ * Why a JSON-RPC exchange failed: the network classifier, then what the node or ethers said,
+ * from error codes only: ethers' own messages name the request URL, so none of them is ever
+ * copied. What a node said (a JSON-RPC error, a revert reason) is kept, short and on one line.
  */
-export function classifyRpcError(error: unknown): { category: ErrorCategory; message: string } {
-  const codes = codesOf(error);
-  const has = (test: (code: string) => boolean): string | undefined => codes.find(test);
-  if (has((c) => c === BLOCKED_ADDRESS_CODE)) {
-    return { category: 'blocked', message: `blocked by the SSRF guard: ${rootMessage(error)}` };
-  }
-  const dns = has((c) => DNS_CODES.has(c));
-  if (dns !== undefined) return { category: 'dns', message: `DNS lookup failed (${dns})` };
-  if (has((c) => c === 'ETIMEDOUT' || c === 'UND_ERR_CONNECT_TIMEOUT')) {
-    return { category: 'timeout', message: 'timed out' };
-  }
-  const tls = has((c) => c.startsWith('ERR_TLS_') || c.startsWith('ERR_SSL_') || /CERT/.test(c));
-  if (tls !== undefined) return { category: 'tls', message: `TLS error (${tls})` };
-  const connect = has((c) => c in CONNECT_MESSAGES);
-  if (connect !== undefined) {
-    return { category: 'connect', message: `${CONNECT_MESSAGES[connect]} (${connect})` };
-  }
-  const parse = has((c) => c.startsWith('HPE_'));
-  if (parse !== undefined) {
-    return { category: 'connect', message: `invalid HTTP response (${parse})` };
-  }
-  if (error instanceof MalformedResponseError) {
-    return { category: 'status', message: `invalid JSON-RPC response: ${error.message}` };
-  }
-  if (isEthersError(error, 'SERVER_ERROR')) {
-    const status = httpStatusOf(error);
-    return {
-      category: 'status',
-      message:
-        status === null
-          ? 'the RPC endpoint refused the request'
-          : `the RPC endpoint answered HTTP ${status}`,
-    };
-  }
-  if (isEthersError(error, 'CALL_EXCEPTION')) {
-    const reason = typeof error.reason === 'string' ? `: ${clip(error.reason)}` : '';
-    return { category: 'status', message: `the call reverted${reason}` };
-  }
-  if (isEthersError(error, 'TIMEOUT')) return { category: 'timeout', message: 'timed out' };
-  if (isEthersError(error, 'UNSUPPORTED_OPERATION') && error.operation === 'bodyJson') {
-    return { category: 'status', message: 'invalid JSON-RPC response: the body is not JSON' };
-  }
-  if (isEthersError(error, 'BAD_DATA')) {
-    return { category: 'status', message: `invalid JSON-RPC response: ${error.shortMessage}` };
-  }
-  const rpc = (error as { error?: { code?: unknown; message?: unknown } }).error;
-  if (rpc !== undefined && rpc !== null && typeof rpc.message === 'string') {
-    const code = typeof rpc.code === 'number' ? ` ${rpc.code}` : '';
-    return { category: 'status', message: `JSON-RPC error${code}: ${clip(rpc.message)}` };
-  }
-  if (isEthersError(error, 'UNSUPPORTED_OPERATION')) {
-    return { category: 'status', message: 'the RPC endpoint does not support this method' };
-  }
-  if (isEthersError(error, 'INVALID_ARGUMENT') || isEthersError(error, 'NUMERIC_FAULT')) {
-    return { category: 'status', message: `invalid JSON-RPC response: ${error.shortMessage}` };
-  }
-  const code = codes[0];
-  if (code !== undefined) {
-    return { category: 'connect', message: `request failed (${code})` };
-  }
-  return { category: 'internal', message: `check failed: ${rootMessage(error)}` };
-}
-
-/** The innermost error's message, short and on one line (never an ethers message). */
-function rootMessage(error: unknown): string {
-  let e = error;
-  for (let depth = 0; isError(e) && isError(e.cause) && depth < 5; depth += 1) e = e.cause;
-  const short = (e as { shortMessage?: unknown }).shortMessage;
-  if (typeof short === 'string') return clip(short);
-  return clip(isError(e) ? e.message : String(e));
-}
-
-export function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-export function clip(text: string, max = 200): string {
-  const line = oneLine(text);
-  return line.length > max ? `${line.slice(0, max - 3)}...` : line;
-}
+export const classifyRpcError: (error: unknown) => Classified = networkClassifier({
+  after: (error) => {
+    if (error instanceof MalformedResponseError) {
+      return { category: 'status', message: `invalid JSON-RPC response: ${error.message}` };
+    }
+    if (isEthersError(error, 'SERVER_ERROR')) {
+      const status = httpStatusOf(error);
+      return {
+        category: 'status',
+        message:
+          status === null
+            ? 'the RPC endpoint refused the request'
+            : `the RPC endpoint answered HTTP ${status}`,
+      };
+    }
+    if (isEthersError(error, 'CALL_EXCEPTION')) {
+      const reason = typeof error.reason === 'string' ? `: ${oneLine(error.reason)}` : '';
+      return { category: 'status', message: `the call reverted${reason}` };
+    }
+    if (isEthersError(error, 'TIMEOUT')) return { category: 'timeout', message: 'timed out' };
+    if (isEthersError(error, 'UNSUPPORTED_OPERATION') && error.operation === 'bodyJson') {
+      return { category: 'status', message: 'invalid JSON-RPC response: the body is not JSON' };
+    }
+    if (isEthersError(error, 'BAD_DATA')) {
+      return { category: 'status', message: `invalid JSON-RPC response: ${error.shortMessage}` };
+    }
+    const rpc = (error as { error?: { code?: unknown; message?: unknown } }).error;
+    if (rpc !== undefined && rpc !== null && typeof rpc.message === 'string') {
+      const code = typeof rpc.code === 'number' ? ` ${rpc.code}` : '';
+      return { category: 'status', message: `JSON-RPC error${code}: ${oneLine(rpc.message)}` };
+    }
+    if (isEthersError(error, 'UNSUPPORTED_OPERATION')) {
+      return { category: 'status', message: 'the RPC endpoint does not support this method' };
+    }
+    if (isEthersError(error, 'INVALID_ARGUMENT') || isEthersError(error, 'NUMERIC_FAULT')) {
+      return { category: 'status', message: `invalid JSON-RPC response: ${error.shortMessage}` };
+    }
+    return undefined;
+  },
+  otherwise: (error, codes) => {
+    const code = codes[0];
+    return code === undefined
+      ? { category: 'internal', message: `check failed: ${rootMessage(error)}` }
+      : { category: 'connect', message: `request failed (${code})` };
+  },
+});
 
 /** The URL and every part of it that could be a key: never part of a message. */
 function urlSecrets(url: string): string[] {
@@ -399,15 +377,7 @@ function urlSecrets(url: string): string[] {
     if (u.search.length > 1) secrets.push(u.search.slice(1));
   }
   // Short pieces ("v2", "eth") are not keys, and masking them would garble messages.
-  return [...new Set(secrets)].filter((s) => s.length >= 8).sort((a, b) => b.length - a.length);
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
+  return [...new Set(secrets)].filter((s) => s.length >= 8);
 }
 
 /** The median of some block heights; for an even count, the mean of the middle two, rounded down. */

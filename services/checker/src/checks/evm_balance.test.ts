@@ -10,13 +10,24 @@ import {
 } from '@lighthouse/testing';
 import { Wallet } from 'ethers';
 import { startRpcPeer, startSilentPeer, type Peer } from '../../test/rpc-peers';
-import { formatHours, runEvmBalanceCheck, toUnits } from './evm_balance';
-import type { CheckContext } from './types';
+import { noHistory } from '../../test/history';
+import { createHistoryReader } from '../subscriptions/history';
+import { createEvmBalanceChecker, formatHours, toUnits } from './evm_balance';
+import { createProbes } from './probes';
+import type { CheckContext, SlotContext } from './types';
 
 const CHAIN_ID = 43113;
 const ETH = 10n ** 18n;
 const HOUR = 3_600_000;
-const allowPrivate: CheckContext = { targetAccess: 'all' };
+/** A check now, of a subscription with nothing stored yet. */
+const fresh = (ctx: CheckContext): SlotContext => ({
+  slot: new Date(),
+  history: noHistory,
+  ...ctx,
+});
+const allowPrivate = fresh({ targetAccess: 'all' });
+const probes = createProbes();
+const runEvmBalanceCheck = createEvmBalanceChecker(probes);
 
 let node: EvmNode;
 let usdc: TestUsdc;
@@ -37,7 +48,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([node?.stop(), silent?.close(), db?.destroy()]);
+  await Promise.all([node?.stop(), silent?.close(), db?.destroy(), probes.close()]);
   await database?.drop();
 });
 
@@ -231,7 +242,7 @@ describe('failures of the endpoint', () => {
   it('goes through the SSRF guard: a loopback node is blocked unless private targets are allowed', async () => {
     const result = await runEvmBalanceCheck(
       target({ rpc_url: `${node.url}/${secret}`, address, min_balance: '0' }),
-      { targetAccess: 'public' },
+      fresh({ targetAccess: 'public' }),
     );
     expect(result).toMatchObject({ status: 'down', error_category: 'blocked' });
     expect(result.error_message).toMatch(/^blocked by the SSRF guard: 127\.0\.0\.1 is a private/);
@@ -239,7 +250,7 @@ describe('failures of the endpoint', () => {
     // a host name is resolved once, by the guard, and refused for its address
     const byName = await runEvmBalanceCheck(
       target({ rpc_url: node.url.replace('127.0.0.1', 'localhost'), address, min_balance: '0' }),
-      { targetAccess: 'public' },
+      fresh({ targetAccess: 'public' }),
     );
     expect(byName).toMatchObject({ status: 'down', error_category: 'blocked' });
     expect(byName.error_message).toMatch(/localhost resolves to a private or reserved address/);
@@ -248,10 +259,10 @@ describe('failures of the endpoint', () => {
 
   it('stops at shutdown', async () => {
     const controller = new AbortController();
-    const pending = runEvmBalanceCheck(target({ rpc_url: silent.url, address, min_balance: '1' }), {
-      targetAccess: 'all',
-      signal: controller.signal,
-    });
+    const pending = runEvmBalanceCheck(
+      target({ rpc_url: silent.url, address, min_balance: '1' }),
+      fresh({ targetAccess: 'all', signal: controller.signal }),
+    );
     setTimeout(() => controller.abort(), 50);
     expect(await pending).toMatchObject({
       status: 'down',
@@ -291,7 +302,11 @@ describe('time to empty', () => {
         )
         .execute();
     }
-    return { targetAccess: 'all', db, subscriptionId: id, slot } satisfies CheckContext;
+    return {
+      targetAccess: 'all',
+      slot,
+      history: createHistoryReader(db)(id),
+    } satisfies SlotContext;
   }
 
   it('is degraded when the recent burn rate empties the account within the horizon', async () => {

@@ -1,8 +1,8 @@
-import { values } from '@lighthouse/db';
 import type { EvmBalanceTarget } from '@lighthouse/domain';
 import { formatUnits, Interface } from 'ethers';
 import { inOrder, MalformedResponseError, withRpcSession } from './evm';
-import type { CheckContext, CheckRunner } from './types';
+import type { Probes } from './probes';
+import type { CheckRunner, SlotContext } from './types';
 
 /** How far back the burn rate looks (then only since the latest top-up). */
 export const BURN_WINDOW_HOURS = 24;
@@ -19,59 +19,66 @@ const erc20 = new Interface([
  * degraded when, at the recent burn rate (a least-squares fit of the stored values), it would
  * be empty within `empty_horizon_hours`. The balance is stored as the check's `value`.
  */
-export const runEvmBalanceCheck: CheckRunner<EvmBalanceTarget> = async (config, ctx) => {
-  const result = await withRpcSession(ctx, config.timeout_ms, async (session) => {
-    const rpc = session.connect(config.rpc_url);
-    const [chainId, units, decimals] = await inOrder([
-      config.chain_id === undefined ? undefined : rpc.chainId(),
-      config.token === undefined
-        ? rpc.balance(config.address)
-        : rpc
-            .call(config.token, erc20.encodeFunctionData('balanceOf', [config.address]))
-            .then((data) => decodeUint(data, 'balanceOf')),
-      config.token === undefined
-        ? 18
-        : rpc
-            .call(config.token, erc20.encodeFunctionData('decimals'))
-            .then((data) => Number(decodeUint(data, 'decimals'))),
-    ]);
-    const elapsed = session.elapsed();
-    if (chainId !== undefined && chainId !== BigInt(config.chain_id ?? 0)) {
-      return session.result(
-        { status: 'down', message: `chain id is ${chainId}, expected ${config.chain_id}` },
-        { response_time_ms: elapsed },
-      );
-    }
-    if (decimals > 77) {
-      throw new MalformedResponseError(`the token reports ${decimals} decimals`);
-    }
-    const value = Number(formatUnits(units, decimals));
-    if (units < toUnits(config.min_balance, decimals)) {
-      const shown = formatUnits(units, decimals);
-      return session.result(
-        { status: 'down', message: `balance ${shown} is below min_balance ${config.min_balance}` },
-        { response_time_ms: elapsed, value },
-      );
-    }
-    return session.result({ status: 'up' }, { response_time_ms: elapsed, value });
-  });
-  // The history is read outside the session: a database error is not the target's failure,
-  // so it fails the job (BullMQ retries the slot) rather than recording a false "down".
-  if (result.status !== 'up' || result.value === null || result.value === undefined) return result;
-  const warning = await timeToEmptyWarning(config, ctx, result.value);
-  return warning === null ? result : { ...result, status: 'degraded', error_message: warning };
-};
+export function createEvmBalanceChecker(
+  probes: Pick<Probes, 'rpc'>,
+): CheckRunner<EvmBalanceTarget, SlotContext> {
+  return async (config, ctx) => {
+    const result = await withRpcSession(probes.rpc, ctx, config.timeout_ms, async (session) => {
+      const rpc = session.connect(config.rpc_url);
+      const [chainId, units, decimals] = await inOrder([
+        config.chain_id === undefined ? undefined : rpc.chainId(),
+        config.token === undefined
+          ? rpc.balance(config.address)
+          : rpc
+              .call(config.token, erc20.encodeFunctionData('balanceOf', [config.address]))
+              .then((data) => decodeUint(data, 'balanceOf')),
+        config.token === undefined
+          ? 18
+          : rpc
+              .call(config.token, erc20.encodeFunctionData('decimals'))
+              .then((data) => Number(decodeUint(data, 'decimals'))),
+      ]);
+      const elapsed = session.elapsed();
+      if (chainId !== undefined && chainId !== BigInt(config.chain_id ?? 0)) {
+        return session.result(
+          { status: 'down', message: `chain id is ${chainId}, expected ${config.chain_id}` },
+          { response_time_ms: elapsed },
+        );
+      }
+      if (decimals > 77) {
+        throw new MalformedResponseError(`the token reports ${decimals} decimals`);
+      }
+      const value = Number(formatUnits(units, decimals));
+      if (units < toUnits(config.min_balance, decimals)) {
+        const shown = formatUnits(units, decimals);
+        return session.result(
+          {
+            status: 'down',
+            message: `balance ${shown} is below min_balance ${config.min_balance}`,
+          },
+          { response_time_ms: elapsed, value },
+        );
+      }
+      return session.result({ status: 'up' }, { response_time_ms: elapsed, value });
+    });
+    // The history is read outside the session: a database error is not the target's failure,
+    // so it fails the job (BullMQ retries the slot) rather than recording a false "down".
+    if (result.status !== 'up' || result.value === null || result.value === undefined)
+      return result;
+    const warning = await timeToEmptyWarning(config, ctx, result.value);
+    return warning === null ? result : { ...result, status: 'degraded', error_message: warning };
+  };
+}
 
 /** "empty in ~N h at the recent burn rate", when that is sooner than the horizon. */
 async function timeToEmptyWarning(
   config: EvmBalanceTarget,
-  ctx: CheckContext,
+  ctx: SlotContext,
   value: number,
 ): Promise<string | null> {
   const horizon = config.empty_horizon_hours;
-  if (horizon === undefined || ctx.db === undefined) return null;
-  if (ctx.subscriptionId === undefined || ctx.slot === undefined || value <= 0) return null;
-  const trend = await values.recentTrend(ctx.db, ctx.subscriptionId, {
+  if (horizon === undefined || value <= 0) return null;
+  const trend = await ctx.history.recentTrend({
     since: new Date(ctx.slot.getTime() - BURN_WINDOW_HOURS * 3_600_000),
     now: ctx.slot,
     current: value,

@@ -10,11 +10,22 @@ import {
 } from '@lighthouse/testing';
 import { Wallet } from 'ethers';
 import { startRpcPeer, startSilentPeer, type Peer } from '../../test/rpc-peers';
-import { runEvmContractCheck } from './evm_contract';
-import type { CheckContext } from './types';
+import { noHistory } from '../../test/history';
+import { createHistoryReader } from '../subscriptions/history';
+import { createEvmContractChecker } from './evm_contract';
+import { createProbes } from './probes';
+import type { CheckContext, SlotContext } from './types';
 
 const CHAIN_ID = 43113;
-const allowPrivate: CheckContext = { targetAccess: 'all' };
+/** A check now, of a subscription with nothing stored yet. */
+const fresh = (ctx: CheckContext): SlotContext => ({
+  slot: new Date(),
+  history: noHistory,
+  ...ctx,
+});
+const allowPrivate = fresh({ targetAccess: 'all' });
+const probes = createProbes();
+const runEvmContractCheck = createEvmContractChecker(probes);
 
 let node: EvmNode;
 let counter: TestCounter;
@@ -37,7 +48,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([node?.stop(), silent?.close(), db?.destroy()]);
+  await Promise.all([node?.stop(), silent?.close(), db?.destroy(), probes.close()]);
   await database?.drop();
 });
 
@@ -159,7 +170,7 @@ describe('compare with a value', () => {
 });
 
 describe('changed since the previous check', () => {
-  async function subscriptionWith(previous: string | null, slot: Date): Promise<CheckContext> {
+  async function subscriptionWith(previous: string | null, slot: Date): Promise<SlotContext> {
     const { id } = await db
       .insertInto('subscriptions')
       .values({
@@ -195,7 +206,7 @@ describe('changed since the previous check', () => {
         ])
         .execute();
     }
-    return { targetAccess: 'all', db, subscriptionId: id, slot };
+    return { targetAccess: 'all', slot, history: createHistoryReader(db)(id) };
   }
 
   const changed = () => target({ function: valueFn, compare: { operator: 'changed' } });

@@ -1,4 +1,3 @@
-import { values } from '@lighthouse/db';
 import {
   evmValueKind,
   parseEvmFunction,
@@ -6,8 +5,10 @@ import {
   type EvmValueKind,
 } from '@lighthouse/domain';
 import { getAddress, Interface, keccak256, toUtf8Bytes } from 'ethers';
-import { clip, inOrder, MalformedResponseError, withRpcSession } from './evm';
-import type { CheckContext, CheckResult, CheckRunner } from './types';
+import { oneLine } from './errors';
+import { inOrder, MalformedResponseError, withRpcSession } from './evm';
+import type { Probes } from './probes';
+import type { CheckResult, CheckRunner, SlotContext } from './types';
 
 /** Longer readings are stored as their keccak256, so that `changed` still compares them. */
 export const MAX_VALUE_TEXT = 256;
@@ -25,77 +26,79 @@ interface Reading {
  * reading. Integers are stored as `value` (a double, for charts) and every reading exactly as
  * `value_text`, which `changed` compares.
  */
-export const runEvmContractCheck: CheckRunner<EvmContractTarget> = async (config, ctx) => {
-  let reading: Reading | undefined;
-  const result = await withRpcSession(ctx, config.timeout_ms, async (session) => {
-    const fragment = parseEvmFunction(config.function);
-    const output = fragment?.outputs[0];
-    const kind = output ? evmValueKind(output.type) : null;
-    if (!fragment || !output || kind === null) {
-      throw new Error('the function signature did not pass validation');
-    }
-    const abi = new Interface([fragment]);
-    const rpc = session.connect(config.rpc_url);
-    const [chainId, data] = await inOrder([
-      config.chain_id === undefined ? undefined : rpc.chainId(),
-      rpc.call(config.address, abi.encodeFunctionData(fragment, config.args)),
-    ]);
-    const elapsed = session.elapsed();
-    if (chainId !== undefined && chainId !== BigInt(config.chain_id ?? 0)) {
-      return session.result(
-        { status: 'down', message: `chain id is ${chainId}, expected ${config.chain_id}` },
-        { response_time_ms: elapsed },
-      );
-    }
-    if (data === '0x') {
-      return session.result(
-        {
-          status: 'down',
-          category: 'status',
-          message: `${fragment.name}() returned no data: no contract at ${config.address}, or it has no such function`,
-        },
-        { response_time_ms: elapsed },
-      );
-    }
-    let decoded: unknown;
-    try {
-      decoded = abi.decodeFunctionResult(fragment, data)[0];
-    } catch {
-      throw new MalformedResponseError(
-        `${fragment.name}() returned data that does not decode as ${output.type}`,
-      );
-    }
-    reading = read(kind, decoded);
-    const measured = {
-      response_time_ms: elapsed,
-      value: reading.integer === null ? null : Number(reading.integer),
-      value_text: stored(reading),
-    };
-    const problem = config.compare.operator === 'changed' ? null : compare(config.compare, reading);
-    return problem === null
-      ? session.result({ status: 'up' }, measured)
-      : session.result(
-          { status: 'down', message: `${fragment.name}() returned ${show(reading)}, ${problem}` },
-          measured,
+export function createEvmContractChecker(
+  probes: Pick<Probes, 'rpc'>,
+): CheckRunner<EvmContractTarget, SlotContext> {
+  return async (config, ctx) => {
+    let reading: Reading | undefined;
+    const result = await withRpcSession(probes.rpc, ctx, config.timeout_ms, async (session) => {
+      const fragment = parseEvmFunction(config.function);
+      const output = fragment?.outputs[0];
+      const kind = output ? evmValueKind(output.type) : null;
+      if (!fragment || !output || kind === null) {
+        throw new Error('the function signature did not pass validation');
+      }
+      const abi = new Interface([fragment]);
+      const rpc = session.connect(config.rpc_url);
+      const [chainId, data] = await inOrder([
+        config.chain_id === undefined ? undefined : rpc.chainId(),
+        rpc.call(config.address, abi.encodeFunctionData(fragment, config.args)),
+      ]);
+      const elapsed = session.elapsed();
+      if (chainId !== undefined && chainId !== BigInt(config.chain_id ?? 0)) {
+        return session.result(
+          { status: 'down', message: `chain id is ${chainId}, expected ${config.chain_id}` },
+          { response_time_ms: elapsed },
         );
-  });
-  if (reading === undefined || result.status !== 'up' || config.compare.operator !== 'changed') {
-    return result;
-  }
-  // Outside the session: a database error fails the job (and BullMQ retries the slot).
-  return changedSincePrevious(config, ctx, result, reading);
-};
+      }
+      if (data === '0x') {
+        return session.result(
+          {
+            status: 'down',
+            category: 'status',
+            message: `${fragment.name}() returned no data: no contract at ${config.address}, or it has no such function`,
+          },
+          { response_time_ms: elapsed },
+        );
+      }
+      let decoded: unknown;
+      try {
+        decoded = abi.decodeFunctionResult(fragment, data)[0];
+      } catch {
+        throw new MalformedResponseError(
+          `${fragment.name}() returned data that does not decode as ${output.type}`,
+        );
+      }
+      reading = read(kind, decoded);
+      const measured = {
+        response_time_ms: elapsed,
+        value: reading.integer === null ? null : Number(reading.integer),
+        value_text: stored(reading),
+      };
+      const problem =
+        config.compare.operator === 'changed' ? null : compare(config.compare, reading);
+      return problem === null
+        ? session.result({ status: 'up' }, measured)
+        : session.result(
+            { status: 'down', message: `${fragment.name}() returned ${show(reading)}, ${problem}` },
+            measured,
+          );
+    });
+    if (reading === undefined || result.status !== 'up' || config.compare.operator !== 'changed') {
+      return result;
+    }
+    // Outside the session: a database error fails the job (and BullMQ retries the slot).
+    return changedSincePrevious(config, ctx, result, reading);
+  };
+}
 
 async function changedSincePrevious(
   config: EvmContractTarget,
-  ctx: CheckContext,
+  ctx: SlotContext,
   result: CheckResult,
   reading: Reading,
 ): Promise<CheckResult> {
-  if (ctx.db === undefined || ctx.subscriptionId === undefined || ctx.slot === undefined) {
-    return result;
-  }
-  const previous = await values.latestValue(ctx.db, ctx.subscriptionId, ctx.slot);
+  const previous = await ctx.history.latestValue(ctx.slot);
   const before = previous?.value_text;
   if (before === null || before === undefined || before === result.value_text) return result;
   const name = parseEvmFunction(config.function)?.name ?? 'call';
@@ -104,7 +107,7 @@ async function changedSincePrevious(
     ...result,
     status: 'down',
     error_category: 'assertion',
-    error_message: clip(`${name}() changed from ${was} to ${show(reading)}`, 300),
+    error_message: oneLine(`${name}() changed from ${was} to ${show(reading)}`, 300),
   };
 }
 

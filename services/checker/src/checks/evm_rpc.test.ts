@@ -8,11 +8,22 @@ import {
 } from '@lighthouse/testing';
 import { startDelayingProxy, startRpcPeer, startSilentPeer, type Peer } from '../../test/rpc-peers';
 import { medianHeight } from './evm';
-import { runEvmRpcCheck } from './evm_rpc';
-import type { CheckContext } from './types';
+import { noHistory } from '../../test/history';
+import { createHistoryReader } from '../subscriptions/history';
+import { createEvmRpcChecker } from './evm_rpc';
+import { createProbes } from './probes';
+import type { CheckContext, SlotContext } from './types';
 
 const CHAIN_ID = 43113;
-const allowPrivate: CheckContext = { targetAccess: 'all' };
+/** A check now, of a subscription with nothing stored yet. */
+const fresh = (ctx: CheckContext): SlotContext => ({
+  slot: new Date(),
+  history: noHistory,
+  ...ctx,
+});
+const allowPrivate = fresh({ targetAccess: 'all' });
+const probes = createProbes();
+const runEvmRpcCheck = createEvmRpcChecker(probes);
 
 // Two nodes of one chain id: `leader` mines, `lagging` has stopped mining.
 let leader: EvmNode;
@@ -36,7 +47,13 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([leader?.stop(), lagging?.stop(), silent?.close(), db?.destroy()]);
+  await Promise.all([
+    leader?.stop(),
+    lagging?.stop(),
+    silent?.close(),
+    db?.destroy(),
+    probes.close(),
+  ]);
   await database?.drop();
 });
 
@@ -126,6 +143,13 @@ describe('node health', () => {
 });
 
 describe('block height advancing', () => {
+  /** A check at `slot` of the subscription `id`, its history read from the database. */
+  const slotContext = (id: string, slot: Date): SlotContext => ({
+    targetAccess: 'all',
+    slot,
+    history: createHistoryReader(db)(id),
+  });
+
   /** A subscription whose history holds these heads, seconds before `slot`. */
   async function withHistory(points: [secondsAgo: number, head: number][], slot: Date) {
     const { id } = await db
@@ -142,9 +166,7 @@ describe('block height advancing', () => {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    if (points.length === 0) {
-      return { targetAccess: 'all', db, subscriptionId: id, slot } satisfies CheckContext;
-    }
+    if (points.length === 0) return { subscriptionId: id, ...slotContext(id, slot) };
     await db
       .insertInto('check_history')
       .values(
@@ -156,7 +178,7 @@ describe('block height advancing', () => {
         })),
       )
       .execute();
-    return { targetAccess: 'all', db, subscriptionId: id, slot } satisfies CheckContext;
+    return { subscriptionId: id, ...slotContext(id, slot) };
   }
 
   it('is up while the head rises above the previous check', async () => {
@@ -208,12 +230,7 @@ describe('block height advancing', () => {
     const { subscriptionId } = await withHistory([], new Date());
     /** One check at `slot`, recorded as the pipeline would. */
     const checkAt = async (slot: Date) => {
-      const result = await runEvmRpcCheck(target(), {
-        targetAccess: 'all',
-        db,
-        subscriptionId,
-        slot,
-      });
+      const result = await runEvmRpcCheck(target(), slotContext(subscriptionId, slot));
       await db
         .insertInto('check_history')
         .values({

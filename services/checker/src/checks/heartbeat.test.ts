@@ -2,8 +2,9 @@ import { createDb, heartbeats, type Db } from '@lighthouse/db';
 import { heartbeatTargetSchema } from '@lighthouse/domain';
 import { hashToken, newToken } from '@lighthouse/shared';
 import { createTestDatabase, type TestDatabase } from '@lighthouse/testing';
+import { createHistoryReader } from '../subscriptions/history';
 import { runHeartbeatCheck } from './heartbeat';
-import type { CheckContext } from './types';
+import type { SlotContext } from './types';
 
 // The runner reads the last ping from a real database, as the checker does at each slot.
 
@@ -53,11 +54,10 @@ async function heartbeat(issuedAt: Date): Promise<{ id: string; hash: Buffer }> 
 }
 
 const at = (base: Date, ms: number) => new Date(base.getTime() + ms);
-const ctx = (subscriptionId: string, slot: Date): CheckContext => ({
+const ctx = (subscriptionId: string, slot: Date): SlotContext => ({
   targetAccess: 'public',
-  db,
-  subscriptionId,
   slot,
+  history: createHistoryReader(db)(subscriptionId),
 });
 
 const t0 = new Date('2026-11-22T12:00:00Z');

@@ -1,6 +1,6 @@
-import { heartbeats } from '@lighthouse/db';
+import type { heartbeats } from '@lighthouse/db';
 import type { HeartbeatTarget } from '@lighthouse/domain';
-import type { CheckResult, CheckRunner } from './types';
+import type { CheckResult, CheckRunner, SlotContext } from './types';
 
 /**
  * A push check, judged at each slot from the last ping the API recorded: a ping within the
@@ -9,11 +9,8 @@ import type { CheckResult, CheckRunner } from './types';
  * never pinged records nothing until its first deadline (created + interval + grace) passes:
  * its state stays unknown rather than showing a failure nobody could have prevented yet.
  */
-export const runHeartbeatCheck: CheckRunner<HeartbeatTarget> = async (config, ctx) => {
-  if (!ctx.db || !ctx.subscriptionId || !ctx.slot) {
-    return verdict('down', 'internal', 'heartbeat check needs the database, subscription and slot');
-  }
-  const state = await heartbeats.findState(ctx.db, ctx.subscriptionId);
+export const runHeartbeatCheck: CheckRunner<HeartbeatTarget, SlotContext> = async (config, ctx) => {
+  const state = await ctx.history.lastPing();
   if (!state) {
     return verdict(
       'down',

@@ -6,10 +6,18 @@ import { gzipSync } from 'node:zlib';
 import type { HttpTarget } from '@lighthouse/domain';
 import { generate } from 'selfsigned';
 import { isBlockedAddress, type Resolver } from '@lighthouse/net';
-import { createHttpChecker, MAX_BODY_BYTES, type HttpChecker } from './http';
+import { createHttpChecker, MAX_BODY_BYTES } from './http';
+import { createProbes, type ProbeOptions } from './probes';
 import type { CheckContext } from './types';
 
 const DAY_MS = 86_400_000;
+
+type HttpChecker = ReturnType<typeof httpChecker>;
+/** The http check on probes of its own, as main.ts builds them; `close` ends their sockets. */
+function httpChecker(options: ProbeOptions = {}) {
+  const probes = createProbes(options);
+  return { ...createHttpChecker(probes), close: () => void probes.close() };
+}
 const allowPrivate: CheckContext = { targetAccess: 'all' };
 const guarded: CheckContext = { targetAccess: 'public' };
 
@@ -146,7 +154,7 @@ describe('runHttpCheck', () => {
 
   beforeAll(async () => {
     base = `http://127.0.0.1:${await listen(server)}`;
-    checker = createHttpChecker();
+    checker = httpChecker();
   });
   afterAll(async () => {
     checker.close();
@@ -394,7 +402,7 @@ describe('runHttpCheck', () => {
     );
     expect(sameSite.status).toBe('up');
     // Another host name (mapped to this server): neither credentials nor Authorization follow.
-    const other = createHttpChecker({
+    const other = httpChecker({
       resolve: () => Promise.resolve([{ address: '127.0.0.1', family: 4 }]),
     });
     try {
@@ -552,7 +560,7 @@ describe('runHttpCheck', () => {
     const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
     test('consecutive checks of one host share a connection', async () => {
-      const own = createHttpChecker();
+      const own = httpChecker();
       let connections = 0;
       const onConnection = (): void => {
         connections += 1;
@@ -574,7 +582,7 @@ describe('runHttpCheck', () => {
     });
 
     test('a pooled connection the server dropped is replaced, not reported as down', async () => {
-      const own = createHttpChecker();
+      const own = httpChecker();
       try {
         const first = await own.run(target(`${base}/drop-reused`), allowPrivate);
         await nextTurn();
@@ -616,7 +624,7 @@ describe('SSRF guard in the probe (LIGHTHOUSE_ALLOW_PRIVATE_TARGETS off)', () =>
     ['a short IPv4 literal', (p: number) => `http://127.1:${p}/ok`],
     ['a name that resolves to loopback', (p: number) => `http://localhost:${p}/ok`],
   ])('blocks %s and never connects', async (_name, url) => {
-    const checker = createHttpChecker();
+    const checker = httpChecker();
     try {
       const before = hits.get('/ok') ?? 0;
       const result = await checker.run(target(url(port)), guarded);
@@ -633,7 +641,7 @@ describe('SSRF guard in the probe (LIGHTHOUSE_ALLOW_PRIVATE_TARGETS off)', () =>
   });
 
   test('blocks the metadata address and private literals without trying them', async () => {
-    const checker = createHttpChecker();
+    const checker = httpChecker();
     try {
       for (const url of [
         'http://169.254.169.254/latest/meta-data/',
@@ -668,7 +676,7 @@ describe('SSRF guard in the probe (LIGHTHOUSE_ALLOW_PRIVATE_TARGETS off)', () =>
     const isBlocked = (ip: string): boolean => ip !== '127.0.0.1' && isBlockedAddress(ip);
     let checker: HttpChecker;
     beforeAll(() => {
-      checker = createHttpChecker({ resolve, isBlocked });
+      checker = httpChecker({ resolve, isBlocked });
     });
     afterAll(() => checker.close());
 
@@ -761,7 +769,7 @@ describe('TLS', () => {
   }
 
   function trustingChecker(): HttpChecker {
-    const checker = createHttpChecker({ ca: ca.cert });
+    const checker = httpChecker({ ca: ca.cert });
     checkers.push(checker);
     return checker;
   }
@@ -774,7 +782,7 @@ describe('TLS', () => {
       extensions: sanFor127,
     });
     const url = await serve(pems);
-    const checker = createHttpChecker();
+    const checker = httpChecker();
     checkers.push(checker);
     const result = await checker.run(target(url), allowPrivate);
     expect(result).toMatchObject({
@@ -859,7 +867,7 @@ describe('TLS', () => {
       headers: Record<string, string> = userHeaders,
     ): Promise<Seen> {
       seen.length = 0;
-      const checker = createHttpChecker({
+      const checker = httpChecker({
         ca: ca.cert,
         // other.example is this server too
         resolve: () => Promise.resolve([{ address: '127.0.0.1', family: 4 }]),

@@ -1,49 +1,17 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
-import {
-  BLOCKED_ADDRESS_CODE,
-  createSsrfGuard,
-  type TargetAccess,
-  type Resolver,
-  type SsrfGuard,
-} from '@lighthouse/net';
+import type { SsrfGuard } from '@lighthouse/net';
+import { networkClassifier, rootMessage, SHUTDOWN_MESSAGE, type Classified } from './errors';
 import type { CheckContext, CheckResult, ErrorCategory, Timings } from './types';
-import { DNS_CODES, TLS_CODES, CONNECT_MESSAGES, isError, codesOf } from './errors';
 
 /**
- * What the socket-level checks (tcp, tls, websocket, and dns for its deadline) share: a
- * guarded connect that records its phases, a deadline that also ends on shutdown, and the
- * mapping of node's error codes to an error category and a one-line message.
+ * What the probes share at the connection level (tcp, tls, websocket, dns for its deadline,
+ * and http for its certificate and results): a guarded connect that records its phases, a
+ * deadline that also ends on shutdown, and the shape of a failed result.
  */
 
 const DAY_MS = 86_400_000;
-
-export interface SocketCheckerOptions {
-  /** Replaces the system resolver; tests map made-up public names to loopback. */
-  resolve?: Resolver;
-  /** Replaces the SSRF predicate (default `isBlockedAddress`). */
-  isBlocked?: (ip: string) => boolean;
-  /** Certificate authorities to trust instead of node's bundled roots (tests use their own CA). */
-  ca?: string;
-}
-
-/** One guard per mode, built once: the guard holds no state, only its options. */
-export function guardsFor(options: SocketCheckerOptions): (access: TargetAccess) => SsrfGuard {
-  const guards = new Map<TargetAccess, SsrfGuard>();
-  return (access) => {
-    let guard = guards.get(access);
-    if (guard === undefined) {
-      guard = createSsrfGuard({
-        access,
-        resolve: options.resolve,
-        isBlocked: options.isBlocked,
-      });
-      guards.set(access, guard);
-    }
-    return guard;
-  };
-}
 
 /** When each phase of one connection ended (performance.now()); absent phases did not happen. */
 export interface Phases {
@@ -215,7 +183,7 @@ export function runProbe(
         failure(category, message, handle?.timings(total) ?? { total }, handle?.extra?.() ?? {}),
       );
     };
-    const onAbort = (): void => stop('internal', 'check aborted: the checker is shutting down');
+    const onAbort = (): void => stop('internal', SHUTDOWN_MESSAGE);
     const timer = setTimeout(() => {
       const what = handle?.waitingFor();
       stop(
@@ -239,61 +207,25 @@ export function runProbe(
   });
 }
 
-/** A socket error as a category and a one-line message (which the caller still redacts). */
-export function classifySocketError(error: unknown): { category: ErrorCategory; message: string } {
-  const codes = codesOf(error);
-  const has = (test: (code: string) => boolean): string | undefined => codes.find(test);
-  if (has((c) => c === BLOCKED_ADDRESS_CODE)) {
-    return { category: 'blocked', message: `blocked by the SSRF guard: ${rootMessage(error)}` };
-  }
-  const dns = has((c) => DNS_CODES.has(c));
-  if (dns !== undefined) return { category: 'dns', message: `DNS lookup failed (${dns})` };
-  if (has((c) => c === 'ETIMEDOUT')) return { category: 'timeout', message: 'connect timed out' };
-  const tls = has((c) => TLS_CODES.has(c) || c.startsWith('ERR_TLS_') || c.startsWith('ERR_SSL_'));
-  if (tls !== undefined) return { category: 'tls', message: `TLS error (${tls})` };
-  const connect = has((c) => c in CONNECT_MESSAGES);
-  if (connect !== undefined) {
-    return { category: 'connect', message: `${CONNECT_MESSAGES[connect]} (${connect})` };
-  }
-  const parse = has((c) => c.startsWith('HPE_'));
-  if (parse !== undefined) {
-    return { category: 'connect', message: `invalid HTTP response (${parse})` };
-  }
-  const code = codes[0];
-  return {
-    category: 'connect',
-    message: code === undefined ? rootMessage(error) : `${rootMessage(error)} (${code})`,
-  };
-}
-
-/** The innermost error's message, on one line and short. */
-export function rootMessage(error: unknown): string {
-  let e = error;
-  for (let depth = 0; isError(e) && isError(e.cause) && depth < 5; depth += 1) {
-    e = e.cause;
-  }
-  const message = isError(e) ? e.message : String(e);
-  return oneLine(message);
-}
-
-/** Whitespace collapsed, at most 200 characters. */
-export function oneLine(text: string, max = 200): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 3)}...` : line;
-}
-
-/** Replaces every secret (of 3 characters or more) in a message with ****. */
-export function redact(message: string, secrets: string[]): string {
-  return secrets
-    .filter((s) => s.length >= 3)
-    .sort((a, b) => b.length - a.length)
-    .reduce((text, secret) => text.split(secret).join('****'), message);
-}
+/**
+ * A socket error as a category and a one-line message (which the caller still redacts): the
+ * network classifier, where a timeout can only be the connect's (a probe's own deadline ends it
+ * otherwise).
+ */
+export const classifySocketError: (error: unknown) => Classified = networkClassifier({
+  before: (_error, codes) =>
+    codes.includes('ETIMEDOUT') ? { category: 'timeout', message: 'connect timed out' } : undefined,
+  otherwise: (error, codes) => {
+    const code = codes[0];
+    return {
+      category: 'connect',
+      message: code === undefined ? rootMessage(error) : `${rootMessage(error)} (${code})`,
+    };
+  },
+});
 
 /** `host` itself when it is a name, for SNI; node refuses an IP address as a server name. */
 export function sniFor(host: string, servername?: string): string | undefined {
   const name = servername ?? (isIP(host) === 0 ? host : undefined);
   return name?.replace(/\.$/, '');
 }
-
-export { codesOf, isError } from './errors';

@@ -13,6 +13,7 @@ import {
   type Pems,
 } from '../../test/loopback';
 import { createTcpChecker } from './tcp';
+import { createProbes } from './probes';
 import type { CheckContext } from './types';
 
 const allowPrivate: CheckContext = { targetAccess: 'all' };
@@ -62,7 +63,7 @@ afterAll(async () => {
 });
 
 describe('tcp check', () => {
-  const checker = createTcpChecker({ resolve, ca: undefined });
+  const checker = createTcpChecker(createProbes({ resolve }));
 
   test('up: the port accepts, with the tcp phase and no dns phase for an IP', async () => {
     const result = await checker(target(plain.port), allowPrivate);
@@ -148,14 +149,14 @@ describe('tcp check with tls', () => {
   });
 
   test('up after the handshake, with the tls phase and days left', async () => {
-    const checker = createTcpChecker({ ca: ca.cert });
+    const checker = createTcpChecker(createProbes({ ca: ca.cert }));
     const result = await checker(target(trusted, { tls: true }), allowPrivate);
     expect(result).toMatchObject({ status: 'up', tls_days_left: 30 });
     expect(typeof result.timings?.tls).toBe('number');
   });
 
   test('servername is sent and checked against the certificate', async () => {
-    const checker = createTcpChecker({ ca: ca.cert });
+    const checker = createTcpChecker(createProbes({ ca: ca.cert }));
     const right = await checker(
       target(trusted, { tls: true, servername: 'lighthouse.test' }),
       allowPrivate,
@@ -170,7 +171,7 @@ describe('tcp check with tls', () => {
   });
 
   test('an untrusted certificate is down unless reject_unauthorized is false', async () => {
-    const checker = createTcpChecker();
+    const checker = createTcpChecker(createProbes());
     const strict = await checker(target(selfSigned, { tls: true }), allowPrivate);
     expect(strict).toMatchObject({ status: 'down', error_category: 'tls', tls_days_left: 10 });
     expect(strict.error_message).toContain('SELF_SIGNED');
@@ -183,7 +184,7 @@ describe('tcp check with tls', () => {
 });
 
 describe('tcp check and the SSRF guard', () => {
-  const checker = createTcpChecker({ resolve });
+  const checker = createTcpChecker(createProbes({ resolve }));
 
   test('blocks a loopback literal without connecting', async () => {
     const before = plain.connections();

@@ -4,15 +4,14 @@ import {
   connectGuarded,
   daysLeft,
   failure,
-  guardsFor,
   phaseTimings,
   runProbe,
   since,
   sniFor,
   waitingFor,
   type Connection,
-  type SocketCheckerOptions,
 } from './socket';
+import type { Probes } from './probes';
 import type { CheckResult, CheckRunner } from './types';
 
 /**
@@ -20,19 +19,18 @@ import type { CheckResult, CheckRunner } from './types';
  * completed and, unless `reject_unauthorized` is false, the certificate verified). The
  * connection is closed at once; nothing is sent.
  */
-export function createTcpChecker(options: SocketCheckerOptions = {}): CheckRunner<TcpTarget> {
-  const guardFor = guardsFor(options);
+export function createTcpChecker(probes: Pick<Probes, 'guards' | 'ca'>): CheckRunner<TcpTarget> {
   return (config, ctx) =>
     runProbe(config.timeout_ms, ctx, (finish, started) => {
       const connection: Connection = connectGuarded(
         config.host,
         config.port,
-        guardFor(ctx.targetAccess),
+        probes.guards(ctx.targetAccess),
         config.tls
           ? {
               servername: sniFor(config.host, config.servername),
               rejectUnauthorized: config.reject_unauthorized ?? true,
-              ca: options.ca,
+              ca: probes.ca,
             }
           : undefined,
       );
@@ -78,11 +76,3 @@ export function createTcpChecker(options: SocketCheckerOptions = {}): CheckRunne
       };
     });
 }
-
-let processChecker: CheckRunner<TcpTarget> | undefined;
-
-/** The process-wide TCP check. */
-export const runTcpCheck: CheckRunner<TcpTarget> = (config, ctx) => {
-  processChecker ??= createTcpChecker();
-  return processChecker(config, ctx);
-};

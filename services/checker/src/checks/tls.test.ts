@@ -12,6 +12,7 @@ import {
   type Pems,
 } from '../../test/loopback';
 import { createTlsChecker } from './tls';
+import { createProbes } from './probes';
 import type { CheckContext } from './types';
 
 const allowPrivate: CheckContext = { targetAccess: 'all' };
@@ -45,7 +46,8 @@ async function serve(server: Server): Promise<number> {
 }
 
 let ca: Pems;
-const checker = (): ReturnType<typeof createTlsChecker> => createTlsChecker({ ca: ca.cert });
+const checker = (): ReturnType<typeof createTlsChecker> =>
+  createTlsChecker(createProbes({ ca: ca.cert }));
 /** A TLS server presenting a certificate from the test CA (or self-signed with `ca: null`). */
 async function serveCertificate(
   options: CertificateOptions,

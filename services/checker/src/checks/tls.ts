@@ -6,16 +6,14 @@ import {
   connectGuarded,
   daysLeft,
   failure,
-  isError,
-  oneLine,
   phaseTimings,
   runProbe,
   since,
   sniFor,
   waitingFor,
-  guardsFor,
-  type SocketCheckerOptions,
 } from './socket';
+import { isError, oneLine } from './errors';
+import type { Probes } from './probes';
 import type { CertificateSummary, CheckResult, CheckRunner } from './types';
 
 /**
@@ -24,19 +22,18 @@ import type { CertificateSummary, CheckResult, CheckRunner } from './types';
  * not match (node's `authorized`), when it expired or is not yet valid, or when fewer than
  * `critical_days` are left; degraded when fewer than `warning_days` are left; up otherwise.
  */
-export function createTlsChecker(options: SocketCheckerOptions = {}): CheckRunner<TlsTarget> {
-  const guardFor = guardsFor(options);
+export function createTlsChecker(probes: Pick<Probes, 'guards' | 'ca'>): CheckRunner<TlsTarget> {
   return (config, ctx) =>
     runProbe(config.timeout_ms, ctx, (finish, started) => {
       const { socket, phases } = connectGuarded(
         config.host,
         config.port,
-        guardFor(ctx.targetAccess),
+        probes.guards(ctx.targetAccess),
         // Rejecting would hide the certificate's details; `authorized` says what node thinks.
         {
           servername: sniFor(config.host, config.servername),
           rejectUnauthorized: false,
-          ca: options.ca,
+          ca: probes.ca,
         },
       );
       socket.once('secureConnect', () => {
@@ -133,11 +130,3 @@ function authorizationError(socket: TLSSocket): string {
   if (isError(reason)) return (reason as NodeJS.ErrnoException).code ?? reason.message;
   return 'not authorized';
 }
-
-let processChecker: CheckRunner<TlsTarget> | undefined;
-
-/** The process-wide TLS certificate check. */
-export const runTlsCheck: CheckRunner<TlsTarget> = (config, ctx) => {
-  processChecker ??= createTlsChecker();
-  return processChecker(config, ctx);
-};

@@ -1,4 +1,4 @@
-import type { CheckStatus, Db } from '@lighthouse/db';
+import type { CheckStatus, heartbeats, values } from '@lighthouse/db';
 import type { TargetAccess } from '@lighthouse/net';
 
 /** Why a check failed; `null` on success. */
@@ -69,17 +69,40 @@ export interface CertificateSummary {
   authorization_error: string | null;
 }
 
+/** What every check is given: the SSRF policy and the checker's shutdown signal. */
 export interface CheckContext {
   /** which addresses the SSRF guard lets through (the mode, LIGHTHOUSE_ALLOW_*_TARGETS) */
   targetAccess: TargetAccess;
   /** aborted when the checker shuts down */
   signal?: AbortSignal;
-  /** the subscription and slot being checked, for checks that read their own history */
-  subscriptionId?: string;
-  slot?: Date;
-  /** read-only use: checks that compare with earlier results (heartbeats, burn rates) */
-  db?: Db;
 }
 
-/** One module per target type: validated config in, result out. Never throws for target failures. */
-export type CheckRunner<C> = (config: C, ctx: CheckContext) => Promise<CheckResult>;
+/**
+ * The reads a check makes of its own subscription's earlier results: the port that checks
+ * judging against their past (heartbeat, evm_balance's burn rate, evm_rpc's stall,
+ * evm_contract's `changed`) read through. The checker implements it over the database.
+ */
+export interface CheckHistory {
+  /** the heartbeat's last ping and interval; undefined when no push URL was issued */
+  lastPing(): Promise<heartbeats.HeartbeatState | undefined>;
+  /** the latest check before `before` (exclusive) that measured a value */
+  latestValue(before: Date): Promise<values.MeasuredValue | undefined>;
+  /** the trend of the values stored in [since, now), with `current` measured at `now` */
+  recentTrend(range: { since: Date; now: Date; current: number }): Promise<values.Trend>;
+}
+
+/** What the checker gives a check at a slot: the context, the slot and the subscription's history. */
+export interface SlotContext extends CheckContext {
+  /** the slot being checked */
+  slot: Date;
+  history: CheckHistory;
+}
+
+/**
+ * One module per target type: validated config in, result out. Never throws for target
+ * failures. Checks that read their own history take a {@link SlotContext}.
+ */
+export type CheckRunner<C, X extends CheckContext = CheckContext> = (
+  config: C,
+  ctx: X,
+) => Promise<CheckResult>;

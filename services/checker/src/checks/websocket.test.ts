@@ -16,6 +16,7 @@ import {
 } from '../../test/loopback';
 import type { CheckContext } from './types';
 import { createWebsocketChecker } from './websocket';
+import { createProbes } from './probes';
 
 const allowPrivate: CheckContext = { targetAccess: 'all' };
 const guarded: CheckContext = { targetAccess: 'public' };
@@ -138,7 +139,7 @@ afterAll(async () => {
 });
 
 describe('websocket check', () => {
-  const check = createWebsocketChecker();
+  const check = createWebsocketChecker(createProbes());
 
   test('up: the handshake completes, with its phases', async () => {
     const result = await check(target(`${base}/echo`), allowPrivate);
@@ -320,7 +321,7 @@ describe('websocket check', () => {
   });
 
   test('wss: up with a trusted certificate, with the tls phase and days left', async () => {
-    const trusting = createWebsocketChecker({ ca: caCert });
+    const trusting = createWebsocketChecker(createProbes({ ca: caCert }));
     const result = await trusting(
       target(`${secure}/echo`, { send: 'ping', expect: { contains: 'pong' } }),
       allowPrivate,

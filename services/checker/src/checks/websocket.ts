@@ -2,25 +2,29 @@ import { MAX_MATCHED_CHARS, type WebsocketTarget } from '@lighthouse/domain';
 import WebSocket from 'ws';
 import { createPatternBudget } from './patterns';
 import {
-  classifySocketError,
   codesOf,
+  oneLine,
+  quote,
+  redact,
+  rootMessage,
+  safeDecode,
+  type Classified,
+} from './errors';
+import type { Probes } from './probes';
+import {
+  classifySocketError,
   connectGuarded,
   daysLeft,
   failure,
-  oneLine,
   phaseTimings,
-  redact,
-  rootMessage,
   runProbe,
   since,
   sniFor,
   type Connection,
-  guardsFor,
-  type SocketCheckerOptions,
 } from './socket';
+import { USER_AGENT } from './http/transport';
 import type { CheckResult, CheckRunner, ErrorCategory, Timings } from './types';
 
-const USER_AGENT = 'Lighthouse-Checker/0.1 (+synthetic monitoring)';
 /** A larger message fails the check (ws closes with 1009) rather than filling memory. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
 const EXCERPT_CHARS = 1024;
@@ -34,16 +38,15 @@ const CLOSE_TIMEOUT_MS = 1_000;
  * Redirects are not followed; a non-101 answer to the handshake is a `status` failure.
  */
 export function createWebsocketChecker(
-  options: SocketCheckerOptions = {},
+  probes: Pick<Probes, 'guards' | 'ca'>,
 ): CheckRunner<WebsocketTarget> {
-  const guardFor = guardsFor(options);
   return (config, ctx) =>
     runProbe(config.timeout_ms, ctx, (finish, started) => {
       const url = new URL(config.url);
       const secure = url.protocol === 'wss:';
       const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
       const port = Number(url.port) || (secure ? 443 : 80);
-      const guard = guardFor(ctx.targetAccess);
+      const guard = probes.guards(ctx.targetAccess);
       // Throws for a blocked IP literal before anything is opened; names go through `lookup`.
       guard.assertHostAllowed(host);
       const secrets = secretsOf(config);
@@ -105,7 +108,7 @@ export function createWebsocketChecker(
               ? {
                   servername: sniFor(host),
                   rejectUnauthorized: true,
-                  ca: options.ca,
+                  ca: probes.ca,
                   ALPNProtocols: ['http/1.1'],
                 }
               : undefined,
@@ -195,7 +198,8 @@ export function createWebsocketChecker(
     });
 }
 
-function classify(error: unknown, opened: boolean): { category: ErrorCategory; message: string } {
+/** The socket classifier, with ws's own errors and its handshake's. */
+function classify(error: unknown, opened: boolean): Classified {
   // "Invalid WebSocket frame: invalid opcode 3", "Max payload size exceeded", ...
   const code = codesOf(error).find((c) => c.startsWith('WS_ERR_'));
   if (code !== undefined)
@@ -235,10 +239,6 @@ function toText(data: WebSocket.RawData): string {
     .slice(0, MAX_MATCHED_CHARS);
 }
 
-function quote(text: string): string {
-  return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
-}
-
 /** Header values, URL credentials and query values, and the message sent: never in a message. */
 function secretsOf(config: WebsocketTarget): string[] {
   const secrets = Object.values(config.headers);
@@ -248,19 +248,3 @@ function secretsOf(config: WebsocketTarget): string[] {
   if (config.send !== undefined) secrets.push(config.send);
   return secrets;
 }
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
-let processChecker: CheckRunner<WebsocketTarget> | undefined;
-
-/** The process-wide WebSocket check. */
-export const runWebsocketCheck: CheckRunner<WebsocketTarget> = (config, ctx) => {
-  processChecker ??= createWebsocketChecker();
-  return processChecker(config, ctx);
-};

@@ -1,19 +1,20 @@
-import type { CheckRow, Db, results } from '@lighthouse/db';
+import type { CheckRow, results } from '@lighthouse/db';
 import type { TargetAccess } from '@lighthouse/net';
-import { parseJobData } from '@lighthouse/queue';
+import type { JobHandler } from '@lighthouse/queue';
 import type { Logger } from '@lighthouse/shared';
-import { UnrecoverableError, type Job } from 'bullmq';
-import { runCheck } from '../checks';
+import type { CheckRunners } from '../checks';
 import type { StepResult } from '../checks/types';
 import type { CheckerMetrics } from '../metrics';
 import type { Batcher } from '../results/batcher';
 import type { RecordedEvent } from '../results/record';
+import type { HistoryReader } from '../subscriptions/history';
 import type { TargetLoader } from '../subscriptions/loader';
 
 export interface CheckJobDeps {
   loader: TargetLoader;
+  checks: CheckRunners;
   /** for checks that read their own history */
-  db: Db;
+  history: HistoryReader;
   writer: Batcher<CheckRow, RecordedEvent[]>;
   metrics: CheckerMetrics;
   logger: Logger;
@@ -42,19 +43,11 @@ function canaryStepRow(step: StepResult): results.CanaryStepRow {
 
 /**
  * One slot: load the subscription, probe, and complete only once the result row
- * has committed. A malformed job fails for good; a database error fails the
- * attempt and BullMQ retries the slot (its row is written once whatever happens).
+ * has committed. A database error fails the attempt and BullMQ retries the slot (its
+ * row is written once whatever happens); a malformed job never gets here (createWorker).
  */
-export function createCheckProcessor(deps: CheckJobDeps) {
-  return async (job: Job): Promise<CheckOutcome> => {
-    let data;
-    try {
-      data = parseJobData('checks', job.data);
-    } catch (err) {
-      throw new UnrecoverableError(
-        `malformed check job: ${err instanceof Error ? err.message : String(err)}`,
-      );
-    }
+export function createCheckProcessor(deps: CheckJobDeps): JobHandler<'checks', CheckOutcome> {
+  return async (data, job) => {
     const started = Date.now();
     const slot = new Date(data.scheduledAt);
     const target = await deps.loader.load(data.subscriptionId);
@@ -66,26 +59,29 @@ export function createCheckProcessor(deps: CheckJobDeps) {
     deps.metrics.scheduleLag.observe(lagMs / 1000);
 
     const stop = deps.metrics.checkSeconds.startTimer({ type: target.type });
-    const result = await runCheck(target.type, target.config, {
+    const result = await deps.checks.run(target.type, target.config, {
       targetAccess: deps.targetAccess,
       signal: deps.signal,
-      subscriptionId: target.id,
       slot,
-      db: deps.db,
+      history: deps.history(target.id),
     });
     stop();
     if (deps.signal.aborted)
       throw new Error('checker shutting down: the slot is left for another checker');
-    if (result.skip !== undefined) {
-      // nothing to judge yet (a heartbeat before its first deadline): no row, the state holds
-      deps.metrics.skipped.inc();
+    /** The job's one "job finished" line, with its outcome. */
+    const finished = (outcome: { skipped: string } | { status: string }): void => {
       deps.logger.debug('job finished', {
         job_id: job.id,
         subscription_id: target.id,
         attempt: job.attemptsMade + 1,
-        skipped: result.skip,
+        ...outcome,
         duration_ms: Date.now() - started,
       });
+    };
+    if (result.skip !== undefined) {
+      // nothing to judge yet (a heartbeat before its first deadline): no row, the state holds
+      deps.metrics.skipped.inc();
+      finished({ skipped: result.skip });
       return 'skipped';
     }
     deps.metrics.checks.inc({ type: target.type, status: result.status });
@@ -109,13 +105,7 @@ export function createCheckProcessor(deps: CheckJobDeps) {
     });
     const mine = events.filter((e) => e.subscription_id === target.id);
     if (mine.length > 0) deps.onEvents(mine);
-    deps.logger.debug('job finished', {
-      job_id: job.id,
-      subscription_id: target.id,
-      attempt: job.attemptsMade + 1,
-      status: result.status,
-      duration_ms: Date.now() - started,
-    });
+    finished({ status: result.status });
     return 'recorded';
   };
 }

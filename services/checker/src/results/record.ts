@@ -2,7 +2,10 @@ import { maintenance, results, type CheckRow, type Db } from '@lighthouse/db';
 import {
   applyResult,
   awaitingConfirmation,
+  classifyChanges,
+  earlierChangesSince,
   inMaintenance,
+  watchesFlapping,
   type MonitorSnapshot,
 } from '@lighthouse/domain';
 
@@ -156,49 +159,44 @@ export async function recordResults(db: Db, rows: CheckRow[]): Promise<RecordedE
 }
 
 /**
- * Sets each event's kind: a change while flapping is 'held'; the change that brings the
- * count within the subscription's window to its threshold is 'flapping' (and carries the
- * count). Returns when each subscription that started flapping in this batch started.
+ * Sets each event's kind as classifyChanges (@lighthouse/domain) says: 'held' while flapping,
+ * 'flapping' (carrying the count) for the change that starts it. Reads the earlier changes it
+ * needs; returns when each subscription that started flapping in this batch started.
  */
 async function markFlapping(
   tx: Parameters<typeof results.recentChanges>[0],
   applied: { monitor: results.MonitorRow; events: PendingEvent[] }[],
 ): Promise<Map<string, Date>> {
   const started = new Map<string, Date>();
-  const watched = applied.filter(
-    (a) =>
-      a.events.length > 0 && (a.monitor.flapping_threshold !== null || a.monitor.flapping_since),
-  );
-  if (watched.length === 0) return started;
-  const earliest = Math.min(
-    ...watched.map(
-      (a) => a.events[0]!.slot_time.getTime() - a.monitor.flapping_window_minutes * 60_000,
-    ),
-  );
-  const toCount = watched.filter((a) => !a.monitor.flapping_since).map((a) => a.monitor.id);
-  const recent = await results.recentChanges(tx, toCount, new Date(earliest));
+  const watched = applied.filter((a) => a.events.length > 0 && watchesFlapping(a.monitor));
+  const needed = watched.flatMap(({ monitor, events }) => {
+    const since = earlierChangesSince(monitor, events[0]!.slot_time);
+    return since ? [{ id: monitor.id, since: since.getTime() }] : [];
+  });
+  const recent =
+    needed.length === 0
+      ? new Map<string, Date[]>()
+      : await results.recentChanges(
+          tx,
+          needed.map((n) => n.id),
+          new Date(Math.min(...needed.map((n) => n.since))),
+        );
   for (const { monitor, events } of watched) {
-    let since = monitor.flapping_since;
-    const changes = [...(recent.get(monitor.id) ?? [])].map((d) => d.getTime());
-    const windowMs = monitor.flapping_window_minutes * 60_000;
-    for (const event of events) {
-      const at = event.slot_time.getTime();
-      changes.push(at);
-      if (since) {
-        event.kind = 'held';
-        continue;
-      }
-      const count = changes.filter((t) => t > at - windowMs).length;
-      if (monitor.flapping_threshold !== null && count >= monitor.flapping_threshold) {
-        event.kind = 'flapping';
-        event.check = {
-          ...event.check,
-          flapping: { transitions: count, window_minutes: monitor.flapping_window_minutes },
-        };
-        since = event.slot_time;
-        started.set(monitor.id, since);
+    const classified = classifyChanges(
+      monitor,
+      recent.get(monitor.id) ?? [],
+      events.map((e) => e.slot_time),
+    );
+    for (const [i, verdict] of classified.verdicts.entries()) {
+      const event = events[i]!;
+      if (verdict.kind === 'transition') continue;
+      event.kind = verdict.kind;
+      if (verdict.kind === 'flapping') {
+        const { transitions, window_minutes } = verdict;
+        event.check = { ...event.check, flapping: { transitions, window_minutes } };
       }
     }
+    if (classified.started) started.set(monitor.id, classified.started);
   }
   return started;
 }

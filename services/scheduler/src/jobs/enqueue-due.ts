@@ -1,8 +1,7 @@
-import { schedule, type Db } from '@lighthouse/db';
+import { schedule } from '@lighthouse/db';
 import { planSlot, slotOffsetMs } from '@lighthouse/domain';
-import { jobCatalog } from '@lighthouse/queue';
-import type { Queue } from 'bullmq';
-import type { SchedulerMetrics } from '../metrics';
+import { enqueue } from '@lighthouse/queue';
+import type { BatchRound } from './round';
 
 /**
  * One batch: claim due subscriptions, enqueue their slots, advance next_check_at,
@@ -10,13 +9,8 @@ import type { SchedulerMetrics } from '../metrics';
  * same slots are claimed again and re-added under the same job ids, and a slot that
  * runs twice still writes one row. Returns true when the batch was full.
  */
-export async function enqueueDue(deps: {
-  db: Db;
-  checks: Queue;
-  metrics: SchedulerMetrics;
-  batchSize: number;
-}): Promise<boolean> {
-  const { db, checks, metrics, batchSize } = deps;
+export async function enqueueDue(deps: BatchRound<'checks'>): Promise<boolean> {
+  const { db, queues, metrics, batchSize } = deps;
   const stop = metrics.tickSeconds.startTimer();
   const claimed = await db.transaction().execute(async (tx) => {
     const now = Date.now();
@@ -37,16 +31,14 @@ export async function enqueueDue(deps: {
       const confirmation = s.confirming && plan.slot === s.next_check_at.getTime();
       return { id: s.id, slot: plan.slot, next: new Date(plan.next), confirmation };
     });
-    const { checks: entry } = jobCatalog;
-    await checks.addBulk(
-      planned.map((p) => {
-        const data = {
-          subscriptionId: p.id,
-          scheduledAt: new Date(p.slot).toISOString(),
-          ...(p.confirmation ? { confirmation: true as const } : {}),
-        };
-        return { name: entry.name, data, opts: { ...entry.options, jobId: entry.jobId(data) } };
-      }),
+    await enqueue(
+      queues,
+      'checks',
+      planned.map((p) => ({
+        subscriptionId: p.id,
+        scheduledAt: new Date(p.slot).toISOString(),
+        ...(p.confirmation ? { confirmation: true as const } : {}),
+      })),
     );
     await schedule.advance(tx, planned);
     metrics.skipped.inc(skipped);

@@ -1,5 +1,5 @@
 import { alerts, outbox, type Db } from '@lighthouse/db';
-import { jobCatalog } from '@lighthouse/queue';
+import { enqueue, type JobData, type Queues } from '@lighthouse/queue';
 import type { Logger } from '@lighthouse/shared';
 import { ErrorCode, type FinishedStatus, type JobState, type Queue } from 'bullmq';
 import type { SchedulerMetrics } from '../metrics';
@@ -18,36 +18,26 @@ import type { SchedulerMetrics } from '../metrics';
  */
 export async function redrive(deps: {
   db: Db;
-  alerts: Queue;
-  deliveries: Queue;
+  queues: Queues<'alerts' | 'deliveries'>;
   metrics: SchedulerMetrics;
   logger: Logger;
   afterMs: number;
   batchSize: number;
 }): Promise<void> {
-  const { db, afterMs, batchSize: limit } = deps;
-  const { alerts: alert, deliveries: delivery } = jobCatalog;
+  const { db, queues, afterMs, batchSize: limit } = deps;
   const redriven = {
     alerts: await redriveQueue(
-      deps.alerts,
+      queues,
+      'alerts',
       (ids) => outbox.unhandled(db, { afterMs, limit, ids }),
-      (eventId) =>
-        deps.alerts.add(
-          alert.name,
-          { eventId },
-          { ...alert.options, jobId: alert.jobId({ eventId }) },
-        ),
+      (eventId) => ({ eventId }),
     ),
     // with the catalog's attempts and backoff, not the alerter's DELIVERY_ATTEMPTS/_BACKOFF_MS
     deliveries: await redriveQueue(
-      deps.deliveries,
+      queues,
+      'deliveries',
       (ids) => alerts.stalePending(db, { afterMs, limit, ids }),
-      (deliveryId) =>
-        deps.deliveries.add(
-          delivery.name,
-          { deliveryId },
-          { ...delivery.options, jobId: delivery.jobId({ deliveryId }) },
-        ),
+      (deliveryId) => ({ deliveryId }),
     ),
   };
   for (const [queue, counts] of Object.entries(redriven)) {
@@ -59,20 +49,23 @@ export async function redrive(deps: {
 }
 
 /**
- * `owed()` lists the ids still owed, `owed(ids)` those of `ids` that still are. A completed job
- * whose row is still owed ran on an alerter from before handled_at (a rolling upgrade), or
- * finished just after the rows were read: the second list tells them apart.
+ * `owed()` lists the ids still owed, `owed(ids)` those of `ids` that still are; `payload(id)` is
+ * the job of one (its job id is that id). A completed job whose row is still owed ran on an
+ * alerter from before handled_at (a rolling upgrade), or finished just after the rows were
+ * read: the second list tells them apart.
  */
-async function redriveQueue(
-  queue: Queue,
+async function redriveQueue<Q extends 'alerts' | 'deliveries'>(
+  queues: Queues<Q>,
+  name: Q,
   owed: (ids?: string[]) => Promise<string[]>,
-  add: (id: string) => Promise<unknown>,
+  payload: (id: string) => JobData<Q>,
 ): Promise<{ lost: number; failed: number; completed: number }> {
+  const queue = queues[name];
   const ids = await owed();
   const states = await Promise.all(ids.map((id) => queue.getJobState(id)));
   const inState = (state: JobState | 'unknown') => ids.filter((_, i) => states[i] === state);
   const lost = inState('unknown');
-  await Promise.all(lost.map(add));
+  await enqueue(queues, name, lost.map(payload));
   const completed = inState('completed');
   return {
     lost: lost.length,

@@ -1,33 +1,20 @@
-import { outbox, type Db } from '@lighthouse/db';
-import { jobCatalog } from '@lighthouse/queue';
-import type { Queue } from 'bullmq';
-import type { SchedulerMetrics } from '../metrics';
+import { outbox } from '@lighthouse/db';
+import { publishEvents } from '@lighthouse/queue';
+import type { BatchRound } from './round';
 
 /**
- * Publishes unpublished state events to the alerts queue with the event id as job
- * id, then marks them, in one transaction. Dying between the two republishes under
- * the same id, which BullMQ (and the alerter's unique delivery rows) absorb.
- * Checkers publish their own events right after commit; this is the backstop.
+ * Publishes unpublished state events and marks them, in one transaction (the same
+ * `publishEvents` checkers call right after their commit; this is the backstop). Dying
+ * between the two republishes under the same ids, which BullMQ (and the alerter's unique
+ * delivery rows) absorb.
  */
-export async function relayOutbox(deps: {
-  db: Db;
-  alerts: Queue;
-  metrics: SchedulerMetrics;
-  batchSize: number;
-}): Promise<boolean> {
-  const { db, alerts, metrics, batchSize } = deps;
+export async function relayOutbox(deps: BatchRound<'alerts'>): Promise<boolean> {
+  const { db, queues, metrics, batchSize } = deps;
   const published = await db.transaction().execute(async (tx) => {
     const events = await outbox.claimUnpublished(tx, batchSize);
-    if (events.length === 0) return 0;
-    const { alerts: entry } = jobCatalog;
-    await alerts.addBulk(
-      events.map((e) => {
-        const data = { eventId: e.id };
-        return { name: entry.name, data, opts: { ...entry.options, jobId: entry.jobId(data) } };
-      }),
-    );
-    await outbox.markPublished(
+    await publishEvents(
       tx,
+      queues,
       events.map((e) => e.id),
     );
     const now = Date.now();
