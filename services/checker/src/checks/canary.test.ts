@@ -316,11 +316,15 @@ describe('extraction', () => {
         allowPrivate,
       ),
     );
-    expect(run.value).toMatchObject({
-      status: 'down',
-      error_category: 'assertion',
-      error_message: `step 1 'many': could not extract {{x}}: the response has 300 x-a header values, more than the check's budget of ${MAX_HEADER_VALUES} header values looked at`,
-    });
+    // Down either way: normally the 100 values it may look at match nothing, and the rest are
+    // refused; on a machine busy enough that matching those 100 outlasts the time budget, that
+    // budget ends it first (the count rule alone is tested in patterns.test.ts).
+    expect(run.value).toMatchObject({ status: 'down', error_category: 'assertion' });
+    expect(run.value.error_message).toMatch(
+      new RegExp(
+        `^step 1 'many': could not extract \\{\\{x\\}\\}: (the response has 300 x-a header values, more than the check's budget of ${MAX_HEADER_VALUES} header values looked at|pattern matching ran past the check's budget)`,
+      ),
+    );
     // the answer came 200 ms in; the timer kept its pace all along
     expect(run.ms).toBeGreaterThanOrEqual(200);
     expect(run.ms).toBeLessThan(5_000);
