@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo, type Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { gzipSync } from 'node:zlib';
 import type { HttpTarget } from '@lighthouse/domain';
 import { generate } from 'selfsigned';
@@ -60,7 +61,6 @@ const jsonDocument = {
 /** Every route the probe is pointed at; counts requests per path. */
 function app(): { server: http.Server; hits: Map<string, number> } {
   const hits = new Map<string, number>();
-  const requestsOnSocket = new WeakMap<Socket, number>();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://app');
     hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
@@ -130,15 +130,6 @@ function app(): { server: http.Server; hits: Map<string, number> } {
         res.end(' tail-marker');
         return;
       }
-      case 'drop-reused': {
-        // Answers the first request on a connection, then drops the connection on the next one:
-        // what a keep-alive socket looks like when the server closed it while it sat idle.
-        const seen = (requestsOnSocket.get(req.socket) ?? 0) + 1;
-        requestsOnSocket.set(req.socket, seen);
-        if (seen > 1) req.socket.destroy();
-        else res.end('fresh connection');
-        return;
-      }
       default:
         res.writeHead(404);
         res.end('not found');
@@ -147,8 +138,8 @@ function app(): { server: http.Server; hits: Map<string, number> } {
   return { server, hits };
 }
 
-describe('runHttpCheck', () => {
-  const { server, hits } = app();
+describe('the http check', () => {
+  const { server } = app();
   let base: string;
   let checker: HttpChecker;
 
@@ -554,12 +545,12 @@ describe('runHttpCheck', () => {
     expect(JSON.stringify(result)).not.toMatch(/hunter2pw|tok-9f8e7d|admin/);
   });
 
-  describe('keep-alive', () => {
-    // undici puts a socket back in its pool one event-loop turn after a response ends (to see
-    // a server that closes despite keep-alive); a check started sooner opens another one.
+  describe('one connection per check', () => {
+    // undici would put a kept socket back in its pool one event-loop turn after a response
+    // ends; the second check starts after that turn, so it would find one.
     const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-    test('consecutive checks of one host share a connection', async () => {
+    test('consecutive checks of one host each open a connection and report its phases', async () => {
       const own = httpChecker();
       let connections = 0;
       const onConnection = (): void => {
@@ -571,25 +562,32 @@ describe('runHttpCheck', () => {
         await nextTurn();
         const second = await own.run(target(`${base}/ok`), allowPrivate);
         expect([first.status, second.status]).toEqual(['up', 'up']);
-        expect(connections).toBe(1);
-        // The second check made no new connection, so it reports no connect phases.
+        expect(connections).toBe(2);
         expect(typeof first.timings?.tcp).toBe('number');
-        expect(second.timings?.tcp).toBeUndefined();
+        expect(typeof second.timings?.tcp).toBe('number');
       } finally {
         server.off('connection', onConnection);
         own.close();
       }
     });
 
-    test('a pooled connection the server dropped is replaced, not reported as down', async () => {
+    test('a server that stops accepting new connections is down at the next check', async () => {
       const own = httpChecker();
+      const closing = http.createServer((_req, res) => res.end('ok'));
+      // a server that would keep its connections open for minutes
+      closing.keepAliveTimeout = 120_000;
+      const port = await listen(closing);
       try {
-        const first = await own.run(target(`${base}/drop-reused`), allowPrivate);
+        const first = await own.run(target(`http://127.0.0.1:${port}/`), allowPrivate);
+        expect(first.status).toBe('up');
+        // stops listening, and keeps the connections it has (http.Server's close would also
+        // end the idle ones)
+        net.Server.prototype.close.call(closing);
         await nextTurn();
-        const second = await own.run(target(`${base}/drop-reused`), allowPrivate);
-        expect([first.status, second.status]).toEqual(['up', 'up']);
-        expect(hits.get('/drop-reused')).toBe(3);
+        const second = await own.run(target(`http://127.0.0.1:${port}/`), allowPrivate);
+        expect(second).toMatchObject({ status: 'down', error_category: 'connect' });
       } finally {
+        closing.closeAllConnections();
         own.close();
       }
     });
@@ -799,6 +797,26 @@ describe('TLS', () => {
     const result = await trustingChecker().run(target(url), allowPrivate);
     expect(result).toMatchObject({ status: 'up', http_status: 200, tls_days_left: 30 });
     expect(typeof result.timings?.tls).toBe('number');
+  });
+
+  test('every check makes a full TLS handshake: no session is resumed', async () => {
+    const pems = await leaf({ from: -DAY_MS, to: 30 * DAY_MS });
+    const server = https.createServer({ key: pems.private, cert: pems.cert }, (_req, res) =>
+      res.end('secure hello'),
+    );
+    servers.push(server);
+    const resumed: boolean[] = [];
+    server.on('secureConnection', (socket: TLSSocket) => resumed.push(socket.isSessionReused()));
+    const url = `https://127.0.0.1:${await listen(server)}/`;
+    const checker = trustingChecker();
+    const results = [];
+    for (let i = 0; i < 3; i += 1) {
+      results.push(await checker.run(target(url), allowPrivate));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(results.map((r) => r.status)).toEqual(['up', 'up', 'up']);
+    expect(resumed).toEqual([false, false, false]);
+    for (const result of results) expect(typeof result.timings?.tls).toBe('number');
   });
 
   test('an expired certificate is a tls failure with negative days left', async () => {

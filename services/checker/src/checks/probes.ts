@@ -13,8 +13,8 @@ export interface ProbeOptions {
 
 /**
  * What the checks of one checker share, built once (by main.ts, or by a test) and closed once:
- * the SSRF guards, the HTTP probe's keep-alive agents (http, canary) and the JSON-RPC agents
- * (evm_*). Agents are made on first use, one per guard policy.
+ * the SSRF guards, the HTTP probe's agents and TLS context (http, canary) and the JSON-RPC
+ * agents (evm_*). Agents are made on first use, one per guard policy.
  */
 export interface Probes {
   guards: Guards;

@@ -13,10 +13,9 @@ export interface HttpChecker {
 }
 
 /**
- * The HTTP(S) check, on undici with the probes' keep-alive agents: every socket comes from a
- * connector that connects only to addresses the SSRF guard checked, and agents are kept per
- * guard policy, so a socket opened while private targets were allowed is never reused while
- * they are not.
+ * The HTTP(S) check, on undici with the probes' agents (one per guard policy): every request
+ * opens a connection of its own, through a connector that connects only to addresses the SSRF
+ * guard checked.
  */
 export function createHttpChecker(probes: Pick<Probes, 'http'>): HttpChecker {
   return {

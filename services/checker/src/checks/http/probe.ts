@@ -7,7 +7,6 @@ import type { Dispatcher } from 'undici';
 import { BODY_EXCERPT_BYTES, judgeResponse, MAX_BODY_BYTES, statusMatches } from '../assertions';
 import {
   codedError,
-  codesOf,
   isError,
   networkClassifier,
   redact,
@@ -47,9 +46,9 @@ export interface HttpExchange {
 }
 
 /**
- * One HTTP(S) request with its redirects, on the transport's keep-alive agent for the check's
- * guard policy. `capture` keeps the final response (status, headers, body) whatever its
- * status. Never throws: a bug of ours is an `internal` result.
+ * One HTTP(S) request with its redirects, on the transport's agent for the check's guard
+ * policy, each hop on a connection of its own. `capture` keeps the final response (status,
+ * headers, body) whatever its status. Never throws: a bug of ours is an `internal` result.
  */
 export async function exchange(
   transport: HttpTransport,
@@ -60,11 +59,7 @@ export async function exchange(
   const started = performance.now();
   try {
     const route = transport.get(ctx.targetAccess);
-    const first = await new Probe(config, ctx, transport, route, capture).run();
-    // A keep-alive socket the server closed while it sat idle fails before any response
-    // arrives; that is our pool's fault, not the target's, so it earns one fresh attempt.
-    if (first.staleSocket) return await new Probe(config, ctx, transport, route, capture).run();
-    return first;
+    return await new Probe(config, ctx, transport, route, capture).run();
   } catch (error) {
     // A bug of ours, not a target failure; still a result, never a throw.
     const message = `probe failed: ${rootMessage(error)}`;
@@ -74,7 +69,6 @@ export async function exchange(
   }
 }
 
-type Outcome = HttpExchange & { staleSocket: boolean };
 type Stop = 'timeout' | 'shutdown';
 
 /** Ends a request undici still runs after the probe finished (timeout, shutdown, body limit). */
@@ -93,8 +87,8 @@ function onProbeTimeout(probe: Probe): void {
 class Probe implements Dispatcher.DispatchHandler, SocketWatcher {
   private readonly started = performance.now();
   private readonly timer: NodeJS.Timeout;
-  private resolve: ((outcome: Outcome) => void) | undefined;
-  private readonly outcome: Promise<Outcome>;
+  private resolve: ((outcome: HttpExchange) => void) | undefined;
+  private readonly outcome: Promise<HttpExchange>;
   private done = false;
   private stop: Stop | undefined;
 
@@ -114,7 +108,6 @@ class Probe implements Dispatcher.DispatchHandler, SocketWatcher {
   // The current hop.
   private controller: Dispatcher.DispatchController | undefined;
   private connection: Connection | undefined;
-  private reused = false;
   private sent: number | undefined;
   private firstByte: number | undefined;
   private ended: number | undefined;
@@ -145,7 +138,7 @@ class Probe implements Dispatcher.DispatchHandler, SocketWatcher {
     this.timer = setTimeout(onProbeTimeout, config.timeout_ms, this);
   }
 
-  run(): Promise<Outcome> {
+  run(): Promise<HttpExchange> {
     if (this.ctx.signal?.aborted === true) {
       this.stopWith('shutdown');
     } else {
@@ -169,7 +162,6 @@ class Probe implements Dispatcher.DispatchHandler, SocketWatcher {
   private startHop(): void {
     this.controller = undefined;
     this.connection = undefined;
-    this.reused = false;
     this.sent = undefined;
     this.firstByte = undefined;
     this.ended = undefined;
@@ -189,6 +181,9 @@ class Probe implements Dispatcher.DispatchHandler, SocketWatcher {
         method: this.method,
         headers: this.headers,
         body: this.body ?? null,
+        // a connection of this hop's own, closed after its response: never one another check
+        // opened, and never kept for one
+        reset: true,
       },
       this,
     );
@@ -209,8 +204,6 @@ class Probe implements Dispatcher.DispatchHandler, SocketWatcher {
     const connection = this.transport.connectionOf(socket);
     if (connection === undefined) return;
     this.connection = connection;
-    this.reused = connection.requests > 0;
-    connection.requests += 1;
     if (connection.expires !== undefined) this.expires = connection.expires;
   }
 
@@ -224,7 +217,7 @@ class Probe implements Dispatcher.DispatchHandler, SocketWatcher {
     this.status = statusCode;
     const location = headers.location;
     if (this.config.follow_redirects && location && REDIRECT_CODES.has(statusCode)) {
-      // The redirect's own body is drained (to keep the connection) and dropped.
+      // The redirect's own body is read and dropped; its connection closes after it.
       this.redirectTo(location, statusCode);
       return;
     }
@@ -352,7 +345,6 @@ class Probe implements Dispatcher.DispatchHandler, SocketWatcher {
     }
     this.resolve?.({
       result: this.withCertificate(result),
-      staleSocket: false,
       ...(this.capture
         ? {
             response: {
@@ -374,16 +366,10 @@ class Probe implements Dispatcher.DispatchHandler, SocketWatcher {
       if (failed.expires !== undefined) this.expires = failed.expires;
     }
     const { category, message } = this.classify(error);
-    const codes = codesOf(error);
-    const staleSocket =
-      this.reused &&
-      this.stop === undefined &&
-      this.status === null &&
-      (codes.includes('ECONNRESET') || codes.includes('EPIPE') || codes.includes('UND_ERR_SOCKET'));
     const result = failure(category, redact(message, secretsOf(this.config)), this.timings(total), {
       http_status: this.status,
     });
-    this.resolve?.({ result: this.withCertificate(result), staleSocket });
+    this.resolve?.({ result: this.withCertificate(result) });
   }
 
   private classify(error: unknown): Classified {
@@ -411,8 +397,7 @@ class Probe implements Dispatcher.DispatchHandler, SocketWatcher {
       if (from !== undefined && to !== undefined) result[key] = Math.max(0, Math.round(to - from));
     };
     const connection = this.connection;
-    // A reused keep-alive socket made no new DNS, TCP or TLS round trip for this check.
-    if (connection !== undefined && !this.reused) {
+    if (connection !== undefined) {
       // An IP literal is not looked up: no dns phase.
       set('dns', connection.started, connection.lookedUp);
       set('tcp', connection.lookedUp ?? connection.started, connection.connected);

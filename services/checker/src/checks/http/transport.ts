@@ -1,7 +1,12 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import {
+  connect as tlsConnect,
+  createSecureContext,
+  type SecureContext,
+  type TLSSocket,
+} from 'node:tls';
 import type { Guards, SsrfGuard, TargetAccess } from '@lighthouse/net';
 import { Agent, type buildConnector } from 'undici';
 import { safeDecode } from '../errors';
@@ -9,8 +14,9 @@ import { certificateExpiry } from '../socket';
 
 export const USER_AGENT = 'Lighthouse-Checker/0.1 (+synthetic monitoring)';
 /**
- * Idle keep-alive sockets are closed after this long, before common servers close theirs
- * (node's default is 5 s), so that a probe seldom picks a socket the server is closing.
+ * Idle keep-alive sockets of the JSON-RPC agents (evm) are closed after this long, before common
+ * servers close theirs (node's default is 5 s). HTTP checks keep no idle sockets: see
+ * {@link createHttpTransport}.
  */
 export const IDLE_SOCKET_TIMEOUT_MS = 2_000;
 /**
@@ -18,8 +24,6 @@ export const IDLE_SOCKET_TIMEOUT_MS = 2_000;
  * the probe sooner; this only bounds a connect that outlives the probe that asked for it.
  */
 const CONNECT_TIMEOUT_MS = 60_000;
-/** TLS sessions kept for resumption, as node's https.Agent does (one per server name). */
-const MAX_TLS_SESSIONS = 100;
 const SEND_HEADERS = 'undici:client:sendHeaders';
 
 /** What the connector measured on one connection; each socket has one for its lifetime. */
@@ -30,11 +34,9 @@ export interface Connection {
   secured: number | undefined;
   /** the peer certificate's expiry (epoch ms), https only */
   expires: number | undefined;
-  /** requests sent on the socket so far */
-  requests: number;
 }
 
-/** The guard and keep-alive agent of one guard policy: every hop of a probe goes through both. */
+/** The guard and agent of one guard policy: every hop of a probe goes through both. */
 export interface HttpRoute {
   guard: SsrfGuard;
   agent: Agent;
@@ -49,9 +51,15 @@ export interface SocketWatcher {
  * The HTTP probe's network side: one undici agent per guard policy, made on first use, whose
  * sockets all come from {@link guardedConnector}; what that connector measured on each socket;
  * and which socket carries each request. One per checker (see `Probes`), closed once.
+ *
+ * Every request gets a connection of its own, closed after its response (the probe dispatches
+ * with `reset`), and no TLS session is resumed: a check pays for and reports its own DNS, TCP
+ * and TLS round trips, as a visitor would, and sees a server that stops accepting connections
+ * (docs/adr/0010-one-connection-per-check.md). What is built once is the TLS secure context:
+ * the trusted roots are parsed per checker, not per connection.
  */
 export interface HttpTransport {
-  /** the guard and keep-alive agent of a policy */
+  /** the guard and agent of a policy */
   get(access: TargetAccess): HttpRoute;
   /**
    * Names the request undici is about to write. undici calls a handler's `onRequestStart` and
@@ -72,6 +80,8 @@ export function createHttpTransport(guards: Guards, ca: string | undefined): Htt
   const connections = new WeakMap<Socket, Connection>();
   const failed = new WeakMap<Error, Connection>();
   let watcher: SocketWatcher | null = null;
+  // node builds a context per connection unless given one: the roots parsed once, here
+  const secureContext = createSecureContext(ca === undefined ? {} : { ca });
   const onSendHeaders = (message: unknown): void => {
     const starting = watcher;
     if (starting === null) return; // another undici user in this process (node's fetch, say)
@@ -87,10 +97,7 @@ export function createHttpTransport(guards: Guards, ca: string | undefined): Htt
         if (agents.size === 0) subscribe(SEND_HEADERS, onSendHeaders);
         const guard = guards(access);
         const agent = new Agent({
-          connect: guardedConnector(guard, ca, connections, failed),
-          keepAliveTimeout: IDLE_SOCKET_TIMEOUT_MS,
-          // A server's Keep-Alive hint may shorten the idle time, never lengthen it.
-          keepAliveMaxTimeout: IDLE_SOCKET_TIMEOUT_MS,
+          connect: guardedConnector(guard, secureContext, connections, failed),
           // The probe's own timer bounds the whole request; undici's per-request timers would
           // only cost CPU.
           headersTimeout: 0,
@@ -124,11 +131,10 @@ export function createHttpTransport(guards: Guards, ca: string | undefined): Htt
  */
 function guardedConnector(
   guard: SsrfGuard,
-  ca: string | undefined,
+  secureContext: SecureContext,
   connections: WeakMap<Socket, Connection>,
   failed: WeakMap<Error, Connection>,
 ): buildConnector.connector {
-  const sessions = new Map<string, Buffer>();
   return ({ hostname, protocol, port, servername }, callback) => {
     const connection: Connection = {
       started: performance.now(),
@@ -136,28 +142,20 @@ function guardedConnector(
       connected: undefined,
       secured: undefined,
       expires: undefined,
-      requests: 0,
     };
     const https = protocol === 'https:';
     let socket: Socket;
     if (https) {
       // A server name is sent for host names only (node refuses an IP address as SNI).
       const name = servername || (isIP(hostname) === 0 ? hostname : undefined);
-      const key = name ?? hostname;
       const tlsSocket: TLSSocket = tlsConnect({
         host: hostname,
         port: Number(port) || 443,
         lookup: guard.lookup,
         servername: name,
-        session: sessions.get(key),
+        secureContext,
         rejectUnauthorized: true,
         ALPNProtocols: ['http/1.1'],
-        ...(ca === undefined ? {} : { ca }),
-      });
-      tlsSocket.on('session', (session: Buffer) => {
-        sessions.delete(key);
-        sessions.set(key, session);
-        if (sessions.size > MAX_TLS_SESSIONS) sessions.delete(sessions.keys().next().value ?? '');
       });
       // 'secure' comes after the handshake but before node verifies the chain and destroys a
       // socket that fails it, so the certificate of a server we reject is still seen.
@@ -170,7 +168,6 @@ function guardedConnector(
     }
     connections.set(socket, connection);
     socket.setNoDelay(true);
-    socket.setKeepAlive(true, 60_000);
 
     const timer = setTimeout(() => {
       const error: NodeJS.ErrnoException = new Error(`connect timed out (${hostname})`);
