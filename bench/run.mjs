@@ -58,6 +58,14 @@ const OPTIONS = {
   targets: ['loopback target ports (one target process)', 4],
   'probe-seconds': ['seconds of each raw probe run (0 skips them)', 5],
   'probe-clients': ['raw probe clients: probe, undici, http, fetch', 'probe,http'],
+  'urls-file': [
+    'check these URLs (one a line, e.g. the realistic mix of bench/mix-target.mjs) instead of the same-host targets',
+    '',
+  ],
+  'ca-file': [
+    'a root CA the raw probe trusts (pass it to the services with --env NODE_EXTRA_CA_CERTS=…)',
+    '',
+  ],
   'tick-ms': ['SCHEDULER_TICK_MS (service default when empty)', ''],
   'scheduler-batch': ['SCHEDULER_BATCH_SIZE', ''],
   'result-batch': ['RESULT_BATCH_SIZE', ''],
@@ -363,7 +371,8 @@ async function rawProbe(client, concurrency, processes, urls) {
     join(root, 'bench', 'probe.mjs'),
     ...['--client', client, '--concurrency', String(concurrency)],
     ...['--seconds', String(opts['probe-seconds'])],
-    ...urls.flatMap((u) => ['--url', u]),
+    ...(opts['urls-file'] ? ['--urls-file', opts['urls-file']] : urls.flatMap((u) => ['--url', u])),
+    ...(opts['ca-file'] ? ['--ca-file', opts['ca-file']] : []),
   ];
   const runs = Array.from({ length: processes }, () =>
     track(startProcess('probe', process.execPath, args)),
@@ -1482,7 +1491,14 @@ async function main() {
   }
 
   const seeding = Date.now();
-  const encryptionKey = await seed(db, targets.urls);
+  // the same-host targets stay up for the alert phase, which flips them
+  const checked = opts['urls-file']
+    ? readFileSync(opts['urls-file'], 'utf8')
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+    : targets.urls;
+  if (checked.length === 0) throw new Error(`--urls-file ${opts['urls-file']} lists no URL`);
+  const encryptionKey = await seed(db, checked);
   log(`${opts.subs} subscriptions seeded in ${Date.now() - seeding} ms`);
   const redisBaseline = Number(parseInfo(await redis.client.info('memory')).used_memory);
 
