@@ -64,7 +64,7 @@ export interface HttpTransport {
   /**
    * Names the request undici is about to write. undici calls a handler's `onRequestStart` and
    * then, in the same synchronous step, publishes `undici:client:sendHeaders` with the socket:
-   * the watcher named last is told that socket (and so whether it was reused).
+   * the watcher named last is told that socket (and so which connection's phases to report).
    */
   starting(watcher: SocketWatcher): void;
   /** the phases and certificate of a socket this transport opened */
