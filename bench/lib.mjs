@@ -237,3 +237,36 @@ export function commandCalls(info) {
 
 export const round = (x, digits = 0) =>
   x === null || x === undefined || Number.isNaN(x) ? null : Number(x.toFixed(digits));
+
+/** A logger to stderr that prefixes each line with `[name seconds-since-start]`. */
+export function timedLog(name) {
+  const started = Date.now();
+  return (message) =>
+    process.stderr.write(
+      `[${name} ${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${message}\n`,
+    );
+}
+
+/**
+ * What a run started, to undo at its end in reverse order: push `{name, fn}` onto `undo`;
+ * `cleanup()` runs every step once (a second call gets the first's promise) and logs, not
+ * throws, a step that fails; `cleaning()` says whether it has begun.
+ */
+export function undoStack(log) {
+  const undo = [];
+  let running;
+  const cleanup = () => {
+    running ??= (async () => {
+      while (undo.length > 0) {
+        const { name, fn } = undo.pop();
+        try {
+          await fn();
+        } catch (err) {
+          log(`cleanup of ${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    })();
+    return running;
+  };
+  return { undo, cleanup, cleaning: () => running !== undefined };
+}

@@ -24,7 +24,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { makeCerts } from './certs.mjs';
-import { round, startProcess } from './lib.mjs';
+import { round, startProcess, timedLog, undoStack } from './lib.mjs';
 import { ensureBlackbox, startBlackbox } from './peer.mjs';
 
 // ---------------------------------------------------------------------------------------
@@ -101,28 +101,10 @@ export function describeMix(n, { timeoutMs = 10_000 } = {}) {
 // the runner
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const started = Date.now();
-const log = (message) =>
-  process.stderr.write(
-    `[mix ${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${message}\n`,
-  );
+const log = timedLog('mix');
 
 // cleanup: everything started is registered here and undone in reverse order
-const undo = [];
-let cleaning;
-function cleanup() {
-  cleaning ??= (async () => {
-    while (undo.length > 0) {
-      const { name, fn } = undo.pop();
-      try {
-        await fn();
-      } catch (err) {
-        log(`cleanup of ${name} failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
-  })();
-  return cleaning;
-}
+const { undo, cleanup, cleaning } = undoStack(log);
 /** Registers an undo step; the function returned runs it now (once) instead of at the end. */
 function onCleanup(name, fn) {
   const step = { name, fn };
@@ -277,7 +259,7 @@ async function main() {
     const stopRun = onCleanup(name, () => run.stop());
     const { code } = await run.exited;
     await stopRun();
-    if (cleaning) throw new Error('interrupted');
+    if (cleaning()) throw new Error('interrupted');
     const c1 = await targetCounts();
     if (code !== 0) throw new Error(`${name} failed:\n${run.output().slice(-3000)}`);
     const result = JSON.parse(run.output().trim().split('\n').at(-1));
@@ -517,7 +499,7 @@ if (isMain) {
     code = await main();
   } catch (err) {
     // after a signal, the steps cut short fail: that is no news
-    if (!cleaning)
+    if (!cleaning())
       log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   } finally {
     await cleanup();

@@ -34,6 +34,8 @@ import {
   sleep,
   startProcess,
   sumMetric,
+  timedLog,
+  undoStack,
 } from './lib.mjs';
 import { timeseriesMarkdown, timeseriesPhase, timeseriesTargets } from './timeseries.mjs';
 
@@ -139,30 +141,12 @@ function parseOptions() {
 }
 
 const opts = parseOptions();
-const started = Date.now();
-const log = (message) =>
-  process.stderr.write(
-    `[bench ${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${message}\n`,
-  );
+const log = timedLog('bench');
 
 // ---------------------------------------------------------------------------------------
 // cleanup: everything started is registered here and undone in reverse order
 
-const undo = [];
-let cleaning;
-function cleanup() {
-  cleaning ??= (async () => {
-    while (undo.length > 0) {
-      const { name, fn } = undo.pop();
-      try {
-        await fn();
-      } catch (err) {
-        log(`cleanup of ${name} failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
-  })();
-  return cleaning;
-}
+const { undo, cleanup } = undoStack(log);
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
     log(`${signal}: stopping`);

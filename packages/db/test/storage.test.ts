@@ -1,6 +1,7 @@
 import {
   createTestDatabase,
   historyEngine,
+  recordFailedJobRun,
   startMigratedTimescale,
   type TestDatabase,
   type TimescaleServer,
@@ -95,14 +96,12 @@ describe('on TimescaleDB (PGlite with timescaledb over a socket)', () => {
     expect(storage.failingJobs(fresh)).toEqual([]);
 
     // what TimescaleDB's scheduler records after three failed runs in a row
-    await sql`
-      INSERT INTO _timescaledb_internal.bgw_job_stat (job_id, last_start, last_finish, next_start,
-          last_successful_finish, last_run_success, total_runs, total_duration,
-          total_duration_failures, total_successes, total_failures, total_crashes,
-          consecutive_failures, consecutive_crashes)
-      VALUES (${compression!.jobId}, '2026-11-22T10:00:00Z', '2026-11-22T10:00:02Z',
-              '2026-11-22T22:00:00Z', '-infinity', false, 4, interval '8 seconds',
-              interval '6 seconds', 1, 3, 0, 3, 0)`.execute(db);
+    await recordFailedJobRun(db, compression!.jobId, {
+      total: 4,
+      successes: 1,
+      consecutiveFailures: 3,
+      lastSuccess: '-infinity',
+    });
     const failed = await storage.storageReport(db);
     const job = failed.jobs.find((j) => j.jobId === compression!.jobId);
     expect(job).toEqual({

@@ -1,4 +1,5 @@
 import { migrateUrl } from '@lighthouse/migrations';
+import { sql, type Kysely } from 'kysely';
 import { spawn, type ChildProcess } from 'node:child_process';
 
 /**
@@ -181,4 +182,33 @@ function ref(child: ChildProcess): void {
 
 function reason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Writes the job statistics TimescaleDB's scheduler records after a job's last run failed
+ * (`_timescaledb_internal.bgw_job_stat`, what `timescaledb_information.job_stats` reads): on the
+ * PGlite build no background worker ever runs a job, so tests put the outcome there themselves.
+ * The last run started 2026-11-22T10:00:00Z, took 2 s, and the next is due at 22:00.
+ */
+export async function recordFailedJobRun<DB>(
+  db: Kysely<DB>,
+  jobId: number,
+  runs: {
+    total: number;
+    successes: number;
+    consecutiveFailures: number;
+    /** ISO time of the last successful finish, or '-infinity' for none */
+    lastSuccess: string;
+  },
+): Promise<void> {
+  await sql`
+    INSERT INTO _timescaledb_internal.bgw_job_stat (job_id, last_start, last_finish, next_start,
+        last_successful_finish, last_run_success, total_runs, total_duration,
+        total_duration_failures, total_successes, total_failures, total_crashes,
+        consecutive_failures, consecutive_crashes)
+    VALUES (${jobId}, '2026-11-22T10:00:00Z', '2026-11-22T10:00:02Z', '2026-11-22T22:00:00Z',
+            ${runs.lastSuccess}, false, ${runs.total}, interval '8 seconds', interval '6 seconds',
+            ${runs.successes}, ${runs.total - runs.successes}, 0, ${runs.consecutiveFailures}, 0)`.execute(
+    db,
+  );
 }

@@ -3,12 +3,12 @@ import { createLogger } from '@lighthouse/shared';
 import {
   createTestDatabase,
   historyEngine,
+  recordFailedJobRun,
   startMigratedTimescale,
   type TestDatabase,
   type TimescaleServer,
 } from '@lighthouse/testing';
 import type { Queue } from 'bullmq';
-import { sql } from 'kysely';
 import { Writable } from 'node:stream';
 import { reportTimescaleJobs } from '../src/jobs/timeseries';
 import { createMetrics } from '../src/metrics';
@@ -112,14 +112,12 @@ describe('on TimescaleDB (PGlite with timescaledb over a socket)', () => {
     ]);
     expect(quiet.lines.filter((l) => l.level === 'warn')).toEqual([]);
 
-    await sql`
-      INSERT INTO _timescaledb_internal.bgw_job_stat (job_id, last_start, last_finish, next_start,
-          last_successful_finish, last_run_success, total_runs, total_duration,
-          total_duration_failures, total_successes, total_failures, total_crashes,
-          consecutive_failures, consecutive_crashes)
-      VALUES (${compression.jobId}, '2026-11-22T10:00:00Z', '2026-11-22T10:00:02Z',
-              '2026-11-22T22:00:00Z', '2026-11-20T10:00:01Z', false, 5, interval '8 seconds',
-              interval '6 seconds', 2, 3, 0, 2, 0)`.execute(db);
+    await recordFailedJobRun(db, compression.jobId, {
+      total: 5,
+      successes: 2,
+      consecutiveFailures: 2,
+      lastSuccess: '2026-11-20T10:00:01Z',
+    });
     const loud = capture();
     await reportTimescaleJobs({ db, metrics, logger: loud.logger });
     expect((await jobSeries(metrics)).filter((l) => l.includes(id))).toEqual([

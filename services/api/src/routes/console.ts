@@ -1,12 +1,13 @@
-import type {
-  Checker,
-  ConsolePayment,
-  ConsoleUser,
-  Overview,
-  Page,
-  QueueCounts,
-  Subscription,
-  WholeList,
+import {
+  QUEUE_JOB_STATES,
+  type Checker,
+  type ConsolePayment,
+  type ConsoleUser,
+  type Overview,
+  type Page,
+  type QueueCounts,
+  type Subscription,
+  type WholeList,
 } from '@lighthouse/contracts';
 import {
   checkers,
@@ -284,14 +285,7 @@ async function queueCounts(ctx: AppContext): Promise<Record<string, QueueCounts 
   const entries = await Promise.all(
     Object.entries(ctx.queues).map(async ([name, queue]) => {
       try {
-        const counts = await queue.getJobCounts(
-          'waiting',
-          'active',
-          'delayed',
-          'prioritized',
-          'failed',
-          'completed',
-        );
+        const counts = await queue.getJobCounts(...QUEUE_JOB_STATES);
         return [name, counts] as const;
       } catch {
         return [name, null] as const;
