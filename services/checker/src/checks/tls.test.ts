@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { TlsTarget } from '@lighthouse/domain';
 import {
   close,
@@ -13,6 +13,7 @@ import {
 } from '../../test/loopback';
 import { createTlsChecker } from './tls';
 import { createProbes } from './probes';
+import { checkNameOnLeaf } from './socket';
 import type { CheckContext } from './types';
 
 const allowPrivate: CheckContext = { targetAccess: 'all' };
@@ -141,6 +142,28 @@ describe('tls check', () => {
     });
     const right = await checker()(target(port, { servername: 'lighthouse.test' }), allowPrivate);
     expect(right.status).toBe('up');
+  });
+
+  test("node's name check is given the leaf alone, and still refuses another name", async () => {
+    const port = await serveCertificate({ to: 60 * DAY_MS });
+    const connect = (servername: string): Promise<TLSSocket> =>
+      new Promise((resolve, reject) => {
+        const socket = checkNameOnLeaf(
+          tlsConnect({ host: '127.0.0.1', port, servername, ca: ca.cert }),
+        );
+        socket.once('secureConnect', () => resolve(socket));
+        socket.once('error', reject);
+      });
+    const right = await connect('lighthouse.test');
+    expect(right.authorized).toBe(true);
+    // what node's check read: the leaf's names, without the chain built as objects
+    const seen = right.getPeerCertificate(true);
+    expect(seen.subject.CN).toBe('lighthouse.test');
+    expect(seen).not.toHaveProperty('issuerCertificate');
+    right.destroy();
+    await expect(connect('shop.example')).rejects.toMatchObject({
+      code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+    });
   });
 
   test('down: nothing listening', async () => {

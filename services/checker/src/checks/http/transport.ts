@@ -10,7 +10,7 @@ import {
 import type { Guards, SsrfGuard, TargetAccess } from '@lighthouse/net';
 import { Agent, type buildConnector } from 'undici';
 import { safeDecode } from '../errors';
-import { certificateExpiry } from '../socket';
+import { certificateExpiry, checkNameOnLeaf } from '../socket';
 
 export const USER_AGENT = 'Lighthouse-Checker/0.1 (+synthetic monitoring)';
 /**
@@ -148,15 +148,17 @@ function guardedConnector(
     if (https) {
       // A server name is sent for host names only (node refuses an IP address as SNI).
       const name = servername || (isIP(hostname) === 0 ? hostname : undefined);
-      const tlsSocket: TLSSocket = tlsConnect({
-        host: hostname,
-        port: Number(port) || 443,
-        lookup: guard.lookup,
-        servername: name,
-        secureContext,
-        rejectUnauthorized: true,
-        ALPNProtocols: ['http/1.1'],
-      });
+      const tlsSocket: TLSSocket = checkNameOnLeaf(
+        tlsConnect({
+          host: hostname,
+          port: Number(port) || 443,
+          lookup: guard.lookup,
+          servername: name,
+          secureContext,
+          rejectUnauthorized: true,
+          ALPNProtocols: ['http/1.1'],
+        }),
+      );
       // 'secure' comes after the handshake but before node verifies the chain and destroys a
       // socket that fails it, so the certificate of a server we reject is still seen.
       tlsSocket.prependOnceListener('secure', () => {
