@@ -240,22 +240,29 @@ it('retries the slot of a checker killed mid-probe, without a duplicate row', as
   const checks = new Queue('checks', { connection: { url: testEnv().redisUrl }, prefix });
   try {
     // wait until a checker holds probes for the slow target, then kill that checker
-    let inFlight: { id: string; by: string }[] = [];
+    type Batch = { slots: { subscriptionId: string; scheduledAt: string }[] };
+    const holds = (data: Batch): Date[] =>
+      data.slots.filter((s) => s.subscriptionId === id).map((s) => new Date(s.scheduledAt));
+    let inFlight: { id: string; by: string; slots: Date[] }[] = [];
     for (let i = 0; i < 100 && inFlight.length === 0; i += 1) {
       await sleep(100);
       inFlight = (await checks.getActive())
-        .filter((j) => String(j.id).startsWith(id) && j.processedBy)
-        .map((j) => ({ id: String(j.id), by: String(j.processedBy) }));
+        .filter((j) => j.processedBy && holds(j.data as Batch).length > 0)
+        .map((j) => ({
+          id: String(j.id),
+          by: String(j.processedBy),
+          slots: holds(j.data as Batch),
+        }));
     }
     expect(inFlight.length).toBeGreaterThan(0);
     const victimName = inFlight[0]!.by;
     const victim = services[2 + Number(victimName.split('-')[1])]!;
     victim.child.kill('SIGKILL');
     await victim.exited;
-    const orphaned = inFlight.filter((j) => j.by === victimName).map((j) => j.id);
+    const orphaned = inFlight.filter((j) => j.by === victimName);
 
     // the surviving checker picks the stalled slots up; each gets exactly one row
-    const slots = orphaned.map((j) => new Date(Number(j.split('_')[1])));
+    const slots = orphaned.flatMap((j) => j.slots);
     const until = Date.now() + 30_000;
     let found = 0;
     while (Date.now() < until) {
@@ -269,8 +276,8 @@ it('retries the slot of a checker killed mid-probe, without a duplicate row', as
     }
     expect(found).toBe(slots.length);
     // and they were taken over: the job moved to the other checker
-    for (const jobId of orphaned)
-      expect((await checks.getJob(jobId))?.processedBy ?? 'removed').not.toBe(victimName);
+    for (const job of orphaned)
+      expect((await checks.getJob(job.id))?.processedBy ?? 'removed').not.toBe(victimName);
     const dupes = await pg.query(
       'SELECT time FROM check_history GROUP BY subscription_id, time HAVING count(*) > 1',
     );

@@ -1,5 +1,11 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { JobsOptions } from 'bullmq';
+
+/** The most slots one check job carries (CHECK_JOB_SLOTS is at most this). */
+export const CHECK_SLOTS_PER_JOB = 100;
+/** CHECK_JOB_SLOTS's default. */
+export const DEFAULT_SLOTS_PER_JOB = 20;
 
 /**
  * Alerts and deliveries: 8 attempts, 2 s, 4 s, 8 s … about 4 minutes in all, each ±50 %;
@@ -18,21 +24,36 @@ const notificationOptions = {
  * Payloads stay small and hold no secrets.
  */
 export const jobCatalog = {
+  /**
+   * A batch of slots: one job carries up to CHECK_SLOTS_PER_JOB of them, so that the queue's
+   * own work (about 35 Redis commands a job) is shared by the batch (bench/FINDINGS.md).
+   */
   checks: {
     name: 'check',
     data: z.strictObject({
-      subscriptionId: z.uuid(),
-      /** the slot, ISO 8601 */
-      scheduledAt: z.iso.datetime({ offset: true }),
-      /** a confirmation check (a retry after a failure): recorded, not counted as a slot */
-      confirmation: z.literal(true).optional(),
+      slots: z
+        .array(
+          z.strictObject({
+            subscriptionId: z.uuid(),
+            /** the slot, ISO 8601 */
+            scheduledAt: z.iso.datetime({ offset: true }),
+            /** a confirmation check (a retry after a failure): recorded, not counted as a slot */
+            confirmation: z.literal(true).optional(),
+          }),
+        )
+        .min(1)
+        .max(CHECK_SLOTS_PER_JOB),
     }),
     /**
-     * `${subscriptionId}_${slotEpochMs}`: DESIGN writes the separator as ':', which
-     * BullMQ 6 refuses in custom ids (it reserves ':' for its own keys).
+     * The first slot as `${subscriptionId}_${slotEpochMs}` (DESIGN writes the separator as ':',
+     * which BullMQ 6 refuses in custom ids), the batch's size and a digest of all its slots:
+     * the same batch added again (a scheduler's commit failed after the add) adds nothing.
      */
-    jobId: (d: { subscriptionId: string; scheduledAt: string }) =>
-      `${d.subscriptionId}_${Date.parse(d.scheduledAt)}`,
+    jobId: (d: { slots: readonly { subscriptionId: string; scheduledAt: string }[] }) => {
+      const keys = d.slots.map((s) => `${s.subscriptionId}_${Date.parse(s.scheduledAt)}`);
+      const digest = createHash('sha256').update(keys.join(',')).digest('hex').slice(0, 16);
+      return `${keys[0]}_${keys.length}_${digest}`;
+    },
     options: {
       attempts: 2,
       backoff: { type: 'exponential', delay: 1_000 },

@@ -1,5 +1,5 @@
 import type { CheckRow } from '@lighthouse/db';
-import { createWorker, publishEvents } from '@lighthouse/queue';
+import { createWorker, publishEvents, type JobData } from '@lighthouse/queue';
 import { runMain, startOps, startRuntime } from '@lighthouse/runtime';
 import { createSecretBox, targetAccessOf } from '@lighthouse/shared';
 import { readFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { createCheckRunners } from './checks';
 import { loadConfig } from './config';
 import { startHeartbeat } from './heartbeat';
 import { createCheckProcessor } from './jobs/check';
+import { createLimit } from './jobs/limit';
 import { createMetrics } from './metrics';
 import { createBatcher } from './results/batcher';
 import { recordResults, type RecordedEvent } from './results/record';
@@ -55,6 +56,14 @@ runMain('checker', async () => {
   };
 
   const abort = new AbortController();
+  // CHECKER_CONCURRENCY is probes in flight. A job carries up to CHECK_JOB_SLOTS slots and
+  // ends with its slowest probe (a timeout: 10 s by default), so the worker takes jobs for
+  // twice the probes it may run (one slot a job: exactly as many); the rest wait here.
+  const limit = createLimit(config.CHECKER_CONCURRENCY);
+  const jobConcurrency =
+    config.CHECK_JOB_SLOTS === 1
+      ? config.CHECKER_CONCURRENCY
+      : Math.ceil((2 * config.CHECKER_CONCURRENCY) / config.CHECK_JOB_SLOTS);
   const name = config.CHECKER_NAME ?? `${hostname()}-${process.pid}`;
   const worker = createWorker(
     'checks',
@@ -73,12 +82,13 @@ runMain('checker', async () => {
       region: config.REGION ?? null,
       signal: abort.signal,
       onEvents: publish,
+      limit,
     }),
     {
       connection: workerRedis,
       prefix: config.QUEUE_PREFIX,
       name,
-      concurrency: config.CHECKER_CONCURRENCY,
+      concurrency: jobConcurrency,
       lockDuration: config.CHECKER_LOCK_MS,
       stalledInterval: config.CHECKER_STALLED_INTERVAL_MS,
       maxStalledCount: 2,
@@ -87,7 +97,7 @@ runMain('checker', async () => {
     },
   );
   const counts = { checks: 0, errors: 0 };
-  worker.on('completed', () => (counts.checks += 1));
+  worker.on('completed', (job) => (counts.checks += (job.data as JobData<'checks'>).slots.length));
   worker.on('failed', (job, err) => {
     counts.errors += 1;
     logger.warn('check failed', { job_id: job?.id, attempt: job?.attemptsMade, err: err.message });

@@ -6,6 +6,7 @@ import {
   workerShape,
   type Env,
 } from '@lighthouse/shared';
+import { CHECK_SLOTS_PER_JOB, DEFAULT_SLOTS_PER_JOB } from '@lighthouse/queue';
 import { z } from 'zod';
 
 const schema = z
@@ -15,6 +16,8 @@ const schema = z
     SCHEDULER_TICK_MS: env.int(100, 50, 60_000),
     /** subscriptions claimed per transaction; a full batch is followed by another at once */
     SCHEDULER_BATCH_SIZE: env.int(1_000, 1, 20_000),
+    /** slots carried by one check job (the queue's work is per job); checkers read it too */
+    CHECK_JOB_SLOTS: env.int(DEFAULT_SLOTS_PER_JOB, 1, CHECK_SLOTS_PER_JOB),
     /** how often the outbox relay looks for unpublished state events */
     RELAY_INTERVAL_MS: env.int(250, 20, 60_000),
     RELAY_BATCH_SIZE: env.int(500, 1, 10_000),

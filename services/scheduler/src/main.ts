@@ -23,7 +23,14 @@ runMain('scheduler', async () => {
       name: 'enqueue',
       intervalMs: config.SCHEDULER_TICK_MS,
       logger,
-      round: () => enqueueDue({ db, queues, metrics, batchSize: config.SCHEDULER_BATCH_SIZE }),
+      round: () =>
+        enqueueDue({
+          db,
+          queues,
+          metrics,
+          batchSize: config.SCHEDULER_BATCH_SIZE,
+          slotsPerJob: config.CHECK_JOB_SLOTS,
+        }),
     }),
     startLoop({
       name: 'relay',

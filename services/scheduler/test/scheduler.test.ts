@@ -7,6 +7,7 @@ import {
   type ServiceProcess,
   type TestDatabase,
 } from '@lighthouse/testing';
+import { jobCatalog } from '@lighthouse/queue';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
@@ -18,6 +19,7 @@ import { Client } from 'pg';
 const SUBSCRIPTIONS = 2_000;
 const INTERVAL_S = 2;
 const PREFIX = 'lhsched';
+const SLOTS_PER_JOB = 25;
 
 let database: TestDatabase;
 let redis: RedisServer;
@@ -58,6 +60,7 @@ function startSchedulers(): ServiceProcess[] {
       QUEUE_PREFIX: PREFIX,
       SCHEDULER_TICK_MS: '200',
       SCHEDULER_BATCH_SIZE: '300',
+      CHECK_JOB_SLOTS: String(SLOTS_PER_JOB),
       METRICS_PORT: '0',
       LOG_LEVEL: 'info',
     }),
@@ -75,22 +78,36 @@ async function stopAndCount(schedulers: ServiceProcess[]): Promise<number> {
   return total;
 }
 
-/** Every job in the queue, as slots per subscription. */
+/**
+ * Every job in the queue, as slots per subscription. Each job is a batch of at most
+ * CHECK_JOB_SLOTS slots, named after its first slot, its size and its slots' digest.
+ */
 async function enqueuedSlots(): Promise<Map<string, number[]>> {
   const queue = new Queue('checks', { connection: { url: redis.url }, prefix: PREFIX });
   try {
     const jobs = await queue.getJobs(['waiting', 'delayed', 'prioritized'], 0, -1);
     const slots = new Map<string, number[]>();
+    let batched = 0;
     for (const job of jobs) {
-      const [id, slot] = String(job.id).split('_');
-      expect(job.data).toEqual({
-        subscriptionId: id,
-        scheduledAt: new Date(Number(slot)).toISOString(),
-      });
-      const list = slots.get(id ?? '') ?? [];
-      list.push(Number(slot));
-      slots.set(id ?? '', list);
+      const batch = job.data as { slots: { subscriptionId: string; scheduledAt: string }[] };
+      expect(batch.slots.length).toBeGreaterThan(0);
+      expect(batch.slots.length).toBeLessThanOrEqual(SLOTS_PER_JOB);
+      if (batch.slots.length > 1) batched += 1;
+      expect(String(job.id)).toBe(jobCatalog.checks.jobId(batch));
+      const first = batch.slots[0]!;
+      expect(String(job.id)).toMatch(
+        new RegExp(
+          `^${first.subscriptionId}_${Date.parse(first.scheduledAt)}_${batch.slots.length}_`,
+        ),
+      );
+      for (const { subscriptionId: id, scheduledAt } of batch.slots) {
+        const list = slots.get(id) ?? [];
+        list.push(Date.parse(scheduledAt));
+        slots.set(id, list);
+      }
     }
+    // the first tick finds every subscription due at once: those jobs are full batches
+    expect(batched).toBeGreaterThan(0);
     return slots;
   } finally {
     await queue.close();

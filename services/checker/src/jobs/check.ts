@@ -1,6 +1,7 @@
 import type { CheckRow, results } from '@lighthouse/db';
 import type { TargetAccess } from '@lighthouse/net';
-import type { JobHandler } from '@lighthouse/queue';
+import type { JobData, JobHandler } from '@lighthouse/queue';
+import type { Job } from 'bullmq';
 import type { Logger } from '@lighthouse/shared';
 import type { CheckRunners } from '../checks';
 import type { StepResult } from '../checks/types';
@@ -24,9 +25,12 @@ export interface CheckJobDeps {
   signal: AbortSignal;
   /** called with the events a batch produced, after it committed */
   onEvents: (events: RecordedEvent[]) => void;
+  /** runs a slot when a probe may start (CHECKER_CONCURRENCY in flight at most) */
+  limit: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 export type CheckOutcome = 'recorded' | 'skipped';
+type Slot = JobData<'checks'>['slots'][number];
 
 function canaryStepRow(step: StepResult): results.CanaryStepRow {
   return {
@@ -42,12 +46,47 @@ function canaryStepRow(step: StepResult): results.CanaryStepRow {
 }
 
 /**
- * One slot: load the subscription, probe, and complete only once the result row
- * has committed. A database error fails the attempt and BullMQ retries the slot (its
- * row is written once whatever happens); a malformed job never gets here (createWorker).
+ * A job's slots, each as a probe may start: load the subscription, probe, and hand the row
+ * to the writer; the job completes once every row has committed. Slots that failed (a
+ * database error, the checker shutting down) fail the job with only them left in it, and
+ * BullMQ retries those (a row is written once whatever happens); a malformed job never gets
+ * here (createWorker).
  */
-export function createCheckProcessor(deps: CheckJobDeps): JobHandler<'checks', CheckOutcome> {
-  return async (data, job) => {
+export function createCheckProcessor(deps: CheckJobDeps): JobHandler<'checks', CheckOutcome[]> {
+  const runSlot = slotRunner(deps);
+  return (data, job) => runSlots(data.slots, job, deps.limit, (slot) => runSlot(slot, job));
+}
+
+/**
+ * Runs a job's slots, each under `limit`, and resolves with their outcomes once all have
+ * ended. When some fail, the job is left holding only those (so that BullMQ's retry runs
+ * them alone) and the call rejects.
+ */
+export async function runSlots<T>(
+  slots: readonly Slot[],
+  job: Pick<Job, 'updateData'>,
+  limit: <R>(fn: () => Promise<R>) => Promise<R>,
+  runSlot: (slot: Slot) => Promise<T>,
+): Promise<T[]> {
+  const settled = await Promise.allSettled(slots.map((slot) => limit(() => runSlot(slot))));
+  const outcomes: T[] = [];
+  const failed: Slot[] = [];
+  let reason: unknown;
+  for (const [i, s] of settled.entries()) {
+    if (s.status === 'fulfilled') outcomes.push(s.value);
+    else {
+      failed.push(slots[i]!);
+      reason ??= s.reason;
+    }
+  }
+  if (failed.length === 0) return outcomes;
+  if (failed.length < slots.length) await job.updateData({ slots: failed });
+  const message = reason instanceof Error ? reason.message : String(reason);
+  throw new Error(`${failed.length} of ${slots.length} slots failed: ${message}`);
+}
+
+function slotRunner(deps: CheckJobDeps) {
+  return async (data: Slot, job: Job): Promise<CheckOutcome> => {
     const started = Date.now();
     const slot = new Date(data.scheduledAt);
     const target = await deps.loader.load(data.subscriptionId);
