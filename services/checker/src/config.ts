@@ -6,7 +6,6 @@ import {
   workerShape,
   type Env,
 } from '@lighthouse/shared';
-import { CHECK_SLOTS_PER_JOB, DEFAULT_SLOTS_PER_JOB } from '@lighthouse/queue';
 import { z } from 'zod';
 
 const schema = z
@@ -16,8 +15,6 @@ const schema = z
     ENCRYPTION_KEY: env.encryptionKey(),
     /** probes run at once by this process */
     CHECKER_CONCURRENCY: env.int(200, 1, 5_000),
-    /** slots a check job carries, as the scheduler sets it: sizes how many jobs are taken */
-    CHECK_JOB_SLOTS: env.int(DEFAULT_SLOTS_PER_JOB, 1, CHECK_SLOTS_PER_JOB),
     /** results written per transaction (group commit) */
     RESULT_BATCH_SIZE: env.int(500, 1, 10_000),
     /** how long a result may wait for its batch */

@@ -56,14 +56,11 @@ runMain('checker', async () => {
   };
 
   const abort = new AbortController();
-  // CHECKER_CONCURRENCY is probes in flight. A job carries up to CHECK_JOB_SLOTS slots and
-  // ends with its slowest probe (a timeout: 10 s by default), so the worker takes jobs for
-  // twice the probes it may run (one slot a job: exactly as many); the rest wait here.
+  // CHECKER_CONCURRENCY is probes in flight, whatever the jobs that carry them. A job of
+  // CHECK_JOB_SLOTS slots lasts as long as its slowest probe (a target that never answers:
+  // the whole timeout), so the worker takes as many jobs as it may run probes, and the
+  // slots beyond the limit wait their turn here rather than hold jobs back in Redis.
   const limit = createLimit(config.CHECKER_CONCURRENCY);
-  const jobConcurrency =
-    config.CHECK_JOB_SLOTS === 1
-      ? config.CHECKER_CONCURRENCY
-      : Math.ceil((2 * config.CHECKER_CONCURRENCY) / config.CHECK_JOB_SLOTS);
   const name = config.CHECKER_NAME ?? `${hostname()}-${process.pid}`;
   const worker = createWorker(
     'checks',
@@ -88,7 +85,7 @@ runMain('checker', async () => {
       connection: workerRedis,
       prefix: config.QUEUE_PREFIX,
       name,
-      concurrency: jobConcurrency,
+      concurrency: config.CHECKER_CONCURRENCY,
       lockDuration: config.CHECKER_LOCK_MS,
       stalledInterval: config.CHECKER_STALLED_INTERVAL_MS,
       maxStalledCount: 2,
