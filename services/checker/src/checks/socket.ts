@@ -67,7 +67,7 @@ export function connectGuarded(
     // 'secure' comes after the handshake but before node verifies the chain and destroys a
     // socket that fails it, so the certificate of a server we reject is still seen.
     socket.prependOnceListener('secure', () => {
-      const expires = certificateExpiry(socket.getPeerCertificate());
+      const expires = peerExpiry(socket);
       if (expires !== undefined) connection.expires = expires;
     });
     socket.once('secureConnect', () => {
@@ -87,16 +87,31 @@ export function connectGuarded(
 
 /**
  * Node checks the server's name (`checkServerIdentity`) on `getPeerCertificate(true)`: every
- * certificate of the chain turned into objects, with fingerprints, public keys and DER copies.
- * That costs about 0.37 ms of CPU per handshake, a quarter of an HTTPS check (bench/FINDINGS.md).
- * The name check reads only the leaf's subject and subjectaltname, so this socket answers
- * that call with the leaf alone (about 0.02 ms). The chain itself is verified by OpenSSL
- * against the trusted roots during the handshake, before and whatever this returns.
+ * certificate of the chain turned into objects, with fingerprints, public keys and DER copies,
+ * about 0.37 ms of CPU per handshake, a quarter of an HTTPS check (bench/FINDINGS.md). The
+ * check reads only the leaf's names, so this socket answers every call with the leaf, built
+ * once (the probe reads its expiry too). The chain itself is verified by OpenSSL against the
+ * trusted roots during the handshake, whatever this returns.
+ *
+ * (`getPeerX509Certificate()` would be cheaper still, but on node 20 a client socket that
+ * called it answers `getPeerCertificate()` with an empty object from then on.)
  */
 export function checkNameOnLeaf(socket: TLSSocket): TLSSocket {
-  const leaf = socket.getPeerCertificate.bind(socket);
-  socket.getPeerCertificate = (() => leaf(false)) as TLSSocket['getPeerCertificate'];
+  const build = socket.getPeerCertificate.bind(socket);
+  let leaf: PeerCertificate | undefined;
+  socket.getPeerCertificate = (() => {
+    if (leaf) return leaf;
+    const cert = build(false);
+    // before the handshake there is nothing to keep
+    if (cert && Object.keys(cert).length > 0) leaf = cert;
+    return cert;
+  }) as TLSSocket['getPeerCertificate'];
   return socket;
+}
+
+/** The expiry (epoch ms) of the certificate a TLS server presented. */
+export function peerExpiry(socket: TLSSocket): number | undefined {
+  return certificateExpiry(socket.getPeerCertificate());
 }
 
 export function certificateExpiry(certificate: PeerCertificate | undefined): number | undefined {

@@ -13,7 +13,7 @@ import {
 } from '../../test/loopback';
 import { createTlsChecker } from './tls';
 import { createProbes } from './probes';
-import { checkNameOnLeaf } from './socket';
+import { checkNameOnLeaf, peerExpiry } from './socket';
 import type { CheckContext } from './types';
 
 const allowPrivate: CheckContext = { targetAccess: 'all' };
@@ -144,24 +144,38 @@ describe('tls check', () => {
     expect(right.status).toBe('up');
   });
 
-  test("node's name check is given the leaf alone, and still refuses another name", async () => {
-    const port = await serveCertificate({ to: 60 * DAY_MS });
-    const connect = (servername: string): Promise<TLSSocket> =>
-      new Promise((resolve, reject) => {
-        const socket = checkNameOnLeaf(
-          tlsConnect({ host: '127.0.0.1', port, servername, ca: ca.cert }),
-        );
-        socket.once('secureConnect', () => resolve(socket));
-        socket.once('error', reject);
-      });
-    const right = await connect('lighthouse.test');
+  test("node's name check reads the leaf, built once, and decides as before", async () => {
+    const connectTo =
+      (port: number) =>
+      (servername: string): Promise<TLSSocket> =>
+        new Promise((resolve, reject) => {
+          const socket = checkNameOnLeaf(
+            tlsConnect({ host: '127.0.0.1', port, servername, ca: ca.cert }),
+          );
+          socket.once('secureConnect', () => resolve(socket));
+          socket.once('error', reject);
+        });
+    const named = connectTo(await serveCertificate({ to: 60 * DAY_MS }));
+    const right = await named('lighthouse.test');
     expect(right.authorized).toBe(true);
-    // what node's check read: the leaf's names, without the chain built as objects
+    // what node's check read: the leaf, without the chain built as objects, and built once
     const seen = right.getPeerCertificate(true);
     expect(seen.subject.CN).toBe('lighthouse.test');
     expect(seen).not.toHaveProperty('issuerCertificate');
+    expect(right.getPeerCertificate()).toBe(seen);
+    expect(peerExpiry(right)).toBe(Date.parse(seen.valid_to));
     right.destroy();
-    await expect(connect('shop.example')).rejects.toMatchObject({
+    await expect(named('shop.example')).rejects.toMatchObject({
+      code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+    });
+    // no DNS name among the alternative names: node's check falls back to the CN, as before
+    const cnOnly = connectTo(
+      await serveCertificate({ to: 60 * DAY_MS, dnsNames: [], commonName: 'legacy.test' }),
+    );
+    const legacy = await cnOnly('legacy.test');
+    expect(legacy.authorized).toBe(true);
+    legacy.destroy();
+    await expect(cnOnly('shop.example')).rejects.toMatchObject({
       code: 'ERR_TLS_CERT_ALTNAME_INVALID',
     });
   });

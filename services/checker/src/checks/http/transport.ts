@@ -10,7 +10,7 @@ import {
 import type { Guards, SsrfGuard, TargetAccess } from '@lighthouse/net';
 import { Agent, type buildConnector } from 'undici';
 import { safeDecode } from '../errors';
-import { certificateExpiry, checkNameOnLeaf } from '../socket';
+import { checkNameOnLeaf, peerExpiry } from '../socket';
 
 export const USER_AGENT = 'Lighthouse-Checker/0.1 (+synthetic monitoring)';
 /**
@@ -162,7 +162,7 @@ function guardedConnector(
       // 'secure' comes after the handshake but before node verifies the chain and destroys a
       // socket that fails it, so the certificate of a server we reject is still seen.
       tlsSocket.prependOnceListener('secure', () => {
-        connection.expires = certificateExpiry(tlsSocket.getPeerCertificate());
+        connection.expires = peerExpiry(tlsSocket);
       });
       socket = tlsSocket;
     } else {
