@@ -22,7 +22,12 @@ runMain('checker', async () => {
   // fails fast and leaves what it could not publish to the scheduler's outbox relay.
   const runtime = startRuntime('checker', config, { worker: true });
   const { logger, shutdown, db, queues, workerRedis } = runtime;
-  const metrics = createMetrics();
+  // CHECKER_CONCURRENCY is probes in flight, whatever the jobs that carry them. A job of
+  // CHECK_JOB_SLOTS slots lasts as long as its slowest probe (a target that never answers:
+  // the whole timeout), so the worker takes as many jobs as it may run probes, and the
+  // slots beyond the limit wait their turn here rather than hold jobs back in Redis.
+  const limit = createLimit(config.CHECKER_CONCURRENCY);
+  const metrics = createMetrics(limit);
 
   const writer = createBatcher<CheckRow, RecordedEvent[]>({
     maxSize: config.RESULT_BATCH_SIZE,
@@ -56,11 +61,6 @@ runMain('checker', async () => {
   };
 
   const abort = new AbortController();
-  // CHECKER_CONCURRENCY is probes in flight, whatever the jobs that carry them. A job of
-  // CHECK_JOB_SLOTS slots lasts as long as its slowest probe (a target that never answers:
-  // the whole timeout), so the worker takes as many jobs as it may run probes, and the
-  // slots beyond the limit wait their turn here rather than hold jobs back in Redis.
-  const limit = createLimit(config.CHECKER_CONCURRENCY);
   const name = config.CHECKER_NAME ?? `${hostname()}-${process.pid}`;
   const worker = createWorker(
     'checks',

@@ -1,8 +1,9 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Limit } from './jobs/limit';
 
 export type CheckerMetrics = ReturnType<typeof createMetrics>;
 
-export function createMetrics() {
+export function createMetrics(limit?: Pick<Limit, 'running' | 'waiting'>) {
   const registry = new Registry();
   registry.setDefaultLabels({ service: 'checker' });
   collectDefaultMetrics({ register: registry });
@@ -44,6 +45,17 @@ export function createMetrics() {
       help: 'state changes recorded',
       labelNames: ['to'],
       registers: [registry],
+    }),
+    probes: new Gauge({
+      name: 'lighthouse_probes_in_flight',
+      help: 'probes running (at most CHECKER_CONCURRENCY) and slots of taken jobs waiting for one',
+      labelNames: ['state'],
+      registers: [registry],
+      collect() {
+        if (!limit) return;
+        this.set({ state: 'running' }, limit.running());
+        this.set({ state: 'waiting' }, limit.waiting());
+      },
     }),
     skipped: new Counter({
       name: 'lighthouse_checks_skipped_total',

@@ -14,7 +14,7 @@ describe('createLimit', () => {
     let running = 0;
     let most = 0;
     const order: number[] = [];
-    await Promise.all(
+    const all = Promise.all(
       Array.from({ length: 10 }, (_, i) =>
         limit(async () => {
           running += 1;
@@ -25,6 +25,10 @@ describe('createLimit', () => {
         }),
       ),
     );
+    // what the checker's lighthouse_probes_in_flight gauge reports
+    expect([limit.running(), limit.waiting()]).toEqual([3, 7]);
+    await all;
+    expect([limit.running(), limit.waiting()]).toEqual([0, 0]);
     expect(most).toBe(3);
     expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });

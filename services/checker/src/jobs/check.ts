@@ -2,6 +2,7 @@ import type { CheckRow, results } from '@lighthouse/db';
 import type { TargetAccess } from '@lighthouse/net';
 import type { JobData, JobHandler } from '@lighthouse/queue';
 import type { Job } from 'bullmq';
+import type { Limit } from './limit';
 import type { Logger } from '@lighthouse/shared';
 import type { CheckRunners } from '../checks';
 import type { StepResult } from '../checks/types';
@@ -26,7 +27,7 @@ export interface CheckJobDeps {
   /** called with the events a batch produced, after it committed */
   onEvents: (events: RecordedEvent[]) => void;
   /** runs a slot when a probe may start (CHECKER_CONCURRENCY in flight at most) */
-  limit: <T>(fn: () => Promise<T>) => Promise<T>;
+  limit: Limit;
 }
 
 export type CheckOutcome = 'recorded' | 'skipped';
@@ -65,7 +66,7 @@ export function createCheckProcessor(deps: CheckJobDeps): JobHandler<'checks', C
 export async function runSlots<T>(
   slots: readonly Slot[],
   job: Pick<Job, 'updateData'>,
-  limit: <R>(fn: () => Promise<R>) => Promise<R>,
+  limit: Limit,
   runSlot: (slot: Slot) => Promise<T>,
 ): Promise<T[]> {
   const settled = await Promise.allSettled(slots.map((slot) => limit(() => runSlot(slot))));
