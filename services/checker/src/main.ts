@@ -1,5 +1,5 @@
 import type { CheckRow } from '@lighthouse/db';
-import { createWorker, publishEvents, type JobData } from '@lighthouse/queue';
+import { createWorker, publishEvents } from '@lighthouse/queue';
 import { runMain, startOps, startRuntime } from '@lighthouse/runtime';
 import { createSecretBox, targetAccessOf } from '@lighthouse/shared';
 import { readFileSync } from 'node:fs';
@@ -61,6 +61,8 @@ runMain('checker', async () => {
   };
 
   const abort = new AbortController();
+  // what the heartbeat reports: slots done and slots failed (each failed one is retried)
+  const counts = { checks: 0, errors: 0 };
   const name = config.CHECKER_NAME ?? `${hostname()}-${process.pid}`;
   const worker = createWorker(
     'checks',
@@ -80,6 +82,7 @@ runMain('checker', async () => {
       signal: abort.signal,
       onEvents: publish,
       limit,
+      tally: (done) => (done ? (counts.checks += 1) : (counts.errors += 1)),
     }),
     {
       connection: workerRedis,
@@ -93,10 +96,7 @@ runMain('checker', async () => {
       onError: (err) => logger.warn('worker error', { err: err.message }),
     },
   );
-  const counts = { checks: 0, errors: 0 };
-  worker.on('completed', (job) => (counts.checks += (job.data as JobData<'checks'>).slots.length));
   worker.on('failed', (job, err) => {
-    counts.errors += 1;
     logger.warn('check failed', { job_id: job?.id, attempt: job?.attemptsMade, err: err.message });
   });
   const heartbeat = startHeartbeat({

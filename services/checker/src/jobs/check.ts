@@ -28,6 +28,8 @@ export interface CheckJobDeps {
   onEvents: (events: RecordedEvent[]) => void;
   /** runs a slot when a probe may start (CHECKER_CONCURRENCY in flight at most) */
   limit: Limit;
+  /** told of every slot that ended: done (recorded or skipped) or failed (to be retried) */
+  tally?: (done: boolean) => void;
 }
 
 export type CheckOutcome = 'recorded' | 'skipped';
@@ -55,7 +57,17 @@ function canaryStepRow(step: StepResult): results.CanaryStepRow {
  */
 export function createCheckProcessor(deps: CheckJobDeps): JobHandler<'checks', CheckOutcome[]> {
   const runSlot = slotRunner(deps);
-  return (data, job) => runSlots(data.slots, job, deps.limit, (slot) => runSlot(slot, job));
+  return (data, job) =>
+    runSlots(data.slots, job, deps.limit, async (slot) => {
+      try {
+        const outcome = await runSlot(slot, job);
+        deps.tally?.(true);
+        return outcome;
+      } catch (err) {
+        deps.tally?.(false);
+        throw err;
+      }
+    });
 }
 
 /**
