@@ -1,7 +1,9 @@
 // Small helpers for the benchmark runner: child processes, /proc readings, Prometheus text.
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -269,4 +271,50 @@ export function undoStack(log) {
     return running;
   };
   return { undo, cleanup, cleaning: () => running !== undefined };
+}
+
+export function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Cleans up after runs killed with SIGKILL (which clean up nothing). Each run writes its state
+ * file `<prefix><pid>.json` in the temporary directory ({ pids, dirs }); for every such file
+ * whose run is gone, the processes still running one of `ours` (checked by command line, so a
+ * reused pid is left alone) are killed and the directories removed.
+ */
+export function reapDeadRuns(prefix, ours, log) {
+  const name = new RegExp(`^${prefix}(\\d+)\\.json$`);
+  for (const file of readdirSync(tmpdir())) {
+    const pid = Number(name.exec(file)?.[1]);
+    if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+    let state = {};
+    try {
+      state = JSON.parse(readFileSync(join(tmpdir(), file), 'utf8'));
+    } catch {
+      // unreadable: only the file goes
+    }
+    for (const child of state.pids ?? []) {
+      let cmdline = '';
+      try {
+        cmdline = readFileSync(`/proc/${child}/cmdline`, 'utf8');
+      } catch {
+        continue;
+      }
+      if (!ours(cmdline)) continue;
+      log(`killing ${child} (${cmdline.split('\0').join(' ').trim()}), left by dead run ${pid}`);
+      try {
+        process.kill(child, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    for (const dir of state.dirs ?? []) rmSync(dir, { recursive: true, force: true });
+    rmSync(join(tmpdir(), file), { force: true });
+  }
 }

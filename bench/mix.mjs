@@ -10,22 +10,14 @@
 //
 // Also a module: `behaviour(id)` (what target `/t/<id>` does) and `mixUrls(n, ports)`.
 import { execFileSync } from 'node:child_process';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { makeCerts } from './certs.mjs';
-import { round, startProcess, timedLog, undoStack } from './lib.mjs';
-import { ensureBlackbox, startBlackbox } from './peer.mjs';
+import { reapDeadRuns, round, startProcess, timedLog, undoStack } from './lib.mjs';
+import { blackboxVersion, ensureBlackbox, startBlackbox } from './peer.mjs';
 
 // ---------------------------------------------------------------------------------------
 // the mix
@@ -301,13 +293,7 @@ async function main() {
         log(`peer skipped: ${found.reason}`);
         continue;
       }
-      let version = '';
-      try {
-        version = execFileSync(found.path, ['--version'], { encoding: 'utf8', stdio: 'pipe' });
-      } catch (err) {
-        version = `${err?.stdout ?? ''}${err?.stderr ?? ''}`;
-      }
-      version = /version (\S+)/.exec(version)?.[1] ?? 'unknown version';
+      const version = blackboxVersion(found.path);
       const exporter = await startBlackbox({
         path: found.path,
         caFile: certs.rootCa,
@@ -339,43 +325,12 @@ async function main() {
 }
 
 /** Kills what a run killed with SIGKILL left (exporter pids still running the exporter). */
-function reapOrphans() {
-  const alive = (pid) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  for (const file of readdirSync(tmpdir())) {
-    const pid = Number(/^lh-bench-mix-(\d+)\.json$/.exec(file)?.[1]);
-    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
-    let state = {};
-    try {
-      state = JSON.parse(readFileSync(join(tmpdir(), file), 'utf8'));
-    } catch {
-      // unreadable: only the file goes
-    }
-    for (const child of state.pids ?? []) {
-      let cmdline = '';
-      try {
-        cmdline = readFileSync(`/proc/${child}/cmdline`, 'utf8');
-      } catch {
-        continue;
-      }
-      if (!/blackbox/.test(cmdline) || !cmdline.includes('lh-bench-mix-')) continue;
-      log(`killing ${child}, a blackbox_exporter left by dead run ${pid}`);
-      try {
-        process.kill(child, 'SIGKILL');
-      } catch {
-        // gone meanwhile
-      }
-    }
-    for (const dir of state.dirs ?? []) rmSync(dir, { recursive: true, force: true });
-    rmSync(join(tmpdir(), file), { force: true });
-  }
-}
+const reapOrphans = () =>
+  reapDeadRuns(
+    'lh-bench-mix-',
+    (cmdline) => /blackbox/.test(cmdline) && cmdline.includes('lh-bench-mix-'),
+    log,
+  );
 
 const fmt = (x, digits = 0) =>
   x === null || x === undefined

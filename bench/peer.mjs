@@ -3,7 +3,7 @@
 // own process on a free loopback port with a generated config, and gives probe.mjs a client
 // that asks it for one probe per request (`GET /probe?module=…&target=…`). The exporter
 // opens a new connection per probe (a fresh Go client each time), as it does in production.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { delimiter, join } from 'node:path';
@@ -62,6 +62,17 @@ export function ensureBlackbox(log = () => {}) {
   return {
     reason: `blackbox_exporter is not installed and apt-get could not install it:\n${r.output}`,
   };
+}
+
+/** The exporter's version, as `--version` prints it. */
+export function blackboxVersion(path) {
+  let text = '';
+  try {
+    text = execFileSync(path, ['--version'], { encoding: 'utf8', stdio: 'pipe' });
+  } catch (err) {
+    text = `${err?.stdout ?? ''}${err?.stderr ?? ''}`;
+  }
+  return /version (\S+)/.exec(text)?.[1] ?? 'unknown version';
 }
 
 /**

@@ -13,10 +13,9 @@
 //    API's metrics and status-page endpoints
 // 7. bench/results/<timestamp>.{json,md} and bench/results/latest.md; everything is stopped
 //    and dropped
-import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -29,9 +28,11 @@ import {
   freePort,
   histogramDelta,
   histogramQuantile,
+  isAlive,
   loadAverage,
   machineCpu,
   parseInfo,
+  reapDeadRuns,
   round,
   rssBytes,
   scrape,
@@ -44,7 +45,7 @@ import {
 import { makeCerts } from './certs.mjs';
 import { footprintMarkdown, footprintPhase, footprintTargets } from './footprint.mjs';
 import { describeMix, LATENCY_MS, mixUrls } from './mix.mjs';
-import { ensureBlackbox, startBlackbox } from './peer.mjs';
+import { blackboxVersion, ensureBlackbox, startBlackbox } from './peer.mjs';
 import { timeseriesMarkdown, timeseriesPhase, timeseriesTargets } from './timeseries.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -217,46 +218,9 @@ function track(p) {
   if (p.pid !== undefined) remember('pids', p.pid);
   return p;
 }
-function isAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 const OUR_CHILDREN =
   /redis-server|services\/(scheduler|checker|alerter|api)\/dist\/main\.js|bench\/(target|mix-target|probe)\.mjs|blackbox/;
-
-function reapOrphans() {
-  for (const file of readdirSync(tmpdir())) {
-    const pid = Number(/^lh-bench-(\d+)\.json$/.exec(file)?.[1]);
-    if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
-    let state = {};
-    try {
-      state = JSON.parse(readFileSync(join(tmpdir(), file), 'utf8'));
-    } catch {
-      // unreadable: only the file goes
-    }
-    for (const child of state.pids ?? []) {
-      let cmdline = '';
-      try {
-        cmdline = readFileSync(`/proc/${child}/cmdline`, 'utf8');
-      } catch {
-        continue;
-      }
-      if (!OUR_CHILDREN.test(cmdline)) continue;
-      log(`killing ${child} (${cmdline.split('\0').join(' ').trim()}), left by dead run ${pid}`);
-      try {
-        process.kill(child, 'SIGKILL');
-      } catch {
-        // gone meanwhile
-      }
-    }
-    for (const dir of state.dirs ?? []) rmSync(dir, { recursive: true, force: true });
-    rmSync(join(tmpdir(), file), { force: true });
-  }
-}
+const reapOrphans = () => reapDeadRuns('lh-bench-', (cmdline) => OUR_CHILDREN.test(cmdline), log);
 
 // ---------------------------------------------------------------------------------------
 
@@ -474,16 +438,6 @@ async function rawProbe(client, concurrency, processes, on, { rate = 0, exporter
     target_cpu_pct: on.watchPid ? (results[0].watched_cpu_pct?.[on.watchPid] ?? null) : null,
     machine_busy_cores: results[0].machine_busy_cores,
   };
-}
-
-function blackboxVersion(path) {
-  let text = '';
-  try {
-    text = execFileSync(path, ['--version'], { encoding: 'utf8', stdio: 'pipe' });
-  } catch (err) {
-    text = `${err?.stdout ?? ''}${err?.stderr ?? ''}`;
-  }
-  return /version (\S+)/.exec(text)?.[1] ?? 'unknown version';
 }
 
 /** The bench's blackbox_exporter on the mix, started for `fn` and stopped after. */
@@ -1641,6 +1595,21 @@ async function prettify(file, text) {
 
 // ---------------------------------------------------------------------------------------
 
+/**
+ * One optional phase: its result, null when `enabled` is false, or `{ error }` when it
+ * failed (the report says so and the other phases still run).
+ */
+async function runPhase(name, enabled, fn) {
+  if (!enabled) return null;
+  try {
+    return await fn();
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    log(`${name} phase failed: ${error}`);
+    return { error };
+  }
+}
+
 async function main() {
   log(
     `N=${opts.subs} I=${opts.interval}s K=${opts.checkers} concurrency=${opts.concurrency} warm-up=${opts.warmup}s T=${opts.duration}s`,
@@ -1767,23 +1736,18 @@ async function main() {
   const pipeline = analyse(ctx, s0, s1, window, sampler.samples);
   pipeline.redis.breakdown_at_window_end = redisKeys;
 
-  let alerts = null;
-  if (opts['alert-subs'] > 0) {
-    try {
-      alerts = await alertPhase(
-        db,
-        encryptionKey,
-        targets,
-        services.find((x) => x.kind === 'alerter'),
-      );
-      log(
-        `alert phase: ${alerts.delivered} of ${alerts.events} events delivered, p50 ${alerts.latency_ms.p50} ms, p99 ${alerts.latency_ms.p99} ms`,
-      );
-    } catch (err) {
-      alerts = { error: err instanceof Error ? err.message : String(err) };
-      log(`alert phase failed: ${alerts.error}`);
-    }
-  }
+  const alerts = await runPhase('alert', opts['alert-subs'] > 0, async () => {
+    const r = await alertPhase(
+      db,
+      encryptionKey,
+      targets,
+      services.find((x) => x.kind === 'alerter'),
+    );
+    log(
+      `alert phase: ${r.delivered} of ${r.events} events delivered, p50 ${r.latency_ms.p50} ms, p99 ${r.latency_ms.p99} ms`,
+    );
+    return r;
+  });
 
   log('stopping services');
   await svc.scheduler.stop('SIGTERM', 15_000);
@@ -1793,49 +1757,37 @@ async function main() {
   ]);
 
   // a small install: every role, its own database and Redis, on the mix's targets
-  let footprint = null;
-  if (opts['footprint-subs'] > 0) {
-    try {
-      footprint = await footprintPhase({
-        root,
-        opts,
-        log,
-        undo,
-        track,
-        createDatabase,
-        startRedis,
-        seed,
-        urls: checked,
-        caFile: mix?.caFile ?? null,
-      });
-    } catch (err) {
-      footprint = { error: err instanceof Error ? err.message : String(err) };
-      log(`footprint phase failed: ${footprint.error}`);
-    }
-  }
+  const footprint = await runPhase('footprint', opts['footprint-subs'] > 0, () =>
+    footprintPhase({
+      root,
+      opts,
+      log,
+      undo,
+      track,
+      createDatabase,
+      startRedis,
+      seed,
+      urls: checked,
+      caFile: mix?.caFile ?? null,
+    }),
+  );
 
   // after the pipeline, on a quiet database: its own rows, rollups and the API
-  let timeseries = null;
-  if (opts['ts-rows'] > 0) {
-    try {
-      timeseries = await timeseriesPhase({
-        root,
-        db,
-        database,
-        redis,
-        encryptionKey,
-        opts,
-        log,
-        undo,
-        track,
-        nodeArgs: opts.nodeArgs,
-        extraEnv: opts.extraEnv,
-      });
-    } catch (err) {
-      timeseries = { error: err instanceof Error ? err.message : String(err) };
-      log(`time-series phase failed: ${timeseries.error}`);
-    }
-  }
+  const timeseries = await runPhase('time-series', opts['ts-rows'] > 0, () =>
+    timeseriesPhase({
+      root,
+      db,
+      database,
+      redis,
+      encryptionKey,
+      opts,
+      log,
+      undo,
+      track,
+      nodeArgs: opts.nodeArgs,
+      extraEnv: opts.extraEnv,
+    }),
+  );
 
   const versions = await db.query('SHOW server_version');
   const timestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
