@@ -1,4 +1,4 @@
-import type { AlertMessage } from '../src/channels/types';
+import type { AlertMessage, RegionResult } from '../src/channels/types';
 
 /** A down alert for "Checkout API"; override any part. */
 export function alertMessage(overrides: Partial<AlertMessage> = {}): AlertMessage {
@@ -164,6 +164,35 @@ export function testMessage(
       error: null,
       error_category: null,
     },
+    ...overrides,
+  });
+}
+
+/** Three regions, sorted by region, of which two are down: each with its own error. */
+export const THREE_REGIONS: RegionResult[] = [
+  { region: 'ap-south', status: 'up', error: null, response_time_ms: 112 },
+  { region: 'eu-west', status: 'down', error: 'connection refused', response_time_ms: null },
+  { region: 'us-east', status: 'down', error: 'timeout', response_time_ms: 10_000 },
+];
+
+/** The outage of {@link alertMessage} seen from three regions, two of which failed. */
+export function multiRegionMessage(
+  language: AlertMessage['language'] = 'en',
+  overrides: Partial<AlertMessage> = {},
+): AlertMessage {
+  return alertMessage({ language, regions: THREE_REGIONS, ...overrides });
+}
+
+/** The same outage on a subscription checked from one region (a self-hosted instance's). */
+export function singleRegionMessage(
+  language: AlertMessage['language'] = 'en',
+  overrides: Partial<AlertMessage> = {},
+): AlertMessage {
+  return alertMessage({
+    language,
+    regions: [
+      { region: 'eu-west', status: 'down', error: 'connection refused', response_time_ms: null },
+    ],
     ...overrides,
   });
 }

@@ -13,10 +13,13 @@ import {
   expiredMessage,
   expiringMessage,
   flappingMessage,
+  multiRegionMessage,
   recoveryMessage,
   reminderMessage,
+  singleRegionMessage,
   stableMessage,
   testMessage,
+  THREE_REGIONS,
 } from '../../test/fixtures';
 
 // ---- one local HTTP server playing every peer ---------------------------------------------
@@ -411,6 +414,7 @@ describe('webhook', () => {
         response_time_ms: 87,
         error: 'expected status 2xx, got 503',
       },
+      regions: [],
       message: render(m).text,
       language: 'en',
       kind: 'transition',
@@ -463,6 +467,7 @@ describe('webhook', () => {
           response_time_ms: m.check.response_time_ms,
           error: m.check.error,
         },
+        regions: [],
         message: render(m).text,
         language,
         kind,
@@ -781,6 +786,136 @@ describe('email', () => {
   });
 });
 
+// ---- regions -------------------------------------------------------------------------------
+
+describe('regions', () => {
+  /** Three regions, two down, in each language: the line every channel must show. */
+  const FAILED: Array<{ language: AlertMessage['language']; label: string; value: string }> = [
+    {
+      language: 'en',
+      label: 'Failed in 2 of 3 regions',
+      value: 'eu-west (connection refused), us-east (timeout)',
+    },
+    {
+      language: 'es',
+      label: 'Falló en 2 de 3 regiones',
+      value: 'eu-west (connection refused), us-east (timeout)',
+    },
+  ];
+
+  /** What each channel put on the wire for one message: JSON bodies, or the decoded mail. */
+  async function sendEverywhere(m: AlertMessage) {
+    const bodies: Record<'webhook' | 'discord' | 'slack' | 'telegram', Record<string, unknown>> = {
+      webhook: {},
+      discord: {},
+      slack: {},
+      telegram: {},
+    };
+    for (const type of ['webhook', 'discord', 'slack', 'telegram'] as const) {
+      expect((await send(type, configs()[type], m)).ok).toBe(true);
+      if (type === 'webhook') expect(verified(lastCall())).toBe(true);
+      bodies[type] = json(lastCall());
+    }
+    expect((await send('email', configs().email, m)).ok).toBe(true);
+    const raw = mails.at(-1)?.raw ?? '';
+    return { ...bodies, email: decodeQuotedPrintable(raw) };
+  }
+
+  it.each(FAILED)(
+    '$language: all five channels name both failed regions and their errors',
+    async ({ language, label, value }) => {
+      const line = `${label}: ${value}`;
+      const out = await sendEverywhere(named(multiRegionMessage(language)));
+
+      expect(out.webhook.regions).toEqual(THREE_REGIONS);
+      expect(String(out.webhook.message).split('\n')).toContain(line);
+
+      const [embed] = out.discord.embeds as Array<Record<string, unknown>>;
+      expect(embed?.fields).toContainEqual({ name: label, value, inline: false });
+
+      expect(String(out.slack.text).split('\n')).toContain(line);
+      const section = (out.slack.blocks as Array<Record<string, unknown>>).at(-1);
+      expect(section?.fields).toContainEqual({ type: 'mrkdwn', text: `*${label}*\n${value}` });
+
+      expect(String(out.telegram.text).split('\n')).toContain(line);
+
+      expect(out.email).toContain(`\r\n${line}\r\n`);
+      expect(out.email).toContain(`<strong>${label}:</strong> ${value}<br>`);
+    },
+  );
+
+  it.each(['en', 'es'] as const)(
+    '%s: with one region no channel says anything of regions; the webhook carries it',
+    async (language) => {
+      const single = await sendEverywhere(named(singleRegionMessage(language)));
+      const none = await sendEverywhere(named(alertMessage({ language })));
+      // what a self-hoster with one region sees is what was sent before regions existed
+      expect(single.discord).toEqual(none.discord);
+      expect(single.slack).toEqual(none.slack);
+      expect(single.telegram).toEqual(none.telegram);
+      expect(single.webhook.regions).toEqual([
+        { region: 'eu-west', status: 'down', error: 'connection refused', response_time_ms: null },
+      ]);
+      expect(none.webhook.regions).toEqual([]);
+      expect({ ...single.webhook, regions: [] }).toEqual(none.webhook);
+      for (const text of [
+        JSON.stringify(single.discord),
+        JSON.stringify(single.slack),
+        JSON.stringify(single.telegram),
+        String(single.webhook.message),
+        single.email,
+      ]) {
+        expect(text).not.toMatch(/regi[oó]n|eu-west|failed in|falló en/i);
+      }
+    },
+  );
+
+  it('escapes region names and errors as each channel escapes errors', async () => {
+    const m = named(
+      alertMessage({
+        regions: [
+          {
+            region: 'eu_west',
+            status: 'down',
+            error: '**now** [x](https://evil.example) <b>bad</b> & @everyone',
+            response_time_ms: null,
+          },
+          { region: 'us-east', status: 'degraded', error: null, response_time_ms: 2_400 },
+        ],
+      }),
+    );
+    const label = 'Failed in 2 of 2 regions';
+    const out = await sendEverywhere(m);
+
+    const [embed] = out.discord.embeds as Array<Record<string, unknown>>;
+    expect(embed?.fields).toContainEqual({
+      name: label,
+      value:
+        'eu\\_west (\\*\\*now\\*\\* \\[x\\](https://evil.example) \\<b\\>bad\\</b\\> & \\@everyone), ' +
+        'us-east (degraded)',
+      inline: false,
+    });
+
+    const section = (out.slack.blocks as Array<Record<string, unknown>>).at(-1);
+    expect(section?.fields).toContainEqual({
+      type: 'mrkdwn',
+      text:
+        `*${label}*\neu_west (**now** [x](https://evil.example) &lt;b&gt;bad&lt;/b&gt; &amp; @everyone), ` +
+        'us-east (degraded)',
+    });
+
+    const escaped =
+      'eu_west (**now** [x](https://evil.example) &lt;b&gt;bad&lt;/b&gt; &amp; @everyone), us-east (degraded)';
+    expect(String(out.telegram.text).split('\n')).toContain(`${label}: ${escaped}`);
+    const htmlPart = out.email.split('Content-Type: text/html')[1] ?? '';
+    expect(htmlPart).toContain(`<strong>${label}:</strong> ${escaped}<br>`);
+    expect(htmlPart).not.toContain('<b>bad');
+
+    // the webhook carries the data as it is, in JSON
+    expect(out.webhook.regions).toEqual(m.regions);
+  });
+});
+
 // ---- expiry notices ------------------------------------------------------------------------
 
 describe('expiry notices', () => {
@@ -858,6 +993,7 @@ describe('expiry notices', () => {
           response_time_ms: null,
           error: null,
         },
+        regions: [],
         message: render(m).text,
         language: m.language,
         kind: 'expiring',

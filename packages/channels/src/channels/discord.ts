@@ -19,7 +19,13 @@ const EXPIRED = 0xe74c3c;
 /** Nor is a test: blue, the colour of no state. */
 const TEST = 0x3498db;
 /** Lines shown as embed fields; the others (but the time, which is the embed's timestamp) go into the description. */
-const EMBED_FIELDS = new Set<MessageField['key']>(['target', 'error', 'downtime', 'downFor']);
+const EMBED_FIELDS = new Set<MessageField['key']>([
+  'target',
+  'error',
+  'regions',
+  'downtime',
+  'downFor',
+]);
 /** Embed fields short enough to sit side by side. */
 const INLINE_FIELDS = new Set<MessageField['key']>(['downtime', 'downFor']);
 

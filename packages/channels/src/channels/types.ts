@@ -45,6 +45,12 @@ export interface AlertMessage {
     error: string | null;
     error_category: string | null;
   };
+  /**
+   * for a subscription checked from several regions: each region's result for the slot, one
+   * entry per region it is checked from, sorted by region; absent (or one entry) for a
+   * single-region subscription
+   */
+  regions?: RegionResult[];
   /** for recoveries: how long it was down, in ms; for reminders: how long it has been down so far */
   downtime_ms: number | null;
   /**
@@ -61,6 +67,14 @@ export interface AlertMessage {
    */
   expiry?: { expires_at: string; days_left: number; tier: string };
   language: Language;
+}
+
+/** What one region made of a slot; 'missing': it sent no result for the slot. */
+export interface RegionResult {
+  region: string;
+  status: 'up' | 'down' | 'degraded' | 'missing';
+  error: string | null;
+  response_time_ms: number | null;
 }
 
 /** A message rendered in one language. */

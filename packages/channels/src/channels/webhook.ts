@@ -13,7 +13,9 @@ type WebhookConfig = ChannelConfig<'webhook'>;
  * (whole days left, 0 once it has ended: `event` is then 'subscription.expired') and
  * `tier`; for a change of state, `since` (its first check, before the ones that confirmed
  * it); test alerts are `event: 'subscription.test'`, `kind: 'test'` and keep the
- * `test: true` they have always carried.
+ * `test: true` they have always carried. `regions` is always there: each region's
+ * `{ region, status, error, response_time_ms }` for the check (status 'missing' when a region
+ * sent no result), [] when the event names none.
  */
 export function webhookPayload(message: AlertMessage, text: string): Record<string, unknown> {
   const { check, flapping, expiry } = message;
@@ -33,6 +35,12 @@ export function webhookPayload(message: AlertMessage, text: string): Record<stri
       response_time_ms: check.response_time_ms,
       error: check.error,
     },
+    regions: (message.regions ?? []).map((r) => ({
+      region: r.region,
+      status: r.status,
+      error: r.error,
+      response_time_ms: r.response_time_ms,
+    })),
     message: text,
     language: message.language,
     kind,

@@ -46,6 +46,8 @@ export const en: Catalog = {
     tier: 'Tier',
     paidUntil: 'Paid until',
   },
+  failedRegions: (failed, total) =>
+    `Failed in ${failed} of ${total} ${total === 1 ? 'region' : 'regions'}`,
   errorCategories: {
     dns: 'DNS failure',
     connect: 'connection failed',

@@ -48,6 +48,8 @@ export const es: Catalog = {
     tier: 'Plan',
     paidUntil: 'Pagada hasta',
   },
+  failedRegions: (failed, total) =>
+    `Falló en ${failed} de ${total} ${total === 1 ? 'región' : 'regiones'}`,
   errorCategories: {
     dns: 'fallo de DNS',
     connect: 'fallo de conexión',

@@ -4,10 +4,13 @@ import {
   expiredMessage,
   expiringMessage,
   flappingMessage,
+  multiRegionMessage,
   recoveryMessage,
   reminderMessage,
+  singleRegionMessage,
   stableMessage,
   testMessage,
+  THREE_REGIONS,
 } from '../../test/fixtures';
 import type { AlertMessage } from '../channels/types';
 import { webhookPayload } from '../channels/webhook';
@@ -151,6 +154,137 @@ describe('render: when an outage began', () => {
     const payload = webhookPayload(message({ since: '2024-05-01T12:02:40.000Z' }), 'text');
     expect(payload.since).toBe('2024-05-01T12:02:40.000Z');
     expect(webhookPayload(message(), 'text')).not.toHaveProperty('since');
+  });
+});
+
+describe('render: regions', () => {
+  it("names the regions that failed and each one's error, after the error, in English", () => {
+    const r = render(multiRegionMessage('en'));
+    expect(r.text).toBe(
+      [
+        '🔴 Checkout API is DOWN',
+        '',
+        'Subscription: Checkout API',
+        'Target: GET https://shop.example.com/health',
+        'State: up → down',
+        'Error: unexpected status: expected status 2xx, got 503',
+        'Failed in 2 of 3 regions: eu-west (connection refused), us-east (timeout)',
+        'HTTP status: 503',
+        'Response time: 87 ms',
+        'Time: 2024-05-01T12:03:20.000Z (1 May 2024, 12:03:20 UTC)',
+      ].join('\n'),
+    );
+    expect(r.html).toContain(
+      '<strong>Failed in 2 of 3 regions:</strong> eu-west (connection refused), us-east (timeout)<br>',
+    );
+  });
+
+  it('names them in Spanish', () => {
+    const r = render(multiRegionMessage('es'));
+    expect(r.text).toContain(
+      '\nFalló en 2 de 3 regiones: eu-west (connection refused), us-east (timeout)\n',
+    );
+    expect(r.html).toContain(
+      '<strong>Falló en 2 de 3 regiones:</strong> eu-west (connection refused), us-east (timeout)<br>',
+    );
+  });
+
+  it.each(Object.keys(catalogs) as AlertMessage['language'][])(
+    '%s: says nothing of regions for one region, none, or when none failed',
+    (language) => {
+      const allUp = THREE_REGIONS.map((r) => ({ ...r, status: 'up' as const, error: null }));
+      for (const m of [
+        singleRegionMessage(language),
+        alertMessage({ language }),
+        alertMessage({ language, regions: [] }),
+        recoveryMessage(language, { regions: allUp }),
+      ]) {
+        expect(renderFields(m).map((f) => f.key)).not.toContain('regions');
+        const { text, html } = render(m);
+        expect(`${text}\n${html}`).not.toMatch(/region|eu-west/i);
+      }
+      // one region's message is the one it was before regions existed
+      expect(render(singleRegionMessage(language))).toEqual(render(alertMessage({ language })));
+    },
+  );
+
+  it('counts every region, names only the down and degraded ones, by state when without an error', () => {
+    const regions = [
+      { region: 'ap-south', status: 'missing' as const, error: null, response_time_ms: null },
+      { region: 'eu-west', status: 'degraded' as const, error: null, response_time_ms: 2_400 },
+      { region: 'us-east', status: 'up' as const, error: null, response_time_ms: 90 },
+    ];
+    const field = (language: AlertMessage['language']) =>
+      renderFields(alertMessage({ language, regions })).find((f) => f.key === 'regions');
+    expect(field('en')).toEqual({
+      key: 'regions',
+      label: 'Failed in 1 of 3 regions',
+      value: 'eu-west (degraded)',
+    });
+    expect(field('es')).toEqual({
+      key: 'regions',
+      label: 'Falló en 1 de 3 regiones',
+      value: 'eu-west (degradado)',
+    });
+  });
+
+  it('escapes region names and errors in HTML, and keeps the plain text plain', () => {
+    const regions = [
+      {
+        region: 'eu-west',
+        status: 'down' as const,
+        error: 'it\'s <b>bad</b> & "worse"',
+        response_time_ms: null,
+      },
+      { region: 'us<i>east', status: 'down' as const, error: 'timeout', response_time_ms: null },
+    ];
+    const r = render(alertMessage({ regions }));
+    expect(r.html).toContain(
+      '<strong>Failed in 2 of 2 regions:</strong> eu-west (it&#39;s &lt;b&gt;bad&lt;/b&gt; &amp; &quot;worse&quot;), us&lt;i&gt;east (timeout)',
+    );
+    expect(r.html).not.toContain('<b>bad');
+    expect(r.html).not.toContain('<i>');
+    expect(r.text).toContain('eu-west (it\'s <b>bad</b> & "worse"), us<i>east (timeout)');
+  });
+
+  it('cuts long region names and errors, and keeps each region on the one line', () => {
+    const regions = [
+      {
+        region: 'r'.repeat(500),
+        status: 'down' as const,
+        error: 'x'.repeat(5000),
+        response_time_ms: null,
+      },
+      {
+        region: 'us-east',
+        status: 'down' as const,
+        error: 'line one\n\n  line two',
+        response_time_ms: null,
+      },
+    ];
+    const field = renderFields(alertMessage({ regions })).find((f) => f.key === 'regions');
+    expect(field?.value).toBe(
+      `${'r'.repeat(63)}… (${'x'.repeat(199)}…), us-east (line one line two)`,
+    );
+    const many = Array.from({ length: 32 }, (_, i) => ({
+      region: `region-${String(i).padStart(2, '0')}`,
+      status: 'down' as const,
+      error: 'e'.repeat(5000),
+      response_time_ms: null,
+    }));
+    const long = renderFields(alertMessage({ regions: many })).find((f) => f.key === 'regions');
+    expect(long?.label).toBe('Failed in 32 of 32 regions');
+    expect(long?.value.length).toBeLessThanOrEqual(1000);
+    expect(long?.value.endsWith('…')).toBe(true);
+  });
+
+  it('puts every region in the webhook payload, [] when the event names none', () => {
+    expect(webhookPayload(multiRegionMessage('en'), 'text').regions).toEqual(THREE_REGIONS);
+    expect(webhookPayload(singleRegionMessage('es'), 'text').regions).toEqual([
+      { region: 'eu-west', status: 'down', error: 'connection refused', response_time_ms: null },
+    ]);
+    expect(webhookPayload(message(), 'text').regions).toEqual([]);
+    expect(webhookPayload(testMessage('en'), 'text').regions).toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Language } from '@lighthouse/domain';
-import type { AlertKind, AlertMessage, RenderedMessage } from '../channels/types';
+import type { AlertKind, AlertMessage, RegionResult, RenderedMessage } from '../channels/types';
 import { en } from './en';
 import { es } from './es';
 
@@ -39,7 +39,12 @@ export interface Catalog {
   testTitle(name: string): string;
   /** First line of a test alert: it is a test, and nothing has changed. */
   testNotice: string;
-  labels: Record<FieldKey, string>;
+  labels: Record<LabelledKey, string>;
+  /**
+   * The label of the line naming the regions that failed, when a subscription is checked from
+   * several: "Failed in 2 of 3 regions" (the line's value lists them with their errors).
+   */
+  failedRegions(failed: number, total: number): string;
   /** Words for the checker's error categories; categories not listed are shown as they are. */
   errorCategories: Partial<Record<string, string>>;
   /** Month names, January first, for the readable UTC time. */
@@ -53,7 +58,8 @@ export interface Catalog {
 /** One line per language. */
 export const catalogs: Record<Language, Catalog> = { en, es };
 
-export type FieldKey =
+/** The lines whose label is a fixed word of the catalog. */
+type LabelledKey =
   | 'subscription'
   | 'target'
   | 'state'
@@ -68,6 +74,9 @@ export type FieldKey =
   | 'tier'
   | 'paidUntil';
 
+/** A message's lines: the labelled ones, and the regions that failed (labelled with their count). */
+export type FieldKey = LabelledKey | 'regions';
+
 /** One labelled line of a message, in the message's language; plain text, not escaped. */
 export interface MessageField {
   key: FieldKey;
@@ -77,6 +86,11 @@ export interface MessageField {
 
 /** The longest error message a notification repeats (chat APIs cap message sizes). */
 const MAX_ERROR_CHARS = 500;
+/** The longest region name, and region error, a notification repeats: several share one line. */
+const MAX_REGION_CHARS = 64;
+const MAX_REGION_ERROR_CHARS = 200;
+/** The longest line of failed regions: it fits a Discord embed field (1024). */
+const MAX_REGIONS_CHARS = 1000;
 
 /** Title emoji by the state a message leaves the subscription in; other states get none. */
 const STATE_EMOJI: Partial<Record<string, string>> = { down: '🔴', up: '🟢', degraded: '🟠' };
@@ -173,7 +187,7 @@ export function renderNotices(message: AlertMessage): string[] {
 export function renderFields(message: AlertMessage): MessageField[] {
   const c = catalogFor(message.language);
   const fields: MessageField[] = [];
-  const add = (key: FieldKey, value: string): void => {
+  const add = (key: LabelledKey, value: string): void => {
     fields.push({ key, label: c.labels[key], value });
   };
   const { check } = message;
@@ -205,6 +219,8 @@ export function renderFields(message: AlertMessage): MessageField[] {
     const error = check.error === null ? null : truncate(check.error, MAX_ERROR_CHARS);
     add('error', [category, error].filter((x) => x !== null && x !== '').join(': '));
   }
+  const regions = failedRegions(c, message.regions ?? []);
+  if (regions !== null) fields.push({ key: 'regions', ...regions });
   if (check.http_status !== null) add('httpStatus', String(check.http_status));
   if (check.response_time_ms !== null) add('responseTime', `${check.response_time_ms} ms`);
   // an outage confirmed by retries began before the check that confirmed it
@@ -231,6 +247,33 @@ export function render(message: AlertMessage): RenderedMessage {
     `<p>${fields.map((f) => `<strong>${escapeHtml(f.label)}:</strong> ${escapeHtml(f.value)}`).join('<br>\n')}</p>`,
   ].join('\n');
   return { title, text, html };
+}
+
+/**
+ * For a subscription checked from two regions or more, of which some failed (down or
+ * degraded): "Failed in 2 of 3 regions" and "eu-west (connection refused), us-east (timeout)".
+ * A failed region without an error is followed by its state. Nothing for one region (a
+ * self-hosted instance's only one), or when none failed.
+ */
+function failedRegions(
+  c: Catalog,
+  regions: readonly RegionResult[],
+): { label: string; value: string } | null {
+  if (regions.length < 2) return null;
+  const failed = regions.filter((r) => r.status === 'down' || r.status === 'degraded');
+  if (failed.length === 0) return null;
+  const oneLine = (text: string, max: number): string =>
+    truncate(text.replace(/\s+/g, ' ').trim(), max);
+  const value = failed
+    .map((r) => {
+      const why = r.error === null || r.error.trim() === '' ? stateName(c, r.status) : r.error;
+      return `${oneLine(r.region, MAX_REGION_CHARS)} (${oneLine(why, MAX_REGION_ERROR_CHARS)})`;
+    })
+    .join(', ');
+  return {
+    label: c.failedRegions(failed.length, regions.length),
+    value: truncate(value, MAX_REGIONS_CHARS),
+  };
 }
 
 function stateChanges(c: Catalog, flapping: NonNullable<AlertMessage['flapping']>): string {
