@@ -67,7 +67,12 @@ async function subscription(values: { state?: 'up' | 'down'; deleted?: boolean }
 
 async function event(
   subscriptionId: string,
-  values: { kind?: StateEventKind; from?: 'unknown' | 'up'; to?: 'up' | 'down' } = {},
+  values: {
+    kind?: StateEventKind;
+    from?: 'unknown' | 'up';
+    to?: 'up' | 'down';
+    check?: Record<string, unknown>;
+  } = {},
 ) {
   const row = await db
     .insertInto('state_events')
@@ -78,6 +83,7 @@ async function event(
       to_state: values.to ?? 'down',
       slot_time: new Date(),
       published_at: sql<Date>`now()`,
+      ...(values.check ? { check: JSON.stringify(values.check) } : {}),
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -144,4 +150,49 @@ it('leaves the event unhandled when its delivery jobs could not be queued', asyn
 
   expect(await handledAt(id)).toBeNull();
   await deliveries.close();
+});
+
+describe('regions', () => {
+  const check = (regions: unknown[]) => ({
+    time: new Date().toISOString(),
+    status: 'down',
+    error: 'connect ECONNREFUSED',
+    error_category: 'connect',
+    regions,
+  });
+  const eu = {
+    region: 'eu-west',
+    status: 'down',
+    error: 'connection refused',
+    response_time_ms: null,
+  };
+
+  async function recordedMessage(eventId: string): Promise<string> {
+    await expect(process(eventId)).resolves.toBe('1 deliveries');
+    const row = await db
+      .selectFrom('alerts')
+      .select('message')
+      .where('event_id', '=', eventId)
+      .executeTakeFirstOrThrow();
+    return row.message;
+  }
+
+  it("records an alert naming the regions that failed, from the event's check", async () => {
+    const regions = [
+      { region: 'ap-south', status: 'up', error: null, response_time_ms: 112 },
+      eu,
+      { region: 'us-east', status: 'down', error: 'timeout', response_time_ms: 10_000 },
+    ];
+    const id = await event(await subscription(), { check: check(regions) });
+
+    expect((await recordedMessage(id)).split('\n')).toContain(
+      'Failed in 2 of 3 regions: eu-west (connection refused), us-east (timeout)',
+    );
+  });
+
+  it('says nothing of regions when the event names one region', async () => {
+    const id = await event(await subscription(), { check: check([eu]) });
+
+    expect(await recordedMessage(id)).not.toMatch(/region|eu-west/i);
+  });
 });

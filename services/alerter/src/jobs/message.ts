@@ -1,6 +1,6 @@
 import { alerts, type AlertEventContext, type Db } from '@lighthouse/db';
 import { describeTarget, isStateChange, isTargetType, type Language } from '@lighthouse/domain';
-import type { AlertEvent, AlertMessage } from '@lighthouse/channels';
+import type { AlertEvent, AlertMessage, RegionResult } from '@lighthouse/channels';
 
 interface CheckJson {
   time?: string;
@@ -12,6 +12,31 @@ interface CheckJson {
   flapping?: { transitions: number; window_minutes: number };
   /** when the new state's run began (checker: recordResults) */
   since?: string;
+  /** for a subscription checked from several regions: each region's result, sorted by region */
+  regions?: unknown;
+}
+
+const REGION_STATUSES = new Set<unknown>(['up', 'down', 'degraded', 'missing']);
+
+/**
+ * The regions a check names, as the message carries them: [] when it names none. An entry
+ * without a region name or with an unknown status is left out; other fields missing read as null.
+ */
+function regionsOf(check: CheckJson): RegionResult[] {
+  if (!Array.isArray(check.regions)) return [];
+  return check.regions.flatMap((entry: unknown): RegionResult[] => {
+    if (typeof entry !== 'object' || entry === null) return [];
+    const r = entry as Record<string, unknown>;
+    if (typeof r.region !== 'string' || !REGION_STATUSES.has(r.status)) return [];
+    return [
+      {
+        region: r.region,
+        status: r.status as RegionResult['status'],
+        error: typeof r.error === 'string' ? r.error : null,
+        response_time_ms: typeof r.response_time_ms === 'number' ? r.response_time_ms : null,
+      },
+    ];
+  });
 }
 
 /** What an 'expiring' event carries in `check` (packages/db rules.raiseExpiryNotices). */
@@ -50,7 +75,8 @@ export function messageKind(context: Pick<AlertEventContext, 'kind' | 'to_state'
 }
 
 /**
- * The channel-neutral message for a state event. Names the target without secrets.
+ * The channel-neutral message for a state event. Names the target without secrets, and the
+ * regions the check was made from ([] when it names none).
  * `check` stands in for the event's own when the event carries none (reminders and the
  * end of flapping describe the newest check); `downtimeMs` is how long the target was
  * (or, for reminders, has been) down.
@@ -95,6 +121,7 @@ export function buildMessage(
           },
         }
       : {}),
+    regions: regionsOf(check),
     downtime_ms: options.downtimeMs,
     ...(isStateChange(context.kind) && typeof own.since === 'string' ? { since: own.since } : {}),
     language,
