@@ -11,6 +11,7 @@ import * as checkValues from './migrations/20261122000800_check_values';
 import * as heartbeatsCanary from './migrations/20261122000810_heartbeats_canary';
 import * as redrive from './migrations/20261122000900_redrive';
 import * as selfHosted from './migrations/20261206000100_self_hosted';
+import * as regions from './migrations/20261206000200_regions';
 
 // Which storage engine check_history gets, decided before anything loads TimescaleDB: for the
 // tests, and for tools that want to know what a fresh database would become.
@@ -35,6 +36,7 @@ export const migrations: Record<string, Migration> = {
   '20261122000810_heartbeats_canary': heartbeatsCanary,
   '20261122000900_redrive': redrive,
   '20261206000100_self_hosted': selfHosted,
+  '20261206000200_regions': regions,
 };
 
 export function createMigrator(db: Kysely<any>): Migrator {

@@ -30,3 +30,4 @@ export type { CheckRow } from './repositories/results';
 export type { AlertEventContext, AlertWithDeliveries } from './repositories/alerts';
 export type { PaymentRow } from './repositories/payments';
 export type { StorageReport, TimescaleJob } from './repositories/storage';
+export * from './record';

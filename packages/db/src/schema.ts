@@ -95,6 +95,10 @@ export interface SubscriptionsTable {
   streak_since: Timestamp | null;
   /** next_check_at is a confirmation check (a retry after a failure), not a slot of the grid */
   confirming: Generated<boolean>;
+  /** the regions it is checked from; null: the instance's default region (DEFAULT_REGION) */
+  regions: string[] | null;
+  /** how many of the regions must agree on a verdict: any, majority, all, or a number */
+  quorum: Generated<string>;
 }
 
 /** The account that owns a self-hosted instance (one row at most). */
@@ -145,7 +149,8 @@ export interface CheckHistoryTable {
   error_message: string | null;
   body_excerpt: string | null;
   schedule_lag_ms: number | null;
-  region: string | null;
+  /** the checker's region (CHECKER_REGION): a slot has one row per region */
+  region: Generated<string>;
   /** true when the check ran inside a maintenance window; null otherwise */
   maintenance: boolean | null;
   /** the number a check measured: a balance in whole units, a block height, a contract value */
@@ -179,6 +184,7 @@ export interface RollupWatermarksTable {
 export interface CanaryResultsTable {
   subscription_id: string;
   time: Timestamp;
+  region: Generated<string>;
   step_index: number;
   step_name: string;
   status: CheckStatus;

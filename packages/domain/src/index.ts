@@ -12,3 +12,4 @@ export * from './flapping';
 export * from './reminders';
 export * from './expiry';
 export * from './alerting';
+export * from './regions';

@@ -49,7 +49,7 @@ export function guardedAgents(
       let transport = transports.get(access);
       if (transport === undefined) {
         const guard = guards(access);
-        transport = { guard, agent: new Agent({ ...options, connect: { lookup: guard.lookup } }) };
+        transport = { guard, agent: new Agent({ ...options, connect: guard.connectOptions }) };
         transports.set(access, transport);
       }
       return transport;

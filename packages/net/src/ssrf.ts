@@ -209,6 +209,12 @@ export interface SsrfGuardOptions {
   resolve?: Resolver;
   /** Defaults to {@link isBlockedAddress} under `access`. */
   isBlocked?: (ip: string) => boolean;
+  /**
+   * The local address every connection is made from (CHECKER_SOURCE_ADDRESS): a multi-homed
+   * host's interface, or a loopback address that stands for a region in tests. Host names
+   * then resolve to its family only.
+   */
+  localAddress?: string | undefined;
 }
 
 export interface SsrfGuard {
@@ -225,6 +231,11 @@ export interface SsrfGuard {
    * addresses are checked by `lookup`.
    */
   assertHostAllowed(hostname: string): void;
+  /**
+   * What a connect made under this guard adds to its options: `lookup`, and the local address
+   * (with its family) when one is set.
+   */
+  connectOptions: { lookup: LookupFunction; localAddress?: string; family?: 4 | 6 };
 }
 
 export function createSsrfGuard(options: SsrfGuardOptions): SsrfGuard {
@@ -258,8 +269,14 @@ export function createSsrfGuard(options: SsrfGuardOptions): SsrfGuard {
     );
   };
 
+  const local = options.localAddress;
+  const family = local === undefined ? 0 : isIP(local);
   return {
     lookup,
+    connectOptions:
+      local === undefined || family === 0
+        ? { lookup }
+        : { lookup, localAddress: local, family: family as 4 | 6 },
     assertHostAllowed(hostname) {
       if (allowAll) return;
       const host =

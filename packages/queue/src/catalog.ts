@@ -78,6 +78,15 @@ export const jobCatalog = {
 } as const;
 
 export type QueueName = keyof typeof jobCatalog;
+
+/**
+ * The queue that carries a region's check jobs (DESIGN: one queue per region): `checks` for the
+ * region `local`, the default of an instance that names none, and `checks-<region>` for any
+ * other. A checker consumes its region's queue only.
+ */
+export function checksQueueName(region: string): string {
+  return region === 'local' ? 'checks' : `checks-${region}`;
+}
 export type JobData<Q extends QueueName> = z.output<(typeof jobCatalog)[Q]['data']>;
 export const QUEUE_NAMES = Object.keys(jobCatalog) as QueueName[];
 

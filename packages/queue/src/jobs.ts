@@ -62,6 +62,8 @@ export function validated<Q extends QueueName>(name: Q, handler: JobHandler<Q>):
 export interface ConsumerOptions extends WorkerOptions {
   /** required: a Worker without an error listener lets Redis errors go unseen */
   onError: (err: Error) => void;
+  /** the queue's name in Redis when it is not the catalog's (a region's checks: checksQueueName) */
+  queueName?: string;
 }
 
 /** A Worker over queue `name` that runs `handler` on validated payloads. */
@@ -70,8 +72,8 @@ export function createWorker<Q extends QueueName>(
   handler: JobHandler<Q>,
   options: ConsumerOptions,
 ): Worker {
-  const { onError, ...workerOptions } = options;
-  const worker = new Worker(name, validated(name, handler), workerOptions);
+  const { onError, queueName, ...workerOptions } = options;
+  const worker = new Worker(queueName ?? name, validated(name, handler), workerOptions);
   worker.on('error', onError);
   return worker;
 }

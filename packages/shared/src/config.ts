@@ -37,8 +37,17 @@ function failConfig(message: string, issues: ConfigError['issues']): never {
   throw new ConfigError(message, issues);
 }
 
+/** A region's name (CHECKER_REGION, DEFAULT_REGION, a subscription's regions): it is part of a queue's name. */
+export const REGION_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
 /** Reusable pieces for service schemas. */
 export const env = {
+  /** A region's name; default `local`, the region of an instance that names none. */
+  region: () =>
+    z
+      .string()
+      .regex(REGION_PATTERN, 'must be 1-32 lower-case letters, digits or dashes, such as eu-west')
+      .default('local'),
   /** `true`/`false`/`1`/`0`/`yes`/`no`. */
   bool: (fallback: boolean) =>
     z

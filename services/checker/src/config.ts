@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import {
   env,
   parseConfig,
@@ -24,8 +25,13 @@ const schema = z
     ...targetAccessShape,
     /** stored on every job it processes (BullMQ processedBy); default <hostname>-<pid> */
     CHECKER_NAME: z.string().min(1).max(128).optional(),
-    /** stored with every result, e.g. eu-west-1 */
-    REGION: z.string().max(64).optional(),
+    /** the region this checker belongs to: it takes only that region's slots (eu-west, us-east) */
+    CHECKER_REGION: env.region(),
+    /** the local address its probes connect from (a multi-homed host's interface); default: the system's choice */
+    CHECKER_SOURCE_ADDRESS: z
+      .string()
+      .refine((v) => isIP(v) !== 0, 'must be an IPv4 or IPv6 address')
+      .optional(),
     /** a probe's job lock; a checker that dies holding it loses it after this long */
     CHECKER_LOCK_MS: env.int(30_000, 500, 600_000),
     /** how often workers look for jobs whose checker died (then retried elsewhere) */

@@ -5,7 +5,7 @@ export interface CheckerIdentity {
   name: string;
   host: string;
   version: string;
-  region: string | null;
+  region: string;
 }
 
 /** What the worker counts between beats. */

@@ -1,5 +1,5 @@
-import type { CheckRow } from '@lighthouse/db';
-import { createWorker, publishEvents } from '@lighthouse/queue';
+import { recordResults, type CheckRow, type RecordedEvent } from '@lighthouse/db';
+import { checksQueueName, createWorker, publishEvents } from '@lighthouse/queue';
 import { runMain, startOps, startRuntime } from '@lighthouse/runtime';
 import { createSecretBox, targetAccessOf } from '@lighthouse/shared';
 import { readFileSync } from 'node:fs';
@@ -12,7 +12,6 @@ import { createCheckProcessor } from './jobs/check';
 import { createLimit } from './jobs/limit';
 import { createMetrics } from './metrics';
 import { createBatcher } from './results/batcher';
-import { recordResults, type RecordedEvent } from './results/record';
 import { createHistoryReader } from './subscriptions/history';
 import { createTargetLoader } from './subscriptions/loader';
 
@@ -43,7 +42,7 @@ runMain('checker', async () => {
     },
   });
   shutdown.register('writer', () => writer.close());
-  const checks = createCheckRunners();
+  const checks = createCheckRunners({ sourceAddress: config.CHECKER_SOURCE_ADDRESS });
   shutdown.register('probes', () => checks.close());
 
   /** Publishes a batch's state events at once; the relay covers any that fail here. */
@@ -78,7 +77,7 @@ runMain('checker', async () => {
       metrics,
       logger,
       targetAccess: targetAccessOf(config),
-      region: config.REGION ?? null,
+      region: config.CHECKER_REGION,
       signal: abort.signal,
       onEvents: publish,
       limit,
@@ -87,6 +86,8 @@ runMain('checker', async () => {
     {
       connection: workerRedis,
       prefix: config.QUEUE_PREFIX,
+      // its region's slots only
+      queueName: checksQueueName(config.CHECKER_REGION),
       name,
       concurrency: config.CHECKER_CONCURRENCY,
       lockDuration: config.CHECKER_LOCK_MS,
@@ -110,7 +111,7 @@ runMain('checker', async () => {
           version: string;
         }
       ).version,
-      region: config.REGION ?? null,
+      region: config.CHECKER_REGION,
     },
     counts: () => counts,
     intervalMs: config.CHECKER_HEARTBEAT_MS,
@@ -132,6 +133,9 @@ runMain('checker', async () => {
   void worker.run();
   logger.info('checker running', {
     concurrency: config.CHECKER_CONCURRENCY,
+    region: config.CHECKER_REGION,
+    queue: checksQueueName(config.CHECKER_REGION),
+    ...(config.CHECKER_SOURCE_ADDRESS ? { source_address: config.CHECKER_SOURCE_ADDRESS } : {}),
     metrics_port: metricsPort,
     mode: config.LIGHTHOUSE_MODE,
     target_access: targetAccessOf(config),

@@ -1,6 +1,6 @@
 import { createDb, type CheckRow, type Db } from '@lighthouse/db';
 import { createTestDatabase, prepareCheckHistory, type TestDatabase } from '@lighthouse/testing';
-import { recordResults } from '../src/results/record';
+import { recordResults } from '@lighthouse/db';
 
 // A canary's steps are written with its check row, in the same transaction, once per slot.
 
@@ -35,7 +35,7 @@ function canaryRow(id: string, time: Date, failedAt: number | null): CheckRow {
     error_message: failedAt === null ? null : `step ${failedAt + 1} '${names[failedAt]}': status`,
     body_excerpt: null,
     schedule_lag_ms: 1,
-    region: null,
+    region: 'local',
     canary_steps: names.slice(0, count).map((name, i) => ({
       step_index: i,
       step_name: name,

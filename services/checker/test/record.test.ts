@@ -1,7 +1,7 @@
 import { createDb, type CheckRow, type Db } from '@lighthouse/db';
 import { createTestDatabase, prepareCheckHistory, type TestDatabase } from '@lighthouse/testing';
 import { createBatcher } from '../src/results/batcher';
-import { recordResults } from '../src/results/record';
+import { recordResults } from '@lighthouse/db';
 
 let database: TestDatabase;
 let db: Db;
@@ -60,7 +60,7 @@ function row(id: string, n: number, status: CheckRow['status']): CheckRow {
     error_message: status === 'down' ? 'status 500' : null,
     body_excerpt: null,
     schedule_lag_ms: 3,
-    region: null,
+    region: 'local',
   };
 }
 

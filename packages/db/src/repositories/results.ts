@@ -14,7 +14,8 @@ export interface CheckRow {
   error_message: string | null;
   body_excerpt: string | null;
   schedule_lag_ms: number | null;
-  region: string | null;
+  /** the checker's region: a slot has one row per region */
+  region: string;
   /** true when the slot fell in a maintenance window */
   maintenance?: boolean;
   /** true for a confirmation check, off the subscription's grid (see recordResults) */
@@ -40,18 +41,25 @@ export interface CanaryStepRow {
   error_message: string | null;
 }
 
+/** A row's key: a slot has one row per region. */
+export interface RowKey {
+  subscription_id: string;
+  time: Date;
+  region: string;
+}
+
+/** A row key as a string, for sets and maps. */
+export const rowKey = (r: RowKey): string => `${r.subscription_id}|${r.time.getTime()}|${r.region}`;
+
 /**
- * Inserts a batch in one statement; a slot that already has a row is skipped
+ * Inserts a batch in one statement; a (slot, region) that already has a row is skipped
  * (invariant 1). Rows already behind the rollups' reach mark their hour for
- * recompute in the same statement. Returns the (subscription, slot) pairs that were new.
+ * recompute in the same statement. Returns the keys of the rows that were new.
  */
-export async function insertCheckRows(
-  db: Executor,
-  rows: CheckRow[],
-): Promise<{ subscription_id: string; time: Date }[]> {
+export async function insertCheckRows(db: Executor, rows: CheckRow[]): Promise<RowKey[]> {
   if (rows.length === 0) return [];
   const col = <K extends keyof CheckRow>(k: K) => rows.map((r) => r[k]);
-  const { rows: inserted } = await sql<{ subscription_id: string; time: Date }>`
+  const { rows: inserted } = await sql<RowKey>`
     WITH inserted AS (
     INSERT INTO check_history
       (time, subscription_id, status, http_status, response_time_ms, timings,
@@ -73,29 +81,35 @@ export async function insertCheckRows(
       ${rows.map((r) => r.value ?? null)}::double precision[],
       ${rows.map((r) => r.value_text ?? null)}::text[],
       ${rows.map((r) => (r.confirmation ? true : null))}::boolean[])
-    ON CONFLICT (subscription_id, time) DO NOTHING
-    RETURNING subscription_id, time
+    ON CONFLICT (subscription_id, time, region) DO NOTHING
+    RETURNING subscription_id, time, region
     ), late AS (${markLateSql(sql`inserted`)})
-    SELECT subscription_id, time FROM inserted`.execute(db);
+    SELECT subscription_id, time, region FROM inserted`.execute(db);
   return inserted;
 }
 
 /** Writes the steps of canary rows, in one statement; call it with the rows that were new. */
 export async function insertCanarySteps(
   db: Executor,
-  rows: Pick<CheckRow, 'time' | 'subscription_id' | 'canary_steps'>[],
+  rows: Pick<CheckRow, 'time' | 'subscription_id' | 'region' | 'canary_steps'>[],
 ): Promise<void> {
   const steps = rows.flatMap((r) =>
-    (r.canary_steps ?? []).map((step) => ({ ...step, time: r.time, id: r.subscription_id })),
+    (r.canary_steps ?? []).map((step) => ({
+      ...step,
+      time: r.time,
+      id: r.subscription_id,
+      region: r.region,
+    })),
   );
   if (steps.length === 0) return;
   await sql`
     INSERT INTO canary_results
-      (subscription_id, time, step_index, step_name, status, http_status, response_time_ms,
-       timings, error_category, error_message)
+      (subscription_id, time, region, step_index, step_name, status, http_status,
+       response_time_ms, timings, error_category, error_message)
     SELECT * FROM unnest(
       ${steps.map((s) => s.id)}::uuid[],
       ${steps.map((s) => s.time.toISOString())}::timestamptz[],
+      ${steps.map((s) => s.region)}::text[],
       ${steps.map((s) => s.step_index)}::smallint[],
       ${steps.map((s) => s.step_name)}::text[],
       ${steps.map((s) => s.status)}::check_status[],
@@ -104,7 +118,7 @@ export async function insertCanarySteps(
       ${steps.map((s) => (s.timings ? JSON.stringify(s.timings) : null))}::jsonb[],
       ${steps.map((s) => s.error_category)}::text[],
       ${steps.map((s) => s.error_message)}::text[])
-    ON CONFLICT (subscription_id, time, step_index) DO NOTHING`.execute(db);
+    ON CONFLICT (subscription_id, time, region, step_index) DO NOTHING`.execute(db);
 }
 
 export interface MonitorRow {
@@ -120,6 +134,11 @@ export interface MonitorRow {
   flapping_threshold: number | null;
   flapping_window_minutes: number;
   flapping_since: Date | null;
+  /** null: the instance's default region only */
+  regions: string[] | null;
+  quorum: string;
+  /** the probe's timeout as configured (a multi-region slot waits for it, and a grace) */
+  timeout_ms: number | null;
 }
 
 /** Locks the monitors of a batch in id order, so concurrent batches cannot deadlock. */
@@ -140,6 +159,9 @@ export async function lockMonitors(db: Executor, ids: string[]): Promise<Monitor
       'flapping_threshold',
       'flapping_window_minutes',
       'flapping_since',
+      'regions',
+      'quorum',
+      sql<number | null>`(target_config->>'timeout_ms')::integer`.as('timeout_ms'),
     ])
     .where('id', 'in', ids)
     .orderBy('id')
@@ -302,3 +324,68 @@ export async function closeIncident(
     .where('resolved_at', 'is', null)
     .execute();
 }
+
+/** A region's row of a slot, as a verdict reads it. */
+export type RegionRow = Pick<
+  CheckRow,
+  | 'subscription_id'
+  | 'time'
+  | 'region'
+  | 'status'
+  | 'http_status'
+  | 'response_time_ms'
+  | 'error_category'
+  | 'error_message'
+  | 'maintenance'
+>;
+
+/**
+ * The rows of slots after each subscription's last applied one (`since`, null: any), from
+ * every region, oldest slot first and by region within a slot. Slots before `floor` are not
+ * read: a slot that waited that long for its regions is left undecided.
+ */
+export async function rowsAfter(
+  db: Executor,
+  monitors: { id: string; since: Date | null }[],
+  floor: Date,
+): Promise<RegionRow[]> {
+  if (monitors.length === 0) return [];
+  const { rows } = await sql<RegionRow>`
+    SELECT h.subscription_id, h.time, h.region, h.status, h.http_status, h.response_time_ms,
+           h.error_category, h.error_message, coalesce(h.maintenance, false) AS maintenance
+      FROM unnest(${monitors.map((m) => m.id)}::uuid[],
+                  ${monitors.map((m) => m.since?.toISOString() ?? null)}::timestamptz[]) AS m(id, since)
+      JOIN check_history h
+        ON h.subscription_id = m.id AND h.time > coalesce(m.since, '-infinity'::timestamptz)
+     WHERE h.time > ${floor.toISOString()}::timestamptz
+     ORDER BY h.subscription_id, h.time, h.region`.execute(db);
+  return rows;
+}
+
+/**
+ * Subscriptions checked from several regions with a slot whose deadline has passed (its
+ * probe's timeout and `graceMs` after it) that has rows but no verdict yet: the ones a
+ * region never answered for. At most `limit`; slots before `floor` are not looked at.
+ */
+export async function overdueSlots(
+  db: Executor,
+  options: { graceMs: number; floor: Date; limit: number },
+): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`
+    SELECT s.id FROM subscriptions s
+     WHERE cardinality(s.regions) > 1 AND s.deleted_at IS NULL
+       AND EXISTS (
+         SELECT 1 FROM check_history h
+          WHERE h.subscription_id = s.id
+            AND h.time > ${options.floor.toISOString()}::timestamptz
+            AND h.time > coalesce(s.last_scheduled_at, '-infinity'::timestamptz)
+            AND h.time < now() - make_interval(secs => (
+                  coalesce((s.target_config->>'timeout_ms')::integer, ${DEFAULT_TIMEOUT_MS})
+                  + ${options.graceMs}) / 1000.0))
+     ORDER BY s.id
+     LIMIT ${options.limit}`.execute(db);
+  return rows.map((r) => r.id);
+}
+
+/** The timeout a verdict waits for when a target's config names none (the longest a probe may take). */
+export const DEFAULT_TIMEOUT_MS = 60_000;

@@ -40,6 +40,12 @@ export function createDnsChecker(probes: Pick<Probes, 'guards'>): CheckRunner<Dn
         probes.guards(ctx.targetAccess).assertHostAllowed(server.address);
         const host = isIP(server.address) === 6 ? `[${server.address}]` : server.address;
         resolver.setServers([`${host}:${server.port}`]);
+        // from the checker's source address, as every other probe (a region's own)
+        const local = probes.guards(ctx.targetAccess).connectOptions.localAddress;
+        if (local !== undefined) {
+          if (isIP(local) === 6) resolver.setLocalAddress(undefined, local);
+          else resolver.setLocalAddress(local);
+        }
       }
       query(resolver, config.hostname, config.record_type).then(
         (answers) => {

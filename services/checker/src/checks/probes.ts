@@ -9,6 +9,8 @@ export interface ProbeOptions {
   isBlocked?: (ip: string) => boolean;
   /** Certificate authorities to trust instead of node's bundled roots (tests use their own CA). */
   ca?: string;
+  /** The local address every probe connects from (CHECKER_SOURCE_ADDRESS). */
+  sourceAddress?: string | undefined;
 }
 
 /**
@@ -27,7 +29,11 @@ export interface Probes {
 }
 
 export function createProbes(options: ProbeOptions = {}): Probes {
-  const guards = createGuards({ resolve: options.resolve, isBlocked: options.isBlocked });
+  const guards = createGuards({
+    resolve: options.resolve,
+    isBlocked: options.isBlocked,
+    localAddress: options.sourceAddress,
+  });
   const http = createHttpTransport(guards, options.ca);
   const rpc = createRpcAgents(guards);
   return {

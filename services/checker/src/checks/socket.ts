@@ -52,12 +52,12 @@ export function connectGuarded(
   const phases: Phases = { started: performance.now() };
   let connection: Connection;
   if (tls === undefined) {
-    connection = { socket: netConnect({ host, port, lookup: guard.lookup }), phases };
+    connection = { socket: netConnect({ host, port, ...guard.connectOptions }), phases };
   } else {
     const socket = tlsConnect({
       host,
       port,
-      lookup: guard.lookup,
+      ...guard.connectOptions,
       servername: tls.servername,
       rejectUnauthorized: tls.rejectUnauthorized,
       ...(tls.ca === undefined ? {} : { ca: tls.ca }),

@@ -8,7 +8,7 @@ import type { CheckRunners } from '../checks';
 import type { StepResult } from '../checks/types';
 import type { CheckerMetrics } from '../metrics';
 import type { Batcher } from '../results/batcher';
-import type { RecordedEvent } from '../results/record';
+import type { RecordedEvent } from '@lighthouse/db';
 import type { HistoryReader } from '../subscriptions/history';
 import type { TargetLoader } from '../subscriptions/loader';
 
@@ -21,7 +21,8 @@ export interface CheckJobDeps {
   metrics: CheckerMetrics;
   logger: Logger;
   targetAccess: TargetAccess;
-  region: string | null;
+  /** the checker's region, written on every row */
+  region: string;
   /** aborted at shutdown so probes do not outlive the process */
   signal: AbortSignal;
   /** called with the events a batch produced, after it committed */

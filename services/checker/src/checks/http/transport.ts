@@ -152,7 +152,7 @@ function guardedConnector(
         tlsConnect({
           host: hostname,
           port: Number(port) || 443,
-          lookup: guard.lookup,
+          ...guard.connectOptions,
           servername: name,
           secureContext,
           rejectUnauthorized: true,
@@ -166,7 +166,11 @@ function guardedConnector(
       });
       socket = tlsSocket;
     } else {
-      socket = netConnect({ host: hostname, port: Number(port) || 80, lookup: guard.lookup });
+      socket = netConnect({
+        host: hostname,
+        port: Number(port) || 80,
+        ...guard.connectOptions,
+      });
     }
     connections.set(socket, connection);
     socket.setNoDelay(true);
