@@ -12,6 +12,7 @@ import * as heartbeatsCanary from './migrations/20261122000810_heartbeats_canary
 import * as redrive from './migrations/20261122000900_redrive';
 import * as selfHosted from './migrations/20261206000100_self_hosted';
 import * as regions from './migrations/20261206000200_regions';
+import * as rollupRegions from './migrations/20261206000300_rollup_regions';
 
 // Which storage engine check_history gets, decided before anything loads TimescaleDB: for the
 // tests, and for tools that want to know what a fresh database would become.
@@ -37,6 +38,7 @@ export const migrations: Record<string, Migration> = {
   '20261122000900_redrive': redrive,
   '20261206000100_self_hosted': selfHosted,
   '20261206000200_regions': regions,
+  '20261206000300_rollup_regions': rollupRegions,
 };
 
 export function createMigrator(db: Kysely<any>): Migrator {

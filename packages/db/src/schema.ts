@@ -164,6 +164,8 @@ export interface CheckHistoryTable {
 export interface RollupTable {
   subscription_id: string;
   bucket: Timestamp;
+  /** the region whose rows these are: all regions' figures are the sums of theirs */
+  region: Generated<string>;
   total_count: Generated<number>;
   up_count: Generated<number>;
   down_count: Generated<number>;

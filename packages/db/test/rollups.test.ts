@@ -28,18 +28,28 @@ function rng(seed: number) {
 }
 
 const STATUSES = ['up', 'up', 'up', 'up', 'degraded', 'down'] as const;
+/** most rows from one region, some from two others */
+const REGIONS = ['local', 'local', 'eu-west', 'us-east'] as const;
 
-function randomRows(ids: string[], n: number, spanMs: number, endAgoMs: number, seed: number) {
+function randomRows(
+  ids: string[],
+  n: number,
+  spanMs: number,
+  endAgoMs: number,
+  seed: number,
+  regions: readonly string[] = REGIONS,
+) {
   const rand = rng(seed);
   const rows = new Map<string, CheckRow>();
   while (rows.size < n) {
     const id = ids[Math.floor(rand() * ids.length)]!;
+    const region = regions[Math.floor(rand() * regions.length)]!;
     // whole seconds, so two rows of one subscription can collide and be skipped
     const t = new Date(Math.floor((Date.now() - endAgoMs - rand() * spanMs) / 1000) * 1000);
     const status = STATUSES[Math.floor(rand() * STATUSES.length)]!;
     // heavy-tailed latencies across the linear and the log part of the histogram
     const ms = status === 'down' && rand() < 0.5 ? null : Math.floor(2 + rand() ** 3 * 4_000);
-    rows.set(`${id}${t.getTime()}`, {
+    rows.set(`${id} ${t.getTime()} ${region}`, {
       time: t,
       subscription_id: id,
       status,
@@ -50,7 +60,7 @@ function randomRows(ids: string[], n: number, spanMs: number, endAgoMs: number, 
       error_message: null,
       body_excerpt: null,
       schedule_lag_ms: null,
-      region: null,
+      region,
     });
   }
   return [...rows.values()];
@@ -71,6 +81,7 @@ async function roundsUntilCaughtUp(): Promise<rollups.RollupRound> {
 
 interface Direct {
   subscription_id: string;
+  region: string;
   bucket: Date;
   total: number;
   up: number;
@@ -83,10 +94,11 @@ interface Direct {
   histogram: number[];
 }
 
-/** The rollups recomputed straight from the raw rows at or before `upTo`. */
+/** The rollups recomputed straight from the raw rows at or before `upTo`, per region. */
 async function directAggregation(unit: 'hour' | 'day', upTo: Date): Promise<Map<string, Direct>> {
   const { rows } = await sql<{
     subscription_id: string;
+    region: string;
     bucket: Date;
     total: number;
     up: number;
@@ -98,19 +110,21 @@ async function directAggregation(unit: 'hour' | 'day', upTo: Date): Promise<Map<
     latency_max: number | null;
     latencies: (number | null)[];
   }>`
-    SELECT subscription_id, date_trunc(${sql.lit(unit)}, time, 'UTC') AS bucket, count(*)::int AS total,
+    SELECT subscription_id, region, date_trunc(${sql.lit(unit)}, time, 'UTC') AS bucket,
+           count(*)::int AS total,
            (count(*) FILTER (WHERE status = 'up'))::int AS up,
            (count(*) FILTER (WHERE status = 'down'))::int AS down,
            (count(*) FILTER (WHERE status = 'degraded'))::int AS degraded,
            count(response_time_ms)::int AS latency_count, sum(response_time_ms) AS latency_sum,
            min(response_time_ms) AS latency_min, max(response_time_ms) AS latency_max,
            array_agg(response_time_ms) AS latencies
-    FROM check_history WHERE time <= ${upTo} GROUP BY 1, 2`.execute(db);
+    FROM check_history WHERE time <= ${upTo} GROUP BY 1, 2, 3`.execute(db);
   return new Map(
     rows.map((r) => [
-      `${r.subscription_id} ${r.bucket.toISOString()}`,
+      `${r.subscription_id} ${r.bucket.toISOString()} ${r.region}`,
       {
         subscription_id: r.subscription_id,
+        region: r.region,
         bucket: r.bucket,
         total: r.total,
         up: r.up,
@@ -133,9 +147,10 @@ async function stored(unit: 'hour' | 'day'): Promise<Map<string, Direct>> {
     .execute();
   return new Map(
     rows.map((r) => [
-      `${r.subscription_id} ${r.bucket.toISOString()}`,
+      `${r.subscription_id} ${r.bucket.toISOString()} ${r.region}`,
       {
         subscription_id: r.subscription_id,
+        region: r.region,
         bucket: r.bucket,
         total: r.total_count,
         up: r.up_count,
@@ -149,6 +164,52 @@ async function stored(unit: 'hour' | 'day'): Promise<Map<string, Direct>> {
       },
     ]),
   );
+}
+
+/** Direct aggregations of one subscription, regions summed per bucket, oldest first. */
+function sumRegions(list: Direct[]): Direct[] {
+  const byBucket = new Map<number, Direct>();
+  for (const d of list) {
+    const sum = byBucket.get(d.bucket.getTime());
+    if (!sum) {
+      byBucket.set(d.bucket.getTime(), { ...d, region: '*', histogram: [...d.histogram] });
+      continue;
+    }
+    sum.total += d.total;
+    sum.up += d.up;
+    sum.down += d.down;
+    sum.degraded += d.degraded;
+    sum.latency_count += d.latency_count;
+    sum.latency_sum += d.latency_sum;
+    const lesser = (a: number | null, b: number | null) =>
+      a === null ? b : b === null ? a : Math.min(a, b);
+    const greater = (a: number | null, b: number | null) =>
+      a === null ? b : b === null ? a : Math.max(a, b);
+    sum.latency_min = lesser(sum.latency_min, d.latency_min);
+    sum.latency_max = greater(sum.latency_max, d.latency_max);
+    sum.histogram = sum.histogram.map((n, i) => n + (d.histogram[i] ?? 0));
+  }
+  return [...byBucket.values()].sort((a, b) => a.bucket.getTime() - b.bucket.getTime());
+}
+
+/** The buckets read are exactly the direct aggregation's, bucket by bucket. */
+function expectBuckets(buckets: rollups.Bucket[], want: Direct[]) {
+  expect(buckets.map((b) => b.time)).toEqual(want.map((w) => w.bucket));
+  buckets.forEach((b, i) => {
+    const w = want[i]!;
+    expect({ ...b, time: undefined }).toEqual({
+      time: undefined,
+      total: w.total,
+      up: w.up,
+      down: w.down,
+      degraded: w.degraded,
+      latency_count: w.latency_count,
+      latency_sum: w.latency_sum,
+      latency_min: w.latency_min,
+      latency_max: w.latency_max,
+      histogram: w.histogram,
+    });
+  });
 }
 
 async function expectRollupsMatchRaw(upTo: Date) {
@@ -237,25 +298,11 @@ describe('rollups', () => {
     const to = new Date(Math.ceil(now / 3_600_000) * 3_600_000 + 3_600_000);
     const buckets = await rollups.bucketStats(db, id, from, to, 'hour');
     const direct = await directAggregation('hour', new Date(now + 3_600_000));
-    const want = [...direct.values()]
-      .filter((d) => d.subscription_id === id && d.bucket >= from)
-      .sort((a, b) => a.bucket.getTime() - b.bucket.getTime());
-    expect(buckets.map((b) => b.time)).toEqual(want.map((w) => w.bucket));
-    buckets.forEach((b, i) => {
-      const w = want[i]!;
-      expect({ ...b, time: undefined }).toEqual({
-        time: undefined,
-        total: w.total,
-        up: w.up,
-        down: w.down,
-        degraded: w.degraded,
-        latency_count: w.latency_count,
-        latency_sum: w.latency_sum,
-        latency_min: w.latency_min,
-        latency_max: w.latency_max,
-        histogram: w.histogram,
-      });
-    });
+    // all regions together: the regions' rows summed
+    const want = sumRegions(
+      [...direct.values()].filter((d) => d.subscription_id === id && d.bucket >= from),
+    );
+    expectBuckets(buckets, want);
     // several subscriptions in one read: each gets exactly its own buckets
     const many = await rollups.bucketStatsOf(db, ids, from, to, 'hour');
     expect([...many.keys()]).toEqual(ids);
@@ -266,5 +313,84 @@ describe('rollups', () => {
     // the recent rows are past the watermark: they came from the raw table
     const mark = await rollups.watermark(db);
     expect(recent.every((r) => r.time > mark!)).toBe(true);
+  });
+
+  it('read each region alone, and all regions as the sum of theirs', async () => {
+    const id = ids[1]!;
+    // rows of every region newer than any watermark, beside the folded ones
+    await results.insertCheckRows(db, randomRows([id], 30, 60_000, 0, 5));
+    const now = Date.now();
+    const from = new Date(Math.floor((now - 48 * 3_600_000) / 3_600_000) * 3_600_000);
+    const to = new Date(Math.ceil(now / 3_600_000) * 3_600_000 + 3_600_000);
+    const direct = [...(await directAggregation('hour', new Date(now + 3_600_000))).values()]
+      .filter((d) => d.subscription_id === id && d.bucket >= from)
+      .sort((a, b) => a.bucket.getTime() - b.bucket.getTime());
+    const regions = [...new Set(direct.map((d) => d.region))].sort();
+    expect(regions).toEqual(['eu-west', 'local', 'us-east']);
+
+    // by region, regions by name: each exactly its own rows (rollups and the raw tail)
+    const byRegion = await rollups.regionBucketStats(db, id, from, to, 'hour');
+    expect([...byRegion.keys()]).toEqual(regions);
+    for (const region of regions) {
+      const want = direct.filter((d) => d.region === region);
+      expectBuckets(byRegion.get(region)!, want);
+      // asked for one region: the same, from a query that reads that region alone
+      expectBuckets(await rollups.bucketStats(db, id, from, to, 'hour', { region }), want);
+    }
+    // all regions: the merge of theirs, which is the sum of their raw rows
+    const all = await rollups.bucketStats(db, id, from, to, 'hour');
+    expect(rollups.mergeRegions(byRegion)).toEqual(all);
+    expectBuckets(all, sumRegions(direct));
+    // a region without rows has no buckets
+    expect(await rollups.bucketStats(db, id, from, to, 'hour', { region: 'ap-south' })).toEqual([]);
+
+    // daily rollups hold each region's rows too
+    const dayFrom = new Date(Math.floor(from.getTime() / 86_400_000) * 86_400_000);
+    const days = await rollups.regionBucketStats(
+      db,
+      id,
+      dayFrom,
+      new Date(Math.ceil(to.getTime() / 86_400_000) * 86_400_000),
+      'day',
+    );
+    const directDays = [...(await directAggregation('day', new Date(now + 3_600_000))).values()]
+      .filter((d) => d.subscription_id === id && d.bucket >= dayFrom)
+      .sort((a, b) => a.bucket.getTime() - b.bucket.getTime());
+    expect([...days.keys()]).toEqual(regions);
+    for (const region of regions) {
+      expectBuckets(
+        days.get(region)!,
+        directDays.filter((d) => d.region === region),
+      );
+    }
+  });
+
+  it('recompute late rows of one region without touching the others', async () => {
+    const id = ids[2]!;
+    const { watermark } = await roundsUntilCaughtUp();
+    const before = await stored('hour');
+    // a late row of a new region, in an hour the rollups already cover
+    const hour = new Date(
+      Math.floor((watermark.getTime() - 3 * 3_600_000) / 3_600_000) * 3_600_000,
+    );
+    await results.insertCheckRows(db, [
+      {
+        ...randomRows([id], 1, 1, 0, 6, ['sa-east'])[0]!,
+        time: new Date(hour.getTime() + 17_000),
+        status: 'down',
+        response_time_ms: 1_234,
+      },
+    ]);
+    const round = await rollups.rollUp(db);
+    expect(round.recomputed).toBe(1);
+    await expectRollupsMatchRaw(round.watermark);
+    const after = await stored('hour');
+    const key = `${id} ${hour.toISOString()} sa-east`;
+    expect(before.has(key)).toBe(false);
+    expect(after.get(key)).toMatchObject({ total: 1, down: 1, latency_max: 1_234 });
+    // the hour's other regions were recomputed to what they were
+    for (const [k, v] of before) {
+      if (k.startsWith(`${id} ${hour.toISOString()} `)) expect(after.get(k)).toEqual(v);
+    }
   });
 });

@@ -75,17 +75,28 @@ export interface ScheduleChange {
 /** A slot is due this long after its time: its check may still be running before that. */
 export const DUE_GRACE_MS = 60_000;
 
+export interface DueOptions {
+  now: Date;
+  expiresAt?: Date | null;
+  graceMs?: number;
+  /**
+   * How many regions check each slot (each writes its own row), so how many rows a slot is
+   * due; 1 when left out. Coverage counts regions: a slot checked from 2 of 3 regions is 2/3.
+   */
+  regions?: number;
+}
+
 /**
- * How many slots were due in [from, to): the scheduled stretches of the log, cut at
- * `expires_at`, divided by their interval. Slots within `graceMs` of `now` are not
- * due yet (their check may still be running). Fractional: a stretch need not hold a
- * whole number of intervals.
+ * How many checks were due in [from, to): the scheduled stretches of the log, cut at
+ * `expires_at`, divided by their interval, times the regions each slot is checked from.
+ * Slots within `graceMs` of `now` are not due yet (their check may still be running).
+ * Fractional: a stretch need not hold a whole number of intervals.
  */
 export function expectedSlots(
   changes: readonly ScheduleChange[],
   from: Date,
   to: Date,
-  opts: { now: Date; expiresAt?: Date | null; graceMs?: number },
+  opts: DueOptions,
 ): number {
   let end = Math.min(to.getTime(), opts.now.getTime() - (opts.graceMs ?? DUE_GRACE_MS));
   if (opts.expiresAt) end = Math.min(end, opts.expiresAt.getTime());
@@ -99,7 +110,7 @@ export function expectedSlots(
     const hi = Math.min(next, end);
     if (hi > lo) slots += (hi - lo) / (c.check_frequency_seconds * 1000);
   }
-  return slots;
+  return slots * Math.max(1, opts.regions ?? 1);
 }
 
 /**
@@ -113,7 +124,7 @@ export function dueSlots(
   changes: readonly ScheduleChange[],
   from: Date,
   to: Date,
-  opts: { now: Date; expiresAt?: Date | null; graceMs?: number },
+  opts: DueOptions,
 ): number {
   return Math.max(expectedSlots(changes, from, to, opts), counts.total);
 }

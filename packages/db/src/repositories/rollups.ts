@@ -20,6 +20,10 @@ import type { Db, Executor } from '../connection';
  * dirty in the same transaction (see `insertCheckRows`); the next round recomputes
  * dirty hours from raw rows. The gap between the two delays bounds how long a checker's
  * result transaction may take.
+ *
+ * Rollup rows are per region (a slot has one raw row per region it was checked from); the
+ * figures of all regions are the sums of theirs, histograms included, which merge exactly.
+ * A dirty hour is recomputed for every region of its subscription.
  */
 export const LATE_AFTER_SECONDS = 120;
 export const FOLD_DELAY_SECONDS = 180;
@@ -32,23 +36,24 @@ const WATERMARK = 'check_history';
 const thresholds = () => sql`${[...THRESHOLDS]}::integer[]`;
 
 /**
- * Counts, latency figures and a dense histogram per (subscription, bucket) of the raw
- * rows `source` selects (columns subscription_id, bucket, status, ms).
+ * Counts, latency figures and a dense histogram per (subscription, bucket, region) of the raw
+ * rows `source` selects (columns subscription_id, bucket, region, status, ms).
  */
 function aggregate(source: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`
     raw AS MATERIALIZED (${source}),
     bins AS (
-      SELECT subscription_id, bucket, greatest(width_bucket(ms, ${thresholds()}), 1) AS bin, count(*) AS n
-      FROM raw WHERE ms IS NOT NULL GROUP BY 1, 2, 3
+      SELECT subscription_id, bucket, region,
+             greatest(width_bucket(ms, ${thresholds()}), 1) AS bin, count(*) AS n
+      FROM raw WHERE ms IS NOT NULL GROUP BY 1, 2, 3, 4
     ),
     hist AS (
-      SELECT subscription_id, bucket,
+      SELECT subscription_id, bucket, region,
              lighthouse_hist_from(array_agg(bin), array_agg(n), ${HISTOGRAM_BUCKETS}::int) AS h
-      FROM bins GROUP BY 1, 2
+      FROM bins GROUP BY 1, 2, 3
     ),
     agg AS (
-      SELECT r.subscription_id, r.bucket,
+      SELECT r.subscription_id, r.bucket, r.region,
              count(*)::int AS total_count,
              (count(*) FILTER (WHERE status = 'up'))::int AS up_count,
              (count(*) FILTER (WHERE status = 'down'))::int AS down_count,
@@ -57,22 +62,22 @@ function aggregate(source: RawBuilder<unknown>): RawBuilder<unknown> {
              coalesce(sum(ms), 0)::bigint AS latency_sum,
              min(ms) AS latency_min,
              max(ms) AS latency_max
-      FROM raw r GROUP BY 1, 2
+      FROM raw r GROUP BY 1, 2, 3
     ),
     rows AS (
       SELECT a.*, coalesce(h.h, array_fill(0, ARRAY[${HISTOGRAM_BUCKETS}::int])) AS latency_histogram
-      FROM agg a LEFT JOIN hist h USING (subscription_id, bucket)
+      FROM agg a LEFT JOIN hist h USING (subscription_id, bucket, region)
     )`;
 }
 
-const COLUMNS = sql`(subscription_id, bucket, total_count, up_count, down_count, degraded_count,
+const COLUMNS = sql`(subscription_id, bucket, region, total_count, up_count, down_count, degraded_count,
   latency_count, latency_sum, latency_min, latency_max, latency_histogram)`;
 
 const table = (unit: BucketUnit) =>
   sql.table(unit === 'hour' ? 'check_rollups_hourly' : 'check_rollups_daily');
 
 const ADD = sql`
-  ON CONFLICT (subscription_id, bucket) DO UPDATE SET
+  ON CONFLICT (subscription_id, bucket, region) DO UPDATE SET
     total_count = t.total_count + EXCLUDED.total_count,
     up_count = t.up_count + EXCLUDED.up_count,
     down_count = t.down_count + EXCLUDED.down_count,
@@ -89,25 +94,25 @@ const ADD = sql`
  */
 async function fold(db: Executor, lo: Date, hi: Date): Promise<number> {
   const source = sql`
-    SELECT subscription_id, date_trunc('hour', time, 'UTC') AS bucket,
+    SELECT subscription_id, date_trunc('hour', time, 'UTC') AS bucket, region,
            status, response_time_ms AS ms
     FROM check_history WHERE time > ${lo} AND time <= ${hi} AND confirmation IS NOT TRUE`;
   const { rows } = await sql<{ folded: number }>`
     WITH ${aggregate(source)},
     hourly AS (
       INSERT INTO check_rollups_hourly AS t ${COLUMNS}
-      SELECT subscription_id, bucket, total_count, up_count, down_count, degraded_count,
+      SELECT subscription_id, bucket, region, total_count, up_count, down_count, degraded_count,
              latency_count, latency_sum, latency_min, latency_max, latency_histogram FROM rows
       ${ADD}
       RETURNING 1
     ),
     daily AS (
       INSERT INTO check_rollups_daily AS t ${COLUMNS}
-      SELECT subscription_id, date_trunc('day', bucket, 'UTC'), sum(total_count)::int,
+      SELECT subscription_id, date_trunc('day', bucket, 'UTC'), region, sum(total_count)::int,
              sum(up_count)::int, sum(down_count)::int, sum(degraded_count)::int,
              sum(latency_count)::int, sum(latency_sum)::bigint, min(latency_min),
              max(latency_max), lighthouse_hist_sum(latency_histogram)
-      FROM rows GROUP BY 1, 2
+      FROM rows GROUP BY 1, 2, 3
       ${ADD}
     )
     SELECT (SELECT count(*) FROM hourly)::int AS folded`.execute(db);
@@ -115,7 +120,7 @@ async function fold(db: Executor, lo: Date, hi: Date): Promise<number> {
 }
 
 const REPLACE = sql`
-  ON CONFLICT (subscription_id, bucket) DO UPDATE SET
+  ON CONFLICT (subscription_id, bucket, region) DO UPDATE SET
     total_count = EXCLUDED.total_count,
     up_count = EXCLUDED.up_count,
     down_count = EXCLUDED.down_count,
@@ -136,7 +141,7 @@ async function recompute(
   const ids = hours.map((h) => h.subscription_id);
   const starts = hours.map((h) => h.hour.toISOString());
   const source = sql`
-    SELECT h.subscription_id, d.hour AS bucket, h.status, h.response_time_ms AS ms
+    SELECT h.subscription_id, d.hour AS bucket, h.region, h.status, h.response_time_ms AS ms
     FROM unnest(${ids}::uuid[], ${starts}::timestamptz[]) AS d(subscription_id, hour)
     JOIN check_history h ON h.subscription_id = d.subscription_id
      AND h.time >= d.hour AND h.time < d.hour + interval '1 hour' AND h.time <= ${upTo}
@@ -144,7 +149,7 @@ async function recompute(
   await sql`
     WITH ${aggregate(source)}
     INSERT INTO check_rollups_hourly ${COLUMNS}
-    SELECT subscription_id, bucket, total_count, up_count, down_count, degraded_count,
+    SELECT subscription_id, bucket, region, total_count, up_count, down_count, degraded_count,
            latency_count, latency_sum, latency_min, latency_max, latency_histogram FROM rows
     ${REPLACE}`.execute(db);
   await sql`
@@ -153,12 +158,12 @@ async function recompute(
       FROM unnest(${ids}::uuid[], ${starts}::timestamptz[]) AS d(subscription_id, hour)
     )
     INSERT INTO check_rollups_daily ${COLUMNS}
-    SELECT r.subscription_id, d.day, sum(total_count), sum(up_count), sum(down_count),
-           sum(degraded_count), sum(latency_count), sum(latency_sum), min(latency_min),
-           max(latency_max), lighthouse_hist_sum(latency_histogram)
+    SELECT r.subscription_id, d.day, r.region, sum(total_count), sum(up_count),
+           sum(down_count), sum(degraded_count), sum(latency_count), sum(latency_sum),
+           min(latency_min), max(latency_max), lighthouse_hist_sum(latency_histogram)
     FROM days d JOIN check_rollups_hourly r ON r.subscription_id = d.subscription_id
      AND r.bucket >= d.day AND r.bucket < d.day + interval '1 day'
-    GROUP BY r.subscription_id, d.day
+    GROUP BY r.subscription_id, d.day, r.region
     ${REPLACE}`.execute(db);
 }
 
@@ -232,6 +237,8 @@ export interface Bucket extends BucketCounts {
 }
 
 interface StatsRow {
+  subscription_id: string | null;
+  region: string | null;
   time: Date | null;
   total_count: number;
   up_count: number;
@@ -244,6 +251,7 @@ interface StatsRow {
   latency_histogram: number[] | null;
   status: 'up' | 'down' | 'degraded' | null;
   ms: number | null;
+  w: unknown;
 }
 
 /**
@@ -253,56 +261,73 @@ interface StatsRow {
  */
 const seenWatermark = new WeakMap<object, Date>();
 
+export interface StatsOptions {
+  /** false: the rollup histograms are not read (for callers that show counts only) */
+  histograms?: boolean;
+  /** this region's rows only; all regions when left out */
+  region?: string;
+}
+
+/** Buckets by subscription, then by region. */
+export type RegionBuckets = Map<string, Map<string, Bucket[]>>;
+
 /**
  * Each subscription's buckets of `unit` in [from, to) (both aligned to the unit by the
- * caller), oldest first, with empty buckets left out. Rollup rows cover everything up to
- * the watermark; raw rows after it are added, all read in one statement so a round
- * committing meanwhile is seen wholly or not at all. With `histograms: false` the rollup
- * histograms are not read (for callers that show counts only).
+ * caller), per region, oldest first, with empty buckets left out. Rollup rows cover
+ * everything up to the watermark; raw rows after it are added, all read in one statement so a
+ * round committing meanwhile is seen wholly or not at all.
  */
-export async function bucketStatsOf(
+export async function regionBucketStatsOf(
   db: Executor,
   subscriptionIds: readonly string[],
   from: Date,
   to: Date,
   unit: BucketUnit,
-  opts: { histograms?: boolean } = {},
-): Promise<Map<string, Bucket[]>> {
+  opts: StatsOptions = {},
+): Promise<RegionBuckets> {
   const histogram = opts.histograms === false ? sql`NULL::integer[]` : sql`latency_histogram`;
   const ids = sql`${[...subscriptionIds]}::uuid[]`;
+  const inRegion = (column: string) =>
+    opts.region === undefined ? sql`true` : sql`${sql.ref(column)} = ${opts.region}`;
   const seen = seenWatermark.get(db);
   const rawFrom = seen && seen > from ? seen : from;
-  const { rows } = await sql<StatsRow & { subscription_id: string | null; w: unknown }>`
+  const { rows } = await sql<StatsRow>`
     WITH w AS MATERIALIZED (
       SELECT coalesce(max(watermark), '-infinity'::timestamptz) AS w
       FROM rollup_watermarks WHERE name = ${WATERMARK}
     )
-    SELECT subscription_id, bucket AS time, total_count, up_count, down_count, degraded_count,
-           latency_count, latency_sum, latency_min, latency_max, ${histogram} AS latency_histogram,
-           NULL::check_status AS status, NULL::integer AS ms, w.w
+    SELECT subscription_id, region, bucket AS time, total_count, up_count, down_count,
+           degraded_count, latency_count, latency_sum, latency_min, latency_max,
+           ${histogram} AS latency_histogram, NULL::check_status AS status, NULL::integer AS ms,
+           w.w
     FROM ${table(unit)}, w
     WHERE subscription_id = ANY(${ids}) AND bucket >= ${from} AND bucket < ${to}
+      AND ${inRegion('region')}
     UNION ALL
-    SELECT h.subscription_id, h.time, 1, 0, 0, 0, 0, 0, NULL, NULL, NULL, h.status,
+    SELECT h.subscription_id, h.region, h.time, 1, 0, 0, 0, 0, 0, NULL, NULL, NULL, h.status,
            h.response_time_ms, w.w
     FROM check_history h, w
     WHERE h.subscription_id = ANY(${ids}) AND h.time >= ${rawFrom} AND h.time < ${to}
-      AND h.time > w.w AND h.confirmation IS NOT TRUE
+      AND h.time > w.w AND h.confirmation IS NOT TRUE AND ${inRegion('h.region')}
     UNION ALL
     -- the watermark itself, also when the range holds nothing
-    SELECT NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, w.w FROM w`.execute(db);
+    SELECT NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, w.w FROM w`.execute(
+    db,
+  );
   // every row carries the same watermark; '-infinity' (no round yet) is not a Date
   const current: unknown = rows[0]?.w;
   if (current instanceof Date && !(seen && seen >= current)) {
     seenWatermark.set(db, current);
   }
-  const byKey = new Map<string, Map<number, Bucket>>(
-    subscriptionIds.map((id) => [id, new Map<number, Bucket>()]),
+  const byKey = new Map<string, Map<string, Map<number, Bucket>>>(
+    subscriptionIds.map((id) => [id, new Map<string, Map<number, Bucket>>()]),
   );
-  const at = (id: string, t: Date): Bucket => {
+  const at = (id: string, region: string, t: Date): Bucket => {
+    let regions = byKey.get(id);
+    if (!regions) byKey.set(id, (regions = new Map<string, Map<number, Bucket>>()));
+    let buckets = regions.get(region);
+    if (!buckets) regions.set(region, (buckets = new Map<number, Bucket>()));
     const key = bucketStart(t, unit).getTime();
-    let buckets = byKey.get(id);
-    if (!buckets) byKey.set(id, (buckets = new Map<number, Bucket>()));
     let b = buckets.get(key);
     if (!b) {
       b = { time: new Date(key), ...emptyCounts() };
@@ -311,8 +336,8 @@ export async function bucketStatsOf(
     return b;
   };
   for (const r of rows) {
-    if (r.time === null || r.subscription_id === null) continue;
-    const b = at(r.subscription_id, r.time);
+    if (r.time === null || r.subscription_id === null || r.region === null) continue;
+    const b = at(r.subscription_id, r.region, r.time);
     if (r.status === null) {
       addCounts(b, {
         total: r.total_count,
@@ -337,12 +362,52 @@ export async function bucketStatsOf(
       b.histogram[bucketOf(r.ms)]! += 1;
     }
   }
+  const oldestFirst = (buckets: Map<number, Bucket>): Bucket[] =>
+    [...buckets.values()].sort((a, b) => a.time.getTime() - b.time.getTime());
   return new Map(
-    [...byKey].map(([id, buckets]) => [
+    [...byKey].map(([id, regions]) => [
       id,
-      [...buckets.values()].sort((a, b) => a.time.getTime() - b.time.getTime()),
+      new Map(
+        [...regions]
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([region, buckets]) => [region, oldestFirst(buckets)]),
+      ),
     ]),
   );
+}
+
+/** The regions' buckets merged into one list, oldest first: the figures of all of them. */
+export function mergeRegions(regions: ReadonlyMap<string, readonly Bucket[]>): Bucket[] {
+  const lists = [...regions.values()];
+  if (lists.length === 1) return [...lists[0]!];
+  const byTime = new Map<number, Bucket>();
+  for (const list of lists) {
+    for (const b of list) {
+      let merged = byTime.get(b.time.getTime());
+      if (!merged) {
+        merged = { time: b.time, ...emptyCounts() };
+        byTime.set(b.time.getTime(), merged);
+      }
+      addCounts(merged, b);
+    }
+  }
+  return [...byTime.values()].sort((a, b) => a.time.getTime() - b.time.getTime());
+}
+
+/**
+ * Each subscription's buckets of `unit` in [from, to), all regions together (or `region`'s
+ * alone), oldest first, with empty buckets left out: {@link regionBucketStatsOf}, merged.
+ */
+export async function bucketStatsOf(
+  db: Executor,
+  subscriptionIds: readonly string[],
+  from: Date,
+  to: Date,
+  unit: BucketUnit,
+  opts: StatsOptions = {},
+): Promise<Map<string, Bucket[]>> {
+  const byRegion = await regionBucketStatsOf(db, subscriptionIds, from, to, unit, opts);
+  return new Map([...byRegion].map(([id, regions]) => [id, mergeRegions(regions)]));
 }
 
 /** One subscription's buckets: {@link bucketStatsOf} for one id. */
@@ -352,10 +417,23 @@ export async function bucketStats(
   from: Date,
   to: Date,
   unit: BucketUnit,
-  opts: { histograms?: boolean } = {},
+  opts: StatsOptions = {},
 ): Promise<Bucket[]> {
   const all = await bucketStatsOf(db, [subscriptionId], from, to, unit, opts);
   return all.get(subscriptionId) ?? [];
+}
+
+/** One subscription's buckets per region, regions by name: {@link regionBucketStatsOf} for one id. */
+export async function regionBucketStats(
+  db: Executor,
+  subscriptionId: string,
+  from: Date,
+  to: Date,
+  unit: BucketUnit,
+  opts: StatsOptions = {},
+): Promise<Map<string, Bucket[]>> {
+  const all = await regionBucketStatsOf(db, [subscriptionId], from, to, unit, opts);
+  return all.get(subscriptionId) ?? new Map<string, Bucket[]>();
 }
 
 /** The schedule logs of several subscriptions, each oldest first. */
