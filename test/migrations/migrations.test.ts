@@ -9,6 +9,7 @@ import {
 } from '@lighthouse/testing';
 import { retention, rollups, type Db as LighthouseDb } from '@lighthouse/db';
 import {
+  createMigrator,
   decideTimescale,
   migrate,
   migrateUrl,
@@ -235,6 +236,10 @@ describe('migrations on plain PostgreSQL (native daily partitions)', () => {
     await expectMeasuredValues(db);
   });
 
+  plainIt('gives rollups a region, and merges the regions back going down', async () => {
+    await expectRollupRegions(db);
+  });
+
   plainIt('resets to nothing and migrates up again', async () => {
     await expectResetLeavesNothing(db);
     await expectLatestAppliesAll(db);
@@ -357,6 +362,10 @@ describe('migrations on TimescaleDB (PGlite with timescaledb over a socket)', ()
                  AND time <= (SELECT watermark FROM rollup_watermarks))::int AS raw`.execute(db);
     expect(rows[0]!.raw).toBeGreaterThan(20);
     expect(rows[0]!.folded).toBe(rows[0]!.raw);
+  });
+
+  timescaleIt('gives rollups a region, and merges the regions back going down', async () => {
+    await expectRollupRegions(db);
   });
 
   timescaleIt(
@@ -660,4 +669,87 @@ async function expectMeasuredValues(db: Db): Promise<void> {
     value_text: '115792089237316195423570985008687907853269984665640564039457584007913129639935',
   });
   await sql`DELETE FROM check_history WHERE subscription_id = ${other}`.execute(db);
+}
+
+const BEFORE_ROLLUP_REGIONS = '20261206000200_regions';
+
+/**
+ * 20261206000300_rollup_regions: rollup rows made before it become region 'local', the key takes
+ * the region, and going down merges a bucket's regions into one row, exactly.
+ */
+async function expectRollupRegions(db: Db): Promise<void> {
+  const id = '7d0c3c1e-5b0f-4f43-9f5e-2a4d8f1b6c03';
+  const migrateTo = async (name: string) => {
+    const { error } = await createMigrator(db).migrateTo(name);
+    if (error) throw error instanceof Error ? error : new Error(`migrating to ${name} failed`);
+  };
+  const rows = async (table: string) =>
+    (
+      await sql<Record<string, unknown>>`
+        SELECT * FROM ${sql.table(table)} WHERE subscription_id = ${id} ORDER BY bucket`.execute(db)
+    ).rows;
+  const keyOf = async (table: string) =>
+    (
+      await sql<{ key: string }>`
+        SELECT pg_get_constraintdef(oid) AS key FROM pg_constraint
+         WHERE conrelid = ${table}::regclass AND contype = 'p'`.execute(db)
+    ).rows.map((r) => r.key);
+
+  await migrateTo(BEFORE_ROLLUP_REGIONS);
+  for (const table of ['check_rollups_hourly', 'check_rollups_daily']) {
+    await sql`
+      INSERT INTO ${sql.table(table)} (subscription_id, bucket, total_count, up_count, down_count,
+        latency_count, latency_sum, latency_min, latency_max, latency_histogram)
+      VALUES (${id}, '2026-12-01T00:00:00Z', 3, 2, 1, 2, 30, 10, 20, '{1,1}')`.execute(db);
+  }
+  await migrate(db, 'latest');
+  for (const table of ['check_rollups_hourly', 'check_rollups_daily']) {
+    expect(await keyOf(table)).toEqual(['PRIMARY KEY (subscription_id, bucket, region)']);
+    expect(await rows(table)).toEqual([
+      expect.objectContaining({ region: 'local', total_count: 3 }),
+    ]);
+    // another region's row for the same bucket, and one of its own bucket
+    await sql`
+      INSERT INTO ${sql.table(table)} (subscription_id, bucket, region, total_count, up_count,
+        degraded_count, latency_count, latency_sum, latency_min, latency_max, latency_histogram)
+      VALUES (${id}, '2026-12-01T00:00:00Z', 'eu-west', 2, 1, 1, 2, 900, 400, 500, '{0,0,2}'),
+             (${id}, '2026-12-02T00:00:00Z', 'eu-west', 1, 1, 0, 1, 7, 7, 7, '{1}')`.execute(db);
+  }
+
+  await migrateTo(BEFORE_ROLLUP_REGIONS);
+  for (const table of ['check_rollups_hourly', 'check_rollups_daily']) {
+    expect(await keyOf(table)).toEqual(['PRIMARY KEY (subscription_id, bucket)']);
+    expect(await rows(table)).toEqual([
+      {
+        subscription_id: id,
+        bucket: new Date('2026-12-01T00:00:00Z'),
+        total_count: 5,
+        up_count: 3,
+        down_count: 1,
+        degraded_count: 1,
+        latency_count: 4,
+        latency_sum: '930',
+        latency_min: 10,
+        latency_max: 500,
+        latency_histogram: [1, 1, 2],
+      },
+      {
+        subscription_id: id,
+        bucket: new Date('2026-12-02T00:00:00Z'),
+        total_count: 1,
+        up_count: 1,
+        down_count: 0,
+        degraded_count: 0,
+        latency_count: 1,
+        latency_sum: '7',
+        latency_min: 7,
+        latency_max: 7,
+        latency_histogram: [1],
+      },
+    ]);
+  }
+  await migrate(db, 'latest');
+  for (const table of ['check_rollups_hourly', 'check_rollups_daily']) {
+    await sql`DELETE FROM ${sql.table(table)} WHERE subscription_id = ${id}`.execute(db);
+  }
 }
