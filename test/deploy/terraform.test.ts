@@ -40,6 +40,8 @@ interface Config {
   types: Set<string>;
   /** required_providers: name → version constraint */
   providers: Map<string, string>;
+  /** provider configurations by reference: aws (the default one), aws.eu_west (an alias) */
+  providerConfigs: Set<string>;
 }
 
 interface Tree {
@@ -76,6 +78,7 @@ async function loadTree(files: Map<string, string>): Promise<Tree> {
         references: [],
         types: new Set(),
         providers: new Map(),
+        providerConfigs: new Set(),
       };
       configs.set(dir, config);
     }
@@ -140,6 +143,14 @@ function addFile(config: Config, file: string, parsed: Json): void {
             config.locals.set(name, { file, body: { value } });
             collect('locals', value);
           }
+        }
+        break;
+      case 'provider':
+        for (const [name, body] of named(content)) {
+          config.providerConfigs.add(
+            typeof body.alias === 'string' ? `${name}.${body.alias}` : name,
+          );
+          collect(`provider "${name}"`, body);
         }
         break;
       case 'terraform':
@@ -316,6 +327,102 @@ function checkVariableReferences(tree: Tree): string[] {
     }
   }
   return [...problems];
+}
+
+/**
+ * Regions: each environment runs the checkers module once per AWS region, each instance with
+ * its own provider configuration (aws, or an alias such as aws.eu_west that the environment
+ * configures) and its own checker_region (CHECKER_REGION); an instance in another region than
+ * the database's sets tls_only (rediss:// and sslmode=verify-full, which the module enforces)
+ * and no queue_metric (an alarm there cannot see that metric); the services' default_region is
+ * the checker_region of the checkers in their own region. The module itself sets CHECKER_REGION
+ * and no longer REGION.
+ */
+function checkCheckerRegions(tree: Tree): string[] {
+  const problems: string[] = [];
+  const expression = (value: unknown) => JSON.stringify(value ?? null);
+  for (const config of tree.configs.values()) {
+    const checkers = config.dir === 'modules/checkers' ? config : undefined;
+    if (checkers) {
+      const environment = checkers.locals.get('environment');
+      const text = JSON.stringify(environment?.body.value ?? '');
+      // the local is an object ("KEY":"${...}") or one expression (merge({ KEY = ... }, ...))
+      if (!/CHECKER_REGION\\?"?\s*[=:]\s*"?(\$\{)?var\.checker_region\b/.test(text)) {
+        problems.push(
+          `${checkers.dir}: local.environment does not set CHECKER_REGION from var.checker_region`,
+        );
+      }
+      if (/(?<![A-Z_])REGION\\?"?\s*[=:]/.test(text)) {
+        problems.push(`${checkers.dir}: local.environment still sets REGION (now CHECKER_REGION)`);
+      }
+    }
+    if (!config.dir.startsWith('environments/')) continue;
+
+    const calls = [...config.modules].filter(
+      ([, call]) => moduleTarget(tree, config, call)?.dir === 'modules/checkers',
+    );
+    const byProvider = new Map<string, string>();
+    const byRegion = new Map<string, string>();
+    let home: Declaration | undefined;
+    for (const [name, call] of calls) {
+      const { file, body } = call;
+      const assigned = ((body.providers ?? {}) as Json).aws;
+      const provider =
+        typeof assigned === 'string' ? assigned.replace(/^\$\{(.*)\}$/, '$1') : 'aws';
+      if (!config.providerConfigs.has(provider) && provider !== 'aws') {
+        problems.push(
+          `${file}: module "${name}" runs checkers with ${provider}, which ${config.dir} does not configure`,
+        );
+      }
+      const other = byProvider.get(provider);
+      if (other) {
+        problems.push(
+          `${file}: modules "${other}" and "${name}" both run checkers with ${provider}: one per region`,
+        );
+      }
+      byProvider.set(provider, name);
+
+      if (!('checker_region' in body)) {
+        problems.push(`${file}: module "${name}" sets no checker_region (CHECKER_REGION)`);
+      } else {
+        const region = expression(body.checker_region);
+        const same = byRegion.get(region);
+        if (same) {
+          problems.push(
+            `${file}: modules "${same}" and "${name}" both set checker_region = ${region}`,
+          );
+        }
+        byRegion.set(region, name);
+      }
+
+      if (provider === 'aws') {
+        home = call;
+        continue;
+      }
+      if (body.tls_only !== true) {
+        problems.push(
+          `${file}: module "${name}" runs checkers in another region (${provider}) without tls_only = true (rediss:// and sslmode=verify-full)`,
+        );
+      }
+      if ('queue_metric' in body) {
+        problems.push(
+          `${file}: module "${name}" runs checkers in another region (${provider}) on queue_metric, which its alarms cannot see`,
+        );
+      }
+    }
+    if (calls.length > 0 && !home) {
+      problems.push(`${config.dir}: no checkers module runs in the default provider's region`);
+    }
+    for (const [name, call] of config.modules) {
+      if (moduleTarget(tree, config, call)?.dir !== 'modules/services' || !home) continue;
+      if (expression(call.body.default_region) !== expression(home.body.checker_region)) {
+        problems.push(
+          `${call.file}: module "${name}" sets default_region = ${expression(call.body.default_region)}, not the checker_region of the checkers in its region (${expression(home.body.checker_region)})`,
+        );
+      }
+    }
+  }
+  return problems;
 }
 
 /** Words that make a name look like it holds a secret, unless it ends in one of ENDINGS_THAT_POINT. */
@@ -540,6 +647,7 @@ describe('deploy/terraform', () => {
       'modules/checkers',
       'modules/network',
       'modules/redis',
+      'modules/region-peering',
       'modules/secrets',
       'modules/services',
       'modules/timescaledb-ec2',
@@ -581,6 +689,54 @@ describe('deploy/terraform', () => {
 
   it('sets only declared variables, and all required ones, in terraform.tfvars.example', async () => {
     expect(await checkTfvarsExamples(tree)).toEqual([]);
+  });
+
+  it('runs the checkers module once per region, each with its provider, CHECKER_REGION and TLS', () => {
+    expect(checkCheckerRegions(tree)).toEqual([]);
+    // prod: the database's region and a second one, eu_west, through a provider alias
+    // (hcl2json lists blocks of a kind by name)
+    const prod = tree.configs.get('environments/prod');
+    const instances = [...(prod?.modules ?? [])]
+      .filter(([, call]) => call.body.source === '../../modules/checkers')
+      .map(([name, call]) => [name, ((call.body.providers ?? {}) as Json).aws ?? 'aws']);
+    expect(instances).toEqual([
+      ['checkers', 'aws'],
+      ['checkers_eu_west', '${aws.eu_west}'],
+    ]);
+    expect(prod?.providerConfigs).toEqual(new Set(['aws', 'aws.eu_west']));
+  });
+
+  it('catches each kind of region mistake', async () => {
+    const broken = await loadTree(
+      new Map([
+        ['modules/checkers/variables.tf', 'variable "checker_region" {\n  type = string\n}\n'],
+        [
+          'modules/checkers/main.tf',
+          'locals {\n  environment = { REGION = var.checker_region }\n}\n',
+        ],
+        ['modules/services/variables.tf', 'variable "default_region" {\n  type = string\n}\n'],
+        [
+          'environments/x/main.tf',
+          `provider "aws" {\n  region = "us-east-1"\n}\n` +
+            `module "services" {\n  source         = "../../modules/services"\n  default_region = "local"\n}\n` +
+            `module "home" {\n  source         = "../../modules/checkers"\n  checker_region = "us-east-1"\n}\n` +
+            `module "eu" {\n  source         = "../../modules/checkers"\n  providers      = { aws = aws.eu }\n  checker_region = "us-east-1"\n  queue_metric   = {}\n}\n` +
+            `module "eu_again" {\n  source    = "../../modules/checkers"\n  providers = { aws = aws.eu }\n  tls_only  = true\n}\n`,
+        ],
+      ]),
+    );
+    expect(checkCheckerRegions(broken)).toEqual([
+      'modules/checkers: local.environment does not set CHECKER_REGION from var.checker_region',
+      'modules/checkers: local.environment still sets REGION (now CHECKER_REGION)',
+      'environments/x/main.tf: module "eu" runs checkers with aws.eu, which environments/x does not configure',
+      'environments/x/main.tf: module "eu" runs checkers in another region (aws.eu) without tls_only = true (rediss:// and sslmode=verify-full)',
+      'environments/x/main.tf: module "eu" runs checkers in another region (aws.eu) on queue_metric, which its alarms cannot see',
+      'environments/x/main.tf: module "eu_again" runs checkers with aws.eu, which environments/x does not configure',
+      'environments/x/main.tf: modules "eu" and "eu_again" both run checkers with aws.eu: one per region',
+      'environments/x/main.tf: module "eu_again" sets no checker_region (CHECKER_REGION)',
+      'environments/x/main.tf: modules "eu" and "home" both set checker_region = "us-east-1"',
+      'environments/x/main.tf: module "services" sets default_region = "local", not the checker_region of the checkers in its region ("us-east-1")',
+    ]);
   });
 
   it('catches each kind of mistake, naming the file, block and name', async () => {

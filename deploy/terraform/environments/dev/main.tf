@@ -17,6 +17,9 @@ provider "aws" {
 
 locals {
   name = "lighthouse-dev"
+
+  # CHECKER_REGION of the checkers, and the api's and scheduler's DEFAULT_REGION.
+  checker_region = coalesce(var.checker_region, var.region)
 }
 
 resource "aws_sns_topic" "alarms" {
@@ -94,6 +97,7 @@ module "services" {
   alb_security_group_id = module.network.security_group_ids["alb"]
   certificate_arn       = var.certificate_arn
   siwe_domain           = var.domain_name
+  default_region        = local.checker_region
 
   database                  = module.database.connection
   redis                     = module.redis.connection
@@ -117,6 +121,7 @@ module "checkers" {
   mode                = var.mode
   name                = local.name
   image               = var.image
+  checker_region      = local.checker_region
   subnet_ids          = module.network.app_subnet_ids
   associate_public_ip = module.network.app_subnets_public
   security_group_id   = module.network.security_group_ids["checkers"]

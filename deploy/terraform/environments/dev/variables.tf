@@ -66,6 +66,12 @@ variable "max_checkers" {
   default     = 2
 }
 
+variable "checker_region" {
+  description = "CHECKER_REGION of the checkers, and DEFAULT_REGION of the api and scheduler. null: the AWS region's name, e.g. us-east-1. (More regions: environments/prod.)"
+  type        = string
+  default     = null
+}
+
 variable "alarm_emails" {
   description = "Addresses subscribed to the alarm topic (each must confirm by email)."
   type        = list(string)

@@ -1,6 +1,7 @@
 # Lighthouse prod: everything in two AZs. NAT gateway per AZ, PostgreSQL on RDS Multi-AZ (or
 # TimescaleDB on EC2 with daily snapshots: database_engine), ElastiCache with a replica in the
-# other AZ, two or more of each service, 2+ checker hosts scaling on the checks queue.
+# other AZ, two or more of each service, 2+ checker hosts scaling on the checks queue; with
+# eu_west set, checkers in a second AWS region too (docs/runbooks/add-a-region.md).
 # Rough monthly cost: README.md.
 
 provider "aws" {
@@ -15,8 +16,29 @@ provider "aws" {
   }
 }
 
+# One provider per region that runs checkers: Terraform cannot repeat a provider with
+# for_each, so each further region is a provider block, a variable and its three modules (the
+# *_eu_west ones below) copied and renamed, plus its VPC block in the network module's
+# remote_checker_cidrs. Unused while eu_west is null.
+provider "aws" {
+  alias  = "eu_west"
+  region = try(var.eu_west.aws_region, var.region)
+
+  default_tags {
+    tags = {
+      Project     = "lighthouse"
+      Environment = "prod"
+      ManagedBy   = "terraform"
+    }
+  }
+}
+
 locals {
   name = "lighthouse-prod"
+
+  # CHECKER_REGION of the checkers here, and the api's and scheduler's DEFAULT_REGION.
+  checker_region         = coalesce(var.checker_region, var.region)
+  eu_west_checker_region = try(coalesce(var.eu_west.checker_region, var.eu_west.aws_region), null)
 
   # Both database modules output the same connection object.
   database = var.database_engine == "rds" ? module.database_rds[0].connection : module.database_ec2[0].connection
@@ -45,6 +67,9 @@ module "network" {
   cidr_block    = var.vpc_cidr
   nat_gateways  = "per_az"
   allowed_cidrs = var.allowed_cidrs
+
+  # checkers in other regions reach PostgreSQL and Redis through the peerings below
+  remote_checker_cidrs = var.eu_west == null ? [] : [var.eu_west.vpc_cidr]
 }
 
 module "secrets" {
@@ -111,6 +136,7 @@ module "services" {
   alb_deletion_protection = true
   certificate_arn         = var.certificate_arn
   siwe_domain             = var.domain_name
+  default_region          = local.checker_region
 
   database                  = local.database
   redis                     = module.redis.connection
@@ -126,12 +152,14 @@ module "services" {
   extra_secrets     = var.extra_secrets
 }
 
+# Checkers in the database's region, scaling on their region's checks queue.
 module "checkers" {
   source = "../../modules/checkers"
 
   mode              = var.mode
   name              = local.name
   image             = var.image
+  checker_region    = local.checker_region
   subnet_ids        = module.network.app_subnet_ids
   security_group_id = module.network.security_group_ids["checkers"]
 
@@ -144,4 +172,59 @@ module "checkers" {
   min_size        = var.min_checkers
   max_size        = var.max_checkers
   alarm_topic_arn = aws_sns_topic.alarms.arn
+}
+
+# --- a second region: eu_west ---------------------------------------------------------------------
+# Checkers in another AWS region, in a VPC of their own peered with this one. They reach Redis
+# over TLS (rediss://, ElastiCache's transit encryption) and PostgreSQL with sslmode=verify-full
+# against the RDS CA bundle; tls_only refuses a plan that would do less. They scale on CPU: the
+# queue metric lives in this region, where their alarms cannot see it.
+
+module "network_eu_west" {
+  source    = "../../modules/network"
+  count     = var.eu_west == null ? 0 : 1
+  providers = { aws = aws.eu_west }
+
+  name          = "${local.name}-${local.eu_west_checker_region}"
+  cidr_block    = var.eu_west.vpc_cidr
+  nat_gateways  = var.eu_west.nat_gateways
+  allowed_cidrs = [] # no load balancer here
+}
+
+module "peering_eu_west" {
+  source    = "../../modules/region-peering"
+  count     = var.eu_west == null ? 0 : 1
+  providers = { aws = aws, aws.peer = aws.eu_west }
+
+  name                 = "${local.name}-${local.eu_west_checker_region}"
+  vpc_id               = module.network.vpc_id
+  cidr_block           = module.network.vpc_cidr_block
+  route_table_ids      = module.network.route_table_ids
+  peer_vpc_id          = module.network_eu_west[0].vpc_id
+  peer_cidr_block      = module.network_eu_west[0].vpc_cidr_block
+  peer_route_table_ids = module.network_eu_west[0].route_table_ids
+}
+
+module "checkers_eu_west" {
+  source    = "../../modules/checkers"
+  count     = var.eu_west == null ? 0 : 1
+  providers = { aws = aws.eu_west }
+
+  mode                = var.mode
+  name                = "${local.name}-${local.eu_west_checker_region}"
+  image               = var.image
+  checker_region      = local.eu_west_checker_region
+  subnet_ids          = module.network_eu_west[0].app_subnet_ids
+  associate_public_ip = module.network_eu_west[0].app_subnets_public
+  security_group_id   = module.network_eu_west[0].security_group_ids["checkers"]
+
+  database                  = local.database
+  redis                     = module.redis.connection
+  database_ca_bundle_url    = one(module.database_rds[*].ca_bundle_url)
+  tls_only                  = true
+  encryption_key_secret_arn = module.secrets.encryption_key_secret_arn
+
+  instance_type = var.eu_west.instance_type
+  min_size      = var.eu_west.min_checkers
+  max_size      = var.eu_west.max_checkers
 }

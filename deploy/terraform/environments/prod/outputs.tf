@@ -44,8 +44,23 @@ output "ecs_cluster_name" {
 }
 
 output "checkers_autoscaling_group" {
-  description = "Auto Scaling group of the checker hosts."
+  description = "Auto Scaling group of the checker hosts in region."
   value       = module.checkers.autoscaling_group_name
+}
+
+output "checker_regions" {
+  description = "Each Lighthouse region with checkers here (CHECKER_REGION) => its AWS region and Auto Scaling group."
+  value = {
+    for r in concat(
+      [{ name = local.checker_region, aws_region = var.region, group = module.checkers.autoscaling_group_name }],
+      [for m in module.checkers_eu_west : { name = local.eu_west_checker_region, aws_region = var.eu_west.aws_region, group = m.autoscaling_group_name }],
+    ) : r.name => { aws_region = r.aws_region, autoscaling_group = r.group }
+  }
+}
+
+output "default_region" {
+  description = "DEFAULT_REGION of the api and scheduler: where a subscription naming no region is checked from."
+  value       = local.checker_region
 }
 
 output "alarm_topic_arn" {

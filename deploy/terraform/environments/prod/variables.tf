@@ -111,6 +111,36 @@ variable "max_checkers" {
   default     = 10
 }
 
+variable "checker_region" {
+  description = "CHECKER_REGION of the checkers in `region`, and DEFAULT_REGION of the api and scheduler (where a subscription naming no region is checked from). null: the AWS region's name, e.g. us-east-1."
+  type        = string
+  default     = null
+}
+
+variable "eu_west" {
+  description = "Checkers in a second AWS region (docs/runbooks/add-a-region.md): a VPC of their own peered with this one, TLS to PostgreSQL (sslmode=verify-full) and Redis (rediss://). aws_region e.g. eu-west-1; checker_region (CHECKER_REGION) defaults to aws_region; vpc_cidr must not overlap vpc_cidr. Needs database_engine = \"rds\". null (the default): no second region."
+  type = object({
+    aws_region     = string
+    checker_region = optional(string)
+    vpc_cidr       = optional(string, "10.42.0.0/16")
+    nat_gateways   = optional(string, "single")
+    instance_type  = optional(string, "c7i.large")
+    min_checkers   = optional(number, 1)
+    max_checkers   = optional(number, 4)
+  })
+  default = null
+
+  validation {
+    condition     = var.eu_west == null || var.database_engine == "rds"
+    error_message = "eu_west needs database_engine = \"rds\": its checkers verify PostgreSQL's certificate against the RDS CA bundle (TimescaleDB on EC2 has a self-signed one)."
+  }
+
+  validation {
+    condition     = var.eu_west == null || try(var.eu_west.vpc_cidr != var.vpc_cidr && var.eu_west.aws_region != var.region, false)
+    error_message = "eu_west needs an AWS region other than region, and a vpc_cidr other than vpc_cidr (peered blocks must not overlap)."
+  }
+}
+
 variable "alarm_emails" {
   description = "Addresses subscribed to the alarm topic (each must confirm by email)."
   type        = list(string)

@@ -15,17 +15,28 @@ locals {
     QUEUE_PREFIX                     = var.queue_prefix
     LOG_LEVEL                        = var.log_level
     LIGHTHOUSE_MODE                  = var.mode
+    CHECKER_REGION                   = var.checker_region
     CHECKER_CONCURRENCY              = tostring(var.concurrency)
     NODE_OPTIONS                     = "--max-old-space-size=${var.heap_mb}"
     LIGHTHOUSE_ALLOW_PRIVATE_TARGETS = "false"
-    REGION                           = coalesce(var.region_label, local.region)
   }, var.extra_environment)
 
-  waiting = merge(var.queue_metric.dimensions, { state = "waiting" })
+  # The region's queue: checks for the region named local, checks-<region> for any other.
+  queue   = var.checker_region == "local" ? "checks" : "checks-${var.checker_region}"
+  waiting = var.queue_metric == null ? {} : merge(var.queue_metric.dimensions, { queue = local.queue, state = "waiting" })
 
-  # The instance role logs in to ECR; an image elsewhere must be public.
+  # With a CA bundle the certificate is verified, host name included (node-postgres reads
+  # sslrootcert itself); without one, the connection's sslmode (no-verify inside the VPC).
+  db_ca_path = "/etc/lighthouse/db-ca.pem"
+  db_tls     = var.database_ca_bundle_url == null ? "sslmode=${var.database.sslmode}" : "sslmode=verify-full&sslrootcert=${local.db_ca_path}"
+
+  # The secrets live in the database's region, which may not be this one (arn:aws:...:<region>:...).
+  secrets_region = split(":", var.encryption_key_secret_arn)[3]
+
+  # The instance role logs in to ECR (in the image's region); an image elsewhere must be public.
   registry     = split("/", var.image)[0]
   ecr_registry = can(regex("^[0-9]+\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com$", local.registry)) ? local.registry : ""
+  ecr_region   = local.ecr_registry == "" ? "" : split(".", local.ecr_registry)[3]
 }
 
 resource "aws_cloudwatch_log_group" "checker" {
@@ -116,14 +127,18 @@ resource "aws_launch_template" "checker" {
     processes                 = var.processes_per_instance
     environment               = join("\n", [for k, v in local.environment : "${k}=${v}"])
     region                    = local.region
+    secrets_region            = local.secrets_region
     image                     = var.image
     ecr_registry              = local.ecr_registry
+    ecr_region                = local.ecr_region
     log_group                 = aws_cloudwatch_log_group.checker.name
     db_host                   = var.database.host
     db_port                   = var.database.port
     db_name                   = var.database.database
     db_username               = var.database.username
-    db_sslmode                = var.database.sslmode
+    db_tls                    = local.db_tls
+    db_ca_bundle_url          = var.database_ca_bundle_url == null ? "" : var.database_ca_bundle_url
+    db_ca_path                = local.db_ca_path
     db_password_secret_arn    = var.database.password_secret_arn
     encryption_key_secret_arn = var.encryption_key_secret_arn
   }))
@@ -176,8 +191,29 @@ resource "aws_autoscaling_group" "checkers" {
 # near zero whenever there are enough, whatever the count. So the group grows on a backlog and
 # shrinks only when there is none *and* the checkers are mostly idle; target tracking on the
 # backlog alone would keep shrinking the group until a backlog (late checks) appears.
+#
+# The queue metric is published in the scheduler's region, and an alarm sees only its own
+# region's metrics: checkers in another region (queue_metric = null) scale on CPU instead.
+
+resource "aws_autoscaling_policy" "cpu" {
+  count = var.queue_metric == null ? 1 : 0
+
+  name                      = "${var.name}-checkers-cpu"
+  autoscaling_group_name    = aws_autoscaling_group.checkers.name
+  policy_type               = "TargetTrackingScaling"
+  estimated_instance_warmup = 120
+
+  target_tracking_configuration {
+    predefined_metric_specification {
+      predefined_metric_type = "ASGAverageCPUUtilization"
+    }
+    target_value = var.cpu_target_percent
+  }
+}
 
 resource "aws_autoscaling_policy" "scale_out" {
+  count = var.queue_metric == null ? 0 : 1
+
   name                      = "${var.name}-checkers-out"
   autoscaling_group_name    = aws_autoscaling_group.checkers.name
   policy_type               = "StepScaling"
@@ -199,6 +235,8 @@ resource "aws_autoscaling_policy" "scale_out" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "backlog" {
+  count = var.queue_metric == null ? 0 : 1
+
   alarm_name          = "${var.name}-checks-backlog"
   alarm_description   = "More than ${var.scale_out_waiting} checks waiting for 2 minutes: add checkers"
   namespace           = var.queue_metric.namespace
@@ -210,10 +248,12 @@ resource "aws_cloudwatch_metric_alarm" "backlog" {
   threshold           = var.scale_out_waiting
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_autoscaling_policy.scale_out.arn]
+  alarm_actions       = [aws_autoscaling_policy.scale_out[0].arn]
 }
 
 resource "aws_autoscaling_policy" "scale_in" {
+  count = var.queue_metric == null ? 0 : 1
+
   name                   = "${var.name}-checkers-in"
   autoscaling_group_name = aws_autoscaling_group.checkers.name
   policy_type            = "SimpleScaling"
@@ -223,13 +263,15 @@ resource "aws_autoscaling_policy" "scale_in" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "idle" {
+  count = var.queue_metric == null ? 0 : 1
+
   alarm_name          = "${var.name}-checkers-idle"
   alarm_description   = "No backlog and checkers below ${var.scale_in_cpu_percent}% CPU for 15 minutes: remove one. Without queue data it never fires."
   evaluation_periods  = 3
   threshold           = 1
   comparison_operator = "GreaterThanOrEqualToThreshold"
   treat_missing_data  = "missing"
-  alarm_actions       = [aws_autoscaling_policy.scale_in.arn]
+  alarm_actions       = [aws_autoscaling_policy.scale_in[0].arn]
 
   metric_query {
     id          = "idle"
@@ -263,6 +305,8 @@ resource "aws_cloudwatch_metric_alarm" "idle" {
 
 # The scaling above silently stops if the scheduler's CloudWatch agent stops publishing.
 resource "aws_cloudwatch_metric_alarm" "queue_metric_missing" {
+  count = var.queue_metric == null ? 0 : 1
+
   alarm_name          = "${var.name}-queue-metric-missing"
   alarm_description   = "No ${var.queue_metric.name} data for 10 minutes: the checkers cannot scale (look at the scheduler's cloudwatch-agent container)"
   namespace           = var.queue_metric.namespace

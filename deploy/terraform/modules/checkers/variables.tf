@@ -115,10 +115,31 @@ variable "log_level" {
   default     = "info"
 }
 
-variable "region_label" {
-  description = "REGION stored with every result; null uses the AWS region's name."
+variable "checker_region" {
+  description = "CHECKER_REGION: the Lighthouse region these checkers belong to; they take only its slots (queue checks for local, checks-<region> for any other). The services module's default_region must name one region that has checkers."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,31}$", var.checker_region))
+    error_message = "checker_region must be 1-32 lower-case letters, digits and dashes, starting with a letter or digit (e.g. us-east-1)."
+  }
+}
+
+variable "database_ca_bundle_url" {
+  description = "URL of the CA bundle the database's certificate is verified against (the timescaledb-rds module's ca_bundle_url): fetched at boot, and DATABASE_URL gets sslmode=verify-full&sslrootcert=<it>. null: the connection's sslmode as given (no-verify inside the VPC)."
   type        = string
   default     = null
+}
+
+variable "tls_only" {
+  description = "For checkers outside the VPC of the database and Redis (another region): refuse a plan that would reach either without verified TLS, i.e. require redis.tls (rediss://) and database_ca_bundle_url (sslmode=verify-full)."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = !var.tls_only || (var.redis.tls && var.database_ca_bundle_url != null)
+    error_message = "tls_only needs redis.tls = true (ElastiCache with transit encryption) and database_ca_bundle_url (RDS: its ca_bundle_url)."
+  }
 }
 
 variable "extra_environment" {
@@ -134,12 +155,13 @@ variable "log_retention_days" {
 }
 
 variable "queue_metric" {
-  description = "The services module's queue_metric output: where the checks queue depth is published."
+  description = "The services module's queue_metric output: where the checks queues' depth is published (this module adds the dimensions queue, its region's, and state). null: checkers in another region than the scheduler's, where no alarm can see that metric: the group scales on CPU (cpu_target_percent)."
   type = object({
     namespace  = string
     name       = string
     dimensions = map(string)
   })
+  default = null
 }
 
 variable "scale_out_waiting" {
@@ -161,8 +183,20 @@ variable "scale_in_cpu_percent" {
 }
 
 variable "alarm_topic_arn" {
-  description = "SNS topic told when the queue metric stops arriving."
+  description = "SNS topic told when the queue metric stops arriving (required with queue_metric; in this region)."
   type        = string
+  default     = null
+
+  validation {
+    condition     = var.queue_metric == null || var.alarm_topic_arn != null
+    error_message = "alarm_topic_arn is required with queue_metric."
+  }
+}
+
+variable "cpu_target_percent" {
+  description = "Without queue_metric: the hosts' average CPU the group keeps (target tracking)."
+  type        = number
+  default     = 50
 }
 
 variable "mode" {

@@ -174,6 +174,23 @@ resource "aws_vpc_security_group_ingress_rule" "stores" {
   to_port                      = local.store_ports[each.value.store]
 }
 
+# Checkers in other regions, in VPCs peered with this one (the region-peering module): by
+# address block, as a security group cannot be referenced across regions. What they send is
+# TLS (rediss://, sslmode=verify-full); these rules only let it through.
+resource "aws_vpc_security_group_ingress_rule" "stores_from_remote_checkers" {
+  for_each = {
+    for pair in setproduct(["database", "redis"], var.remote_checker_cidrs) :
+    "${pair[0]}-from-${pair[1]}" => { store = pair[0], cidr = pair[1] }
+  }
+
+  security_group_id = aws_security_group.this[each.value.store].id
+  description       = "${each.value.store} from checkers in a peered region"
+  cidr_ipv4         = each.value.cidr
+  ip_protocol       = "tcp"
+  from_port         = local.store_ports[each.value.store]
+  to_port           = local.store_ports[each.value.store]
+}
+
 # Outbound: checkers probe anything, alerters call webhooks, and the EC2 variants of the
 # database and Redis install packages at boot. Managed RDS/ElastiCache never use this rule.
 resource "aws_vpc_security_group_egress_rule" "all" {

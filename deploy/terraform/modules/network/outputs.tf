@@ -32,3 +32,8 @@ output "security_group_ids" {
   description = "Security group IDs by role: alb, services, checkers, database, redis."
   value       = { for role, sg in aws_security_group.this : role => sg.id }
 }
+
+output "route_table_ids" {
+  description = "Every route table of the VPC (public, then one private per AZ): a peering adds its routes to each."
+  value       = concat([aws_route_table.public.id], aws_route_table.private[*].id)
+}

@@ -51,3 +51,14 @@ variable "api_port" {
   type        = number
   default     = 3000
 }
+
+variable "remote_checker_cidrs" {
+  description = "IPv4 blocks of peered VPCs in other regions whose checkers may reach the database (5432) and Redis (6379)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.remote_checker_cidrs : can(cidrhost(c, 0))])
+    error_message = "remote_checker_cidrs must hold IPv4 CIDR blocks."
+  }
+}

@@ -54,15 +54,20 @@ locals {
         SIWE_DOMAIN = local.public_host
         PUBLIC_URL  = "${local.https ? "https" : "http"}://${local.public_host}"
         # the load balancer lives in the VPC: believe its X-Forwarded-For for the client address
-        TRUST_PROXY = "loopback, ${data.aws_vpc.this.cidr_block}"
+        TRUST_PROXY    = "loopback, ${data.aws_vpc.this.cidr_block}"
+        DEFAULT_REGION = var.default_region
       },
       lookup(var.extra_environment, "api", {}),
     )
     # The CloudWatch agent scrapes the scheduler's /metrics over localhost (one network
     # namespace per task), so METRICS_HOST needs no setting here; the image's 0.0.0.0 exposes
     # nothing more, as the services security group admits only the api's port.
-    scheduler = merge(local.common_environment, { SERVICE = "scheduler" }, lookup(var.extra_environment, "scheduler", {}))
-    alerter   = merge(local.common_environment, local.target_environment, { SERVICE = "alerter" }, lookup(var.extra_environment, "alerter", {}))
+    scheduler = merge(
+      local.common_environment,
+      { SERVICE = "scheduler", DEFAULT_REGION = var.default_region },
+      lookup(var.extra_environment, "scheduler", {}),
+    )
+    alerter = merge(local.common_environment, local.target_environment, { SERVICE = "alerter" }, lookup(var.extra_environment, "alerter", {}))
   }
 
   # Each service gets only the secrets its configuration reads.

@@ -24,10 +24,10 @@ output "log_group_names" {
 }
 
 output "queue_metric" {
-  description = "The CloudWatch metric of the checks queue published by the scheduler's CloudWatch agent (dimension state: waiting, active, delayed, failed)."
+  description = "The CloudWatch metric of the queues published by the scheduler's CloudWatch agent (dimensions queue, e.g. checks-us-east-1, and state: waiting, active, delayed, failed); the checkers module picks its region's queue."
   value = {
     namespace  = var.queue_metric_namespace
     name       = "lighthouse_queue_jobs"
-    dimensions = { queue = "checks" }
+    dimensions = {}
   }
 }

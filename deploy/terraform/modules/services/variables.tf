@@ -133,6 +133,16 @@ variable "log_level" {
   }
 }
 
+variable "default_region" {
+  description = "DEFAULT_REGION of the api and the scheduler: the region a subscription that names none is checked from. It must have checkers (their checker_region), or those slots are missing."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,31}$", var.default_region))
+    error_message = "default_region must be 1-32 lower-case letters, digits and dashes (a checker_region)."
+  }
+}
+
 variable "extra_environment" {
   description = "More environment variables by service (api, scheduler, alerter), e.g. { api = { CORS_ORIGINS = \"https://app.example.com\" } }. Secrets go in extra_secrets."
   type        = map(map(string))

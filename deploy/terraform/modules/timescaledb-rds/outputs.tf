@@ -7,7 +7,7 @@ output "connection" {
     username            = var.username
     password_secret_arn = aws_db_instance.this.master_user_secret[0].secret_arn
     # rds.force_ssl is on. no-verify: encrypted, but the RDS CA is not in the image's trust
-    # store; with it (NODE_EXTRA_CA_CERTS) this can become verify-full.
+    # store. Checkers outside the VPC verify it (verify-full) against ca_bundle_url.
     sslmode = "no-verify"
   }
 }
@@ -26,4 +26,9 @@ output "password_secret_arn" {
 output "instance_id" {
   description = "RDS instance identifier."
   value       = aws_db_instance.this.identifier
+}
+
+output "ca_bundle_url" {
+  description = "AWS's bundle of every RDS certificate authority (all regions): sslrootcert for sslmode=verify-full, as the checkers module's database_ca_bundle_url."
+  value       = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
 }
