@@ -24,7 +24,7 @@ export const metricsSummary = z.object({
   p99_latency_ms: latency,
   expected_checks: z.int().nullable().meta({
     description:
-      'slots that were due while the subscription was scheduled (paused time is not due)',
+      'checks that were due: the slots while the subscription was scheduled (paused time is not due), once per region it is checked from (once for one region’s figures)',
   }),
   coverage_pct: z.number().nullable().meta({
     description:
@@ -42,13 +42,21 @@ export const metrics = metricsSummary
     from: time.meta({ description: 'the requested from, floored to the bucket' }),
     to: time.meta({ description: 'the requested to, ceiled to the bucket' }),
     bucket: z.enum(METRICS_BUCKETS),
+    region: z.string().nullable().meta({
+      description:
+        'the region the figures are of (the request’s region); null: all regions together',
+    }),
+    regions: z.array(z.string()).meta({
+      description:
+        'the regions with checks in the range, by name: all of them, also when region picks one',
+    }),
     series: z.array(
       metricsSummary.extend({ time: time.meta({ description: 'start of the bucket' }) }),
     ),
   })
   .meta({
     description:
-      'figures for the whole range (the merge of its buckets) and one entry per UTC bucket that has begun, empty ones included',
+      'figures for the whole range (the merge of its buckets) and one entry per UTC bucket that has begun, empty ones included; of one region, or of all regions together (each region’s checks count: a slot checked from 3 regions is 3 checks, and 3 are due)',
   });
 export type Metrics = z.output<typeof metrics>;
 
@@ -76,7 +84,9 @@ export const check = z.object({
   error_category: z.string().nullable(),
   error_message: z.string().nullable(),
   schedule_lag_ms: z.int().nullable(),
-  region: z.string().nullable(),
+  region: z.string().meta({
+    description: 'the region of the checker that made it: a slot has one check per region',
+  }),
   maintenance: z.boolean().meta({ description: 'the slot fell in a maintenance window' }),
   confirmation: z.boolean().meta({
     description:

@@ -100,13 +100,28 @@ export const publicIncident = z.object({
 });
 export type PublicIncident = z.output<typeof publicIncident>;
 
+export const publicRegion = z.object({
+  region: z.string(),
+  status: z.enum(MONITOR_STATES).meta({
+    description:
+      'what the region found at the latest slot (or, still at work on it, at the slot before); unknown: no result from it lately',
+  }),
+});
+export type PublicRegion = z.output<typeof publicRegion>;
+
 export const publicSubscription = z.object({
   id: uuid,
   name: z.string(),
   state: publicState,
   last_check_at: time.nullable(),
   uptime_90d_pct: z.number().nullable(),
-  days: z.array(publicDay).meta({ description: `the last ${PAGE_DAYS} UTC days, today last` }),
+  days: z.array(publicDay).meta({
+    description: `the last ${PAGE_DAYS} UTC days, today last; every region's checks count`,
+  }),
+  regions: z.array(publicRegion).meta({
+    description:
+      'for a subscription checked from more than one region: each region’s result, in the order they were chosen; empty for one region',
+  }),
 });
 export type PublicSubscription = z.output<typeof publicSubscription>;
 

@@ -43,6 +43,8 @@ interface MetricsJson extends Summary {
   from: string;
   to: string;
   bucket: '1h' | '1d';
+  region: string | null;
+  regions: string[];
   series: (Summary & { time: string })[];
 }
 
@@ -55,7 +57,7 @@ interface CheckJson {
   error_category: string | null;
   error_message: string | null;
   schedule_lag_ms: number | null;
-  region: string | null;
+  region: string;
   maintenance: boolean;
   value: number | null;
   value_text: string | null;
@@ -141,7 +143,7 @@ function checkRow(subscriptionId: string, time: number, fields: Partial<CheckRow
     error_message: null,
     body_excerpt: null,
     schedule_lag_ms: null,
-    region: null,
+    region: 'local',
     ...fields,
   };
 }
@@ -184,8 +186,8 @@ interface Direct {
   p99: number | null;
 }
 
-/** The range's figures straight from the raw rows, overall and per hour. */
-async function direct(id: string, from: string, to: string) {
+/** The range's figures straight from the raw rows (of every region, or one), overall and per hour. */
+async function direct(id: string, from: string, to: string, region?: string) {
   const figures = sql`
     count(*)::int AS total,
     (count(*) FILTER (WHERE status = 'up'))::int AS up,
@@ -198,7 +200,8 @@ async function direct(id: string, from: string, to: string) {
     percentile_cont(0.5) WITHIN GROUP (ORDER BY response_time_ms) AS p50,
     percentile_cont(0.95) WITHIN GROUP (ORDER BY response_time_ms) AS p95,
     percentile_cont(0.99) WITHIN GROUP (ORDER BY response_time_ms) AS p99`;
-  const range = sql`subscription_id = ${id} AND time >= ${from} AND time < ${to}`;
+  const range = sql`subscription_id = ${id} AND time >= ${from} AND time < ${to}
+    AND confirmation IS NOT TRUE ${region === undefined ? sql`` : sql`AND region = ${region}`}`;
   const overall = await sql<Direct>`SELECT ${figures} FROM check_history WHERE ${range}`.execute(
     api.ctx.db,
   );
@@ -474,6 +477,210 @@ describe('GET /v1/subscriptions/:id/metrics', () => {
   });
 });
 
+describe('regions: the metrics and checks of one region, or of all', () => {
+  let token: string;
+  let id: string;
+  let h0: number;
+  const at = (hours: number) => new Date(h0 + hours * HOUR).toISOString();
+  const CHOSEN = ['eu-west', 'us-east', 'ap-south'];
+  /** ap-south's checker is gone from this hour on (relative to h0) */
+  const AP_GONE = -3;
+
+  beforeAll(async () => {
+    token = await newOwner();
+    id = await newSubscription(token);
+    const now = Date.now();
+    h0 = hourStart(now);
+    await setSchedule(id, [{ at: h0 - 6 * HOUR, scheduled: true }]);
+    await api.ctx.db
+      .updateTable('subscriptions')
+      .set({ regions: CHOSEN })
+      .where('id', '=', id)
+      .execute();
+    // every slot from every region, with latencies of their own, until ap-south goes quiet
+    const rand = rng(11);
+    const rows: CheckRow[] = [];
+    for (let t = h0 - 6 * HOUR; t < now - 2 * MINUTE; t += MINUTE) {
+      rows.push(
+        checkRow(id, t, { region: 'eu-west', response_time_ms: 20 + Math.floor(rand() * 30) }),
+      );
+      const down = rand() < 0.1;
+      rows.push(
+        checkRow(id, t, {
+          region: 'us-east',
+          status: down ? 'down' : 'up',
+          response_time_ms: down ? null : 150 + Math.floor(rand() * 100),
+        }),
+      );
+      if (t < h0 + AP_GONE * HOUR) {
+        rows.push(
+          checkRow(id, t, { region: 'ap-south', response_time_ms: 400 + Math.floor(rand() * 400) }),
+        );
+      }
+    }
+    await results.insertCheckRows(api.ctx.db, rows);
+    // rows behind the watermark of earlier rounds count once a round has recomputed their hours
+    await catchUp();
+  });
+
+  const range = () => ({ from: at(-6), to: at(1), bucket: '1h' });
+
+  it('gives one region’s figures with ?region=, and all regions’ as the sum of theirs', async () => {
+    const all = await getMetrics(token, id, range());
+    expect(all).toMatchObject({ region: null, regions: ['ap-south', 'eu-west', 'us-east'] });
+    expectMatches(all, (await direct(id, range().from, range().to)).overall);
+
+    let total = 0;
+    const p50 = new Map<string, number | null>();
+    for (const region of CHOSEN) {
+      const one = await getMetrics(token, id, { ...range(), region });
+      // the list names every region with checks, whichever is asked for
+      expect(one).toMatchObject({ region, regions: all.regions });
+      const want = await direct(id, range().from, range().to, region);
+      expectMatches(one, want.overall);
+      for (const bucket of one.series) {
+        const hour = want.byHour.get(bucket.time);
+        if (hour) expectMatches(bucket, hour);
+        else expect(bucket.total_checks).toBe(0);
+      }
+      total += one.total_checks;
+      p50.set(region, one.p50_latency_ms);
+    }
+    expect(all.total_checks).toBe(total);
+    // each region's latency is its own
+    expect(p50.get('eu-west')!).toBeLessThan(60);
+    expect(p50.get('us-east')!).toBeGreaterThan(140);
+    expect(p50.get('ap-south')!).toBeGreaterThan(390);
+
+    // a region without checks: nothing, and the list still names those with checks
+    const none = await getMetrics(token, id, { ...range(), region: 'sa-east' });
+    expect(none).toMatchObject({
+      region: 'sa-east',
+      regions: all.regions,
+      total_checks: 0,
+      uptime_pct: null,
+    });
+
+    // the same figures once rolled up
+    await catchUp();
+    const rolled = await getMetrics(token, id, { ...range(), region: 'us-east' });
+    expectMatches(rolled, (await direct(id, range().from, range().to, 'us-east')).overall);
+    expect((await getMetrics(token, id, range())).total_checks).toBe(all.total_checks);
+  });
+
+  it('counts every region in coverage: a slot checked from 3 regions is 3 checks due', async () => {
+    const all = await getMetrics(token, id, range());
+    const byTime = new Map(all.series.map((b) => [b.time, b]));
+    // all three regions at work: 3 × 60 due, 3 × 60 made
+    expect(byTime.get(at(-5))).toMatchObject({
+      total_checks: 180,
+      expected_checks: 180,
+      coverage_pct: 100,
+    });
+    // ap-south gone: two regions of three
+    expect(byTime.get(at(-2))).toMatchObject({
+      total_checks: 120,
+      expected_checks: 180,
+      coverage_pct: 66.67,
+    });
+    // one region's figures: its own slots are due once
+    const eu = await getMetrics(token, id, { ...range(), region: 'eu-west' });
+    expect(eu.series.find((b) => b.time === at(-2))).toMatchObject({
+      total_checks: 60,
+      expected_checks: 60,
+      coverage_pct: 100,
+    });
+    const ap = await getMetrics(token, id, { ...range(), region: 'ap-south' });
+    expect(ap.series.find((b) => b.time === at(-2))).toMatchObject({
+      total_checks: 0,
+      expected_checks: 60,
+      coverage_pct: 0,
+    });
+    expect(all.expected_checks).toBeGreaterThan(eu.expected_checks! * 2.9);
+
+    // a subscription of the default region (regions NULL) is due once per slot, as before
+    await api.ctx.db
+      .updateTable('subscriptions')
+      .set({ regions: null })
+      .where('id', '=', id)
+      .execute();
+    try {
+      const single = await getMetrics(token, id, range());
+      expect(single.series.find((b) => b.time === at(-5))).toMatchObject({
+        total_checks: 180,
+        expected_checks: 180,
+        coverage_pct: 100,
+      });
+      expect(single.series.find((b) => b.time === at(-2))).toMatchObject({
+        total_checks: 120,
+        // never fewer due than made
+        expected_checks: 120,
+      });
+    } finally {
+      await api.ctx.db
+        .updateTable('subscriptions')
+        .set({ regions: CHOSEN })
+        .where('id', '=', id)
+        .execute();
+    }
+  });
+
+  it('lists one region’s checks with ?region=, and pages through a slot’s regions', async () => {
+    const window = { from: at(-4), to: new Date(h0 - 4 * HOUR + 5 * MINUTE).toISOString() };
+    // five slots, three regions each: newest first, regions Z to A within a slot
+    const walked: CheckJson[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await api.http
+        .get(`/v1/subscriptions/${id}/checks`)
+        .query({ ...window, limit: '2', ...(cursor ? { cursor } : {}) })
+        .set(bearer(token))
+        .expect(200);
+      const page = res.body as ListJson<CheckJson>;
+      walked.push(...page.items);
+      cursor = page.next_cursor;
+    } while (cursor !== null);
+    const slots = Array.from({ length: 5 }, (_, i) =>
+      new Date(h0 - 4 * HOUR + (4 - i) * MINUTE).toISOString(),
+    );
+    expect(walked.map((c) => `${c.time} ${c.region}`)).toEqual(
+      slots.flatMap((t) => ['us-east', 'eu-west', 'ap-south'].map((r) => `${t} ${r}`)),
+    );
+
+    const only = await api.http
+      .get(`/v1/subscriptions/${id}/checks`)
+      .query({ ...window, region: 'us-east', limit: '3' })
+      .set(bearer(token))
+      .expect(200);
+    const page = only.body as ListJson<CheckJson>;
+    expect(page.items.map((c) => `${c.time} ${c.region}`)).toEqual(
+      slots.slice(0, 3).map((t) => `${t} us-east`),
+    );
+    // its cursor goes on within the region
+    const next = await api.http
+      .get(`/v1/subscriptions/${id}/checks`)
+      .query({ ...window, region: 'us-east', cursor: page.next_cursor! })
+      .set(bearer(token))
+      .expect(200);
+    expect((next.body as ListJson<CheckJson>).items.map((c) => `${c.time} ${c.region}`)).toEqual(
+      slots.slice(3).map((t) => `${t} us-east`),
+    );
+    expect((next.body as ListJson<CheckJson>).next_cursor).toBeNull();
+  });
+
+  it('answers as the document describes', async () => {
+    const doc = (await api.http.get('/openapi.json').expect(200)).body as OpenApiDocument;
+    const metrics = await getMetrics(token, id, { ...range(), region: 'eu-west' });
+    expect(
+      schemaProblems(doc, responseSchema(doc, '/v1/subscriptions/{id}/metrics', 'get'), metrics),
+    ).toEqual([]);
+    const params = (
+      doc.paths['/v1/subscriptions/{id}/metrics']?.get as { parameters: { name: string }[] }
+    ).parameters.map((p) => p.name);
+    expect(params).toContain('region');
+  });
+});
+
 describe('GET /v1/subscriptions/:id/checks', () => {
   it('walks every row exactly once, newest first', async () => {
     const token = await newOwner();
@@ -733,6 +940,16 @@ describe('history endpoints: validation and access', () => {
     await rejects('metrics', { from: iso(-731 * DAY), to: iso(0) }, 'from');
     await rejects('metrics', { from: 'yesterday' }, 'from');
     await rejects('metrics', { to: '2026-01-31' }, 'to');
+    for (const region of ['EU-West', 'eu west', '', '-eu', 'x'.repeat(33)]) {
+      await rejects('metrics', { region }, 'region');
+      await rejects('checks', { region }, 'region');
+    }
+    // twice is not one region
+    const twice = await api.http
+      .get(`/v1/subscriptions/${id}/metrics?region=eu-west&region=us-east`)
+      .set(bearer(token))
+      .expect(400);
+    expect(fieldsOf(twice.body)).toEqual(['region']);
     // 31 days hourly and 730 days daily are allowed
     await getMetrics(token, id, { from: iso(-31 * DAY), to: iso(0), bucket: '1h' });
     await getMetrics(token, id, { from: iso(-730 * DAY), to: iso(0) });

@@ -1,5 +1,11 @@
 import { results, rollups, type CheckRow } from '@lighthouse/db';
-import { prepareCheckHistory, randomWallet } from '@lighthouse/testing';
+import {
+  prepareCheckHistory,
+  randomWallet,
+  responseSchema,
+  schemaProblems,
+  type OpenApiDocument,
+} from '@lighthouse/testing';
 import { sql } from 'kysely';
 import { formatPct } from '../src/views/common';
 import { bearer, httpSubscription, signIn, startTestApi, type TestApi } from './helpers';
@@ -53,6 +59,7 @@ interface PublicJson {
     last_check_at: string | null;
     uptime_90d_pct: number | null;
     days: DayJson[];
+    regions: { region: string; status: string }[];
   }[];
   incidents: { open: IncidentJson[]; recent: IncidentJson[] };
 }
@@ -211,7 +218,12 @@ function parseSvg(svg: string): { texts: string[]; title: string } {
   return { texts, title };
 }
 
-function check(subscriptionId: string, time: Date, status: CheckRow['status']): CheckRow {
+function check(
+  subscriptionId: string,
+  time: Date,
+  status: CheckRow['status'],
+  fields: Partial<CheckRow> = {},
+): CheckRow {
   return {
     time,
     subscription_id: subscriptionId,
@@ -223,7 +235,8 @@ function check(subscriptionId: string, time: Date, status: CheckRow['status']): 
     error_message: status === 'down' ? 'HTTP 503' : null,
     body_excerpt: null,
     schedule_lag_ms: null,
-    region: null,
+    region: 'local',
+    ...fields,
   };
 }
 
@@ -705,8 +718,10 @@ describe('the public page, its HTML and badges', () => {
     ]);
     for (const s of body.subscriptions) {
       expect(Object.keys(s).sort()).toEqual(
-        ['days', 'id', 'last_check_at', 'name', 'state', 'uptime_90d_pct'].sort(),
+        ['days', 'id', 'last_check_at', 'name', 'regions', 'state', 'uptime_90d_pct'].sort(),
       );
+      // checked from the default region alone: no regions to show
+      expect(s.regions).toEqual([]);
       expect(s.days).toHaveLength(90);
       expect(s.days[0]?.date).toBe(isoDate(dayStart(89)));
       expect(s.days[89]?.date).toBe(isoDate(dayStart(0)));
@@ -1020,5 +1035,116 @@ describe('the public page, its HTML and badges', () => {
     await api.http.get(`/v1/status-pages/${pageId}`).expect(401);
     await api.http.post('/v1/status-pages').send({}).expect(401);
     await api.http.get(`/v1/status/${slug}`).set('Authorization', 'Bearer nonsense').expect(200);
+  });
+});
+
+describe('regions on the public page', () => {
+  const MINUTE = 60_000;
+  const CHOSEN = ['eu-west', 'us-east', 'ap-south', 'sa-east'];
+  let slug: string;
+  let multi: { id: string; name: string };
+  let single: { id: string; name: string };
+  /** the latest slot: a minute or two ago */
+  let latest: number;
+  let scheduledFrom: number;
+
+  beforeAll(async () => {
+    const token = await newOwner();
+    multi = await newSubscription(token, { name: 'Global API', check_frequency_seconds: 60 });
+    single = await newSubscription(token, { name: 'Local API', check_frequency_seconds: 60 });
+    slug = newSlug('regions');
+    await createPage(token, {
+      slug,
+      title: 'Regions',
+      subscription_ids: [multi.id, single.id],
+    });
+    latest = Math.floor(Date.now() / MINUTE) * MINUTE - MINUTE;
+    scheduledFrom = latest - 3 * MINUTE;
+    await api.ctx.db
+      .updateTable('subscriptions')
+      .set({ regions: CHOSEN, state: 'down', last_check_at: new Date(latest) })
+      .where('id', '=', multi.id)
+      .execute();
+    await api.ctx.db
+      .updateTable('schedule_changes')
+      .set({ changed_at: new Date(scheduledFrom) })
+      .where('subscription_id', '=', multi.id)
+      .execute();
+    const at = (minutesBefore: number) => new Date(latest - minutesBefore * MINUTE);
+    await results.insertCheckRows(api.ctx.db, [
+      check(multi.id, at(0), 'up', { region: 'eu-west' }),
+      check(multi.id, at(1), 'up', { region: 'eu-west' }),
+      check(multi.id, at(0), 'down', { region: 'us-east' }),
+      check(multi.id, at(1), 'up', { region: 'us-east' }),
+      // a confirmation check after the latest slot is no slot: us-east's slot result stands
+      check(multi.id, new Date(latest + 20_000), 'up', { region: 'us-east', confirmation: true }),
+      // still at work on the latest slot: the one before shows
+      check(multi.id, at(1), 'degraded', { region: 'ap-south' }),
+      // nothing lately: unknown
+      check(multi.id, at(3), 'up', { region: 'sa-east' }),
+      check(single.id, at(0), 'down'),
+    ]);
+  });
+
+  it('gives each region’s state for the latest slot, in the order they were chosen', async () => {
+    const body = (await api.http.get(`/v1/status/${slug}`).expect(200)).body as PublicJson;
+    const [global, local] = body.subscriptions;
+    expect(global).toMatchObject({ id: multi.id, state: 'down' });
+    expect(global!.regions).toEqual([
+      { region: 'eu-west', status: 'up' },
+      { region: 'us-east', status: 'down' },
+      { region: 'ap-south', status: 'degraded' },
+      { region: 'sa-east', status: 'unknown' },
+    ]);
+    // one region (the default one): nothing per region
+    expect(local).toMatchObject({ id: single.id, regions: [] });
+
+    // every region's checks count, and each is due once per slot
+    const days = global!.days;
+    expect(days.reduce((n, d) => n + d.total_checks, 0)).toBe(6);
+    if (isoDate(new Date(scheduledFrom)) === isoDate(new Date(Date.now() - MINUTE))) {
+      // all in one UTC day: 6 checks of 4 regions × 3-4 slots due, where one region would be 100 %
+      const today = days[days.length - 1]!;
+      expect(today.total_checks).toBe(6);
+      expect(today.coverage_pct).toBeGreaterThan(37);
+      expect(today.coverage_pct).toBeLessThanOrEqual(50);
+    }
+
+    const doc = (await api.http.get('/openapi.json').expect(200)).body as OpenApiDocument;
+    expect(schemaProblems(doc, responseSchema(doc, '/v1/status/{slug}', 'get'), body)).toEqual([]);
+  });
+
+  it('shows the regions compactly in the HTML, for the monitor checked from several', async () => {
+    const html = (await api.http.get(`/status/${slug}`).expect(200)).text;
+    const lists = html.match(/<ul class="regions"[^>]*>.*?<\/ul>/g) ?? [];
+    expect(lists).toHaveLength(1);
+    expect(lists[0]).toContain('aria-label="Global API by region"');
+    const items = [...lists[0]!.matchAll(/<li>([^<]+) <b[^>]*>([^<]+)<\/b><\/li>/g)].map(
+      (m) => `${m[1]}: ${m[2]}`,
+    );
+    expect(items).toEqual([
+      'eu-west: Operational',
+      'us-east: Down',
+      'ap-south: Degraded',
+      'sa-east: Unknown',
+    ]);
+  });
+
+  it('shows no regions for a paused monitor', async () => {
+    await api.ctx.db
+      .updateTable('subscriptions')
+      .set({ active: false })
+      .where('id', '=', multi.id)
+      .execute();
+    try {
+      const html = (await api.http.get(`/status/${slug}`).expect(200)).text;
+      expect(html).not.toContain('class="regions"');
+    } finally {
+      await api.ctx.db
+        .updateTable('subscriptions')
+        .set({ active: true })
+        .where('id', '=', multi.id)
+        .execute();
+    }
   });
 });

@@ -20,7 +20,8 @@ export interface HistoryCheck {
   error_category: string | null;
   error_message: string | null;
   schedule_lag_ms: number | null;
-  region: string | null;
+  /** the region of the checker that made it */
+  region: string;
   maintenance: boolean;
   /** a confirmation check (a retry after a failure), not a slot of the schedule */
   confirmation: boolean;
@@ -30,16 +31,23 @@ export interface HistoryCheck {
   value_text: string | null;
 }
 
+/** Where a checks list stopped: the last row's exact time and its region. */
+export interface CheckCursor {
+  time: string;
+  /** absent in cursors issued before rows had regions: the page goes on from the next slot */
+  region?: string;
+}
+
 /**
- * One subscription's raw checks with time in [from, to) and before `before` (an exact
- * time from an earlier page), newest first, on the (subscription_id, time) key.
- * `next` is the exact time of the last row when more follow.
+ * One subscription's raw checks with time in [from, to), of one region or all of them, after
+ * `before` (where an earlier page stopped), newest first and by region (Z to A) within a slot,
+ * on the (subscription_id, time, region) key. `next` is the last row's position when more follow.
  */
 export async function listChecks(
   db: Executor,
   subscriptionId: string,
-  options: { limit: number; from?: Date; to?: Date; before?: string },
-): Promise<{ rows: HistoryCheck[]; next: string | null }> {
+  options: { limit: number; from?: Date; to?: Date; before?: CheckCursor; region?: string },
+): Promise<{ rows: HistoryCheck[]; next: CheckCursor | null }> {
   let query = db
     .selectFrom('check_history')
     .select([
@@ -61,14 +69,24 @@ export async function listChecks(
     .where('subscription_id', '=', subscriptionId);
   if (options.from) query = query.where('time', '>=', options.from);
   if (options.to) query = query.where('time', '<', options.to);
-  if (options.before !== undefined) {
-    query = query.where('time', '<', sql<Date>`${options.before}::timestamptz`);
+  if (options.region !== undefined) query = query.where('region', '=', options.region);
+  const { before } = options;
+  if (before !== undefined) {
+    query = query.where(
+      before.region === undefined
+        ? sql<boolean>`time < ${before.time}::timestamptz`
+        : sql<boolean>`(time, region) < (${before.time}::timestamptz, ${before.region}::text)`,
+    );
   }
   const rows = await query
     .orderBy('time', 'desc')
+    .orderBy('region', 'desc')
     .limit(options.limit + 1)
     .execute();
-  const { page, next } = keysetPage(rows, options.limit, (last) => last.exact_time);
+  const { page, next } = keysetPage(rows, options.limit, (last) => ({
+    time: last.exact_time,
+    region: last.region,
+  }));
   return { rows: page.map(({ exact_time: _exact, ...row }) => row), next };
 }
 
@@ -135,22 +153,27 @@ export interface HistoryCanaryStep {
   error_message: string | null;
 }
 
+/** A check's place in {@link canarySteps}' answer: its slot and its region. */
+export const checkKey = (time: Date, region: string): string => `${time.getTime()} ${region}`;
+
 /**
- * The canary steps of one subscription's checks at `times` (a page of checks), by slot time
- * in epoch ms, each list in step order. One query over the page's time range.
+ * The canary steps of one subscription's checks at `times` (a page of checks), by
+ * {@link checkKey} (slot time and region), each list in step order. One query over the page's
+ * time range.
  */
 export async function canarySteps(
   db: Executor,
   subscriptionId: string,
   times: Date[],
-): Promise<Map<number, HistoryCanaryStep[]>> {
-  const bySlot = new Map<number, HistoryCanaryStep[]>();
-  if (times.length === 0) return bySlot;
+): Promise<Map<string, HistoryCanaryStep[]>> {
+  const byCheck = new Map<string, HistoryCanaryStep[]>();
+  if (times.length === 0) return byCheck;
   const ms = times.map((t) => t.getTime());
   const rows = await db
     .selectFrom('canary_results')
     .select([
       'time',
+      'region',
       'step_index',
       'step_name',
       'status',
@@ -164,12 +187,14 @@ export async function canarySteps(
     .where('time', '>=', new Date(Math.min(...ms)))
     .where('time', '<=', new Date(Math.max(...ms)))
     .orderBy('time')
+    .orderBy('region')
     .orderBy('step_index')
     .execute();
-  for (const { time, ...step } of rows) {
-    const list = bySlot.get(time.getTime()) ?? [];
+  for (const { time, region, ...step } of rows) {
+    const key = checkKey(time, region);
+    const list = byCheck.get(key) ?? [];
     list.push(step);
-    bySlot.set(time.getTime(), list);
+    byCheck.set(key, list);
   }
-  return bySlot;
+  return byCheck;
 }

@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import type { Executor } from '../connection';
-import type { MonitorState, StatusPage, StatusPagesTable } from '../schema';
+import type { CheckStatus, MonitorState, StatusPage, StatusPagesTable } from '../schema';
 import { newestFirst, type Cursor } from './keyset';
 
 export type NewStatusPage = Insertable<StatusPagesTable>;
@@ -162,6 +162,8 @@ export interface PublicSubscription {
   active: boolean;
   expires_at: Date | null;
   last_check_at: Date | null;
+  /** the regions it is checked from; null: the instance's default region alone */
+  regions: string[] | null;
 }
 
 const PUBLIC_COLUMNS = [
@@ -171,6 +173,7 @@ const PUBLIC_COLUMNS = [
   's.active',
   's.expires_at',
   's.last_check_at',
+  's.regions',
 ] as const;
 
 /** The page's live subscriptions, in page order. */
@@ -209,6 +212,58 @@ export async function findPublishedSubscription(
       ),
     )
     .executeTakeFirst();
+}
+
+/** One region's result for a subscription's latest slot; null: none (see latestRegionStatuses). */
+export interface RegionStatus {
+  region: string;
+  status: CheckStatus | null;
+}
+
+/** How many intervals back the latest slot is looked for: older results are no news. */
+const LATEST_SLOT_INTERVALS = 3;
+
+/**
+ * Of each of these subscriptions checked from more than one region: each region's result for the
+ * latest slot, in the order the regions were chosen. The latest slot is the newest one with a
+ * result of any region in the last few intervals. A region still at work on it shows its result
+ * for the slot before; a region with neither (its checker gone, or no slot lately) has none.
+ * Confirmation checks are no slots. Subscriptions with one region are left out.
+ */
+export async function latestRegionStatuses(
+  db: Executor,
+  subscriptionIds: readonly string[],
+): Promise<Map<string, RegionStatus[]>> {
+  const bySubscription = new Map<string, RegionStatus[]>();
+  if (subscriptionIds.length === 0) return bySubscription;
+  const { rows } = await sql<{
+    subscription_id: string;
+    region: string;
+    status: CheckStatus | null;
+  }>`
+    SELECT s.id AS subscription_id, r.region, h.status
+    FROM subscriptions s
+    CROSS JOIN LATERAL (
+      SELECT max(l.time) AS slot FROM check_history l
+      WHERE l.subscription_id = s.id AND l.confirmation IS NOT TRUE
+        AND l.time >= now() - make_interval(secs => ${LATEST_SLOT_INTERVALS} * s.check_frequency_seconds)
+    ) latest
+    CROSS JOIN LATERAL unnest(s.regions) WITH ORDINALITY AS r(region, position)
+    LEFT JOIN LATERAL (
+      SELECT c.status FROM check_history c
+      WHERE c.subscription_id = s.id AND c.region = r.region AND c.confirmation IS NOT TRUE
+        AND c.time <= latest.slot
+        AND c.time >= latest.slot - make_interval(secs => s.check_frequency_seconds)
+      ORDER BY c.time DESC LIMIT 1
+    ) h ON true
+    WHERE s.id = ANY(${[...subscriptionIds]}::uuid[]) AND cardinality(s.regions) > 1
+    ORDER BY s.id, r.position`.execute(db);
+  for (const { subscription_id, ...status } of rows) {
+    const list = bySubscription.get(subscription_id) ?? [];
+    list.push(status);
+    bySubscription.set(subscription_id, list);
+  }
+  return bySubscription;
 }
 
 export interface PublicIncident {

@@ -1,5 +1,13 @@
+import { REGION_PATTERN } from '@lighthouse/domain';
 import { CHECKS_MAX_LIMIT, HOURLY_MAX_DAYS, RANGE_MAX_DAYS } from '../routes/history';
 import { errors, idParam, listParams, ok, secured, timeParam } from './helpers';
+
+const regionParam = (description: string) => ({
+  name: 'region',
+  in: 'query',
+  schema: { type: 'string', pattern: REGION_PATTERN.source },
+  description,
+});
 
 /** A subscription's metrics, raw checks and incidents. */
 export const historyPaths = {
@@ -18,6 +26,9 @@ export const historyPaths = {
           schema: { type: 'string', enum: ['1h', '1d'] },
           description: '1h by default for ranges up to 7 days, else 1d',
         },
+        regionParam(
+          'this region’s figures; by default all regions together (each region’s checks count, and each is due once per slot)',
+        ),
       ],
       responses: { '200': ok('the metrics', 'Metrics'), ...errors },
     },
@@ -36,6 +47,7 @@ export const historyPaths = {
           schema: { type: 'integer', minimum: 1, maximum: CHECKS_MAX_LIMIT, default: 100 },
         },
         { name: 'cursor', in: 'query', schema: { type: 'string' } },
+        regionParam('this region’s checks only; by default every region’s'),
       ],
       responses: { '200': ok('{items, next_cursor}', 'CheckPage'), ...errors },
     },

@@ -8,6 +8,7 @@ import type {
 } from '@lighthouse/contracts';
 import { decodeCursor, encodeCursor, history, rollups, type Subscription } from '@lighthouse/db';
 import {
+  REGION_PATTERN,
   UNIT_MS,
   addCounts,
   bucketEnd,
@@ -44,15 +45,20 @@ const isoTime = z.iso.datetime({
   error: 'must be an ISO 8601 time with a zone, like 2026-01-31T00:00:00Z',
 });
 
+const REGION_RULE = 'must be a region name: 1-32 lower-case letters, digits and dashes';
+const region = z.string({ error: REGION_RULE }).regex(REGION_PATTERN, REGION_RULE);
+
 export const metricsQuerySchema = z.object({
   from: isoTime.optional(),
   to: isoTime.optional(),
   bucket: z.enum(['1h', '1d'], { error: 'must be 1h or 1d' }).optional(),
+  region: region.optional(),
 });
 
 export const checksQuerySchema = z.object({
   from: isoTime.optional(),
   to: isoTime.optional(),
+  region: region.optional(),
   limit: z.coerce
     .number({ error: `must be a whole number 1-${CHECKS_MAX_LIMIT}` })
     .int(`must be a whole number 1-${CHECKS_MAX_LIMIT}`)
@@ -78,12 +84,45 @@ function readCursor(raw: string): { time: string; id: string } {
   return { time: cursor.createdAt, id: cursor.id };
 }
 
+/** A checks list's cursor: the (subscription_id, time, region) key of the last row shown. */
+function checksCursor(id: string, at: history.CheckCursor): string {
+  return Buffer.from(JSON.stringify([at.time, id, at.region])).toString('base64url');
+}
+
+/** A checks cursor of subscription `id`; one without a region (issued before regions) still reads. */
+function readChecksCursor(raw: string, id: string): history.CheckCursor {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch {
+    throw badCursor();
+  }
+  if (Array.isArray(value) && value.length === 3) {
+    const [time, owner, at] = value as unknown[];
+    if (
+      typeof time === 'string' &&
+      CURSOR_TIME.test(time) &&
+      owner === id &&
+      typeof at === 'string' &&
+      REGION_PATTERN.test(at)
+    ) {
+      return { time, region: at };
+    }
+    throw badCursor();
+  }
+  const legacy = readCursor(raw);
+  if (legacy.id !== id) throw badCursor();
+  return { time: legacy.time };
+}
+
 /** The range a metrics request covers: `from` floored and `to` ceiled to the (UTC) bucket. */
 export interface MetricsRange {
   from: Date;
   to: Date;
   bucket: BucketName;
   unit: BucketUnit;
+  /** one region's figures; null: all regions together */
+  region: string | null;
 }
 
 export function metricsRange(query: unknown, now: Date): MetricsRange {
@@ -107,7 +146,13 @@ export function metricsRange(query: unknown, now: Date): MetricsRange {
     ]);
   }
   const unit = BUCKETS[bucket];
-  return { from: bucketStart(from, unit), to: bucketEnd(to, unit), bucket, unit };
+  return {
+    from: bucketStart(from, unit),
+    to: bucketEnd(to, unit),
+    bucket,
+    unit,
+    region: q.region ?? null,
+  };
 }
 
 export interface MetricsSeries extends MetricsSummary {
@@ -117,13 +162,14 @@ export interface MetricsSeries extends MetricsSummary {
 /**
  * Every bucket of the range that has begun by `now`, with what was checked and what was
  * due, so a stretch without checks shows as a gap (coverage 0, uptime null) rather than
- * as uptime; the whole range's figures merge the buckets.
+ * as uptime; the whole range's figures merge the buckets. `regions` is how many regions
+ * the buckets count (each checks every slot, so each slot is due that many times).
  */
 export function metricsSeries(
   buckets: readonly rollups.Bucket[],
   log: readonly ScheduleChange[],
   range: MetricsRange,
-  opts: { now: Date; expiresAt: Date | null },
+  opts: { now: Date; expiresAt: Date | null; regions?: number },
 ): MetricsSeries {
   const byTime = new Map(buckets.map((b) => [b.time.getTime(), b]));
   const size = UNIT_MS[range.unit];
@@ -139,6 +185,11 @@ export function metricsSeries(
     series.push({ time: new Date(t).toISOString(), ...summarize(counts, due) });
   }
   return { ...summarize(total, expected), series };
+}
+
+/** How many regions check a subscription: those it chose, or the instance's default one. */
+export function regionCount(subscription: Pick<Subscription, 'regions'>): number {
+  return Math.max(1, subscription.regions?.length ?? 1);
 }
 
 function checkJson(row: history.HistoryCheck): Check {
@@ -217,17 +268,23 @@ export function historyRoutes(ctx: AppContext): Router {
     const id = pathId(req.params.id, 'subscription');
     const now = new Date();
     const range = metricsRange(req.query, now);
-    const [subscription, buckets, log] = await Promise.all([
+    const [subscription, byRegion, log] = await Promise.all([
       owned(res, id),
-      rollups.bucketStats(ctx.db, id, range.from, range.to, range.unit),
+      rollups.regionBucketStats(ctx.db, id, range.from, range.to, range.unit),
       rollups.scheduleLog(ctx.db, id),
     ]);
+    const buckets =
+      range.region === null ? rollups.mergeRegions(byRegion) : (byRegion.get(range.region) ?? []);
+    // each region checks every slot: all of them together are due once per region
+    const regions = range.region === null ? regionCount(subscription) : 1;
     res.json({
       subscription_id: subscription.id,
       from: range.from.toISOString(),
       to: range.to.toISOString(),
       bucket: range.bucket,
-      ...metricsSeries(buckets, log, range, { now, expiresAt: subscription.expires_at }),
+      region: range.region,
+      regions: [...byRegion.keys()],
+      ...metricsSeries(buckets, log, range, { now, expiresAt: subscription.expires_at, regions }),
     } satisfies Metrics);
   });
 
@@ -235,16 +292,10 @@ export function historyRoutes(ctx: AppContext): Router {
     const id = pathId(req.params.id, 'subscription');
     const q = parseInput(checksQuerySchema, req.query);
     const { from, to } = timeFilter(q);
-    let before: string | undefined;
-    if (q.cursor !== undefined) {
-      // the cursor is the (subscription_id, time) key of the last row shown
-      const cursor = readCursor(q.cursor);
-      if (cursor.id !== id) throw badCursor();
-      before = cursor.time;
-    }
+    const before = q.cursor === undefined ? undefined : readChecksCursor(q.cursor, id);
     const [subscription, page] = await Promise.all([
       owned(res, id),
-      history.listChecks(ctx.db, id, { limit: q.limit, from, to, before }),
+      history.listChecks(ctx.db, id, { limit: q.limit, from, to, before, region: q.region }),
     ]);
     // a canary's checks carry their steps (one more query, for canaries only)
     const steps =
@@ -259,9 +310,12 @@ export function historyRoutes(ctx: AppContext): Router {
       items: page.rows.map((row) =>
         steps === undefined
           ? checkJson(row)
-          : { ...checkJson(row), steps: (steps.get(row.time.getTime()) ?? []).map(stepJson) },
+          : {
+              ...checkJson(row),
+              steps: (steps.get(history.checkKey(row.time, row.region)) ?? []).map(stepJson),
+            },
       ),
-      next_cursor: page.next === null ? null : encodeCursor({ createdAt: page.next, id }),
+      next_cursor: page.next === null ? null : checksCursor(id, page.next),
     } satisfies Page<Check>);
   });
 

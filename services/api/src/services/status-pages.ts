@@ -9,6 +9,7 @@ import {
   type MonitorState,
   type PublicDay,
   type PublicIncident,
+  type PublicRegion,
   type PublicState,
   type PublicStatusPage,
   type StatusPage as StatusPageAnswer,
@@ -299,9 +300,11 @@ async function dailyBars(
       const start = new Date(from.getTime() + i * day);
       const counts = byStart.get(start.getTime()) ?? emptyCounts();
       addCounts(total, counts);
+      // each region checks every slot, and each region's checks count
       const expected = dueSlots(counts, log, start, new Date(start.getTime() + day), {
         now,
         expiresAt: sub.expires_at,
+        regions: sub.regions?.length ?? 1,
       });
       const summary = summarize(counts, expected);
       days.push({
@@ -322,16 +325,14 @@ export async function publicPage(ctx: AppContext, slug: string): Promise<PublicS
   if (!page) throw statusPageNotFound();
   const now = new Date();
   const subs = await statusPages.publicSubscriptions(ctx.db, page.id);
-  const [bars, incidents] = await Promise.all([
+  const ids = subs.map((s) => s.id);
+  const [bars, regions, incidents] = await Promise.all([
     dailyBars(ctx.db, subs, now),
-    statusPages.incidentsOf(
-      ctx.db,
-      subs.map((s) => s.id),
-      {
-        resolvedSince: new Date(now.getTime() - RECENT_INCIDENT_DAYS * UNIT_MS.day),
-        recentLimit: MAX_RECENT_INCIDENTS,
-      },
-    ),
+    statusPages.latestRegionStatuses(ctx.db, ids),
+    statusPages.incidentsOf(ctx.db, ids, {
+      resolvedSince: new Date(now.getTime() - RECENT_INCIDENT_DAYS * UNIT_MS.day),
+      recentLimit: MAX_RECENT_INCIDENTS,
+    }),
   ]);
   const names = new Map(subs.map((s) => [s.id, s.name]));
   const incidentJson = (i: statusPages.PublicIncident): PublicIncident => ({
@@ -350,6 +351,10 @@ export async function publicPage(ctx: AppContext, slug: string): Promise<PublicS
     last_check_at: iso(sub.last_check_at),
     uptime_90d_pct: bars[i]!.uptime,
     days: bars[i]!.days,
+    regions: (regions.get(sub.id) ?? []).map((r): PublicRegion => ({
+      region: r.region,
+      status: r.status ?? 'unknown',
+    })),
   }));
   return {
     slug: page.slug,

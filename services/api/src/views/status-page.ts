@@ -1,4 +1,9 @@
-import type { PublicDay, PublicIncident, PublicStatusPage } from '@lighthouse/contracts';
+import type {
+  PublicDay,
+  PublicIncident,
+  PublicRegion,
+  PublicStatusPage,
+} from '@lighthouse/contracts';
 import { escapeText as e, formatPct, stateColor, uptimeColor, type ShownState } from './common';
 
 /*
@@ -43,6 +48,9 @@ h2{font-size:1.05em;margin:0;overflow-wrap:anywhere}
 .state{font-size:.85em;font-weight:600;white-space:nowrap}
 .bars{display:flex;gap:1px;height:32px;margin:10px 0 4px}
 .bar{flex:1 1 0;min-width:0;border-radius:1px}
+.regions{display:flex;flex-wrap:wrap;gap:2px 14px;list-style:none;margin:4px 0 0;padding:0;font-size:.8em;color:#57606a}
+.regions li{white-space:nowrap}
+.regions b{font-weight:600}
 .legend{display:flex;justify-content:space-between;font-size:.78em;color:#57606a;gap:8px}
 .incidents{list-style:none;margin:8px 0 0;padding:0}
 .incidents li{padding:8px 0;border-top:1px solid #eaeef2}
@@ -93,11 +101,27 @@ function bars(days: readonly PublicDay[]): string {
     .join('');
 }
 
+/** Each region's state on one line under the name: `eu-west Operational · us-east Down`. */
+function regionList(name: string, regions: readonly PublicRegion[]): string {
+  const items = regions
+    .map(
+      (r) =>
+        `<li>${e(r.region)} <b style="color:${STATE_INK[r.status]}">${e(STATE_TEXT[r.status])}</b></li>`,
+    )
+    .join('');
+  return `<ul class="regions" aria-label="${e(`${name} by region`)}">${items}</ul>`;
+}
+
 function subscriptionCard(sub: PublicStatusPage['subscriptions'][number]): string {
   const uptime =
     sub.uptime_90d_pct === null ? 'no data' : `${formatPct(sub.uptime_90d_pct)} uptime`;
+  // a paused subscription is checked from nowhere: its regions have nothing to say
+  const regions =
+    sub.regions.length > 0 && sub.state !== 'paused'
+      ? `\n${regionList(sub.name, sub.regions)}`
+      : '';
   return `<section class="card">
-<div class="row"><h2>${e(sub.name)}</h2><span class="state" style="color:${STATE_INK[sub.state]}">${e(STATE_TEXT[sub.state])}</span></div>
+<div class="row"><h2>${e(sub.name)}</h2><span class="state" style="color:${STATE_INK[sub.state]}">${e(STATE_TEXT[sub.state])}</span></div>${regions}
 <div class="bars" role="img" aria-label="${e(`Daily uptime of ${sub.name}, last ${sub.days.length} days: ${uptime}`)}">${bars(sub.days)}</div>
 <div class="legend"><span>${sub.days.length} days ago</span><span>${e(uptime)}</span><span>Today</span></div>
 </section>`;
