@@ -3,12 +3,18 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatMs } from '../ui';
 
-export interface LatencyPoint {
-  /** the bucket's start, in seconds since the epoch */
-  time: number;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
+/** One line of the chart: a percentile, or one region's percentile. */
+export interface LatencyLine {
+  /** the legend's name for it */
+  label: string;
+  /** one value per time of the chart (null: no response times then) */
+  values: readonly (number | null)[];
+}
+
+export interface LatencyData {
+  /** the buckets' starts, in seconds since the epoch */
+  times: readonly number[];
+  lines: readonly LatencyLine[];
 }
 
 const DARK = '(prefers-color-scheme: dark)';
@@ -26,17 +32,24 @@ function useDarkScheme(): boolean {
 
 const heightFor = (width: number) => (width < 480 ? 200 : 260);
 
-function toData(points: readonly LatencyPoint[]): uPlot.AlignedData {
-  return [
-    points.map((p) => p.time),
-    points.map((p) => p.p50),
-    points.map((p) => p.p95),
-    points.map((p) => p.p99),
-  ];
+function toData(data: LatencyData): uPlot.AlignedData {
+  return [[...data.times], ...data.lines.map((l) => [...l.values])];
 }
 
-/** The canvas cannot read CSS variables: take them from the chart's box (subscription.css). */
-function options(box: HTMLElement, width: number): uPlot.Options {
+/**
+ * How each line is drawn, by position: colour (subscription.css' --chart-N, for the canvas
+ * cannot read CSS variables itself) and, besides colour, the dash that tells lines apart.
+ */
+const STYLES: { variable: string; fallback: string; dash?: number[] }[] = [
+  { variable: '--chart-1', fallback: '#1d4ed8' },
+  { variable: '--chart-2', fallback: '#b45309', dash: [8, 4] },
+  { variable: '--chart-3', fallback: '#b91c1c', dash: [2, 3] },
+  { variable: '--chart-4', fallback: '#047857', dash: [12, 3, 2, 3] },
+  { variable: '--chart-5', fallback: '#7c3aed', dash: [4, 4] },
+  { variable: '--chart-6', fallback: '#be185d', dash: [1, 5] },
+];
+
+function options(box: HTMLElement, width: number, labels: readonly string[]): uPlot.Options {
   const style = getComputedStyle(box);
   const color = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
   const axis = color('--muted', '#4b5563');
@@ -47,15 +60,22 @@ function options(box: HTMLElement, width: number): uPlot.Options {
     grid: { stroke: grid, width: 1 },
     ticks: { stroke: grid, width: 1 },
   };
-  // besides colour, the line style tells the percentiles apart
   return {
     width,
     height: heightFor(width),
     series: [
       {},
-      { label: 'p50', stroke: color('--chart-p50', '#1d4ed8'), width: 2, value },
-      { label: 'p95', stroke: color('--chart-p95', '#b45309'), width: 2, dash: [8, 4], value },
-      { label: 'p99', stroke: color('--chart-p99', '#b91c1c'), width: 2, dash: [2, 3], value },
+      ...labels.map((label, i) => {
+        // past the palette, colours repeat with a thinner line
+        const s = STYLES[i % STYLES.length]!;
+        return {
+          label,
+          stroke: color(s.variable, s.fallback),
+          width: i < STYLES.length ? 2 : 1,
+          dash: s.dash,
+          value,
+        };
+      }),
     ],
     scales: { y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
     axes: [
@@ -67,27 +87,26 @@ function options(box: HTMLElement, width: number): uPlot.Options {
 }
 
 /**
- * p50/p95/p99 latency over time, as wide as its container. The canvas says nothing to a
- * screen reader: `label` names it, and the page shows the figures as text beside it.
+ * Latency lines over time (p50/p95/p99, or one percentile per region), with a legend naming
+ * them, as wide as its container. The canvas says nothing to a screen reader: `label` names
+ * it, and the page shows the figures as text beside it.
  */
-export function LatencyChart({
-  points,
-  label,
-}: {
-  points: readonly LatencyPoint[];
-  label: string;
-}) {
+export function LatencyChart({ data, label }: { data: LatencyData; label: string }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const latest = useRef(points);
-  latest.current = points;
+  const latest = useRef(data);
+  latest.current = data;
   const dark = useDarkScheme();
+  // the lines are part of the chart's options: other lines make another chart
+  const labels = data.lines.map((l) => l.label);
+  const linesKey = JSON.stringify(labels);
 
-  // one chart per colour scheme, sized to its box, destroyed with the component
+  // one chart per colour scheme and set of lines, sized to its box, destroyed with the component
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const u = new uPlot(options(el, el.clientWidth || 320), toData(latest.current), el);
+    const names = JSON.parse(linesKey) as string[];
+    const u = new uPlot(options(el, el.clientWidth || 320, names), toData(latest.current), el);
     plot.current = u;
     const observer = new ResizeObserver((entries) => {
       const width = Math.floor(entries[0]?.contentRect.width ?? 0);
@@ -99,11 +118,11 @@ export function LatencyChart({
       u.destroy();
       plot.current = null;
     };
-  }, [dark]);
+  }, [dark, linesKey]);
 
   useEffect(() => {
-    plot.current?.setData(toData(points));
-  }, [points]);
+    plot.current?.setData(toData(data));
+  }, [data]);
 
   return <div ref={box} className="sub-chart" role="img" aria-label={label} />;
 }

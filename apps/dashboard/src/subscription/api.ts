@@ -32,13 +32,15 @@ export function sendTestAlert(token: string, id: string): Promise<TestAlertResul
   return apiRequest(`${base(id)}/test-alert`, { method: 'POST', token });
 }
 
+/** All regions' figures together, or one region's. */
 export function getMetrics(
   token: string,
   id: string,
-  query: { from: Date; bucket: MetricsBucket },
+  query: { from: Date; bucket: MetricsBucket; region?: string },
   signal?: AbortSignal,
 ): Promise<Metrics> {
   const params = new URLSearchParams({ from: query.from.toISOString(), bucket: query.bucket });
+  if (query.region !== undefined) params.set('region', query.region);
   return apiRequest(`${base(id)}/metrics?${params.toString()}`, { token, signal });
 }
 
