@@ -23,10 +23,23 @@ export const tier = z.object({
   raw_retention_days: z.int(),
   allowed_target_types: z.array(z.string()),
   max_channels: z.int(),
+  max_regions: z.int().meta({ description: 'regions a subscription may be checked from' }),
 });
 export type Tier = z.output<typeof tier>;
 
 export const tierList = wholeList(tier);
+
+export const region = z
+  .object({
+    region: z.string(),
+    live_checkers: z.int().meta({ description: 'checkers of the region that beat lately' }),
+    checks_per_second: z.number(),
+    last_seen_at: z.string().meta({ description: 'the newest heartbeat of its checkers' }),
+    default: z.boolean().meta({ description: 'subscriptions that name no region use it' }),
+  })
+  .meta({ description: 'a region with a live checker: subscriptions may choose it' });
+export type Region = z.output<typeof region>;
+export const regionList = wholeList(region);
 
 export const SIGN_IN_METHODS = ['link', 'wallet', 'api_key'] as const;
 export type SignInMethod = (typeof SIGN_IN_METHODS)[number];

@@ -18,6 +18,8 @@ export const responseSchemas = {
   Nonce: account.nonce,
   Tier: account.tier,
   TierList: account.tierList,
+  Region: account.region,
+  RegionList: account.regionList,
   Instance: account.instance,
   Account: account.account,
   Wallet: account.wallet,
@@ -56,6 +58,8 @@ export const responseSchemas = {
   ConsolePaymentPage: console.consolePaymentPage,
   Checker: console.checker,
   CheckerList: console.checkerList,
+  ConsoleRegion: console.consoleRegion,
+  ConsoleRegionList: console.consoleRegionList,
 } satisfies Record<string, z.ZodType>;
 
 export type ResponseName = keyof typeof responseSchemas;

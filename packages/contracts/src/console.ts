@@ -109,3 +109,20 @@ export const checker = z.object({
 export type Checker = z.output<typeof checker>;
 
 export const checkerList = wholeList(checker);
+
+/** A region as the operator sees it: dark ones included. */
+export const consoleRegion = z.object({
+  region: z.string(),
+  checkers: z.int().meta({ description: 'checkers heard from within the last week' }),
+  live_checkers: z.int(),
+  checks_per_second: z.number(),
+  last_seen_at: time.nullable(),
+  subscriptions: z.int().meta({ description: 'subscriptions checked from it' }),
+  default: z.boolean(),
+  dark: z.boolean().meta({
+    description:
+      'no checker heard from for REGION_DARK_AFTER_SECONDS: its slots are missing (never down), and no subscription may newly choose it',
+  }),
+});
+export type ConsoleRegion = z.output<typeof consoleRegion>;
+export const consoleRegionList = wholeList(consoleRegion);

@@ -35,6 +35,14 @@ export const subscription = z
     flapping_threshold: z.int().nullable(),
     flapping_window_minutes: z.int(),
     flapping_since: time.nullable(),
+    regions: z.array(z.string()).meta({
+      description:
+        'the regions it is checked from (GET /v1/regions); written as null, the instance default',
+    }),
+    quorum: z.union([z.enum(['any', 'majority', 'all']), z.int()]).meta({
+      description:
+        'how many of the regions must agree that it is down (or degraded) before its state changes',
+    }),
     in_maintenance: z.boolean(),
     status: z.enum(SUBSCRIPTION_STATUSES).meta({
       description: 'expired: a paid period has passed; it is not checked until renewed',

@@ -16,6 +16,8 @@ export const tierSchema = z.strictObject({
   raw_retention_days: z.number().int().min(1),
   allowed_target_types: z.array(z.string().min(1)).min(1),
   max_channels: z.number().int().min(0),
+  /** regions a subscription may be checked from (default 1) */
+  max_regions: z.number().int().min(1).max(32).default(1),
   price_usdc_per_30_days: usdc,
 });
 
@@ -85,6 +87,7 @@ export function instanceTiers(settings: InstanceTierSettings): Tiers {
     raw_retention_days: settings.LIGHTHOUSE_RETENTION_DAYS,
     allowed_target_types: [...TARGET_TYPE_NAMES],
     max_channels: 20,
+    max_regions: 32,
     price_usdc_per_30_days: '0',
     paid: false,
   };

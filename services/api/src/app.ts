@@ -19,7 +19,7 @@ import { paymentRoutes } from './routes/payments';
 import { pushRoutes } from './routes/push';
 import { statusPageRoutes } from './routes/status-pages';
 import { subscriptionRoutes } from './routes/subscriptions';
-import { tierRoutes } from './routes/tiers';
+import { regionRoutes, tierRoutes } from './routes/tiers';
 
 export const BODY_LIMIT = '256kb';
 
@@ -69,6 +69,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(healthRoutes(ctx));
   app.use(openApiRoutes());
   app.use(tierRoutes(ctx));
+  app.use(regionRoutes(ctx));
   app.use(instanceRoutes(ctx));
   app.use(adminRoutes(ctx));
   app.use(authRoutes(ctx));

@@ -56,6 +56,10 @@ const schema = z
     QUEUE_PREFIX: env.queuePrefix(),
     LOG_LEVEL: env.logLevel(),
     ENCRYPTION_KEY: env.encryptionKey(),
+    /** the region a subscription that names none is checked from */
+    DEFAULT_REGION: env.region(),
+    /** a region whose checkers have all been silent this long is dark (no new subscriptions choose it) */
+    REGION_DARK_AFTER_SECONDS: env.int(120, 5, 86_400),
     ADMIN_TOKEN: env.secret('protects Bull Board at /admin/queues', 16),
     /** EIP-4361 domain sign-in messages must name; default localhost:<PORT>. */
     SIWE_DOMAIN: z.string().min(1).optional(),

@@ -296,7 +296,7 @@ describe('a canary subscription', () => {
       error_message: "step 2 'orders': unexpected status 500, expected 200",
       body_excerpt: null,
       schedule_lag_ms: 2,
-      region: null,
+      region: 'local',
       canary_steps: [
         {
           step_index: 0,

@@ -37,6 +37,12 @@ const schema = z
     /** how long rollups are kept; raw rows are kept per tier (raw_retention_days) */
     ROLLUP_HOURLY_RETENTION_DAYS: env.int(90, 1, 3_650),
     ROLLUP_DAILY_RETENTION_DAYS: env.int(730, 1, 36_500),
+    /** the region a subscription that names none is checked from */
+    DEFAULT_REGION: env.region(),
+    /** a multi-region slot waits this long after its probe's timeout for every region to report */
+    VERDICT_GRACE_SECONDS: env.int(30, 1, 3_600),
+    /** a region whose checkers have all been silent this long is dark: its slots are missing */
+    REGION_DARK_AFTER_SECONDS: env.int(120, 5, 86_400),
     ...modeShape,
     /** service mode: the tiers file, whose raw_retention_days the retention job applies */
     LIGHTHOUSE_TIERS: z.string().min(1).optional(),

@@ -1,13 +1,20 @@
 import { instanceTiers } from '@lighthouse/domain';
 import { runMain, startOps, startRuntime } from '@lighthouse/runtime';
+import { createRegionQueues } from '@lighthouse/queue';
 import { startLoop } from '@lighthouse/shared';
 import { loadConfig } from './config';
 import { raiseRuleEvents } from './jobs/alert-rules';
 import { enqueueDue } from './jobs/enqueue-due';
 import { redrive } from './jobs/redrive';
+import { createRegionWatch, settleSlots } from './jobs/regions';
 import { relayOutbox } from './jobs/relay';
 import { housekeeping, rollUp } from './jobs/timeseries';
 import { createMetrics } from './metrics';
+
+/** how often the regions' checkers are looked at (dark regions) */
+const REGION_WATCH_MS = 5_000;
+/** how often overdue multi-region slots are decided */
+const VERDICT_SWEEP_MS = 2_000;
 
 runMain('scheduler', async () => {
   const config = loadConfig();
@@ -15,7 +22,21 @@ runMain('scheduler', async () => {
   // A producer only: while Redis is away a batch rolls back and the next tick retries.
   const runtime = startRuntime('scheduler', config);
   const { logger, db, queues } = runtime;
-  const metrics = createMetrics(queues.checks);
+  // each region's check queue; the default region `local` uses the catalog's `checks`
+  const regionQueues = createRegionQueues({
+    connection: runtime.producerRedis,
+    prefix: config.QUEUE_PREFIX,
+    checks: queues.checks,
+    onError: (_queue, err) => logger.warn('queue error', { err: err.message }),
+  });
+  const metrics = createMetrics(() => regionQueues.all());
+  const regions = createRegionWatch({
+    db,
+    logger,
+    metrics,
+    defaultRegion: config.DEFAULT_REGION,
+    darkAfterMs: config.REGION_DARK_AFTER_SECONDS * 1000,
+  });
   const metricsPort = await startOps(runtime, config, metrics.registry);
 
   const loops = [
@@ -26,10 +47,31 @@ runMain('scheduler', async () => {
       round: () =>
         enqueueDue({
           db,
-          queues,
+          regions: regionQueues,
+          defaultRegion: config.DEFAULT_REGION,
+          dark: () => regions.dark(),
           metrics,
           batchSize: config.SCHEDULER_BATCH_SIZE,
           slotsPerJob: config.CHECK_JOB_SLOTS,
+        }),
+    }),
+    startLoop({
+      name: 'regions',
+      intervalMs: REGION_WATCH_MS,
+      logger,
+      round: () => regions.round(),
+    }),
+    startLoop({
+      name: 'verdicts',
+      intervalMs: VERDICT_SWEEP_MS,
+      logger,
+      round: () =>
+        settleSlots({
+          db,
+          queues,
+          metrics,
+          graceMs: config.VERDICT_GRACE_SECONDS * 1000,
+          batchSize: config.RELAY_BATCH_SIZE,
         }),
     }),
     startLoop({
@@ -82,6 +124,7 @@ runMain('scheduler', async () => {
   ];
   runtime.shutdown.register('loops', async () => {
     await Promise.all(loops.map((l) => l.stop()));
+    await regionQueues.close();
     const total = async (c: typeof metrics.enqueued) => (await c.get()).values[0]?.value ?? 0;
     logger.info('scheduler stopped', {
       slots_enqueued: await total(metrics.enqueued),

@@ -45,7 +45,9 @@ function timescaleJobGauges(registry: Registry) {
   };
 }
 
-export function createMetrics(checks: Queue) {
+/** `checks`: the check queues whose depth /metrics shows (each region's, once it has one). */
+export function createMetrics(checks: Queue | (() => readonly Queue[])) {
+  const checkQueues = typeof checks === 'function' ? checks : () => [checks];
   const registry = new Registry();
   registry.setDefaultLabels({ service: 'scheduler' });
   collectDefaultMetrics({ register: registry });
@@ -104,13 +106,33 @@ export function createMetrics(checks: Queue) {
     ...timescaleJobGauges(registry),
     queueDepth: new Gauge({
       name: 'lighthouse_queue_jobs',
-      help: 'jobs in the checks queue by state',
+      help: 'jobs in the checks queue of each region by state',
       labelNames: ['queue', 'state'],
       registers: [registry],
       async collect() {
-        const counts = await checks.getJobCounts('waiting', 'active', 'delayed', 'failed');
-        for (const [state, n] of Object.entries(counts)) this.set({ queue: 'checks', state }, n);
+        for (const queue of checkQueues()) {
+          const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
+          for (const [state, n] of Object.entries(counts))
+            this.set({ queue: queue.name, state }, n);
+        }
       },
+    }),
+    regionLiveCheckers: new Gauge({
+      name: 'lighthouse_region_live_checkers',
+      help: 'checkers of each region that beat lately',
+      labelNames: ['region'],
+      registers: [registry],
+    }),
+    regionDark: new Gauge({
+      name: 'lighthouse_region_dark',
+      help: '1 while a region has had no live checker for REGION_DARK_AFTER_SECONDS: its slots are missing',
+      labelNames: ['region'],
+      registers: [registry],
+    }),
+    settled: new Counter({
+      name: 'lighthouse_overdue_slots_settled_total',
+      help: 'multi-region subscriptions whose overdue slots were decided without every region',
+      registers: [registry],
     }),
   };
 }

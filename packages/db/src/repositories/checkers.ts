@@ -77,3 +77,120 @@ export async function forgetCheckers(db: Executor, days: number): Promise<number
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** A region as the operator sees it: its checkers, and whether it went dark. */
+export interface RegionStatus {
+  region: string;
+  /** checkers heard from within the last week */
+  checkers: number;
+  /** checkers that beat lately (isLive) */
+  live_checkers: number;
+  /** the live checkers' checks per second, summed */
+  checks_per_second: number;
+  /** the newest beat of any of its checkers; null: none heard from */
+  last_seen_at: Date | null;
+  /** subscriptions checked from it (those that name no region count for the default one) */
+  subscriptions: number;
+  /** used, and no checker heard from for `darkAfterMs`: its slots are missing (never down) */
+  dark: boolean;
+}
+
+/**
+ * Every region that has checkers or subscriptions, by name: the default region always. A
+ * region none of whose checkers was heard from for `darkAfterMs` is dark; one never heard
+ * from is dark once `darkAfterMs` has passed since `watchingSince` (a scheduler's start).
+ */
+export async function regionStatus(
+  db: Executor,
+  options: { defaultRegion: string; darkAfterMs: number; watchingSince?: Date },
+): Promise<RegionStatus[]> {
+  const [rows, used, clock] = await Promise.all([
+    listCheckers(db),
+    sql<{ region: string; n: number }>`
+      SELECT r AS region, count(*)::integer AS n
+        FROM subscriptions s, unnest(coalesce(s.regions, ARRAY[${options.defaultRegion}]::text[])) AS r
+       WHERE s.deleted_at IS NULL
+       GROUP BY r`.execute(db),
+    sql<{ now: Date }>`SELECT now() AS now`.execute(db),
+  ]);
+  const now = clock.rows[0]!.now.getTime();
+  const regions = new Map<string, RegionStatus>();
+  const entry = (region: string): RegionStatus => {
+    let status = regions.get(region);
+    if (status === undefined) {
+      status = {
+        region,
+        checkers: 0,
+        live_checkers: 0,
+        checks_per_second: 0,
+        last_seen_at: null,
+        subscriptions: 0,
+        dark: false,
+      };
+      regions.set(region, status);
+    }
+    return status;
+  };
+  entry(options.defaultRegion);
+  for (const row of rows) {
+    const status = entry(row.region ?? 'local');
+    status.checkers += 1;
+    if (isLive(row, now)) {
+      status.live_checkers += 1;
+      status.checks_per_second += row.checks_per_second;
+    }
+    if (status.last_seen_at === null || row.last_seen_at > status.last_seen_at) {
+      status.last_seen_at = row.last_seen_at;
+    }
+  }
+  for (const { region, n } of used.rows) entry(region).subscriptions = n;
+  const since = options.watchingSince?.getTime() ?? Number.NEGATIVE_INFINITY;
+  for (const status of regions.values()) {
+    const heard = Math.max(status.last_seen_at?.getTime() ?? Number.NEGATIVE_INFINITY, since);
+    // a region nothing is checked from (a retired one) is idle, not dark
+    const used = status.subscriptions > 0 || status.region === options.defaultRegion;
+    status.dark = used && status.live_checkers === 0 && now - heard >= options.darkAfterMs;
+    status.checks_per_second = Math.round(status.checks_per_second * 100) / 100;
+  }
+  return [...regions.values()].sort((a, b) => a.region.localeCompare(b.region));
+}
+
+/** A region some checker beat from within the window: what GET /v1/regions lists. */
+export interface LiveRegion {
+  region: string;
+  /** checkers that beat lately (isLive) */
+  live_checkers: number;
+  checks_per_second: number;
+  last_seen_at: Date;
+}
+
+/**
+ * The regions with a checker heard from within `withinMs` (not dark), by name. Reads the
+ * checkers table only: cheap enough for every subscription that chooses regions.
+ */
+export async function liveRegions(db: Executor, withinMs: number): Promise<LiveRegion[]> {
+  const rows = await db
+    .selectFrom('checkers')
+    .selectAll()
+    .select(sql<Date>`now()`.as('now'))
+    .where('last_seen_at', '>', sql<Date>`now() - make_interval(secs => ${withinMs / 1000})`)
+    .execute();
+  const regions = new Map<string, LiveRegion>();
+  for (const row of rows) {
+    const name = row.region ?? 'local';
+    const region = regions.get(name) ?? {
+      region: name,
+      live_checkers: 0,
+      checks_per_second: 0,
+      last_seen_at: row.last_seen_at,
+    };
+    if (isLive(row, row.now.getTime())) {
+      region.live_checkers += 1;
+      region.checks_per_second =
+        Math.round((region.checks_per_second + row.checks_per_second) * 100) / 100;
+    }
+    if (row.last_seen_at > region.last_seen_at) region.last_seen_at = row.last_seen_at;
+    regions.set(name, region);
+  }
+  return [...regions.values()].sort((a, b) => a.region.localeCompare(b.region));
+}

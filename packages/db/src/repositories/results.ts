@@ -374,6 +374,9 @@ export async function overdueSlots(
   const { rows } = await sql<{ id: string }>`
     SELECT s.id FROM subscriptions s
      WHERE cardinality(s.regions) > 1 AND s.deleted_at IS NULL
+       -- every deadline is at least the grace after its slot (subscriptions_multi_region)
+       AND coalesce(s.last_scheduled_at, '-infinity'::timestamptz)
+             < now() - make_interval(secs => ${options.graceMs} / 1000.0)
        AND EXISTS (
          SELECT 1 FROM check_history h
           WHERE h.subscription_id = s.id

@@ -7,6 +7,8 @@ export interface DueSubscription {
   check_frequency_seconds: number;
   /** next_check_at is a confirmation check, not a slot of the grid */
   confirming: boolean;
+  /** the regions it is checked from; null: the instance's default region */
+  regions: string[] | null;
 }
 
 /**
@@ -16,7 +18,7 @@ export interface DueSubscription {
 export async function claimDue(db: Executor, now: Date, limit: number): Promise<DueSubscription[]> {
   return db
     .selectFrom('subscriptions')
-    .select(['id', 'next_check_at', 'check_frequency_seconds', 'confirming'])
+    .select(['id', 'next_check_at', 'check_frequency_seconds', 'confirming', 'regions'])
     .where('active', '=', true)
     .where('deleted_at', 'is', null)
     .where('next_check_at', '<=', now)

@@ -99,4 +99,15 @@ export const consolePaths = {
       responses: { '200': ok('{items, next_cursor: null}', 'CheckerList'), ...notAnOperator },
     },
   },
+  '/v1/admin/regions': {
+    get: {
+      summary:
+        'Operator console: every region, its live checkers and subscriptions, and whether it is dark',
+      security: secured,
+      responses: {
+        '200': ok('{items, next_cursor: null}', 'ConsoleRegionList'),
+        ...notAnOperator,
+      },
+    },
+  },
 };

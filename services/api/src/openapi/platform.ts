@@ -20,6 +20,13 @@ export const platformPaths = {
       responses: { '200': ok('`{items, next_cursor: null}`', 'TierList') },
     },
   },
+  '/v1/regions': {
+    get: {
+      summary:
+        'The regions with live checkers, by name: the ones a subscription may choose (no sign-in needed)',
+      responses: { '200': ok('`{items, next_cursor: null}`', 'RegionList') },
+    },
+  },
   '/v1/instance': {
     get: {
       summary: 'What this instance is: mode, version, sign-in methods, tiers, features (public)',

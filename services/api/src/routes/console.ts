@@ -1,6 +1,7 @@
 import {
   QUEUE_JOB_STATES,
   type Checker,
+  type ConsoleRegion,
   type ConsolePayment,
   type ConsoleUser,
   type Overview,
@@ -199,7 +200,7 @@ export function consoleRoutes(ctx: AppContext): Router {
         ? null
         : ((await instance.linkedAccount(ctx.db, query.owner)) ?? query.owner);
     res.json(
-      await subscriptionPage(ctx.db, owner, {
+      await subscriptionPage(ctx, owner, {
         limit: query.limit,
         cursor: query.cursor,
         filter: listFilter(query),
@@ -211,7 +212,9 @@ export function consoleRoutes(ctx: AppContext): Router {
     const row = await subscriptions.findSubscription(ctx.db, id);
     if (!row) throw AppError.notFound('subscription');
     const windows = await maintenance.windowsFor(ctx.db, [id]);
-    return subscriptionJson(row, windows.get(id) ?? []);
+    return subscriptionJson(row, windows.get(id) ?? [], {
+      defaultRegion: ctx.config.DEFAULT_REGION,
+    });
   };
 
   for (const [verb, active] of [
@@ -255,6 +258,21 @@ export function consoleRoutes(ctx: AppContext): Router {
   router.post('/v1/admin/payments/:id/discard', async (req, res) => {
     await discardPayment(ctx, actorOf(req, res), pathId(req.params.id, 'payment'));
     res.status(204).end();
+  });
+
+  router.get('/v1/admin/regions', async (_req, res) => {
+    const regions = await checkers.regionStatus(ctx.db, {
+      defaultRegion: ctx.config.DEFAULT_REGION,
+      darkAfterMs: ctx.config.REGION_DARK_AFTER_SECONDS * 1000,
+    });
+    res.set('Cache-Control', 'no-store').json({
+      items: regions.map((r) => ({
+        ...r,
+        last_seen_at: r.last_seen_at?.toISOString() ?? null,
+        default: r.region === ctx.config.DEFAULT_REGION,
+      })),
+      next_cursor: null,
+    } satisfies WholeList<ConsoleRegion>);
   });
 
   router.get('/v1/admin/checkers', async (_req, res) => {

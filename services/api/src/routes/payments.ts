@@ -64,7 +64,9 @@ export function paymentRoutes(ctx: AppContext): Router {
     });
     const windows = await maintenance.windowsFor(ctx.db, [row.id]);
     res.set('PAYMENT-RESPONSE', payment.responseHeader).json({
-      ...subscriptionJson(row, windows.get(row.id) ?? []),
+      ...subscriptionJson(row, windows.get(row.id) ?? [], {
+        defaultRegion: ctx.config.DEFAULT_REGION,
+      }),
       payment_id: payment.id,
     } satisfies Subscription);
   });

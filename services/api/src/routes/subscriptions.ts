@@ -92,20 +92,27 @@ function owner(res: Response): string {
 /** One subscription's view, with its maintenance windows read for `in_maintenance`. */
 async function view(ctx: AppContext, row: Subscription) {
   const windows = await maintenance.windowsFor(ctx.db, [row.id]);
-  return subscriptionJson(row, windows.get(row.id) ?? []);
+  return subscriptionJson(row, windows.get(row.id) ?? [], {
+    defaultRegion: ctx.config.DEFAULT_REGION,
+  });
 }
 
 /**
  * 201 with the new subscription (no maintenance windows yet), the payment's receipt, and a
  * heartbeat's push URL (shown this once).
  */
-function created(req: Request, res: Response, { row, payment, pushToken }: Written): void {
+function created(
+  ctx: AppContext,
+  req: Request,
+  res: Response,
+  { row, payment, pushToken }: Written,
+): void {
   if (payment) res.set('PAYMENT-RESPONSE', payment.responseHeader);
   res
     .status(201)
     .location(`/v1/subscriptions/${row.id}`)
     .json({
-      ...subscriptionJson(row, []),
+      ...subscriptionJson(row, [], { defaultRegion: ctx.config.DEFAULT_REGION }),
       ...(pushToken ? { push_token: pushToken, push_url: pushUrl(req, pushToken) } : {}),
     } satisfies SubscriptionAnswer);
 }
@@ -122,7 +129,7 @@ export function subscriptionRoutes(ctx: AppContext): Router {
       body: req.body,
       pay: { get: (name) => req.get(name), resource: '/v1/subscriptions' },
     });
-    created(req, res, written);
+    created(ctx, req, res, written);
   });
 
   // The seed's payload: the same body plus the owner's address, which must be the caller, and
@@ -167,13 +174,13 @@ export function subscriptionRoutes(ctx: AppContext): Router {
         resource: '/subscribe',
       },
     });
-    created(req, res, written);
+    created(ctx, req, res, written);
   });
 
   router.get('/v1/subscriptions', async (req, res) => {
     const query = parseInput(subscriptionListQuerySchema, req.query);
     res.json(
-      await subscriptionPage(ctx.db, owner(res), {
+      await subscriptionPage(ctx, owner(res), {
         limit: query.limit,
         cursor: query.cursor,
         filter: listFilter(query),

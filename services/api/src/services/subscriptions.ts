@@ -1,6 +1,7 @@
 import type * as contract from '@lighthouse/contracts';
 import {
   audit,
+  checkers,
   decodeCursor,
   encodeCursor,
   instance,
@@ -14,7 +15,11 @@ import {
 } from '@lighthouse/db';
 import {
   CHANNEL_TYPE_NAMES,
+  MAX_REGIONS,
+  QUORUM_WORDS,
+  REGION_PATTERN,
   TARGET_TYPE_NAMES,
+  parseQuorum,
   channelTypes,
   defaultInterval,
   describeTarget,
@@ -34,6 +39,7 @@ import {
   type ChannelTypeName,
   type Language,
   type MaintenanceWindowRule,
+  type Quorum,
   type TargetTypeName,
   type Tier,
 } from '@lighthouse/domain';
@@ -97,6 +103,21 @@ const common = {
     .int('must be a whole number of minutes')
     .min(1, 'must be 1-1440 (one day)')
     .max(1_440, 'must be 1-1440 (one day)'),
+  /** null: the instance's default region */
+  regions: z
+    .array(
+      z
+        .string({ error: 'must be a region name' })
+        .regex(REGION_PATTERN, 'must be a region name: lower-case letters, digits and dashes'),
+      { error: 'must be a list of region names (GET /v1/regions), or null for the default' },
+    )
+    .min(1, 'must name at least one region, or be null for the default')
+    .max(MAX_REGIONS, `must name at most ${MAX_REGIONS} regions`)
+    .refine((list) => new Set(list).size === list.length, 'must not name a region twice')
+    .nullable(),
+  quorum: z.union([z.enum(QUORUM_WORDS), z.number().int().min(1).max(MAX_REGIONS)], {
+    error: 'must be "any", "majority", "all" or a number of regions',
+  }),
 };
 
 export const createSubscriptionSchema = z.strictObject({
@@ -113,6 +134,8 @@ export const createSubscriptionSchema = z.strictObject({
   reminder_interval_minutes: common.reminder_interval_minutes.optional(),
   flapping_threshold: common.flapping_threshold.optional(),
   flapping_window_minutes: common.flapping_window_minutes.optional(),
+  regions: common.regions.optional(),
+  quorum: common.quorum.optional(),
 });
 
 export const updateSubscriptionSchema = z.strictObject({
@@ -128,6 +151,8 @@ export const updateSubscriptionSchema = z.strictObject({
   reminder_interval_minutes: common.reminder_interval_minutes.optional(),
   flapping_threshold: common.flapping_threshold.optional(),
   flapping_window_minutes: common.flapping_window_minutes.optional(),
+  regions: common.regions.optional(),
+  quorum: common.quorum.optional(),
 });
 
 type ChannelInput = z.output<typeof channelInputSchema>;
@@ -444,6 +469,54 @@ function validateTarget(
   return parsed.data;
 }
 
+/**
+ * The regions a subscription is checked from, and its quorum: no more regions than its tier
+ * allows, a number quorum no larger than the regions, one region for a heartbeat (pushed, not
+ * checked from anywhere), and every region it newly names live (a checker heard from within
+ * REGION_DARK_AFTER_SECONDS): an unknown or dark region is refused rather than left missing.
+ */
+async function validateRegions(
+  ctx: AppContext,
+  db: Parameters<typeof checkers.liveRegions>[0],
+  wanted: { regions: string[] | null; quorum: Quorum; targetType: string },
+  previous: string[] | null,
+  tier: Tier | undefined,
+  issues: Issues,
+): Promise<void> {
+  const resolved = wanted.regions ?? [ctx.config.DEFAULT_REGION];
+  if (tier && resolved.length > tier.max_regions) {
+    issues.add(
+      'regions',
+      `at most ${tier.max_regions} region${tier.max_regions === 1 ? '' : 's'} on the ${tier.name} tier (got ${resolved.length})`,
+    );
+  }
+  if (wanted.targetType === 'heartbeat' && resolved.length > 1) {
+    issues.add(
+      'regions',
+      'a heartbeat is pushed to Lighthouse, not checked from regions: name one',
+    );
+  }
+  if (typeof wanted.quorum === 'number' && wanted.quorum > resolved.length) {
+    issues.add(
+      'quorum',
+      `must be at most the number of regions (${resolved.length}), or "any", "majority" or "all"`,
+    );
+  }
+  const added = (wanted.regions ?? []).filter((r) => !(previous ?? []).includes(r));
+  if (added.length === 0) return;
+  const live = await checkers.liveRegions(db, ctx.config.REGION_DARK_AFTER_SECONDS * 1000);
+  const names = new Set(live.map((r) => r.region));
+  const dark = added.filter((r) => !names.has(r));
+  if (dark.length > 0) {
+    issues.add(
+      'regions',
+      `no live checker in ${dark.map((r) => `"${r}"`).join(', ')}: the regions with live checkers are ${
+        live.length === 0 ? 'none' : live.map((r) => r.region).join(', ')
+      } (GET /v1/regions)`,
+    );
+  }
+}
+
 function validateFrequency(seconds: number, tier: Tier | undefined, issues: Issues): void {
   if (tier && seconds < tier.min_interval_seconds) {
     issues.add(
@@ -604,6 +677,18 @@ export async function createSubscription({
   const frequency = input.check_frequency_seconds ?? (tier ? defaultInterval(tier) : 0);
   validateFrequency(frequency, tier, issues);
   const channels = buildChannels(ctx, input.alert_channels, [], tier, issues);
+  await validateRegions(
+    ctx,
+    ctx.db,
+    {
+      regions: input.regions ?? null,
+      quorum: input.quorum ?? 'majority',
+      targetType: input.target_type,
+    },
+    null,
+    tier,
+    issues,
+  );
   issues.throwIfAny();
   await refuseUnreachable(ctx, input.target_type, target);
   const targetType = input.target_type;
@@ -639,6 +724,8 @@ export async function createSubscription({
       reminder_interval_minutes: input.reminder_interval_minutes,
       flapping_threshold: input.flapping_threshold,
       flapping_window_minutes: input.flapping_window_minutes,
+      regions: input.regions ?? null,
+      ...(input.quorum === undefined ? {} : { quorum: String(input.quorum) }),
       next_check_at: new Date(),
       expires_at: payment ? extendedExpiry(null, payment.periodDays) : null,
     });
@@ -778,6 +865,9 @@ async function applyUpdate(
         `at most ${tier.max_channels} channels on the ${tier.name} tier`,
       );
     }
+    const regions = input.regions === undefined ? current.regions : input.regions;
+    const quorum = input.quorum ?? parseQuorum(current.quorum);
+    await validateRegions(ctx, tx, { regions, quorum, targetType }, current.regions, tier, issues);
     issues.throwIfAny();
     if (!tier || !target || !isTargetType(targetType))
       throw new Error('unreachable: validated above');
@@ -807,6 +897,7 @@ async function applyUpdate(
           ? current.flapping_threshold
           : input.flapping_threshold,
       flapping_window_minutes: input.flapping_window_minutes ?? current.flapping_window_minutes,
+      quorum: String(quorum),
     };
     // for the audit log: field names and channel ids, never the values
     const channelDiff = channelChanges(ctx, current.alert_channels, channels);
@@ -818,8 +909,11 @@ async function applyUpdate(
         (field) => settings[field] !== current[field],
       ),
     ];
+    const regionsChanged = !isDeepStrictEqual(regions, current.regions);
+    if (regionsChanged) fields.push('regions');
     const row = await subscriptions.updateSubscription(tx, current.id, {
       ...settings,
+      ...(regionsChanged ? { regions } : {}),
       ...targetColumns(ctx, targetType, target),
       alert_channels: JSON.stringify(channels),
       // turning detection off lets alerts through at once instead of after a quiet window
@@ -989,7 +1083,7 @@ export async function transferSubscription(
  * `next_cursor` this API gave; anything else is a 400 naming it.
  */
 export async function subscriptionPage(
-  db: Db,
+  ctx: AppContext,
   owner: string | null,
   query: { limit: number; cursor?: string | undefined; filter: SubscriptionFilter },
 ): Promise<contract.Page<contract.Subscription>> {
@@ -997,6 +1091,7 @@ export async function subscriptionPage(
   if (query.cursor !== undefined && !cursor) {
     throw AppError.validation([{ field: 'cursor', message: 'is not a cursor from this API' }]);
   }
+  const db = ctx.db;
   const page = await subscriptions.listOwnedSubscriptions(db, owner, {
     limit: query.limit,
     cursor,
@@ -1008,7 +1103,12 @@ export async function subscriptionPage(
   );
   const now = new Date();
   return {
-    items: page.rows.map((row) => subscriptionJson(row, windows.get(row.id) ?? [], now)),
+    items: page.rows.map((row) =>
+      subscriptionJson(row, windows.get(row.id) ?? [], {
+        now,
+        defaultRegion: ctx.config.DEFAULT_REGION,
+      }),
+    ),
     next_cursor: page.next ? encodeCursor(page.next) : null,
   };
 }
@@ -1021,8 +1121,9 @@ export async function subscriptionPage(
 export function subscriptionJson(
   row: Subscription,
   windows: readonly MaintenanceWindowRule[],
-  now: Date = new Date(),
+  options: { defaultRegion: string; now?: Date },
 ): contract.Subscription {
+  const now = options.now ?? new Date();
   const expired = row.expires_at !== null && row.expires_at.getTime() <= now.getTime();
   return {
     id: row.id,
@@ -1046,6 +1147,8 @@ export function subscriptionJson(
     flapping_threshold: row.flapping_threshold,
     flapping_window_minutes: row.flapping_window_minutes,
     flapping_since: row.flapping_since?.toISOString() ?? null,
+    regions: row.regions ?? [options.defaultRegion],
+    quorum: parseQuorum(row.quorum),
     in_maintenance: inMaintenance(windows, now),
     status: expired ? 'expired' : row.active ? 'active' : 'paused',
     active: row.active,
