@@ -135,7 +135,8 @@ export async function regionStatus(
   for (const row of rows) {
     const status = entry(row.region ?? 'local');
     status.checkers += 1;
-    if (isLive(row, now)) {
+    // live, and not silent for darkAfterMs (shorter than isLive's 30 s in tests)
+    if (isLive(row, now) && now - row.last_seen_at.getTime() < options.darkAfterMs) {
       status.live_checkers += 1;
       status.checks_per_second += row.checks_per_second;
     }
@@ -149,7 +150,7 @@ export async function regionStatus(
     const heard = Math.max(status.last_seen_at?.getTime() ?? Number.NEGATIVE_INFINITY, since);
     // a region nothing is checked from (a retired one) is idle, not dark
     const used = status.subscriptions > 0 || status.region === options.defaultRegion;
-    status.dark = used && status.live_checkers === 0 && now - heard >= options.darkAfterMs;
+    status.dark = used && now - heard >= options.darkAfterMs;
     status.checks_per_second = Math.round(status.checks_per_second * 100) / 100;
   }
   return [...regions.values()].sort((a, b) => a.region.localeCompare(b.region));
