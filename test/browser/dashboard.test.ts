@@ -1,3 +1,4 @@
+import { createDb, results, rollups, type CheckRow } from '@lighthouse/db';
 import { randomWallet, signInOverHttp } from '@lighthouse/testing';
 import { createHmac } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -117,11 +118,103 @@ describe('the dashboard', () => {
     const uptime = page.locator('.sub-figure').first();
     await uptime.getByText(/^\d+(\.\d+)? %$/).waitFor();
     expect(await uptime.innerText()).not.toMatch(/100 %/);
-    await page.getByRole('img', { name: /p50/ }).locator('canvas').waitFor();
+    const chart = page.getByRole('img', { name: /p50/ });
+    await chart.locator('canvas').waitFor();
+    // one region: the three percentiles, named in the legend
+    const legend = await chart.locator('.u-legend').innerText();
+    for (const name of ['p50', 'p95', 'p99']) expect(legend).toContain(name);
+    await expect(
+      page.getByRole('group', { name: 'Percentile of each region' }).count(),
+    ).resolves.toBe(0);
+    // nor a region column in the check history
+    await page.locator('.sub-table tbody tr').first().waitFor();
+    await expect(page.getByRole('columnheader', { name: 'Region' }).count()).resolves.toBe(0);
     await screenshot(page, '03-subscription');
     // what the README shows: the top of the page, as a visitor first sees it
     await screenshot(page, '03-subscription-top', false);
     await expectAccessible(page, 'subscription page');
+  });
+
+  it('charts one latency line per region for a monitor checked from several', async () => {
+    const created = await asOwner('POST', '/v1/subscriptions', {
+      name: 'Global API',
+      target_type: 'http',
+      target_config: { url: stack.targetUrl('/global') },
+      tier: 'team',
+      check_frequency_seconds: 3600,
+      alert_channels: [],
+    });
+    expect(created.status).toBe(201);
+    const id = String(created.body.id);
+    // checked from two regions for the last six hours (no checker here is in either: the rows
+    // are written as theirs would be), each with a latency of its own
+    const db = createDb({ url: stack.database.url, max: 1 });
+    try {
+      await db
+        .updateTable('subscriptions')
+        .set({ regions: ['eu-west', 'us-east'] })
+        .where('id', '=', id)
+        .execute();
+      const start = Math.floor(Date.now() / 300_000) * 300_000 - 6 * 3_600_000;
+      const rows: CheckRow[] = [];
+      for (let t = start; t < Date.now() - 60_000; t += 300_000) {
+        for (const [region, ms] of [
+          ['eu-west', 40],
+          ['us-east', 180],
+        ] as const) {
+          rows.push({
+            time: new Date(t),
+            subscription_id: id,
+            status: 'up',
+            http_status: 200,
+            response_time_ms: ms + ((t / 300_000) % 7),
+            timings: null,
+            error_category: null,
+            error_message: null,
+            body_excerpt: null,
+            schedule_lag_ms: null,
+            region,
+          });
+        }
+      }
+      await results.insertCheckRows(db, rows);
+      // rows behind the rollups' watermark count once a round has recomputed their hours
+      await rollups.rollUp(db);
+    } finally {
+      await db.destroy();
+    }
+
+    await page.goto(`${stack.apiUrl}/subscriptions/${id}`);
+    await page.getByRole('heading', { name: 'Global API' }).waitFor();
+    const chart = page.getByRole('img', { name: /latency of each region/ });
+    await chart.locator('canvas').waitFor();
+    expect(await chart.getAttribute('aria-label')).toMatch(/eu-west.*us-east/);
+    // the legend names each region's line (p95 by default), and the percentile can change
+    const legend = chart.locator('.u-legend');
+    await legend.getByText('eu-west').waitFor();
+    await legend.getByText('us-east').waitFor();
+    expect(await legend.innerText()).not.toMatch(/p50|p99/);
+    const percentiles = page.getByRole('group', { name: 'Percentile of each region' });
+    expect(
+      await percentiles.getByRole('button', { name: 'p95' }).getAttribute('aria-pressed'),
+    ).toBe('true');
+    await percentiles.getByRole('button', { name: 'p99' }).click();
+    await page.getByRole('img', { name: /^p99 latency of each region/ }).waitFor();
+    // each region's figures are given as text too
+    const facts = page.locator('.sub-latency-facts');
+    await facts.getByText('eu-west', { exact: true }).waitFor();
+    await facts.getByText('us-east', { exact: true }).waitFor();
+    // the check history says which region made each check, both of each slot listed
+    await page.getByRole('columnheader', { name: 'Region' }).waitFor();
+    const newest = page.locator('.sub-table tbody tr').filter({ hasText: /eu-west|us-east/ });
+    await newest.nth(1).waitFor();
+    const regionsOfNewest = await newest.evaluateAll((rows) =>
+      rows.slice(0, 2).map((r) => r.querySelector('td')?.textContent),
+    );
+    expect(regionsOfNewest.sort()).toEqual(['eu-west', 'us-east']);
+    await screenshot(page, '03-subscription-regions');
+    await expectAccessible(page, 'subscription page with regions');
+    expect((await asOwner('DELETE', `/v1/subscriptions/${id}`)).status).toBe(204);
   });
 
   it('lists it with its live state, and filters on the server', async () => {

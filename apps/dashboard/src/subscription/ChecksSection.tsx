@@ -6,7 +6,8 @@ import { describeError, formatShortTime, STATE_LABEL } from './format';
 import { OlderButton } from './OlderButton';
 import { usePagedList } from './usePagedList';
 
-const checkKey = (c: Check) => c.time;
+/** A slot has one check per region it is checked from. */
+const checkKey = (c: Check) => `${c.time} ${c.region}`;
 
 const hasValue = (c: Check) => c.value !== null || c.value_text !== null;
 
@@ -30,6 +31,8 @@ export function ChecksSection({
   });
   // only checks that measure something (EVM balances, block heights, contract reads) get a column
   const showValue = list.items?.some(hasValue) ?? false;
+  // checks from several regions say which each is
+  const showRegion = new Set(list.items?.map((c) => c.region)).size > 1;
   return (
     <Section title="Check history" id="sub-checks">
       <Status loading={list.loading} error={list.error} retry={list.retry} what="checks" />
@@ -40,6 +43,7 @@ export function ChecksSection({
             <thead>
               <tr>
                 <th scope="col">Time</th>
+                {showRegion && <th scope="col">Region</th>}
                 <th scope="col">Status</th>
                 <th scope="col">Response time</th>
                 {showValue && <th scope="col">Value</th>}
@@ -48,12 +52,13 @@ export function ChecksSection({
             </thead>
             <tbody>
               {list.items.map((c) => (
-                <tr key={c.time}>
+                <tr key={checkKey(c)}>
                   <th scope="row" className="sub-nowrap">
                     <time dateTime={c.time} title={formatTime(c.time)}>
                       {formatShortTime(c.time, { seconds: true })}
                     </time>
                   </th>
+                  {showRegion && <td className="sub-nowrap">{c.region}</td>}
                   <td className="sub-nowrap">
                     <span className={`badge state-${c.status}`}>{STATE_LABEL[c.status]}</span>
                     {c.http_status !== null && (

@@ -266,7 +266,7 @@ function Details({ sub }: { sub: Subscription }) {
   return (
     <>
       <UptimeSection metrics={metrics} />
-      <LatencySection id={sub.id} metrics={metrics} />
+      <LatencySection id={sub.id} metrics={metrics} regions={sub.regions} />
       <ChecksSection id={sub.id} lastCheckAt={lastCheck} />
       <IncidentsSection id={sub.id} refreshKey={`${sub.state} ${sub.state_changed_at ?? ''}`} />
       <AlertsSection id={sub.id} refreshKey={lastCheck} channelNames={names} />
