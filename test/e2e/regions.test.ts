@@ -123,8 +123,10 @@ it('two regions partitioned: one alert, naming both and their errors', async () 
   expect(alert.message).toMatch(/r-b \(/);
   expect(alert.message).not.toMatch(/r-c \(/);
   // the webhook says which regions failed, and how
-  const hook = await stack.until('the webhook call', async () =>
-    stack.calls.find((c) => c.path === '/hook' && c.body.event === 'subscription.down'),
+  const hook = await stack.until('the webhook call', () =>
+    Promise.resolve(
+      stack.calls.find((c) => c.path === '/hook' && c.body.event === 'subscription.down'),
+    ),
   );
   const regions = hook.body.regions as { region: string; status: string; error: string | null }[];
   expect(regions.map((r) => [r.region, r.status])).toEqual([

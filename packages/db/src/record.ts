@@ -127,7 +127,8 @@ export async function settleOverdue(
       limit: options.limit,
     });
     if (ids.length === 0) return { subscriptions: 0, events: [] };
-    const monitors = await results.lockMonitors(tx, ids);
+    // a subscription a checker is writing now is left to the next sweep (or to that checker)
+    const monitors = await results.lockMonitors(tx, ids, { skipLocked: true });
     const events = await applySlots(tx, monitors, new Map(), options);
     return { subscriptions: ids.length, events };
   });

@@ -141,10 +141,17 @@ export interface MonitorRow {
   timeout_ms: number | null;
 }
 
-/** Locks the monitors of a batch in id order, so concurrent batches cannot deadlock. */
-export async function lockMonitors(db: Executor, ids: string[]): Promise<MonitorRow[]> {
+/**
+ * Locks the monitors of a batch in id order, so concurrent batches cannot deadlock; with
+ * `skipLocked`, only those no one else holds (a sweep that must not wait on the checkers).
+ */
+export async function lockMonitors(
+  db: Executor,
+  ids: string[],
+  options: { skipLocked?: boolean } = {},
+): Promise<MonitorRow[]> {
   if (ids.length === 0) return [];
-  return db
+  const query = db
     .selectFrom('subscriptions')
     .select([
       'id',
@@ -165,8 +172,8 @@ export async function lockMonitors(db: Executor, ids: string[]): Promise<Monitor
     ])
     .where('id', 'in', ids)
     .orderBy('id')
-    .forUpdate()
-    .execute();
+    .forUpdate();
+  return (options.skipLocked ? query.skipLocked() : query).execute();
 }
 
 export interface MonitorUpdate {

@@ -8,7 +8,6 @@ import {
   maintenance,
   subscriptions,
   users,
-  type Db,
   type StoredChannel,
   type Subscription,
   type SubscriptionFilter,
