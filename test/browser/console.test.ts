@@ -1,3 +1,4 @@
+import { checkers, createDb } from '@lighthouse/db';
 import { randomWallet, signInOverHttp } from '@lighthouse/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
@@ -15,7 +16,8 @@ import {
 
 // The operator console in a real browser against the real services (service mode), as a wallet
 // listed in LIGHTHOUSE_ADMIN_WALLETS: the instance's health and the checker fleet, another
-// wallet's subscription found, paused, transferred and deleted, a pending payment discarded.
+// wallet's subscription found, paused, transferred and deleted, a pending payment discarded,
+// the regions with a dark one marked.
 // After each change the API (or the database) is asked, not only the page. A wallet that is
 // not an operator sees no Console and gets no data. Each view is checked with axe.
 
@@ -239,6 +241,86 @@ describe('the operator console', () => {
       await expectAccessible(page, 'console overview with TimescaleDB jobs');
     } finally {
       await page.unroute('**/v1/admin/overview');
+    }
+  });
+
+  it('lists the regions, marking a dark one in words and warning of it at the top', async () => {
+    // two more regions' checkers: eu-west beating now, eu-north last heard from an hour ago
+    // while a subscription is checked from it
+    const db = createDb({ url: stack.database.url, max: 1 });
+    try {
+      for (const region of ['eu-west', 'eu-north']) {
+        await checkers.beat(db, {
+          name: `checker-${region}`,
+          host: `${region}.example`,
+          version: 'test',
+          region,
+          startedAt: new Date(),
+          checksTotal: 0,
+          errorsTotal: 0,
+          checksPerSecond: 1.5,
+          heartbeatMs: 60_000,
+        });
+      }
+    } finally {
+      await db.destroy();
+    }
+    await pg.query(
+      `UPDATE checkers SET last_seen_at = now() - interval '1 hour' WHERE name = 'checker-eu-north'`,
+    );
+    await pg.query(`UPDATE subscriptions SET regions = ARRAY['eu-north'] WHERE name = $1`, [
+      LONG_NAME,
+    ]);
+    try {
+      const answer = itemsOf(await api(adminToken, 'GET', '/v1/admin/regions'));
+      expect(answer).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ region: 'eu-north', dark: true, subscriptions: 1 }),
+          expect.objectContaining({ region: 'eu-west', dark: false, live_checkers: 1 }),
+        ]),
+      );
+      const byDefault = answer.find((r) => r.default === true)?.region as string;
+
+      await page.reload();
+      const regions = page.getByRole('region', { name: 'Regions', exact: true });
+      const cells = (region: string) =>
+        regions.locator(`tr[data-region="${region}"]`).getByRole('cell').allInnerTexts();
+      await regions.locator('tr[data-region="eu-north"]').waitFor();
+      expect(await cells('eu-north')).toEqual([
+        expect.stringMatching(/^Dark\s+no checker heard from: its slots are missing, never down$/),
+        '0 / 1',
+        '0.0',
+        '1',
+        '1 h ago',
+      ]);
+      expect(await cells('eu-west')).toEqual([
+        'Live',
+        '1 / 1',
+        '1.5',
+        '0',
+        expect.stringMatching(/ s ago$/),
+      ]);
+      // the default region (this stack's own checker's) is marked as such
+      expect(
+        await regions.locator(`tr[data-region="${byDefault}"]`).getByRole('rowheader').innerText(),
+      ).toMatch(new RegExp(`^${byDefault}\\s+default$`));
+      expect(await regions.getByText('Dark', { exact: true }).count()).toBe(1);
+      // said before anything else on the overview
+      const warning = page.locator('.console-view > p.console-bad').first();
+      expect(await warning.innerText()).toMatch(
+        /^Region eu-north is dark: no checker heard from, so its slots are missing, never down\./,
+      );
+      expect(
+        await warning.evaluate((el) => {
+          const instance = document.getElementById('console-instance');
+          return Boolean(instance && el.compareDocumentPosition(instance) & 4); // following
+        }),
+      ).toBe(true);
+      await screenshot(page, 'console-01c-regions');
+      await expectAccessible(page, 'console overview with regions');
+    } finally {
+      await pg.query(`UPDATE subscriptions SET regions = NULL WHERE name = $1`, [LONG_NAME]);
+      await pg.query(`DELETE FROM checkers WHERE name IN ('checker-eu-west', 'checker-eu-north')`);
     }
   });
 

@@ -1,4 +1,4 @@
-import { createDb, results, rollups, type CheckRow } from '@lighthouse/db';
+import { checkers, createDb, results, rollups, type CheckRow } from '@lighthouse/db';
 import { randomWallet, signInOverHttp } from '@lighthouse/testing';
 import { createHmac } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -384,6 +384,80 @@ describe('the dashboard', () => {
       .click();
     await page.waitForURL(`${stack.apiUrl}/`);
     expect((await asOwner('GET', `/v1/subscriptions/${created.dns}`)).status).toBe(404);
+  });
+
+  it('offers regions to choose only where there are several, and creates one checked from two', async () => {
+    // one live region, this stack's checker's: nothing to choose, the form is as it was
+    expect((await asOwner('GET', '/v1/regions')).body.items).toHaveLength(1);
+    await page.goto(`${stack.apiUrl}/subscriptions/new`);
+    await page.getByLabel('Check type').waitFor();
+    expect(await page.getByRole('group', { name: 'Regions' }).count()).toBe(0);
+    expect(await page.getByLabel('Regions that must agree').count()).toBe(0);
+
+    // a checker in eu-west too (its heartbeat written as a checker's would be)
+    const db = createDb({ url: stack.database.url, max: 1 });
+    const euWestBeats = () =>
+      checkers.beat(db, {
+        name: 'checker-eu-west',
+        host: 'eu-west.example',
+        version: 'test',
+        region: 'eu-west',
+        startedAt: new Date(),
+        checksTotal: 0,
+        errorsTotal: 0,
+        checksPerSecond: 0,
+        heartbeatMs: 60_000,
+      });
+    try {
+      await euWestBeats();
+      await page.reload();
+      const regions = page.getByRole('group', { name: 'Regions' });
+      await page.getByLabel('Name').fill('Two regions');
+      await page.getByLabel('Tier').selectOption('team');
+      await page.getByLabel('Check type').selectOption('http');
+      await page.locator('#target-http-url').fill(stack.targetUrl('/two-regions'));
+      await page.getByLabel('Check frequency (seconds)').fill('3600');
+      await regions.getByRole('checkbox', { name: 'eu-west' }).check();
+      await regions.getByRole('checkbox', { name: 'local (default)' }).check();
+      await regions.getByLabel('Regions that must agree').selectOption('all');
+      // eu-west goes dark before the form is sent: the API's refusal is shown by the regions
+      await db
+        .updateTable('checkers')
+        .set({ last_seen_at: new Date(Date.now() - 3_600_000) })
+        .where('name', '=', 'checker-eu-west')
+        .execute();
+      await page.getByRole('button', { name: 'Create subscription' }).click();
+      await regions
+        .locator('.field-error')
+        .getByText(/no live checker in "eu-west"/)
+        .waitFor();
+      await screenshot(page, '02b-new-subscription-regions');
+      await expectAccessible(page, 'subscription form with regions');
+      await euWestBeats();
+      await page.getByRole('button', { name: 'Create subscription' }).click();
+      await page.waitForURL(/\/subscriptions\/[0-9a-f-]{36}$/);
+      const id = idOf(page.url());
+      expect((await asOwner('GET', `/v1/subscriptions/${id}`)).body).toMatchObject({
+        regions: ['eu-west', 'local'],
+        quorum: 'all',
+      });
+
+      // edited: both come back ticked; none ticked is the default region
+      await page.goto(`${stack.apiUrl}/subscriptions/${id}/edit`);
+      await regions.getByRole('checkbox', { name: 'eu-west' }).uncheck();
+      expect(await regions.getByLabel('Regions that must agree').inputValue()).toBe('all');
+      await regions.getByRole('checkbox', { name: 'local (default)' }).uncheck();
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await page.getByRole('heading', { name: 'Two regions' }).waitFor();
+      expect((await asOwner('GET', `/v1/subscriptions/${id}`)).body).toMatchObject({
+        regions: ['local'],
+        quorum: 'all',
+      });
+      expect((await asOwner('DELETE', `/v1/subscriptions/${id}`)).status).toBe(204);
+    } finally {
+      await db.deleteFrom('checkers').where('name', '=', 'checker-eu-west').execute();
+      await db.destroy();
+    }
   });
 
   it('can be used from the keyboard alone', async () => {

@@ -1,4 +1,4 @@
-import type { Subscription, Tier, WholeList } from '@lighthouse/contracts';
+import type { Region, Subscription, Tier, WholeList } from '@lighthouse/contracts';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, apiRequest, fieldErrorsOf } from './api';
 import { PaymentTerms } from './payments/PaymentTerms';
@@ -24,7 +24,22 @@ interface FormSchemas {
 }
 
 /** fields of the subscription with their own controls; the rest are generated */
-const OWN_CONTROLS = new Set(['name', 'target_type', 'target_config', 'tier', 'alert_channels']);
+const OWN_CONTROLS = new Set([
+  'name',
+  'target_type',
+  'target_config',
+  'tier',
+  'alert_channels',
+  'regions',
+  'quorum',
+]);
+
+/** the quorum's words, as the select offers them before the numbers */
+const QUORUM_WORDS = [
+  ['majority', 'A majority of them (default)'],
+  ['any', 'Any one of them'],
+  ['all', 'All of them'],
+] as const;
 
 let schemas: Promise<FormSchemas> | undefined;
 
@@ -70,13 +85,15 @@ let nextKey = 1;
 export function SubscriptionForm({ id }: { id?: string }) {
   const loaded = useApi(
     async (token, signal) => {
-      const [forms, existing] = await Promise.all([
+      const [forms, regions, existing] = await Promise.all([
         loadSchemas(signal),
+        // the regions with live checkers now: not cached, they come and go
+        apiRequest<WholeList<Region>>('/v1/regions', { signal }),
         id
           ? apiRequest<Subscription>(`/v1/subscriptions/${id}`, { token, signal })
           : Promise.resolve(undefined),
       ]);
-      return { forms, existing };
+      return { forms, regions: regions.items, existing };
     },
     id ?? 'new',
     { fallback: 'Could not load the form.' },
@@ -91,13 +108,25 @@ export function SubscriptionForm({ id }: { id?: string }) {
         what="the form"
       />
       {loaded.data && !loaded.loading && (
-        <Editor forms={loaded.data.forms} existing={loaded.data.existing} />
+        <Editor
+          forms={loaded.data.forms}
+          regions={loaded.data.regions}
+          existing={loaded.data.existing}
+        />
       )}
     </section>
   );
 }
 
-function Editor({ forms, existing }: { forms: FormSchemas; existing?: Subscription }) {
+function Editor({
+  forms,
+  regions,
+  existing,
+}: {
+  forms: FormSchemas;
+  regions: Region[];
+  existing?: Subscription;
+}) {
   const { token, onUnauthorized } = useAuth();
   const targetTypes = Object.keys(forms.targets);
   const channelTypes = Object.keys(forms.channels);
@@ -130,6 +159,12 @@ function Editor({ forms, existing }: { forms: FormSchemas; existing?: Subscripti
       raw: rawValues(forms.channels[c.type] ?? {}, c.config),
     })),
   );
+  // the live regions, and any the subscription is checked from that are not live now
+  const regionNames = [...new Set([...regions.map((r) => r.region), ...(existing?.regions ?? [])])];
+  const [ticked, setTicked] = useState<string[]>(existing?.regions ?? []);
+  const [quorum, setQuorum] = useState(String(existing?.quorum ?? 'majority'));
+  // one live region (a self-hoster's usual instance): nothing to choose; a heartbeat is pushed
+  const chooseRegions = regionNames.length > 1 && targetType !== 'heartbeat';
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [local, setLocal] = useState<Record<string, Record<string, string>>>({});
   const [failure, setFailure] = useState<string | null>(null);
@@ -147,6 +182,7 @@ function Editor({ forms, existing }: { forms: FormSchemas; existing?: Subscripti
   const { instance } = useInstance();
   const oneTier = instance !== null && !instance.features.tiers;
   const targetSchema = forms.targets[targetType] ?? {};
+  const defaultRegion = regions.find((r) => r.default)?.region;
 
   const build = (): unknown => {
     const problems: Record<string, Record<string, string>> = {};
@@ -173,7 +209,25 @@ function Editor({ forms, existing }: { forms: FormSchemas; existing?: Subscripti
       tier,
       alert_channels: alertChannels,
       ...rest.value,
+      ...(chooseRegions ? regionFields() : {}),
     };
+  };
+
+  // none ticked: null, the default region; regions left as they were are not sent again
+  const regionFields = () => {
+    const unchanged =
+      existing?.regions.length === ticked.length &&
+      ticked.every((r) => existing.regions.includes(r));
+    return {
+      ...(unchanged ? {} : { regions: ticked.length > 0 ? ticked : null }),
+      quorum: /^\d+$/.test(quorum) ? Number(quorum) : quorum,
+    };
+  };
+
+  const tick = (region: string, on: boolean) => {
+    const next = regionNames.filter((r) => (r === region ? on : ticked.includes(r)));
+    setTicked(next);
+    if (Number(quorum) > next.length) setQuorum('majority');
   };
 
   const send = async (body: unknown, headers?: Record<string, string>) => {
@@ -343,6 +397,61 @@ function Editor({ forms, existing }: { forms: FormSchemas; existing?: Subscripti
           localErrors={local.settings}
         />
       </fieldset>
+
+      {chooseRegions && (
+        <fieldset className="card" aria-describedby="sub-regions-hint">
+          <legend>Regions</legend>
+          <p id="sub-regions-hint" className="hint">
+            Checked from each region ticked
+            {tierInfo && !oneTier ? ` (up to ${tierInfo.max_regions} on this tier)` : ''}; none
+            ticked: the default region
+            {defaultRegion ? `, ${defaultRegion}` : ''}.
+          </p>
+          {regionNames.map((region) => (
+            <div key={region} className="field checkbox">
+              <input
+                id={`sub-region-${region}`}
+                type="checkbox"
+                checked={ticked.includes(region)}
+                onChange={(e) => tick(region, e.target.checked)}
+              />
+              <label htmlFor={`sub-region-${region}`}>
+                {region}
+                {region === defaultRegion ? ' (default)' : ''}
+              </label>
+              {!regions.some((r) => r.region === region) && (
+                <small className="hint">no live checker: its checks are missing</small>
+              )}
+            </div>
+          ))}
+          <FieldErrors errors={errors} path="regions" />
+          <div className="field">
+            <label htmlFor="sub-quorum">Regions that must agree</label>
+            <select
+              id="sub-quorum"
+              value={quorum}
+              onChange={(e) => setQuorum(e.target.value)}
+              aria-describedby="sub-quorum-hint"
+            >
+              {QUORUM_WORDS.map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+              {ticked.map((_, i) => (
+                <option key={i + 1} value={String(i + 1)}>
+                  {i + 1} of them
+                </option>
+              ))}
+            </select>
+            <small id="sub-quorum-hint" className="hint">
+              before its state changes to down or degraded; a region not heard from is missing,
+              never down
+            </small>
+            <FieldErrors errors={errors} path="quorum" />
+          </div>
+        </fieldset>
+      )}
 
       <fieldset className="card">
         <legend>Alert channels</legend>

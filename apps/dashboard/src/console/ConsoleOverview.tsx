@@ -1,11 +1,18 @@
-import type { Checker, Overview, QueueCounts, TimescaleJob } from '@lighthouse/contracts';
+import type {
+  Checker,
+  ConsoleRegion,
+  Overview,
+  QueueCounts,
+  TimescaleJob,
+  WholeList,
+} from '@lighthouse/contracts';
 import { API_URL } from '../api';
 import { Link } from '../router';
 import { STATES_WORST_FIRST } from '../subscription/format';
 import { StateBadge } from '../SubscriptionList';
 import { ErrorText, formatTime, Section, Status } from '../ui';
-import { useApi } from '../useApi';
-import { getOverview, listCheckers } from './api';
+import { useApi, type Loaded } from '../useApi';
+import { getOverview, listCheckers, listRegions } from './api';
 import { formatAgo, formatCount, POLL_MS } from './parts';
 
 const QUEUE_COLUMNS: { key: keyof QueueCounts; label: string }[] = [
@@ -17,13 +24,21 @@ const QUEUE_COLUMNS: { key: keyof QueueCounts; label: string }[] = [
   { key: 'completed', label: 'Completed' },
 ];
 
-/** The instance at a glance: health, subscriptions, queues, the checker fleet, payments. */
+/**
+ * The instance at a glance: health, subscriptions, queues, the checker fleet and its regions,
+ * payments. A dark region is said first.
+ */
 export function ConsoleOverview() {
   const overview = useApi(getOverview, 'overview', {
     pollMs: POLL_MS,
     fallback: 'Could not load the overview.',
   });
+  const regions = useApi(listRegions, 'regions', {
+    pollMs: POLL_MS,
+    fallback: 'Could not load the regions.',
+  });
   const data = overview.data;
+  const dark = regions.data?.items.filter((r) => r.dark) ?? [];
   return (
     <div className="console-view" aria-busy={overview.loading}>
       <Status
@@ -36,10 +51,19 @@ export function ConsoleOverview() {
         <>
           {/* a failed refresh keeps the last answer on screen, and says so */}
           <ErrorText error={overview.error} />
+          {dark.length > 0 && (
+            <p className="console-bad" data-warning="dark-regions">
+              {dark.length === 1 ? 'Region' : 'Regions'} {dark.map((r) => r.region).join(', ')}{' '}
+              {dark.length === 1 ? 'is' : 'are'} dark: no checker heard from, so{' '}
+              {dark.length === 1 ? 'its' : 'their'} slots are missing, never down.{' '}
+              <a href="#console-regions">See the regions</a>
+            </p>
+          )}
           <InstanceSection overview={data} />
           <SubscriptionsSection counts={data.subscriptions} />
           <QueuesSection queues={data.queues} bullBoardUrl={data.bull_board_url} />
           <CheckersSection counts={data.checkers} />
+          <RegionsSection regions={regions} />
           <PaymentsSection pending={data.pending_payments} />
         </>
       )}
@@ -421,6 +445,100 @@ function CheckerTable({ items }: { items: Checker[] }) {
         </tbody>
       </table>
     </div>
+  );
+}
+
+const REGION_STATE = {
+  dark: { label: 'Dark', badge: 'state-down' },
+  live: { label: 'Live', badge: 'state-up' },
+  idle: { label: 'Idle', badge: 'state-unknown' },
+} as const;
+
+function RegionsSection({ regions }: { regions: Loaded<WholeList<ConsoleRegion>> }) {
+  const items = regions.data?.items;
+  const now = Date.now();
+  return (
+    <Section title="Regions" id="console-regions">
+      <p>
+        Each subscription is checked from its regions by their checkers. A region is dark when no
+        checker of it has been heard from for <code>REGION_DARK_AFTER_SECONDS</code> while
+        subscriptions use it: its slots are missing, never down.
+      </p>
+      <Status
+        loading={regions.loading && !items}
+        error={regions.error}
+        retry={() => regions.reload()}
+        what="the regions"
+      />
+      {items && items.length > 0 && (
+        <div
+          className="console-table-wrap"
+          role="region"
+          aria-labelledby="console-regions-caption"
+          tabIndex={0}
+        >
+          <table className="console-table">
+            <caption id="console-regions-caption" className="visually-hidden">
+              Regions, by name
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Region</th>
+                <th scope="col">State</th>
+                <th scope="col" className="console-num">
+                  Checkers live / seen
+                </th>
+                <th scope="col" className="console-num">
+                  Checks/s
+                </th>
+                <th scope="col" className="console-num">
+                  Subscriptions
+                </th>
+                <th scope="col">Last seen</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((r) => {
+                const state = REGION_STATE[r.dark ? 'dark' : r.live_checkers > 0 ? 'live' : 'idle'];
+                return (
+                  <tr key={r.region} data-region={r.region}>
+                    <th scope="row" className="console-nowrap">
+                      <code>{r.region}</code>
+                      {r.default && <span className="console-cell-note">default</span>}
+                    </th>
+                    <td>
+                      <span className={`badge ${state.badge}`}>
+                        <span aria-hidden="true" className="dot" />
+                        {state.label}
+                      </span>
+                      {r.dark && (
+                        <span className="console-cell-note">
+                          no checker heard from: its slots are missing, never down
+                        </span>
+                      )}
+                    </td>
+                    <td className="console-num">
+                      {formatCount(r.live_checkers)} / {formatCount(r.checkers)}
+                    </td>
+                    <td className="console-num">{r.checks_per_second.toFixed(1)}</td>
+                    <td className="console-num">{formatCount(r.subscriptions)}</td>
+                    <td className="console-nowrap">
+                      {r.last_seen_at ? (
+                        <time dateTime={r.last_seen_at} title={formatTime(r.last_seen_at)}>
+                          {formatAgo(r.last_seen_at, now)}
+                        </time>
+                      ) : (
+                        'never'
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Section>
   );
 }
 

@@ -1,6 +1,7 @@
 import type {
   Checker,
   ConsolePayment,
+  ConsoleRegion,
   ConsoleUser,
   Overview,
   Page,
@@ -55,6 +56,10 @@ export const getOverview = (token: string, signal?: AbortSignal) =>
 
 export const listCheckers = (token: string, signal?: AbortSignal) =>
   read<WholeList<Checker>>('/v1/admin/checkers', token, signal);
+
+/** Every region with checkers or subscriptions, dark ones included. */
+export const listRegions = (token: string, signal?: AbortSignal) =>
+  read<WholeList<ConsoleRegion>>('/v1/admin/regions', token, signal);
 
 export const listUsers = (
   token: string,
