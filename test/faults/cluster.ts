@@ -187,8 +187,8 @@ export async function startCluster(load: Load): Promise<Cluster> {
     LIGHTHOUSE_MODE: 'service',
     METRICS_TOKEN: TEST_METRICS_TOKEN,
   };
-  // a region is dark after 10 s without its checker; a slot waits 2 s past its timeout for it
-  const regions = { REGION_DARK_AFTER_SECONDS: '10' };
+  // a region is dark after 20 s without its checker; a slot waits 2 s past its timeout for it
+  const regions = { REGION_DARK_AFTER_SECONDS: '20' };
   const envOf: Record<ServiceKind, Record<string, string>> = {
     scheduler: {
       ...common,
@@ -365,7 +365,8 @@ export async function startCluster(load: Load): Promise<Cluster> {
 
   // the prober: a dashboard's reads and an occasional write, four times a second
   probing = true;
-  const steady = subscriptions[subscriptions.length - 1]!.id;
+  // a steady (never flipping) single-region subscription
+  const steady = subscriptions[load.flippers]!.id;
   prober = (async () => {
     for (let n = 0; probing; n += 1) {
       const round = n % 4;

@@ -22,18 +22,26 @@ export function createRegionWatch(deps: {
   defaultRegion: string;
   darkAfterMs: number;
 }): RegionWatch {
-  const since = new Date();
+  let since = new Date();
+  let lastRound = Date.now();
   let dark = new Set<string>();
   return {
     dark: () => dark,
     async round() {
+      // After a stretch without rounds (the database away, so no checker could beat either),
+      // every region looks silent: the silence is counted from now, not from the last beats.
+      if (Date.now() - lastRound > Math.min(deps.darkAfterMs, 30_000)) since = new Date();
       const regions = await checkers.regionStatus(deps.db, {
         defaultRegion: deps.defaultRegion,
         darkAfterMs: deps.darkAfterMs,
         watchingSince: since,
       });
+      lastRound = Date.now();
       const next = new Set<string>();
       for (const r of regions) {
+        // a dark region comes back with a live checker, not with a fresh count of its silence
+        const used = r.subscriptions > 0 || r.region === deps.defaultRegion;
+        if (!r.dark && used && dark.has(r.region) && r.live_checkers === 0) r.dark = true;
         deps.metrics.regionLiveCheckers.set({ region: r.region }, r.live_checkers);
         deps.metrics.regionDark.set({ region: r.region }, r.dark ? 1 : 0);
         if (r.dark) next.add(r.region);
