@@ -26,8 +26,6 @@ export interface Window {
 export interface Measured {
   slots: number;
   slotsLost: number;
-  /** rows of one region of a regional subscription's slots missing in the fault */
-  regionSlotsLost: number;
   /** results recorded after a newer slot's, which (invariant 2) did not move the state */
   lateIgnored: number;
   duplicateRows: number;
@@ -54,7 +52,6 @@ interface Row {
   /** when its probe started: the slot plus its schedule lag */
   probed: number;
   status: string;
-  region: string;
 }
 interface Event {
   id: string;
@@ -87,8 +84,8 @@ export async function checkInvariants(
       await pg.query<Row>(
         `SELECT subscription_id, (extract(epoch FROM time) * 1000)::float8 AS t,
                 (extract(epoch FROM time) * 1000 + coalesce(schedule_lag_ms, 0))::float8 AS probed,
-                status::text, region
-           FROM check_history WHERE time >= $1 ORDER BY subscription_id, time, region`,
+                status::text
+           FROM check_history WHERE time >= $1 ORDER BY subscription_id, time`,
         [new Date(w.slotsFrom - 2 * interval)],
       )
     ).rows;
@@ -122,14 +119,14 @@ export async function checkInvariants(
       (
         await pg.query<{ n: string }>(
           `SELECT count(*) AS n FROM (SELECT 1 FROM check_history
-             GROUP BY subscription_id, time, region HAVING count(*) > 1) d`,
+             GROUP BY subscription_id, time HAVING count(*) > 1) d`,
         )
       ).rows[0]!.n,
     );
   } finally {
     await pg.query('COMMIT');
   }
-  if (duplicateRows > 0) say(`${duplicateRows} slots have more than one row in a region`);
+  if (duplicateRows > 0) say(`${duplicateRows} slots have more than one row`);
 
   const lossFrom = w.faultStart - interval;
   const lossUntil = w.faultEnd + interval + w.retryMs;
@@ -151,12 +148,10 @@ export async function checkInvariants(
 
   let slots = 0;
   let slotsLost = 0;
-  let regionSlotsLost = 0;
   let lateIgnored = 0;
   let maxGapMs = 0;
   let resumedWithinMs = 0;
   let probedAgainWithinMs = 0;
-  const regions = new Map(cluster.subscriptions.map((s) => [s.id, s.regions]));
   for (const { id } of cluster.subscriptions) {
     const mine = rowsOf.get(id) ?? [];
     const have = new Set(mine.map((r) => r.t));
@@ -168,16 +163,6 @@ export async function checkInvariants(
       if (have.has(t)) continue;
       if (inFault(t)) slotsLost += 1;
       else say(`subscription ${id} has no row for slot ${new Date(t).toISOString()}`);
-    }
-    // a subscription checked from several regions has a row from each of them, but in the
-    // fault (where a region that was the fault may miss them all)
-    for (const region of regions.get(id) ?? ['local']) {
-      const seen = new Set(mine.filter((r) => r.region === region).map((r) => r.t));
-      for (let t = first; t <= slotsUntil; t += interval) {
-        if (seen.has(t) || !have.has(t)) continue;
-        if (inFault(t)) regionSlotsLost += 1;
-        else say(`subscription ${id} has no ${region} row for slot ${new Date(t).toISOString()}`);
-      }
     }
     // checked again within one interval plus the retry time (invariant 4)
     const next = mine.find((r) => r.t >= w.faultEnd);
@@ -276,7 +261,6 @@ export async function checkInvariants(
     measured: {
       slots,
       slotsLost,
-      regionSlotsLost,
       lateIgnored,
       duplicateRows,
       checkedLate: Number(lag.late),

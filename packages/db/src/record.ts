@@ -119,13 +119,18 @@ export async function settleOverdue(
   db: Db,
   options: VerdictOptions & { graceMs: number; limit: number },
 ): Promise<{ subscriptions: number; events: RecordedEvent[] }> {
+  const now = options.now?.() ?? Date.now();
+  const overdue = {
+    graceMs: options.graceMs,
+    floor: new Date(now - (options.lookbackMs ?? LOOKBACK_MS)),
+    limit: options.limit,
+  };
+  // one query, and no transaction, while there is nothing to decide (the usual case)
+  if ((await results.overdueSlots(db, overdue)).length === 0) {
+    return { subscriptions: 0, events: [] };
+  }
   return db.transaction().execute(async (tx) => {
-    const now = options.now?.() ?? Date.now();
-    const ids = await results.overdueSlots(tx, {
-      graceMs: options.graceMs,
-      floor: new Date(now - (options.lookbackMs ?? LOOKBACK_MS)),
-      limit: options.limit,
-    });
+    const ids = await results.overdueSlots(tx, overdue);
     if (ids.length === 0) return { subscriptions: 0, events: [] };
     // a subscription a checker is writing now is left to the next sweep (or to that checker)
     const monitors = await results.lockMonitors(tx, ids, { skipLocked: true });

@@ -104,15 +104,14 @@ export async function regionStatus(
   db: Executor,
   options: { defaultRegion: string; darkAfterMs: number; watchingSince?: Date },
 ): Promise<RegionStatus[]> {
-  const [rows, used, clock] = await Promise.all([
-    listCheckers(db),
-    sql<{ region: string; n: number }>`
-      SELECT r AS region, count(*)::integer AS n
-        FROM subscriptions s, unnest(coalesce(s.regions, ARRAY[${options.defaultRegion}]::text[])) AS r
-       WHERE s.deleted_at IS NULL
-       GROUP BY r`.execute(db),
-    sql<{ now: Date }>`SELECT now() AS now`.execute(db),
-  ]);
+  // one after another: a scheduler's pool is small, and its enqueue round must not wait for it
+  const rows = await listCheckers(db);
+  const used = await sql<{ region: string; n: number }>`
+    SELECT r AS region, count(*)::integer AS n
+      FROM subscriptions s, unnest(coalesce(s.regions, ARRAY[${options.defaultRegion}]::text[])) AS r
+     WHERE s.deleted_at IS NULL
+     GROUP BY r`.execute(db);
+  const clock = await sql<{ now: Date }>`SELECT now() AS now`.execute(db);
   const now = clock.rows[0]!.now.getTime();
   const regions = new Map<string, RegionStatus>();
   const entry = (region: string): RegionStatus => {
