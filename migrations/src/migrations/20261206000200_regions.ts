@@ -35,9 +35,11 @@ export async function up(db: Kysely<any>): Promise<void> {
       -- how many of the regions must agree: any, majority, all, or a number of them
       ADD COLUMN quorum text NOT NULL DEFAULT 'majority'
         CHECK (quorum IN ('any', 'majority', 'all') OR quorum ~ '^[1-9][0-9]?$')`.execute(db);
-  // the verdict sweep looks only at subscriptions checked from several regions
+  // The verdict sweep looks only at subscriptions checked from several regions. Keyed by id,
+  // not by last_scheduled_at: every result moves that column, and an index on it would make
+  // every subscription's update a non-HOT one (each of its indexes written again).
   await sql`
-    CREATE INDEX subscriptions_multi_region ON subscriptions (last_scheduled_at)
+    CREATE INDEX subscriptions_multi_region ON subscriptions (id)
       WHERE cardinality(regions) > 1`.execute(db);
 }
 

@@ -381,7 +381,7 @@ export async function overdueSlots(
   const { rows } = await sql<{ id: string }>`
     SELECT s.id FROM subscriptions s
      WHERE cardinality(s.regions) > 1 AND s.deleted_at IS NULL
-       -- every deadline is at least the grace after its slot (subscriptions_multi_region)
+       -- a slot's deadline is at least the grace after it: none is due before that
        AND coalesce(s.last_scheduled_at, '-infinity'::timestamptz)
              < now() - make_interval(secs => ${options.graceMs} / 1000.0)
        AND EXISTS (
