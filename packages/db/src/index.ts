@@ -10,6 +10,7 @@ export * as alerts from './repositories/alerts';
 export * as maintenance from './repositories/maintenance';
 export * as rules from './repositories/rules';
 export * as rollups from './repositories/rollups';
+export * as vacuum from './repositories/vacuum';
 export * as statusPages from './repositories/status-pages';
 export * as history from './repositories/history';
 export * as values from './repositories/values';

@@ -8,6 +8,7 @@ import { enqueueDue } from './jobs/enqueue-due';
 import { redrive } from './jobs/redrive';
 import { createRegionWatch, settleSlots } from './jobs/regions';
 import { relayOutbox } from './jobs/relay';
+import { createVacuumRound } from './jobs/vacuum';
 import { housekeeping, rollUp } from './jobs/timeseries';
 import { createMetrics } from './metrics';
 
@@ -15,6 +16,8 @@ import { createMetrics } from './metrics';
 const REGION_WATCH_MS = 5_000;
 /** how often overdue multi-region slots are decided */
 const VERDICT_SWEEP_MS = 2_000;
+/** how often the tables' dead rows are looked at, where the server runs without autovacuum */
+const VACUUM_MS = 15_000;
 
 runMain('scheduler', async () => {
   const config = loadConfig();
@@ -105,6 +108,12 @@ runMain('scheduler', async () => {
       intervalMs: config.ROLLUP_INTERVAL_MS,
       logger,
       round: () => rollUp({ db, metrics }),
+    }),
+    startLoop({
+      name: 'vacuum',
+      intervalMs: VACUUM_MS,
+      logger,
+      round: createVacuumRound({ db, logger, metrics }),
     }),
     startLoop({
       name: 'housekeeping',

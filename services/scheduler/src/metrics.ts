@@ -129,6 +129,12 @@ export function createMetrics(checks: Queue | (() => readonly Queue[])) {
       labelNames: ['region'],
       registers: [registry],
     }),
+    vacuums: new Counter({
+      name: 'lighthouse_vacuums_total',
+      help: 'tables the scheduler vacuumed itself, because the server runs without autovacuum',
+      labelNames: ['table'],
+      registers: [registry],
+    }),
     settled: new Counter({
       name: 'lighthouse_overdue_slots_settled_total',
       help: 'multi-region subscriptions whose overdue slots were decided without every region',
