@@ -35,16 +35,17 @@ export async function up(db: Kysely<any>): Promise<void> {
       -- how many of the regions must agree: any, majority, all, or a number of them
       ADD COLUMN quorum text NOT NULL DEFAULT 'majority'
         CHECK (quorum IN ('any', 'majority', 'all') OR quorum ~ '^[1-9][0-9]?$')`.execute(db);
-  // The verdict sweep looks only at subscriptions checked from several regions. Keyed by id,
-  // not by last_scheduled_at: every result moves that column, and an index on it would make
-  // every subscription's update a non-HOT one (each of its indexes written again).
+  // The verdict sweep and the scheduler's region watch look only at subscriptions that name
+  // their regions. Keyed by id, not by last_scheduled_at: every result moves that column, and
+  // an index on it would make every subscription's update a non-HOT one (each of its indexes
+  // written again).
   await sql`
-    CREATE INDEX subscriptions_multi_region ON subscriptions (id)
-      WHERE cardinality(regions) > 1`.execute(db);
+    CREATE INDEX subscriptions_named_regions ON subscriptions (id)
+      WHERE regions IS NOT NULL`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await sql`DROP INDEX IF EXISTS subscriptions_multi_region`.execute(db);
+  await sql`DROP INDEX IF EXISTS subscriptions_named_regions`.execute(db);
   await sql`ALTER TABLE subscriptions DROP COLUMN IF EXISTS quorum, DROP COLUMN IF EXISTS regions`.execute(
     db,
   );

@@ -1,4 +1,4 @@
-import { recordResults, type CheckRow, type RecordedEvent } from '@lighthouse/db';
+import { createDb, recordResults, type CheckRow, type RecordedEvent } from '@lighthouse/db';
 import { checksQueueName, createWorker, publishEvents } from '@lighthouse/queue';
 import { runMain, startOps, startRuntime } from '@lighthouse/runtime';
 import { createSecretBox, targetAccessOf } from '@lighthouse/shared';
@@ -100,8 +100,18 @@ runMain('checker', async () => {
   worker.on('failed', (job, err) => {
     logger.warn('check failed', { job_id: job?.id, attempt: job?.attemptsMade, err: err.message });
   });
+  // The heartbeat has a connection of its own: while the writer works off a backlog (after the
+  // database was away, say) it holds the pool, and beats waiting behind it could make the
+  // scheduler take this region for dark and stop queueing its slots.
+  const beatDb = createDb({
+    url: config.DATABASE_URL,
+    max: 1,
+    applicationName: 'lighthouse-checker-heartbeat',
+    onError: (err) => logger.warn('postgres connection error', { err: err.message }),
+  });
+  shutdown.register('heartbeat connection', () => beatDb.destroy());
   const heartbeat = startHeartbeat({
-    db,
+    db: beatDb,
     logger,
     identity: {
       name,

@@ -99,18 +99,30 @@ export interface RegionStatus {
  * Every region that has checkers or subscriptions, by name: the default region always. A
  * region none of whose checkers was heard from for `darkAfterMs` is dark; one never heard
  * from is dark once `darkAfterMs` has passed since `watchingSince` (a scheduler's start).
+ *
+ * With `named: true` (the scheduler's watch, every few seconds) only the subscriptions that name
+ * their regions are counted, through the subscriptions_named_regions index: the default
+ * region's count is left at 0, and it is always watched. Counting every subscription reads the
+ * whole table, which the console may do on a visit but a loop must not.
  */
 export async function regionStatus(
   db: Executor,
-  options: { defaultRegion: string; darkAfterMs: number; watchingSince?: Date },
+  options: { defaultRegion: string; darkAfterMs: number; watchingSince?: Date; named?: boolean },
 ): Promise<RegionStatus[]> {
   // one after another: a scheduler's pool is small, and its enqueue round must not wait for it
   const rows = await listCheckers(db);
-  const used = await sql<{ region: string; n: number }>`
-    SELECT r AS region, count(*)::integer AS n
-      FROM subscriptions s, unnest(coalesce(s.regions, ARRAY[${options.defaultRegion}]::text[])) AS r
-     WHERE s.deleted_at IS NULL
-     GROUP BY r`.execute(db);
+  const used = options.named
+    ? await sql<{ region: string; n: number }>`
+        SELECT r AS region, count(*)::integer AS n
+          FROM subscriptions s, unnest(s.regions) AS r
+         WHERE s.regions IS NOT NULL AND s.deleted_at IS NULL
+         GROUP BY r`.execute(db)
+    : await sql<{ region: string; n: number }>`
+        SELECT r AS region, count(*)::integer AS n
+          FROM subscriptions s,
+               unnest(coalesce(s.regions, ARRAY[${options.defaultRegion}]::text[])) AS r
+         WHERE s.deleted_at IS NULL
+         GROUP BY r`.execute(db);
   const clock = await sql<{ now: Date }>`SELECT now() AS now`.execute(db);
   const now = clock.rows[0]!.now.getTime();
   const regions = new Map<string, RegionStatus>();

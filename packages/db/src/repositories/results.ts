@@ -380,7 +380,7 @@ export async function overdueSlots(
 ): Promise<string[]> {
   const { rows } = await sql<{ id: string }>`
     SELECT s.id FROM subscriptions s
-     WHERE cardinality(s.regions) > 1 AND s.deleted_at IS NULL
+     WHERE s.regions IS NOT NULL AND cardinality(s.regions) > 1 AND s.deleted_at IS NULL
        -- a slot's deadline is at least the grace after it: none is due before that
        AND coalesce(s.last_scheduled_at, '-infinity'::timestamptz)
              < now() - make_interval(secs => ${options.graceMs} / 1000.0)

@@ -35,6 +35,7 @@ export function createRegionWatch(deps: {
         defaultRegion: deps.defaultRegion,
         darkAfterMs: deps.darkAfterMs,
         watchingSince: since,
+        named: true,
       });
       lastRound = Date.now();
       const next = new Set<string>();
