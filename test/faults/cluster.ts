@@ -19,7 +19,8 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 
 // Lighthouse as separate processes at the scale of a small installation: two schedulers,
-// three checkers, two alerters, one API. PostgreSQL is reached through a TCP proxy the suite
+// three checkers, two alerters, one API, and a second region (`eu`) with a checker of its own,
+// from which the last `regional` subscriptions are also checked (a majority of the two). PostgreSQL is reached through a TCP proxy the suite
 // can cut; Redis is a redis-server of the suite's own that it can flush and restart. Targets
 // flip on a script; two webhook sinks record every alert they accept.
 
@@ -32,7 +33,13 @@ export interface Load {
   intervalSeconds: number;
   /** a flipper stays up, then down, this long */
   flipHalfPeriodMs: number;
+  /** of which the last `regional` are checked from `local` and `eu` (never flippers) */
+  regional: number;
 }
+
+/** The second region's name, and its checker's. */
+export const EU = 'eu';
+export const EU_CHECKER = 'checker-eu-0';
 
 export type ServiceKind = 'scheduler' | 'checker' | 'alerter' | 'api';
 export type SinkMode = 'ok' | 'fail' | 'hang';
@@ -68,6 +75,8 @@ export interface Subscription {
   id: string;
   index: number;
   flipper: boolean;
+  /** the regions it is checked from */
+  regions: string[];
 }
 
 export interface Cluster {
@@ -161,6 +170,7 @@ export async function startCluster(load: Load): Promise<Cluster> {
           raw_retention_days: 7,
           allowed_target_types: ['http'],
           max_channels: 5,
+          max_regions: 2,
           price_usdc_per_30_days: '0',
         },
       },
@@ -177,14 +187,22 @@ export async function startCluster(load: Load): Promise<Cluster> {
     LIGHTHOUSE_MODE: 'service',
     METRICS_TOKEN: TEST_METRICS_TOKEN,
   };
+  // a region is dark after 20 s without its checker; a slot waits 2 s past its timeout for it
+  const regions = { REGION_DARK_AFTER_SECONDS: '20' };
   const envOf: Record<ServiceKind, Record<string, string>> = {
-    scheduler: { ...common, LIGHTHOUSE_TIERS: tiersFile },
+    scheduler: {
+      ...common,
+      ...regions,
+      VERDICT_GRACE_SECONDS: '2',
+      LIGHTHOUSE_TIERS: tiersFile,
+    },
     checker: {
       ...common,
       LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'true',
       CHECKER_CONCURRENCY: '100',
       CHECKER_LOCK_MS: '10000',
       CHECKER_STALLED_INTERVAL_MS: '5000',
+      CHECKER_HEARTBEAT_MS: '1000',
     },
     alerter: {
       ...common,
@@ -200,6 +218,7 @@ export async function startCluster(load: Load): Promise<Cluster> {
       SIWE_DOMAIN: 'lighthouse.test',
       LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'true',
       LIGHTHOUSE_TIERS: tiersFile,
+      ...regions,
       RATE_LIMIT_SIGN_IN_PER_MINUTE: '100000',
       RATE_LIMIT_CREATE_PER_MINUTE: '100000',
       RATE_LIMIT_CREATE_PER_IP_PER_MINUTE: '100000',
@@ -224,6 +243,20 @@ export async function startCluster(load: Load): Promise<Cluster> {
       services.set(name, { name, kind, env, opsPort, process: undefined as never });
     }
   }
+  services.set(EU_CHECKER, {
+    name: EU_CHECKER,
+    kind: 'checker',
+    env: {
+      ...envOf.checker,
+      METRICS_PORT: String(await freePort()),
+      CHECKER_NAME: EU_CHECKER,
+      CHECKER_REGION: EU,
+      CHECKER_SOURCE_ADDRESS: '127.0.0.2',
+    },
+    opsPort: 0,
+    process: undefined as never,
+  });
+  services.get(EU_CHECKER)!.opsPort = Number(services.get(EU_CHECKER)!.env.METRICS_PORT);
 
   const api: Cluster['api'] = { calls: [] };
   let probing = false;
@@ -288,17 +321,28 @@ export async function startCluster(load: Load): Promise<Cluster> {
   });
   try {
     token = await signInOverHttp(apiUrl, 'lighthouse.test');
+    // the eu region may be chosen once its checker has beaten
+    for (let tries = 0; ; tries += 1) {
+      const live = (await (await fetch(`${apiUrl}/v1/regions`)).json()) as {
+        items: { region: string }[];
+      };
+      if (live.items.some((r) => r.region === EU)) break;
+      if (tries > 100) throw new Error('the eu checker never beat');
+      await sleep(200);
+    }
     for (let i = 0; i < load.subscriptions; i += 8) {
       await Promise.all(
         Array.from({ length: Math.min(8, load.subscriptions - i) }, async (_, k) => {
           const index = i + k;
+          const regions = index >= load.subscriptions - load.regional ? ['local', EU] : ['local'];
           const res = await fetch(`${apiUrl}/v1/subscriptions`, {
             method: 'POST',
             headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
             body: JSON.stringify({
               name: `fleet-${index}`,
               target_type: 'http',
-              target_config: { url: `${targetUrl}/t/${index}` },
+              target_config: { url: `${targetUrl}/t/${index}`, timeout_ms: 3_000 },
+              ...(regions.length > 1 ? { regions, quorum: 'majority' } : {}),
               tier: 'fleet',
               check_frequency_seconds: load.intervalSeconds,
               failure_threshold: 1,
@@ -309,7 +353,7 @@ export async function startCluster(load: Load): Promise<Cluster> {
           const body = (await res.json()) as { id: string };
           if (res.status !== 201)
             throw new Error(`create answered ${res.status}: ${JSON.stringify(body)}`);
-          subscriptions.push({ id: body.id, index, flipper: index < load.flippers });
+          subscriptions.push({ id: body.id, index, flipper: index < load.flippers, regions });
         }),
       );
     }
@@ -321,7 +365,8 @@ export async function startCluster(load: Load): Promise<Cluster> {
 
   // the prober: a dashboard's reads and an occasional write, four times a second
   probing = true;
-  const steady = subscriptions[subscriptions.length - 1]!.id;
+  // a steady (never flipping) single-region subscription
+  const steady = subscriptions[load.flippers]!.id;
   prober = (async () => {
     for (let n = 0; probing; n += 1) {
       const round = n % 4;

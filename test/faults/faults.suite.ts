@@ -1,17 +1,19 @@
 import { isAlertable, type MonitorState } from '@lighthouse/domain';
 import { Redis } from 'ioredis';
-import { sleep, startCluster, type Cluster } from './cluster';
+import { EU, EU_CHECKER, sleep, startCluster, type Cluster } from './cluster';
 import { checkInvariants, type Measured, type Window } from './invariants';
 import { writeReport, type Outcome } from './report';
 
 // The fault suite (`pnpm test:faults`): Lighthouse under load while its own parts fail, one
 // fault at a time, each followed by a check of DESIGN invariants 1–4 over its stretch of time.
 
+// 2,000 checks every interval: 1,800 subscriptions, of which 200 are checked from two regions
 const LOAD = {
-  subscriptions: 2_000,
+  subscriptions: 1_800,
   flippers: 100,
   intervalSeconds: 5,
   flipHalfPeriodMs: 30_000,
+  regional: 200,
 };
 const INTERVAL = LOAD.intervalSeconds * 1000;
 /** the checkers' and alerters' lock in this suite: a killed worker's jobs run again after it */
@@ -73,10 +75,38 @@ async function settle(checkedSince: number, timeoutMs: number): Promise<number> 
   }
 }
 
+/** how far behind its slots a subscription may be when the checks have caught up: an interval and 3 s */
+const CAUGHT_UP_MS = INTERVAL + 3_000;
+
+/**
+ * Waits until every active subscription has had a slot decided within CAUGHT_UP_MS, twice in a
+ * row: the backlog a fault left is worked off. Returns that moment, or Infinity if it did not
+ * come within `timeoutMs` (a violation).
+ */
+async function caughtUp(timeoutMs: number): Promise<number> {
+  const end = Date.now() + timeoutMs;
+  let streak = 0;
+  while (Date.now() < end) {
+    const behind = await cluster.pg.query<{ n: string }>(
+      `SELECT count(*) AS n FROM subscriptions
+        WHERE active AND deleted_at IS NULL
+          AND (last_scheduled_at IS NULL OR last_scheduled_at < now() - make_interval(secs => $1))`,
+      [CAUGHT_UP_MS / 1000],
+    );
+    streak = Number(behind.rows[0]!.n) === 0 ? streak + 1 : 0;
+    if (streak === 2) return Date.now();
+    await sleep(500);
+  }
+  return Number.POSITIVE_INFINITY;
+}
+
 interface Scenario {
   fault: string;
   userSees: string;
-  window: Omit<Window, 'from' | 'until' | 'slotsFrom' | 'slotsUntil' | 'faultStart' | 'faultEnd'>;
+  window: Omit<
+    Window,
+    'from' | 'until' | 'slotsFrom' | 'slotsUntil' | 'faultStart' | 'faultEnd' | 'caughtUpAt'
+  >;
   /** the fault; resolves when it is over (the process back, the dependency reachable) */
   run(): Promise<void>;
   /** extra time after the fault for work that waits out a lock */
@@ -89,8 +119,12 @@ async function runScenario(s: Scenario): Promise<Measured> {
   const faultStart = Date.now();
   await s.run();
   const faultEnd = Date.now();
+  // counted from the fault's end, while any wait for a lock runs
+  const caught = caughtUp(120_000);
   if (s.settleAfterMs) await sleep(s.settleAfterMs);
-  // every slot before this one is due a row once each subscription has one after it
+  const caughtUpAt = await caught;
+  // every slot before this one is due a row once each subscription has one after it; the next
+  // scenario's slots begin here, with the backlog of this one's fault worked off
   const slotsUntil = Math.max(faultEnd + INTERVAL, Date.now());
   const until = await settle(slotsUntil, s.settleTimeoutMs ?? 90_000);
   const { measured, violations } = await checkInvariants(cluster, {
@@ -101,7 +135,10 @@ async function runScenario(s: Scenario): Promise<Measured> {
     slotsUntil,
     faultStart,
     faultEnd,
+    caughtUpAt,
   });
+  if (caughtUpAt === Number.POSITIVE_INFINITY)
+    violations.push('the checks did not catch up within 120 s of the fault');
   // nothing crashed on its own: every process the suite did not stop still runs
   for (const m of cluster.services.values())
     if (m.process.child.exitCode !== null || m.process.child.signalCode !== null)
@@ -150,6 +187,21 @@ it('survives SIGKILL of a checker under load', async () => {
     settleAfterMs: LOCK_MS,
   });
 }, 180_000);
+
+it("keeps a dark region's slots missing, never down, while its only checker is gone", async () => {
+  const measured = await runScenario({
+    fault: `SIGKILL of the ${EU} region's only checker, started again after 35 s`,
+    userSees: `${EU} goes dark (a warning, lighthouse_region_dark): its slots are missing, nothing is down or alerted; once back, it is checked again within an interval`,
+    window: { retryMs: LOCK_MS, repeatsAllowed: false },
+    run: restartAfter(EU_CHECKER, 35_000),
+    settleAfterMs: LOCK_MS,
+  });
+  expect(measured.regionSlotsLost).toBeGreaterThan(0);
+  const schedulers = ['scheduler-0', 'scheduler-1'].map((n) => cluster.services.get(n)!);
+  const logs = schedulers.map((m) => m.process.output()).join('\n');
+  expect(logs).toMatch(new RegExp(`"message":"region dark[^"]*".*"region":"${EU}"`));
+  expect(logs).toMatch(new RegExp(`"message":"region back[^"]*".*"region":"${EU}"`));
+}, 240_000);
 
 it('survives SIGKILL of a scheduler under load', async () => {
   await runScenario({
@@ -272,10 +324,12 @@ it('drains on SIGTERM under load: every service exits 0 in time, and comes back 
       );
       const redis = new Redis(cluster.redis.url);
       const active = await Promise.all(
-        ['checks', 'alerts', 'deliveries'].map((q) => redis.llen(`faults:${q}:active`)),
+        ['checks', `checks-${EU}`, 'alerts', 'deliveries'].map((q) =>
+          redis.llen(`faults:${q}:active`),
+        ),
       );
       redis.disconnect();
-      expect(active).toEqual([0, 0, 0]);
+      expect(active).toEqual([0, 0, 0, 0]);
       await Promise.all(names.map((n) => cluster.start(n)));
     },
   });

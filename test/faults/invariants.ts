@@ -17,6 +17,12 @@ export interface Window {
   faultEnd: number;
   /** how long after `faultEnd` a slot may still be missing: one interval plus this */
   retryMs: number;
+  /**
+   * when, after the fault, every subscription had a slot decided within the last interval and
+   * a little: the backlog worked off. Until then results may land out of order (each checker
+   * works off its own part of the backlog) and a late one is ignored; after it, none may be.
+   */
+  caughtUpAt: number;
   /** whether a crash between a send and its record may repeat that send (DESIGN invariant 3) */
   repeatsAllowed: boolean;
   /** what the API may answer inside the fault: nothing (refused), or 503 naming a dependency */
@@ -26,6 +32,8 @@ export interface Window {
 export interface Measured {
   slots: number;
   slotsLost: number;
+  /** rows of one region of a regional subscription's slots missing in the fault */
+  regionSlotsLost: number;
   /** results recorded after a newer slot's, which (invariant 2) did not move the state */
   lateIgnored: number;
   duplicateRows: number;
@@ -38,6 +46,8 @@ export interface Measured {
   resumedWithinMs: number;
   /** from the fault's end to the first probe that started after it, for the slowest subscription */
   probedAgainWithinMs: number;
+  /** from the fault's end until every subscription was checked on time again (Window.caughtUpAt) */
+  caughtUpWithinMs: number;
   events: number;
   alertsChecked: number;
   duplicateSends: number;
@@ -52,6 +62,7 @@ interface Row {
   /** when its probe started: the slot plus its schedule lag */
   probed: number;
   status: string;
+  region: string;
 }
 interface Event {
   id: string;
@@ -84,8 +95,8 @@ export async function checkInvariants(
       await pg.query<Row>(
         `SELECT subscription_id, (extract(epoch FROM time) * 1000)::float8 AS t,
                 (extract(epoch FROM time) * 1000 + coalesce(schedule_lag_ms, 0))::float8 AS probed,
-                status::text
-           FROM check_history WHERE time >= $1 ORDER BY subscription_id, time`,
+                status::text, region
+           FROM check_history WHERE time >= $1 ORDER BY subscription_id, time, region`,
         [new Date(w.slotsFrom - 2 * interval)],
       )
     ).rows;
@@ -119,18 +130,20 @@ export async function checkInvariants(
       (
         await pg.query<{ n: string }>(
           `SELECT count(*) AS n FROM (SELECT 1 FROM check_history
-             GROUP BY subscription_id, time HAVING count(*) > 1) d`,
+             GROUP BY subscription_id, time, region HAVING count(*) > 1) d`,
         )
       ).rows[0]!.n,
     );
   } finally {
     await pg.query('COMMIT');
   }
-  if (duplicateRows > 0) say(`${duplicateRows} slots have more than one row`);
+  if (duplicateRows > 0) say(`${duplicateRows} slots have more than one row in a region`);
 
   const lossFrom = w.faultStart - interval;
   const lossUntil = w.faultEnd + interval + w.retryMs;
   const inFault = (t: number) => t >= lossFrom && t <= lossUntil;
+  // results of the backlog may land out of order until it is worked off
+  const inRecovery = (t: number) => t >= lossFrom && t <= Math.max(lossUntil, w.caughtUpAt);
   const { slotsFrom, slotsUntil } = w;
 
   const rowsOf = new Map<string, Row[]>();
@@ -148,10 +161,12 @@ export async function checkInvariants(
 
   let slots = 0;
   let slotsLost = 0;
+  let regionSlotsLost = 0;
   let lateIgnored = 0;
   let maxGapMs = 0;
   let resumedWithinMs = 0;
   let probedAgainWithinMs = 0;
+  const regions = new Map(cluster.subscriptions.map((s) => [s.id, s.regions]));
   for (const { id } of cluster.subscriptions) {
     const mine = rowsOf.get(id) ?? [];
     const have = new Set(mine.map((r) => r.t));
@@ -163,6 +178,16 @@ export async function checkInvariants(
       if (have.has(t)) continue;
       if (inFault(t)) slotsLost += 1;
       else say(`subscription ${id} has no row for slot ${new Date(t).toISOString()}`);
+    }
+    // a subscription checked from several regions has a row from each of them, but in the
+    // fault (where a region that was the fault may miss them all)
+    for (const region of regions.get(id) ?? ['local']) {
+      const seen = new Set(mine.filter((r) => r.region === region).map((r) => r.t));
+      for (let t = first; t <= slotsUntil; t += interval) {
+        if (seen.has(t) || !have.has(t)) continue;
+        if (inFault(t)) regionSlotsLost += 1;
+        else say(`subscription ${id} has no ${region} row for slot ${new Date(t).toISOString()}`);
+      }
     }
     // checked again within one interval plus the retry time (invariant 4)
     const next = mine.find((r) => r.t >= w.faultEnd);
@@ -196,7 +221,7 @@ export async function checkInvariants(
       while (k + 1 < chain.length && chain[k + 1]!.slot <= r.t) k += 1;
       const implied = k >= 0 ? chain[k]!.to_state : 'unknown';
       if (r.t < slotsFrom || r.status === implied) continue;
-      if (inFault(r.t)) lateIgnored += 1;
+      if (inRecovery(r.t)) lateIgnored += 1;
       else
         say(
           `subscription ${id}: slot ${new Date(r.t).toISOString()} says ${r.status} but no event moved it from ${implied}`,
@@ -261,6 +286,7 @@ export async function checkInvariants(
     measured: {
       slots,
       slotsLost,
+      regionSlotsLost,
       lateIgnored,
       duplicateRows,
       checkedLate: Number(lag.late),
@@ -268,6 +294,7 @@ export async function checkInvariants(
       maxGapMs,
       resumedWithinMs,
       probedAgainWithinMs,
+      caughtUpWithinMs: Math.max(0, w.caughtUpAt - w.faultEnd),
       events: events.filter((e) => e.created >= w.from && e.created <= w.until).length,
       alertsChecked,
       duplicateSends,

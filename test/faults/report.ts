@@ -24,8 +24,13 @@ const COLUMNS: [string, (o: Outcome) => string][] = [
   ['fault', (o) => o.fault],
   ['what the user sees', (o) => o.userSees],
   ['slots lost / due', ({ measured: m }) => `${n(m.slotsLost)} / ${n(m.slots)}`],
+  ["a region's rows lost", ({ measured: m }) => n(m.regionSlotsLost)],
   ['probed again within', ({ measured: m }) => s(m.probedAgainWithinMs)],
   ['checked late (max)', ({ measured: m }) => `${n(m.checkedLate)} (${s(m.maxLagMs)})`],
+  [
+    'caught up within',
+    ({ measured: m }) => (Number.isFinite(m.caughtUpWithinMs) ? s(m.caughtUpWithinMs) : 'never'),
+  ],
   ['late results ignored', ({ measured: m }) => n(m.lateIgnored)],
   ['duplicate rows', ({ measured: m }) => n(m.duplicateRows)],
   ['alerts checked', ({ measured: m }) => n(m.alertsChecked)],
@@ -54,7 +59,7 @@ const row = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).
 export function writeReport(outcomes: Outcome[], load: Load): void {
   const lines = [
     BEGIN,
-    `Last run: ${new Date().toISOString().slice(0, 16)}Z, ${n(load.subscriptions)} subscriptions every ${load.intervalSeconds} s (${n(load.flippers)} flipping every ${load.flipHalfPeriodMs / 1000} s), ${cpus().length} cores.`,
+    `Last run: ${new Date().toISOString().slice(0, 16)}Z, ${n(load.subscriptions)} subscriptions every ${load.intervalSeconds} s (${n(load.flippers)} flipping every ${load.flipHalfPeriodMs / 1000} s, ${n(load.regional)} also checked from a second region: ${n(load.subscriptions + load.regional)} checks an interval), ${cpus().length} cores.`,
     '',
     row(COLUMNS.map(([heading]) => heading)),
     row(COLUMNS.map(() => '---')),
