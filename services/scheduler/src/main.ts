@@ -16,8 +16,11 @@ import { createMetrics } from './metrics';
 const REGION_WATCH_MS = 5_000;
 /** how often overdue multi-region slots are decided */
 const VERDICT_SWEEP_MS = 2_000;
-/** how often the tables' dead rows are looked at, where the server runs without autovacuum */
-const VACUUM_MS = 15_000;
+/**
+ * how often the tables' dead rows are looked at, where the server runs without autovacuum:
+ * autovacuum's own default round (autovacuum_naptime)
+ */
+const VACUUM_MS = 60_000;
 
 runMain('scheduler', async () => {
   const config = loadConfig();
