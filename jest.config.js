@@ -9,6 +9,7 @@ const workspacePackages = [
   'channels',
   'runtime',
   'contracts',
+  'verify',
 ];
 
 /** @type {import('jest').Config} */

@@ -87,6 +87,7 @@ export async function footprintPhase({
     DATABASE_URL: database.url,
     REDIS_URL: redis.url,
     ENCRYPTION_KEY: encryptionKey,
+    CHECKER_SIGNING_KEY: `0x${randomBytes(32).toString('hex')}`,
     LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'true',
     METRICS_PORT: '0',
     ...(caFile ? { NODE_EXTRA_CA_CERTS: caFile } : {}),

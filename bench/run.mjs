@@ -602,6 +602,8 @@ function startServices(database, redis, encryptionKey, mix) {
   const checkerEnv = {
     ...common,
     ENCRYPTION_KEY: encryptionKey,
+    // verifiable records: every batch is signed, as in production
+    CHECKER_SIGNING_KEY: `0x${randomBytes(32).toString('hex')}`,
     LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'true',
     CHECKER_CONCURRENCY: String(opts.concurrency),
     ...(opts['result-batch'] ? { RESULT_BATCH_SIZE: opts['result-batch'] } : {}),
@@ -1101,6 +1103,8 @@ function analyse(ctx, s0, s1, window, samples) {
   const lagHist = { buckets: new Map() };
   const probeHist = { count: 0, sum: 0 };
   const perChecker = {};
+  // verifiable records: CPU the checkers spent hashing and signing batches, of all their CPU
+  const signing = { seconds: 0, checkerCpu: 0 };
   for (const c of checkers) {
     const checks =
       sumMetric(m1(c.name), 'lighthouse_checks_total') -
@@ -1118,8 +1122,15 @@ function analyse(ctx, s0, s1, window, samples) {
     batch.sum += b.sum;
     probeHist.count += d.count;
     probeHist.sum += d.sum;
+    const signed =
+      sumMetric(m1(c.name), 'lighthouse_checker_signing_seconds_total') -
+      sumMetric(m0(c.name), 'lighthouse_checker_signing_seconds_total');
+    const checkerCpu = (s1.cpu[c.name] ?? 0) - (s0.cpu[c.name] ?? 0);
+    signing.seconds += signed;
+    signing.checkerCpu += checkerCpu;
     perChecker[c.name] = {
       checks_per_s: round(checks / T),
+      signing_pct_of_cpu: checkerCpu > 0 ? round((signed / checkerCpu) * 100, 2) : null,
       flushes_per_s: round(f.count / T, 1),
       flush_ms_avg: f.count > 0 ? round((f.sum / f.count) * 1000, 1) : null,
       batch_rows_avg: b.count > 0 ? round(b.sum / b.count, 1) : null,
@@ -1250,6 +1261,11 @@ function analyse(ctx, s0, s1, window, samples) {
       flush_ms_p99: round((histogramQuantile(0.99, flush.buckets) ?? NaN) * 1000, 1),
       batch_rows_avg: batch.count > 0 ? round(batch.sum / batch.count, 1) : null,
       per_checker: perChecker,
+    },
+    signing: {
+      pct_of_checker_cpu:
+        signing.checkerCpu > 0 ? round((signing.seconds / signing.checkerCpu) * 100, 2) : null,
+      ms_per_check: metricChecks > 0 ? round((signing.seconds * 1000) / metricChecks, 4) : null,
     },
     processes,
     memory,
@@ -1576,6 +1592,16 @@ function targetsTable(pipeline, rawProbe, alerts, footprint, timeseries) {
       target: '≤ 256 MiB',
       pass: maxChecker <= 256,
     },
+    {
+      metric: `signing result batches (verifiable records): the checkers' CPU spent hashing rows and signing batch roots, of all their CPU (${fmt(pipeline.signing.ms_per_check)} ms per check)`,
+      value:
+        pipeline.signing.pct_of_checker_cpu === null
+          ? 'n/a'
+          : `${fmt(pipeline.signing.pct_of_checker_cpu)} %`,
+      target: '≤ 5 %',
+      pass:
+        pipeline.signing.pct_of_checker_cpu === null ? null : pipeline.signing.pct_of_checker_cpu <= 5,
+    },
     ...footprintTargets(footprint),
   );
   rows.push(...timeseriesTargets(timeseries));
@@ -1813,7 +1839,7 @@ async function main() {
       ),
       checker: Object.fromEntries(
         Object.entries(svc.checkerEnv).filter(
-          ([k]) => !['PATH', 'DATABASE_URL', 'REDIS_URL', 'ENCRYPTION_KEY'].includes(k),
+          ([k]) => !['PATH', 'DATABASE_URL', 'REDIS_URL', 'ENCRYPTION_KEY', 'CHECKER_SIGNING_KEY'].includes(k),
         ),
       ),
     },

@@ -222,10 +222,14 @@ function run(cmd, args, env) {
 /** Local secrets for `start`, made once and kept in .lighthouse/secrets.json (mode 600). */
 function localSecrets() {
   const file = join(state, 'secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  const kept = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  // the probe key signs every check record (verifiable records); files made before it get one
+  if (kept.ENCRYPTION_KEY && kept.CHECKER_SIGNING_KEY) return kept;
   const secrets = {
     ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     ADMIN_TOKEN: randomBytes(24).toString('base64url'),
+    ...kept,
+    CHECKER_SIGNING_KEY: kept.CHECKER_SIGNING_KEY ?? `0x${randomBytes(32).toString('hex')}`,
   };
   mkdirSync(state, { recursive: true });
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });

@@ -122,6 +122,10 @@ export const publicSubscription = z.object({
     description:
       'for a subscription checked from more than one region: each region’s result, in the order they were chosen; empty for one region',
   }),
+  sla_report_url: z.string().meta({
+    description:
+      'its last 30 days as a verifiable SLA report: every check signed by its probe, for lighthouse-verify',
+  }),
 });
 export type PublicSubscription = z.output<typeof publicSubscription>;
 

@@ -21,6 +21,7 @@ export * as heartbeats from './repositories/heartbeats';
 export * as instance from './repositories/instance';
 export * as checkers from './repositories/checkers';
 export * as storage from './repositories/storage';
+export * as records from './repositories/records';
 export {
   encodeCursor,
   decodeCursor,

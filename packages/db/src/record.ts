@@ -1,5 +1,6 @@
 import type { Db, Executor } from './connection';
 import * as maintenance from './repositories/maintenance';
+import * as records from './repositories/records';
 import * as results from './repositories/results';
 import type { CheckRow } from './repositories/results';
 import {
@@ -35,6 +36,11 @@ export interface VerdictOptions {
 }
 
 export const DEFAULT_VERDICT_OPTIONS: VerdictOptions = { graceMs: null };
+
+export interface RecordOptions extends VerdictOptions {
+  /** the batch as its probe signed it, leaf i being rows[i] (verifiable records) */
+  batch?: records.SignedBatch;
+}
 const LOOKBACK_MS = 6 * 3_600_000;
 
 type PendingEvent = results.NewStateEvent & {
@@ -66,7 +72,8 @@ interface SlotStep {
 }
 
 /**
- * Writes a batch of results and everything they imply, in one transaction:
+ * Writes a batch of results and everything they imply, in one transaction: its signed batch
+ * (when given),
  * the rows (a slot and region that already has one is skipped; a slot inside a maintenance
  * window is marked), each subscription's state (slots applied in order; older slots and
  * slots in maintenance change nothing), a state event in the outbox for every transition
@@ -80,9 +87,18 @@ interface SlotStep {
 export async function recordResults(
   db: Db,
   rows: CheckRow[],
-  options: VerdictOptions = DEFAULT_VERDICT_OPTIONS,
+  options: RecordOptions = DEFAULT_VERDICT_OPTIONS,
 ): Promise<RecordedEvent[]> {
+  const { batch } = options;
+  if (batch && batch.leafHashes.length !== rows.length) {
+    throw new Error(`a signed batch of ${batch.leafHashes.length} leaves for ${rows.length} rows`);
+  }
   return db.transaction().execute(async (tx) => {
+    if (batch) {
+      // a row already written (a retried slot) keeps its first batch; its leaf here is unused
+      const batchId = await records.insertBatch(tx, batch);
+      rows = rows.map((row, i) => ({ ...row, batch_id: batchId, leaf_index: i }));
+    }
     const windows = await maintenance.windowsFor(tx, [
       ...new Set(rows.map((r) => r.subscription_id)),
     ]);

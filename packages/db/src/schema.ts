@@ -159,6 +159,55 @@ export interface CheckHistoryTable {
   value_text: string | null;
   /** true for a confirmation check (a retry after a failure): stored, not counted in rollups */
   confirmation: boolean | null;
+  /** the signed batch the row was written in (check_batches), and its leaf there */
+  batch_id: ColumnType<string | null, string | number | null | undefined, never>;
+  leaf_index: number | null;
+}
+
+/** The instance's id: names its check records (EIP-712 salt, anchors). One row. */
+export interface InstanceIdentityTable {
+  only_row: Generated<boolean>;
+  id: Generated<string>;
+  created_at: DefaultedTimestamp;
+}
+
+/** Every probe signing key, with its region and the period it was active. */
+export interface ProbesTable {
+  address: string;
+  region: string;
+  first_seen: DefaultedTimestamp;
+  last_seen: DefaultedTimestamp;
+}
+
+/** A batch of results as its probe signed it. */
+export interface CheckBatchesTable {
+  id: ColumnType<string, never, never>;
+  probe: string;
+  region: string;
+  root: Buffer;
+  signature: Buffer;
+  /** what the probe signed (EIP-712): the batch's leaf in its hour's tree */
+  digest: Buffer;
+  /** the leaves' hashes, 32 bytes each, in leaf order */
+  leaves: Buffer;
+  sealed_at: Timestamp;
+  created_at: DefaultedTimestamp;
+  anchor_hour: Timestamp | null;
+  hour_path: Buffer | null;
+}
+
+/** An hour's root over its batches; on chain when tx_hash is set. */
+export interface CheckAnchorsTable {
+  hour: Timestamp;
+  root: Buffer;
+  batches: number;
+  created_at: DefaultedTimestamp;
+  chain_id: number | null;
+  contract: string | null;
+  tx_hash: string | null;
+  block_number: ColumnType<string | null, number | null, number | null>;
+  published_at: Timestamp | null;
+  last_error: string | null;
 }
 
 export interface RollupTable {
@@ -391,6 +440,10 @@ export interface Database {
   sign_in_links: SignInLinksTable;
   user_wallets: UserWalletsTable;
   checkers: CheckersTable;
+  instance_identity: InstanceIdentityTable;
+  probes: ProbesTable;
+  check_batches: CheckBatchesTable;
+  check_anchors: CheckAnchorsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -103,6 +103,11 @@ export const env = {
         }
         return key;
       }),
+  /** an EVM private key: 0x and 64 hex characters */
+  privateKey: (required: string) =>
+    z
+      .string({ error: `is required: ${required}` })
+      .regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex private key'),
   secret: (name: string, minLength = 16) =>
     z
       .string({ error: `is required (${name})` })

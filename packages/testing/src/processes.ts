@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,10 +21,25 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
 }
 
-/** Starts `services/<name>/dist/main.js` as a real process with only the given environment (plus PATH). */
+/**
+ * A test probe's signing key: one per region (a key signs for one region), the same in every
+ * run, so that a test's checkers of one region share it as a real deployment's may.
+ */
+export function testProbeKey(region = 'local'): string {
+  return `0x${createHash('sha256').update(`lighthouse test probe ${region}`).digest('hex')}`;
+}
+
+/**
+ * Starts `services/<name>/dist/main.js` as a real process with only the given environment (plus
+ * PATH). A checker given no CHECKER_SIGNING_KEY signs with its region's testProbeKey.
+ */
 export function startService(name: string, env: Record<string, string>): ServiceProcess {
+  const signing =
+    name === 'checker' && env.CHECKER_SIGNING_KEY === undefined
+      ? { CHECKER_SIGNING_KEY: testProbeKey(env.CHECKER_REGION) }
+      : {};
   const child = spawn(process.execPath, [join(root, 'services', name, 'dist', 'main.js')], {
-    env: { PATH: inheritedPath(), ...env },
+    env: { PATH: inheritedPath(), ...signing, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

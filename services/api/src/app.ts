@@ -13,6 +13,7 @@ import { dashboardRoutes } from './routes/dashboard';
 import { healthRoutes } from './routes/health';
 import { historyRoutes } from './routes/history';
 import { instanceRoutes } from './routes/instance';
+import { recordsRoutes } from './routes/records';
 import { maintenanceRoutes } from './routes/maintenance';
 import { openApiRoutes } from './routes/openapi';
 import { paymentRoutes } from './routes/payments';
@@ -77,6 +78,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(consoleRoutes(ctx));
   app.use(auditRoutes(ctx));
   app.use(maintenanceRoutes(ctx));
+  app.use(recordsRoutes(ctx));
   app.use(historyRoutes(ctx));
   app.use(statusPageRoutes(ctx));
   app.use(paymentRoutes(ctx));

@@ -5,6 +5,7 @@ const valid = {
   DATABASE_URL: 'postgres://localhost/lh',
   REDIS_URL: 'redis://localhost:6379',
   ENCRYPTION_KEY: 'ab'.repeat(32),
+  CHECKER_SIGNING_KEY: `0x${'cd'.repeat(32)}`,
 };
 
 describe('checker config', () => {
@@ -30,6 +31,8 @@ describe('checker config', () => {
 
   it.each([
     ['ENCRYPTION_KEY', { ENCRYPTION_KEY: undefined }],
+    ['CHECKER_SIGNING_KEY', { CHECKER_SIGNING_KEY: undefined }],
+    ['CHECKER_SIGNING_KEY', { CHECKER_SIGNING_KEY: 'cd'.repeat(32) }],
     ['LIGHTHOUSE_ALLOW_PRIVATE_TARGETS', { LIGHTHOUSE_ALLOW_PRIVATE_TARGETS: 'sometimes' }],
     ['LIGHTHOUSE_MODE', { LIGHTHOUSE_MODE: 'hosted' }],
     ['CHECKER_HEARTBEAT_MS', { CHECKER_HEARTBEAT_MS: '5' }],

@@ -27,6 +27,13 @@ const schema = z
     CHECKER_NAME: z.string().min(1).max(128).optional(),
     /** the region this checker belongs to: it takes only that region's slots (eu-west, us-east) */
     CHECKER_REGION: env.region(),
+    /**
+     * the probe's secp256k1 key: it signs every batch of results this checker writes (verifiable
+     * records); its address is listed at GET /v1/probes. One key per region.
+     */
+    CHECKER_SIGNING_KEY: env.privateKey(
+      "the probe's signing key (node -p \"require('ethers').Wallet.createRandom().privateKey\"; ./lighthouse start makes one)",
+    ),
     /** the local address its probes connect from (a multi-homed host's interface); default: the system's choice */
     CHECKER_SOURCE_ADDRESS: z
       .string()

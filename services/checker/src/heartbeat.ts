@@ -1,4 +1,4 @@
-import { checkers, type Db } from '@lighthouse/db';
+import { checkers, records, type Db } from '@lighthouse/db';
 import { startLoop, type Logger, type Loop } from '@lighthouse/shared';
 
 export interface CheckerIdentity {
@@ -23,6 +23,8 @@ export function startHeartbeat(deps: {
   db: Db;
   logger: Logger;
   identity: CheckerIdentity;
+  /** the probe's signing address: its listed period moves with each beat */
+  probe?: string;
   counts: () => CheckerCounts;
   intervalMs: number;
 }): Loop {
@@ -45,6 +47,7 @@ export function startHeartbeat(deps: {
         checksPerSecond: Math.round(rate * 100) / 100,
         heartbeatMs: deps.intervalMs,
       });
+      if (deps.probe !== undefined) await records.touchProbe(deps.db, deps.probe);
       last = { at: now, checks };
     },
   });

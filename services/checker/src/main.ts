@@ -1,7 +1,8 @@
-import { createDb, recordResults, type CheckRow, type RecordedEvent } from '@lighthouse/db';
+import { createDb, recordResults, records, type CheckRow, type RecordedEvent } from '@lighthouse/db';
 import { checksQueueName, createWorker, publishEvents } from '@lighthouse/queue';
 import { runMain, startOps, startRuntime } from '@lighthouse/runtime';
 import { createSecretBox, targetAccessOf } from '@lighthouse/shared';
+import { createSealer } from '@lighthouse/verify';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -28,14 +29,28 @@ runMain('checker', async () => {
   const limit = createLimit(config.CHECKER_CONCURRENCY);
   const metrics = createMetrics(limit);
 
+  // Verifiable records: this checker's probe key signs every batch it writes, for this instance.
+  const sealer = createSealer({
+    privateKey: config.CHECKER_SIGNING_KEY,
+    instanceId: await records.instanceId(db),
+    region: config.CHECKER_REGION,
+  });
+  await records.registerProbe(db, { address: sealer.address, region: config.CHECKER_REGION });
+
   const writer = createBatcher<CheckRow, RecordedEvent[]>({
     maxSize: config.RESULT_BATCH_SIZE,
     maxWaitMs: config.RESULT_BATCH_WAIT_MS,
     write: async (rows) => {
       metrics.batchSize.observe(rows.length);
+      // synchronous: its wall time is its CPU time
+      const started = performance.now();
+      const batch = sealer.seal(
+        rows.map((r) => ({ ...r, time: r.time.toISOString() })),
+      );
+      metrics.signingSeconds.inc((performance.now() - started) / 1000);
       const stop = metrics.flushSeconds.startTimer();
       try {
-        return await recordResults(db, rows);
+        return await recordResults(db, rows, { graceMs: null, batch });
       } finally {
         stop();
       }
@@ -123,6 +138,7 @@ runMain('checker', async () => {
       ).version,
       region: config.CHECKER_REGION,
     },
+    probe: sealer.address,
     counts: () => counts,
     intervalMs: config.CHECKER_HEARTBEAT_MS,
   });
@@ -148,6 +164,7 @@ runMain('checker', async () => {
     ...(config.CHECKER_SOURCE_ADDRESS ? { source_address: config.CHECKER_SOURCE_ADDRESS } : {}),
     metrics_port: metricsPort,
     mode: config.LIGHTHOUSE_MODE,
+    probe: sealer.address,
     target_access: targetAccessOf(config),
   });
 });

@@ -34,6 +34,11 @@ export function createMetrics(limit?: Pick<Limit, 'running' | 'waiting'>) {
       buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500],
       registers: [registry],
     }),
+    signingSeconds: new Counter({
+      name: 'lighthouse_checker_signing_seconds_total',
+      help: 'CPU time spent hashing and signing result batches (verifiable records)',
+      registers: [registry],
+    }),
     flushSeconds: new Histogram({
       name: 'lighthouse_result_flush_seconds',
       help: 'time to write one batch of results with its state changes',

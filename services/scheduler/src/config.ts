@@ -43,6 +43,19 @@ const schema = z
     VERDICT_GRACE_SECONDS: env.int(30, 1, 3_600),
     /** a region whose checkers have all been silent this long is dark: its slots are missing */
     REGION_DARK_AFTER_SECONDS: env.int(120, 5, 86_400),
+    /** an hour's check records are folded into its anchor this long after it ends */
+    ANCHOR_GRACE_SECONDS: env.int(300, 0, 86_400),
+    /** the EVM chain each hour's root is published on (all three ANCHOR_ settings, or none) */
+    ANCHOR_RPC_URL: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .optional(),
+    /** the account that deployed the anchor contract (it alone may anchor) */
+    ANCHOR_PRIVATE_KEY: env.privateKey('with ANCHOR_RPC_URL').optional(),
+    /** the LighthouseAnchor contract (lighthouse-verify deploy-anchor prints it) */
+    ANCHOR_CONTRACT: z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed contract address')
+      .optional(),
     ...modeShape,
     /** service mode: the tiers file, whose raw_retention_days the retention job applies */
     LIGHTHOUSE_TIERS: z.string().min(1).optional(),
@@ -53,6 +66,17 @@ const schema = z
     requireInServiceMode(c, ctx, {
       METRICS_TOKEN: 'a public /metrics tells anyone what runs here',
     });
+    const anchor = ['ANCHOR_RPC_URL', 'ANCHOR_PRIVATE_KEY', 'ANCHOR_CONTRACT'] as const;
+    const given = anchor.filter((k) => c[k] !== undefined);
+    if (given.length > 0 && given.length < anchor.length) {
+      for (const k of anchor.filter((k) => c[k] === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [k],
+          message: `is required with ${given.join(' and ')}: anchoring on chain needs all three`,
+        });
+      }
+    }
     if (c.LIGHTHOUSE_MODE === 'self-hosted' && c.LIGHTHOUSE_TIERS !== undefined) {
       ctx.addIssue({
         code: 'custom',

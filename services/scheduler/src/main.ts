@@ -4,6 +4,7 @@ import { createRegionQueues } from '@lighthouse/queue';
 import { startLoop } from '@lighthouse/shared';
 import { loadConfig } from './config';
 import { raiseRuleEvents } from './jobs/alert-rules';
+import { anchorRound } from './jobs/anchors';
 import { enqueueDue } from './jobs/enqueue-due';
 import { redrive } from './jobs/redrive';
 import { createRegionWatch, settleSlots } from './jobs/regions';
@@ -21,6 +22,8 @@ const VERDICT_SWEEP_MS = 2_000;
  * autovacuum's own default round (autovacuum_naptime)
  */
 const VACUUM_MS = 60_000;
+/** how often the scheduler looks for an hour to anchor (and for anchors to publish) */
+const ANCHOR_MS = 60_000;
 
 runMain('scheduler', async () => {
   const config = loadConfig();
@@ -113,6 +116,27 @@ runMain('scheduler', async () => {
       round: () => rollUp({ db, metrics }),
     }),
     startLoop({
+      name: 'anchors',
+      intervalMs: ANCHOR_MS,
+      logger,
+      round: () =>
+        anchorRound({
+          db,
+          logger,
+          metrics,
+          graceMs: config.ANCHOR_GRACE_SECONDS * 1000,
+          ...(config.ANCHOR_RPC_URL && config.ANCHOR_PRIVATE_KEY && config.ANCHOR_CONTRACT
+            ? {
+                chain: {
+                  rpcUrl: config.ANCHOR_RPC_URL,
+                  privateKey: config.ANCHOR_PRIVATE_KEY,
+                  contract: config.ANCHOR_CONTRACT,
+                },
+              }
+            : {}),
+        }),
+    }),
+    startLoop({
       name: 'vacuum',
       intervalMs: VACUUM_MS,
       logger,
@@ -146,6 +170,7 @@ runMain('scheduler', async () => {
   });
   logger.info('scheduler running', {
     tick_ms: config.SCHEDULER_TICK_MS,
+    anchors: config.ANCHOR_CONTRACT ? `on chain at ${config.ANCHOR_CONTRACT}` : 'published at /v1/anchors',
     metrics_port: metricsPort,
   });
 });

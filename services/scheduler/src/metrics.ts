@@ -129,6 +129,12 @@ export function createMetrics(checks: Queue | (() => readonly Queue[])) {
       labelNames: ['region'],
       registers: [registry],
     }),
+    anchors: new Counter({
+      name: 'lighthouse_anchors_total',
+      help: "hours whose check records were folded into one root (stored), and those published on chain",
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
     vacuums: new Counter({
       name: 'lighthouse_vacuums_total',
       help: 'tables the scheduler vacuumed itself, because the server runs without autovacuum',

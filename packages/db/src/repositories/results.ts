@@ -26,6 +26,9 @@ export interface CheckRow {
   value_text?: string | null;
   /** a canary's steps, in order: written to canary_results with the row */
   canary_steps?: CanaryStepRow[];
+  /** the signed batch it is written in, and its leaf there (set by recordResults) */
+  batch_id?: string;
+  leaf_index?: number;
 }
 
 /** One step of a canary (multi-step) check. */
@@ -64,7 +67,7 @@ export async function insertCheckRows(db: Executor, rows: CheckRow[]): Promise<R
     INSERT INTO check_history
       (time, subscription_id, status, http_status, response_time_ms, timings,
        error_category, error_message, body_excerpt, schedule_lag_ms, region, maintenance,
-       value, value_text, confirmation)
+       value, value_text, confirmation, batch_id, leaf_index)
     SELECT * FROM unnest(
       ${rows.map((r) => r.time.toISOString())}::timestamptz[],
       ${col('subscription_id')}::uuid[],
@@ -80,7 +83,9 @@ export async function insertCheckRows(db: Executor, rows: CheckRow[]): Promise<R
       ${rows.map((r) => (r.maintenance ? true : null))}::boolean[],
       ${rows.map((r) => r.value ?? null)}::double precision[],
       ${rows.map((r) => r.value_text ?? null)}::text[],
-      ${rows.map((r) => (r.confirmation ? true : null))}::boolean[])
+      ${rows.map((r) => (r.confirmation ? true : null))}::boolean[],
+      ${rows.map((r) => r.batch_id ?? null)}::bigint[],
+      ${rows.map((r) => r.leaf_index ?? null)}::integer[])
     ON CONFLICT (subscription_id, time, region) DO NOTHING
     RETURNING subscription_id, time, region
     ), late AS (${markLateSql(sql`inserted`)})

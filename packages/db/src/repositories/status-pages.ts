@@ -164,6 +164,8 @@ export interface PublicSubscription {
   last_check_at: Date | null;
   /** the regions it is checked from; null: the instance's default region alone */
   regions: string[] | null;
+  /** its interval: an SLA report's gaps are told by it */
+  check_frequency_seconds: number;
 }
 
 const PUBLIC_COLUMNS = [
@@ -174,6 +176,7 @@ const PUBLIC_COLUMNS = [
   's.expires_at',
   's.last_check_at',
   's.regions',
+  's.check_frequency_seconds',
 ] as const;
 
 /** The page's live subscriptions, in page order. */

@@ -355,6 +355,7 @@ export async function publicPage(ctx: AppContext, slug: string): Promise<PublicS
       region: r.region,
       status: r.status ?? 'unknown',
     })),
+    sla_report_url: `/v1/subscriptions/${sub.id}/sla-report`,
   }));
   return {
     slug: page.slug,

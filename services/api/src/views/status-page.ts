@@ -124,6 +124,7 @@ function subscriptionCard(sub: PublicStatusPage['subscriptions'][number]): strin
 <div class="row"><h2>${e(sub.name)}</h2><span class="state" style="color:${STATE_INK[sub.state]}">${e(STATE_TEXT[sub.state])}</span></div>${regions}
 <div class="bars" role="img" aria-label="${e(`Daily uptime of ${sub.name}, last ${sub.days.length} days: ${uptime}`)}">${bars(sub.days)}</div>
 <div class="legend"><span>${sub.days.length} days ago</span><span>${e(uptime)}</span><span>Today</span></div>
+<p class="muted"><a href="${e(sub.sla_report_url)}" download>Verifiable SLA report</a> (last 30 days; check it with lighthouse-verify)</p>
 </section>`;
 }
 

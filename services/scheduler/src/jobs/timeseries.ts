@@ -1,4 +1,4 @@
-import { retention, rollups, schedule, storage, type Db } from '@lighthouse/db';
+import { records, retention, rollups, schedule, storage, type Db } from '@lighthouse/db';
 import type { Tiers } from '@lighthouse/domain';
 import type { Logger } from '@lighthouse/shared';
 import type { SchedulerMetrics } from '../metrics';
@@ -40,6 +40,19 @@ export async function housekeeping(deps: {
   metrics.retained.inc({ what: 'rollup_rows' }, outcome.hourlyDeleted + outcome.dailyDeleted);
   if (outcome.dropped + outcome.deleted + outcome.hourlyDeleted + outcome.dailyDeleted > 0) {
     logger.info('retention applied', { ...outcome });
+  }
+  // signed batches go with the last rows they can hold: the longest raw retention, and a day
+  const longest = Math.max(...[...deps.tiers.values()].map((t) => t.raw_retention_days));
+  const before = new Date(Date.now() - (longest + 1) * 86_400_000);
+  let batches = 0;
+  for (let round = 0; round < 100; round += 1) {
+    const deleted = await records.deleteBatchesBefore(db, before, 10_000);
+    batches += deleted;
+    if (deleted < 10_000) break;
+  }
+  if (batches > 0) {
+    metrics.retained.inc({ what: 'signed_batches' }, batches);
+    logger.info('signed batches past retention deleted', { batches });
   }
   await reportTimescaleJobs({ db, metrics, logger });
 }
