@@ -1600,7 +1600,9 @@ function targetsTable(pipeline, rawProbe, alerts, footprint, timeseries) {
           : `${fmt(pipeline.signing.pct_of_checker_cpu)} %`,
       target: '≤ 5 %',
       pass:
-        pipeline.signing.pct_of_checker_cpu === null ? null : pipeline.signing.pct_of_checker_cpu <= 5,
+        pipeline.signing.pct_of_checker_cpu === null
+          ? null
+          : pipeline.signing.pct_of_checker_cpu <= 5,
     },
     ...footprintTargets(footprint),
   );
@@ -1839,7 +1841,14 @@ async function main() {
       ),
       checker: Object.fromEntries(
         Object.entries(svc.checkerEnv).filter(
-          ([k]) => !['PATH', 'DATABASE_URL', 'REDIS_URL', 'ENCRYPTION_KEY', 'CHECKER_SIGNING_KEY'].includes(k),
+          ([k]) =>
+            ![
+              'PATH',
+              'DATABASE_URL',
+              'REDIS_URL',
+              'ENCRYPTION_KEY',
+              'CHECKER_SIGNING_KEY',
+            ].includes(k),
         ),
       ),
     },

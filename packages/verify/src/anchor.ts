@@ -34,14 +34,21 @@ export async function publishAnchor(
     const contract = new Contract(chain.contract, ANCHOR_ABI, signer);
     const instance = instanceSalt(anchor.instanceId);
     const hour = Math.floor(anchor.hour.getTime() / 1000);
-    const existing = ((await contract.getFunction('roots')(instance, hour)) as string).toLowerCase();
+    const existing = (
+      (await contract.getFunction('roots')(instance, hour)) as string
+    ).toLowerCase();
     if (existing === anchor.root.toLowerCase()) return { already: true, chain_id: chainId };
     if (!/^0x0+$/.test(existing)) {
-      throw new Error(`hour ${anchor.hour.toISOString()} is anchored on chain with another root (${existing})`);
+      throw new Error(
+        `hour ${anchor.hour.toISOString()} is anchored on chain with another root (${existing})`,
+      );
     }
     const tx = (await contract.getFunction('anchor')(instance, hour, anchor.root)) as {
       hash: string;
-      wait(confirms?: number, timeout?: number): Promise<{ blockNumber: number; status: number | null } | null>;
+      wait(
+        confirms?: number,
+        timeout?: number,
+      ): Promise<{ blockNumber: number; status: number | null } | null>;
     };
     const receipt = await tx.wait(1, RECEIPT_TIMEOUT_MS);
     if (!receipt || receipt.status !== 1) throw new Error(`anchor transaction ${tx.hash} failed`);
@@ -52,11 +59,18 @@ export async function publishAnchor(
 }
 
 /** Deploys a LighthouseAnchor owned by the key's account; returns its address. */
-export async function deployAnchorContract(rpcUrl: string, privateKey: string): Promise<{ address: string; chain_id: number; tx_hash: string }> {
+export async function deployAnchorContract(
+  rpcUrl: string,
+  privateKey: string,
+): Promise<{ address: string; chain_id: number; tx_hash: string }> {
   const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true });
   try {
     const chainId = Number((await provider.getNetwork()).chainId);
-    const factory = new ContractFactory(ANCHOR_ABI, ANCHOR_BYTECODE, new Wallet(privateKey, provider));
+    const factory = new ContractFactory(
+      ANCHOR_ABI,
+      ANCHOR_BYTECODE,
+      new Wallet(privateKey, provider),
+    );
     const contract = await factory.deploy();
     await contract.waitForDeployment();
     const tx = contract.deploymentTransaction();

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { deployAnchorContract } from './anchor';
+import { loadCliConfig } from './config';
 import { VerificationError, verifyReport } from './verify';
 
 const USAGE = `usage:
@@ -11,7 +12,7 @@ const USAGE = `usage:
       deploys the anchor contract with the key in ANCHOR_PRIVATE_KEY and prints its address`;
 
 /** Exit codes: 0 verified, 1 something does not hold, 2 usage or an unreadable file. */
-async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+async function main(argv: string[]): Promise<number> {
   const args = [...argv];
   let rpcUrl: string | undefined;
   const rpcAt = args.indexOf('--rpc');
@@ -25,7 +26,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     return 0;
   }
   if (args[0] === 'deploy-anchor') {
-    const key = env.ANCHOR_PRIVATE_KEY;
+    const key = loadCliConfig().ANCHOR_PRIVATE_KEY;
     if (!rpcUrl) return usage('deploy-anchor needs --rpc <url>');
     if (!key) return usage('deploy-anchor needs ANCHOR_PRIVATE_KEY in the environment');
     const deployed = await deployAnchorContract(rpcUrl, key);
@@ -56,12 +57,14 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
         ? `${v.anchors_on_chain} hour root(s) found on chain; ${v.anchors_unchecked} published without a chain`
         : `${v.anchors_unchecked} hour root(s) match the report, not checked on chain (give --rpc <url>)`,
     ];
-    if (v.batches_unanchored > 0) lines.push(`${v.batches_unanchored} batch(es) not anchored yet (the latest hour)`);
+    if (v.batches_unanchored > 0)
+      lines.push(`${v.batches_unanchored} batch(es) not anchored yet (the latest hour)`);
     if (v.gaps.length > 0) {
       lines.push(`${v.gaps.length} stretch(es) without records:`);
       for (const g of v.gaps.slice(0, 20)) lines.push(`  ${g.region}: ${g.after} to ${g.before}`);
     }
-    if (v.unsigned > 0) lines.push(`${v.unsigned} record(s) of the period predate signing and are not in the report`);
+    if (v.unsigned > 0)
+      lines.push(`${v.unsigned} record(s) of the period predate signing and are not in the report`);
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   } catch (err) {
@@ -78,12 +81,14 @@ function usage(why: string): number {
   return 2;
 }
 
-main(process.argv.slice(2), process.env).then(
+main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`lighthouse-verify: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(
+      `lighthouse-verify: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
     process.exitCode = 2;
   },
 );

@@ -1,5 +1,12 @@
 import { makeMerkleTree } from '@openzeppelin/merkle-tree/dist/core';
-import { AbiCoder, keccak256, solidityPackedKeccak256, toUtf8Bytes, TypedDataEncoder, Wallet } from 'ethers';
+import {
+  AbiCoder,
+  keccak256,
+  solidityPackedKeccak256,
+  toUtf8Bytes,
+  TypedDataEncoder,
+  Wallet,
+} from 'ethers';
 import { randomUUID } from 'node:crypto';
 import {
   BATCH_TYPES,
@@ -28,7 +35,10 @@ const record: CheckRecord = {
   error_category: 'http_status',
 };
 const hashes = (n: number): Hex[] =>
-  Array.from({ length: n }, (_, i) => keccak256(AbiCoder.defaultAbiCoder().encode(['uint'], [i])) as Hex);
+  Array.from(
+    { length: n },
+    (_, i) => keccak256(AbiCoder.defaultAbiCoder().encode(['uint'], [i])) as Hex,
+  );
 
 describe('verifiable records: leaves, digests, trees', () => {
   it("hashes a record as Solidity's keccak256(abi.encodePacked(...)) does", () => {
@@ -86,7 +96,12 @@ describe('verifiable records: leaves, digests, trees', () => {
 
   it("computes the EIP-712 batch digest as ethers' TypedDataEncoder does", () => {
     const instance = randomUUID();
-    const batch = { root: hashes(1)[0]!, leaves: 17, region: 'local', sealed_at: 1_765_000_000_123 };
+    const batch = {
+      root: hashes(1)[0]!,
+      leaves: 17,
+      region: 'local',
+      sealed_at: 1_765_000_000_123,
+    };
     expect(batchDigest(instance, batch)).toBe(
       TypedDataEncoder.hash(recordDomain(instance), BATCH_TYPES, {
         root: batch.root,
@@ -110,10 +125,20 @@ describe('verifiable records: leaves, digests, trees', () => {
       const picked = [...new Set([n - 1, 0, Math.floor(n / 3)])];
       const proof = multiProof(leaves, picked);
       expect([...proof.indices].sort((a, b) => a - b)).toEqual([...picked].sort((a, b) => a - b));
-      expect(multiProofRoot(proof.indices.map((i) => leaves[i]!), proof)).toBe(tree[0]);
+      expect(
+        multiProofRoot(
+          proof.indices.map((i) => leaves[i]!),
+          proof,
+        ),
+      ).toBe(tree[0]);
       if (picked.length > 1) {
         // a leaf left out, or one changed, gives no root or another one
-        expect(() => multiProofRoot(proof.indices.slice(1).map((i) => leaves[i]!), proof)).toThrow();
+        expect(() =>
+          multiProofRoot(
+            proof.indices.slice(1).map((i) => leaves[i]!),
+            proof,
+          ),
+        ).toThrow();
         const changed = proof.indices.map((i) => leaves[i]!);
         changed[0] = hashes(n + 1)[n]!;
         expect(multiProofRoot(changed, proof)).not.toBe(tree[0]);
@@ -124,7 +149,11 @@ describe('verifiable records: leaves, digests, trees', () => {
   it('seals a batch: a root over the leaves in order, signed by the probe key', () => {
     const wallet = Wallet.createRandom();
     const instance = randomUUID();
-    const sealer = createSealer({ privateKey: wallet.privateKey, instanceId: instance, region: 'local' });
+    const sealer = createSealer({
+      privateKey: wallet.privateKey,
+      instanceId: instance,
+      region: 'local',
+    });
     expect(sealer.address).toBe(wallet.address);
     const records = [record, { ...record, region: 'local', status: 'up' as const }];
     const sealed = sealer.seal(records, 1_765_000_000_000);

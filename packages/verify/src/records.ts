@@ -1,4 +1,10 @@
-import { getMultiProof, getProof, makeMerkleTree, processMultiProof, processProof } from '@openzeppelin/merkle-tree/dist/core';
+import {
+  getMultiProof,
+  getProof,
+  makeMerkleTree,
+  processMultiProof,
+  processProof,
+} from '@openzeppelin/merkle-tree/dist/core';
 import {
   getAddress,
   getBytes,
@@ -94,7 +100,13 @@ function addressBytes(address: string): Uint8Array {
   return bytes;
 }
 
-function putUint(out: Uint8Array, offset: number, bytes: number, value: number, what: string): void {
+function putUint(
+  out: Uint8Array,
+  offset: number,
+  bytes: number,
+  value: number,
+  what: string,
+): void {
   if (!Number.isSafeInteger(value) || value < 0 || value >= 2 ** (8 * bytes)) {
     throw new Error(`${what} ${value} does not fit in uint${8 * bytes}`);
   }
@@ -117,7 +129,8 @@ export function leafHash(record: CheckRecord, probe: string): Hex {
   const slot = Date.parse(record.time);
   if (Number.isNaN(slot)) throw new Error(`time ${JSON.stringify(record.time)} is not a date`);
   const status = STATUS_CODES[record.status];
-  if (status === undefined) throw new Error(`status ${JSON.stringify(record.status)} is not a status`);
+  if (status === undefined)
+    throw new Error(`status ${JSON.stringify(record.status)} is not a status`);
   const out = new Uint8Array(LEAF_BYTES);
   out.set(getBytes(`0x${uuidHex(record.subscription_id, 'subscription id')}`), 0);
   putUint(out, 16, 8, slot, 'slot');
@@ -194,7 +207,10 @@ export function multiProof(leaves: readonly Hex[], indices: readonly number[]): 
 }
 
 /** The root a multiproof gives for these leaves (in the proof's order); throws when malformed. */
-export function multiProofRoot(leaves: readonly Hex[], proof: Pick<MultiProof, 'proof' | 'flags'>): Hex {
+export function multiProofRoot(
+  leaves: readonly Hex[],
+  proof: Pick<MultiProof, 'proof' | 'flags'>,
+): Hex {
   if (!/^[01]*$/.test(proof.flags)) throw new Error('proof flags are not 0s and 1s');
   return processMultiProof({
     leaves: [...leaves],

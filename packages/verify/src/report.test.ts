@@ -15,7 +15,11 @@ const INTERVAL_S = 300;
 async function history(days: number) {
   const instance = randomUUID();
   const key = Wallet.createRandom();
-  const sealer = createSealer({ privateKey: key.privateKey, instanceId: instance, region: 'local' });
+  const sealer = createSealer({
+    privateKey: key.privateKey,
+    instanceId: instance,
+    region: 'local',
+  });
   const subs = [randomUUID(), randomUUID()];
   const start = Date.UTC(2026, 10, 1);
   const rows = new Map<string, StoredRow[]>(subs.map((s) => [s, []]));
@@ -121,7 +125,7 @@ describe('lighthouse-verify on a report', () => {
     expect(v.anchors_unchecked).toBe(1);
   });
 
-  it("names a row whose status was changed", async () => {
+  it('names a row whose status was changed', async () => {
     const bad = copy(good);
     const i = bad.rows.findIndex((r) => r.status === 'down');
     bad.rows[i]!.status = 'up';
@@ -159,7 +163,10 @@ describe('lighthouse-verify on a report', () => {
 
   it('names an inserted row', async () => {
     const bad = copy(good);
-    bad.rows.push({ ...bad.rows[0]!, time: new Date(Date.parse(bad.rows[0]!.time) + 1000).toISOString() });
+    bad.rows.push({
+      ...bad.rows[0]!,
+      time: new Date(Date.parse(bad.rows[0]!.time) + 1000).toISOString(),
+    });
     await expect(verifyReport(bad)).rejects.toThrow(/row 8640 .* is in no batch/);
   });
 
@@ -179,7 +186,10 @@ describe('lighthouse-verify on a report', () => {
     });
     const batch = bad.batches[0]!;
     // re-signed by the intruder: the same rows, its own probe address in every leaf
-    const rows = batch.rows.map((i) => ({ ...bad.rows[i]!, subscription_id: good.subscription.id }));
+    const rows = batch.rows.map((i) => ({
+      ...bad.rows[i]!,
+      subscription_id: good.subscription.id,
+    }));
     const sealed = intruder.seal(rows, batch.sealed_at);
     Object.assign(batch, {
       probe: intruder.address,
@@ -187,7 +197,10 @@ describe('lighthouse-verify on a report', () => {
       leaves: rows.length,
       signature: sealed.signature,
     });
-    batch.proof = multiProof(sealed.leafHashes, rows.map((_, i) => i));
+    batch.proof = multiProof(
+      sealed.leafHashes,
+      rows.map((_, i) => i),
+    );
     batch.rows = batch.proof.indices.map((i) => batch.rows[i]!);
     await expect(verifyReport(bad)).rejects.toThrow(
       new RegExp(`batch 1 was signed by ${intruder.address}, which is not a listed probe`),
@@ -198,6 +211,8 @@ describe('lighthouse-verify on a report', () => {
     const bad = copy(good);
     bad.uptime.pct = 100;
     await expect(verifyReport(bad)).rejects.toThrow(/uptime pct 100/);
-    await expect(verifyReport({ format: 'x' })).rejects.toThrow(/not a Lighthouse records report: format/);
+    await expect(verifyReport({ format: 'x' })).rejects.toThrow(
+      /not a Lighthouse records report: format/,
+    );
   });
 });

@@ -29,7 +29,11 @@ export interface Sealer {
  * A probe's sealer: hashes each record into a leaf, builds the batch's Merkle tree and signs its
  * root (EIP-712, the instance's domain) with the probe's secp256k1 key.
  */
-export function createSealer(opts: { privateKey: string; instanceId: string; region: string }): Sealer {
+export function createSealer(opts: {
+  privateKey: string;
+  instanceId: string;
+  region: string;
+}): Sealer {
   const key = new SigningKey(opts.privateKey);
   const address = computeAddress(key.publicKey);
   return {

@@ -1,14 +1,7 @@
 import { Contract, JsonRpcProvider, recoverAddress, getAddress } from 'ethers';
 import { z } from 'zod';
 import { ANCHOR_ABI } from './anchor-artifact';
-import {
-  batchDigest,
-  instanceSalt,
-  leafHash,
-  multiProofRoot,
-  pathRoot,
-  type Hex,
-} from './records';
+import { batchDigest, instanceSalt, leafHash, multiProofRoot, pathRoot, type Hex } from './records';
 import { REPORT_FORMAT, gapsOf, uptimeOf, type RecordsReport, type Uptime } from './report';
 
 /** The first thing in a report that does not hold. */
@@ -41,9 +34,7 @@ const reportSchema = z.object({
     pct: z.number().nullable(),
   }),
   unsigned: count,
-  probes: z.array(
-    z.object({ address, region: z.string(), first_seen: iso, last_seen: iso }),
-  ),
+  probes: z.array(z.object({ address, region: z.string(), first_seen: iso, last_seen: iso })),
   anchors: z.array(
     z.object({
       hour: iso,
@@ -146,7 +137,9 @@ export async function verifyReport(input: unknown, options: VerifyOptions = {}):
     // 1. its rows are leaves of its root
     if (batch.rows.length === 0) fail(`${name} holds no row of the report`);
     if (batch.rows.length !== batch.proof.indices.length) {
-      fail(`${name}: ${batch.rows.length} rows but a proof of ${batch.proof.indices.length} leaves`);
+      fail(
+        `${name}: ${batch.rows.length} rows but a proof of ${batch.proof.indices.length} leaves`,
+      );
     }
     const leaves = batch.rows.map((i) => {
       const row = report.rows[i];
@@ -195,13 +188,17 @@ export async function verifyReport(input: unknown, options: VerifyOptions = {}):
     const probe = probes.get(signer);
     if (!probe) fail(`${name} was signed by ${signer}, which is not a listed probe`);
     if (probe!.region !== batch.region) {
-      fail(`${name} is from region ${batch.region}, and its probe ${signer} is listed in ${probe!.region}`);
+      fail(
+        `${name} is from region ${batch.region}, and its probe ${signer} is listed in ${probe!.region}`,
+      );
     }
     if (
       batch.sealed_at < Date.parse(probe!.first_seen) - PROBE_SLACK_MS ||
       batch.sealed_at > Date.parse(probe!.last_seen) + PROBE_SLACK_MS
     ) {
-      fail(`${name} was signed at ${new Date(batch.sealed_at).toISOString()}, outside its probe's listed activity`);
+      fail(
+        `${name} was signed at ${new Date(batch.sealed_at).toISOString()}, outside its probe's listed activity`,
+      );
     }
     // 3. its hour's root holds it
     if (batch.hour === null) {
@@ -224,7 +221,9 @@ export async function verifyReport(input: unknown, options: VerifyOptions = {}):
 
   // 4. the gaps and the uptime are what the rows say
   const gaps = gapsOf(report.rows, report.subscription.interval_seconds);
-  const declared = new Set(report.gaps.map((g) => `${g.region}|${Date.parse(g.after)}|${Date.parse(g.before)}`));
+  const declared = new Set(
+    report.gaps.map((g) => `${g.region}|${Date.parse(g.after)}|${Date.parse(g.before)}`),
+  );
   for (const gap of gaps) {
     if (!declared.has(`${gap.region}|${Date.parse(gap.after)}|${Date.parse(gap.before)}`)) {
       fail(
@@ -262,10 +261,15 @@ export async function verifyReport(input: unknown, options: VerifyOptions = {}):
           continue;
         }
         if (anchor.chain_id !== chainId) {
-          fail(`hour ${anchor.hour} is anchored on chain ${anchor.chain_id}, and the RPC URL serves chain ${chainId}`);
+          fail(
+            `hour ${anchor.hour} is anchored on chain ${anchor.chain_id}, and the RPC URL serves chain ${chainId}`,
+          );
         }
         const contract = new Contract(anchor.contract, ANCHOR_ABI, provider);
-        const onchain = (await contract.getFunction('roots')(instance, Date.parse(anchor.hour) / 1000)) as string;
+        const onchain = (await contract.getFunction('roots')(
+          instance,
+          Date.parse(anchor.hour) / 1000,
+        )) as string;
         if (onchain.toLowerCase() !== anchor.root.toLowerCase()) {
           fail(
             `hour ${anchor.hour}: the chain holds root ${onchain} at ${anchor.contract}, and the report says ${anchor.root}`,

@@ -7,7 +7,10 @@
  * parameter this file does not know fails the first test until a fixture says which of A's
  * resources it names (and a write route until it has a plausible body).
  */
-import { randomWallet, signSiwe } from '@lighthouse/testing';
+import { recordResults, records } from '@lighthouse/db';
+import { prepareCheckHistory, randomWallet, signSiwe } from '@lighthouse/testing';
+import { createSealer } from '@lighthouse/verify';
+import { Wallet } from 'ethers';
 import { randomUUID } from 'node:crypto';
 import { ADMIN_BASE_PATH } from '../src/routes/admin';
 import {
@@ -47,6 +50,8 @@ const NO_BODY = 'no body';
 const PARAM_FIXTURES: Record<string, (a: Owned) => string> = {
   '/v1/subscriptions/:id': (a) => a.subscriptionId,
   '/v1/subscriptions/:id/maintenance-windows/:windowId': (a) => a.windowId,
+  // a slot, not a resource: the subscription is what is owned (or published)
+  '/v1/subscriptions/:id/checks/:time': () => PROOF_SLOT,
   '/v1/status-pages/:id': (a) => a.pageId,
   '/v1/api-keys/:id': (a) => a.apiKeyId,
   '/v1/account/wallets/:address': (a) => a.walletAddress,
@@ -182,6 +187,34 @@ async function call(
   return { status: res.status, code, text: res.text };
 }
 
+const PROOF_SLOT = '2026-01-01T00:00:00.000Z';
+
+/** A check row at `time`, in a batch signed by a probe key, as a checker writes it. */
+async function signedCheck(subscriptionId: string, time: string): Promise<void> {
+  await prepareCheckHistory(api.ctx.db, time.slice(0, 10), time.slice(0, 10));
+  const sealer = createSealer({
+    privateKey: Wallet.createRandom().privateKey,
+    instanceId: await records.instanceId(api.ctx.db),
+    region: 'local',
+  });
+  await records.registerProbe(api.ctx.db, { address: sealer.address, region: 'local' });
+  const row = {
+    time: new Date(time),
+    subscription_id: subscriptionId,
+    status: 'up' as const,
+    http_status: 200,
+    response_time_ms: 12,
+    timings: null,
+    error_category: null,
+    error_message: null,
+    body_excerpt: null,
+    schedule_lag_ms: 0,
+    region: 'local',
+  };
+  const batch = sealer.seal([{ ...row, time }]);
+  await recordResults(api.ctx.db, [row], { graceMs: null, batch });
+}
+
 /** A payment of `address`'s left pending (its settlement never came back); its id. */
 async function pendingPayment(address: string): Promise<string> {
   const row = await api.ctx.db
@@ -276,6 +309,8 @@ beforeAll(async () => {
     walletAddress: added.address.toLowerCase(),
     paymentId: await pendingPayment(walletA.address.toLowerCase()),
   };
+  // a signed check of A's at the slot the proof route's fixture names
+  await signedCheck(sub.id, PROOF_SLOT);
 
   const bToken = await signIn(api.http, randomWallet());
   // B has things of its own, so its lists are not empty by accident

@@ -718,7 +718,16 @@ describe('the public page, its HTML and badges', () => {
     ]);
     for (const s of body.subscriptions) {
       expect(Object.keys(s).sort()).toEqual(
-        ['days', 'id', 'last_check_at', 'name', 'regions', 'state', 'uptime_90d_pct'].sort(),
+        [
+          'days',
+          'id',
+          'last_check_at',
+          'name',
+          'regions',
+          'sla_report_url',
+          'state',
+          'uptime_90d_pct',
+        ].sort(),
       );
       // checked from the default region alone: no regions to show
       expect(s.regions).toEqual([]);

@@ -1,4 +1,10 @@
-import { createDb, recordResults, records, type CheckRow, type RecordedEvent } from '@lighthouse/db';
+import {
+  createDb,
+  recordResults,
+  records,
+  type CheckRow,
+  type RecordedEvent,
+} from '@lighthouse/db';
 import { checksQueueName, createWorker, publishEvents } from '@lighthouse/queue';
 import { runMain, startOps, startRuntime } from '@lighthouse/runtime';
 import { createSecretBox, targetAccessOf } from '@lighthouse/shared';
@@ -44,9 +50,7 @@ runMain('checker', async () => {
       metrics.batchSize.observe(rows.length);
       // synchronous: its wall time is its CPU time
       const started = performance.now();
-      const batch = sealer.seal(
-        rows.map((r) => ({ ...r, time: r.time.toISOString() })),
-      );
+      const batch = sealer.seal(rows.map((r) => ({ ...r, time: r.time.toISOString() })));
       metrics.signingSeconds.inc((performance.now() - started) / 1000);
       const stop = metrics.flushSeconds.startTimer();
       try {

@@ -46,9 +46,7 @@ const schema = z
     /** an hour's check records are folded into its anchor this long after it ends */
     ANCHOR_GRACE_SECONDS: env.int(300, 0, 86_400),
     /** the EVM chain each hour's root is published on (all three ANCHOR_ settings, or none) */
-    ANCHOR_RPC_URL: z
-      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-      .optional(),
+    ANCHOR_RPC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     /** the account that deployed the anchor contract (it alone may anchor) */
     ANCHOR_PRIVATE_KEY: env.privateKey('with ANCHOR_RPC_URL').optional(),
     /** the LighthouseAnchor contract (lighthouse-verify deploy-anchor prints it) */

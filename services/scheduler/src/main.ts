@@ -170,7 +170,9 @@ runMain('scheduler', async () => {
   });
   logger.info('scheduler running', {
     tick_ms: config.SCHEDULER_TICK_MS,
-    anchors: config.ANCHOR_CONTRACT ? `on chain at ${config.ANCHOR_CONTRACT}` : 'published at /v1/anchors',
+    anchors: config.ANCHOR_CONTRACT
+      ? `on chain at ${config.ANCHOR_CONTRACT}`
+      : 'published at /v1/anchors',
     metrics_port: metricsPort,
   });
 });

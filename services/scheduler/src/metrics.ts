@@ -131,7 +131,7 @@ export function createMetrics(checks: Queue | (() => readonly Queue[])) {
     }),
     anchors: new Counter({
       name: 'lighthouse_anchors_total',
-      help: "hours whose check records were folded into one root (stored), and those published on chain",
+      help: 'hours whose check records were folded into one root (stored), and those published on chain',
       labelNames: ['outcome'],
       registers: [registry],
     }),

@@ -47,7 +47,10 @@ export async function registerProbe(
     .insertInto('probes')
     .values({ address: probe.address, region: probe.region })
     .onConflict((oc) =>
-      oc.column('address').doUpdateSet({ last_seen: sql<Date>`now()` }).where('probes.region', '=', probe.region),
+      oc
+        .column('address')
+        .doUpdateSet({ last_seen: sql<Date>`now()` })
+        .where('probes.region', '=', probe.region),
     )
     .returning('address')
     .executeTakeFirst();
@@ -66,7 +69,11 @@ export async function registerProbe(
 
 /** A live probe says so (its heartbeat): the end of its listed period moves. */
 export async function touchProbe(db: Executor, address: string): Promise<void> {
-  await db.updateTable('probes').set({ last_seen: sql<Date>`now()` }).where('address', '=', address).execute();
+  await db
+    .updateTable('probes')
+    .set({ last_seen: sql<Date>`now()` })
+    .where('address', '=', address)
+    .execute();
 }
 
 export interface ProbeRow {
@@ -116,7 +123,11 @@ export async function unanchoredBatches(
 }
 
 export async function hasAnchor(db: Executor, hour: Date): Promise<boolean> {
-  const row = await db.selectFrom('check_anchors').select('hour').where('hour', '=', hour).executeTakeFirst();
+  const row = await db
+    .selectFrom('check_anchors')
+    .select('hour')
+    .where('hour', '=', hour)
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -220,7 +231,11 @@ export async function listAnchors(
 
 export async function anchorsAt(db: Executor, hours: Date[]): Promise<AnchorRow[]> {
   if (hours.length === 0) return [];
-  const rows = await db.selectFrom('check_anchors').selectAll().where('hour', 'in', hours).execute();
+  const rows = await db
+    .selectFrom('check_anchors')
+    .selectAll()
+    .where('hour', 'in', hours)
+    .execute();
   return rows.map(anchorRow);
 }
 
@@ -288,7 +303,17 @@ export async function batchesByIds(db: Executor, ids: readonly string[]): Promis
   for (let i = 0; i < ids.length; i += 1_000) {
     const rows = await db
       .selectFrom('check_batches')
-      .select(['id', 'probe', 'region', 'root', 'signature', 'sealed_at', 'leaves', 'anchor_hour', 'hour_path'])
+      .select([
+        'id',
+        'probe',
+        'region',
+        'root',
+        'signature',
+        'sealed_at',
+        'leaves',
+        'anchor_hour',
+        'hour_path',
+      ])
       .where('id', 'in', ids.slice(i, i + 1_000))
       .execute();
     for (const r of rows) {
@@ -309,9 +334,15 @@ export async function batchesByIds(db: Executor, ids: readonly string[]): Promis
 }
 
 /** Deletes batches written before `before` (their rows are past every retention), at most `limit`. */
-export async function deleteBatchesBefore(db: Executor, before: Date, limit: number): Promise<number> {
+export async function deleteBatchesBefore(
+  db: Executor,
+  before: Date,
+  limit: number,
+): Promise<number> {
   const result = await sql`
     DELETE FROM check_batches WHERE id IN (
-      SELECT id FROM check_batches WHERE created_at < ${before} ORDER BY created_at LIMIT ${limit})`.execute(db);
+      SELECT id FROM check_batches WHERE created_at < ${before} ORDER BY created_at LIMIT ${limit})`.execute(
+    db,
+  );
   return Number(result.numAffectedRows ?? 0);
 }

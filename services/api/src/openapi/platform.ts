@@ -27,6 +27,46 @@ export const platformPaths = {
       responses: { '200': ok('`{items, next_cursor: null}`', 'RegionList') },
     },
   },
+  '/v1/probes': {
+    get: {
+      summary:
+        "Every probe's signing address, with its region and the period it was active: the keys check records are signed with (public)",
+      responses: {
+        '200': ok('`{items: [{address, region, first_seen, last_seen}], next_cursor: null}`'),
+      },
+    },
+  },
+  '/v1/anchors': {
+    get: {
+      summary:
+        "Each hour's root over its signed batches, newest first, with its transaction when published on chain (public; `before`, `limit`)",
+      responses: {
+        '200': ok(
+          '`{instance, items: [{hour, root, batches, chain_id, contract, tx_hash, block_number, published_at, last_error}], next_cursor}`',
+        ),
+      },
+    },
+  },
+  '/v1/subscriptions/{id}/checks/{time}/proof': {
+    get: {
+      summary:
+        "A slot's signed records (`region` for one): leaf, Merkle path, the signed batch root, the hour's path and anchor, as a report lighthouse-verify checks. The owner's, or a subscription on a published status page",
+      responses: {
+        '200': ok('a records report of kind `proof`'),
+        '404': ok('no such subscription, or no signed check at that slot'),
+      },
+    },
+  },
+  '/v1/subscriptions/{id}/sla-report': {
+    get: {
+      summary:
+        'A period of records (`from`, `to`; default the last 30 days) with their uptime and everything needed to verify it: every row, a multiproof per signed batch, the hours’ anchors. The owner’s, or a subscription on a published status page',
+      responses: {
+        '200': ok('a records report of kind `sla-report`'),
+        '400': ok('a bad period, named by field'),
+      },
+    },
+  },
   '/v1/instance': {
     get: {
       summary: 'What this instance is: mode, version, sign-in methods, tiers, features (public)',

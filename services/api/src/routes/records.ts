@@ -90,9 +90,10 @@ export function recordsRoutes(ctx: AppContext): Router {
 
   router.get('/v1/subscriptions/:id/checks/:time/proof', async (req, res) => {
     const id = pathId(req.params.id, 'subscription');
+    // whose it is first: a stranger learns nothing, not even that the slot was malformed
+    const subscription = await readable(req, res, id);
     const time = parseInput(z.object({ time: isoTime }), { time: req.params.time }).time;
     const q = parseInput(proofQuerySchema, req.query);
-    const subscription = await readable(req, res, id);
     const at = new Date(time);
     const report = await recordsReport(ctx, subscription, {
       kind: 'proof',
@@ -109,7 +110,9 @@ export function recordsRoutes(ctx: AppContext): Router {
     const q = parseInput(reportQuerySchema, req.query);
     const to = q.to === undefined ? new Date() : new Date(q.to);
     const from =
-      q.from === undefined ? new Date(to.getTime() - DEFAULT_REPORT_DAYS * DAY_MS) : new Date(q.from);
+      q.from === undefined
+        ? new Date(to.getTime() - DEFAULT_REPORT_DAYS * DAY_MS)
+        : new Date(q.from);
     if (from.getTime() >= to.getTime()) {
       throw AppError.validation([{ field: 'from', message: 'must be before to' }]);
     }
