@@ -10,6 +10,7 @@ import {
   type TestDatabase,
   TEST_METRICS_TOKEN,
 } from '@lighthouse/testing';
+import { verifyReport, type RecordsReport } from '@lighthouse/verify';
 import { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -231,6 +232,26 @@ it('follows a target up → down → up: rows with timings, thresholds, one even
   expect(incidents.rows).toHaveLength(1);
   expect(incidents.rows[0]?.resolved_at).not.toBeNull();
 }, 90_000);
+
+it("signs what the checkers write: every row is in a probe's batch, and the SLA report verifies", async () => {
+  const id = await createSubscription({ target_config: { url: `${targetUrl}/` }, name: 'signed' });
+  await waitForState(id, 'up');
+  const unsigned = await pg.query<{ n: string }>(
+    'SELECT count(*) AS n FROM check_history WHERE batch_id IS NULL',
+  );
+  expect(Number(unsigned.rows[0]?.n)).toBe(0);
+  const res = await fetch(`${api}/v1/subscriptions/${id}/sla-report`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  expect(res.status).toBe(200);
+  const report = (await res.json()) as RecordsReport;
+  expect(report.rows.length).toBeGreaterThan(0);
+  const verified = await verifyReport(report);
+  expect(verified.uptime.total).toBe(report.rows.length);
+  // both checkers run in the default region with its test key: one probe
+  expect(verified.probes).toEqual([report.probes[0]!.address]);
+  expect(verified.batches_unanchored).toBe(report.batches.length);
+}, 30_000);
 
 it('retries the slot of a checker killed mid-probe, without a duplicate row', async () => {
   const id = await createSubscription({
