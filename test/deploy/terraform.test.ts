@@ -38,6 +38,8 @@ interface Config {
   references: Reference[];
   /** resource, data and ephemeral types used, e.g. random_password */
   types: Set<string>;
+  /** resource, data and ephemeral blocks by address: aws_iam_role.x, data.aws_region.y, ephemeral.random_password.z */
+  resources: Map<string, Declaration>;
   /** required_providers: name → version constraint */
   providers: Map<string, string>;
   /** provider configurations by reference: aws (the default one), aws.eu_west (an alias) */
@@ -77,6 +79,7 @@ async function loadTree(files: Map<string, string>): Promise<Tree> {
         locals: new Map(),
         references: [],
         types: new Set(),
+        resources: new Map(),
         providers: new Map(),
         providerConfigs: new Set(),
       };
@@ -134,7 +137,13 @@ function addFile(config: Config, file: string, parsed: Json): void {
       case 'ephemeral':
         for (const [type, byName] of Object.entries(content as Json)) {
           config.types.add(type);
-          for (const [name, body] of named(byName)) collect(`${kind} "${type}" "${name}"`, body);
+          for (const [name, body] of named(byName)) {
+            config.resources.set(`${kind === 'resource' ? '' : `${kind}.`}${type}.${name}`, {
+              file,
+              body,
+            });
+            collect(`${kind} "${type}" "${name}"`, body);
+          }
         }
         break;
       case 'locals':
@@ -425,6 +434,195 @@ function checkCheckerRegions(tree: Tree): string[] {
   return problems;
 }
 
+const SIGNING_KEY_VARIABLE = 'signing_key_secret_arn';
+const SIGNING_KEY_OUTPUT = 'checker_signing_key_secret_arns';
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** An HCL value as an expression: "${local.x}" → local.x, a literal → its JSON. */
+function asExpression(value: unknown): string {
+  return typeof value === 'string' && /^\$\{[\s\S]*\}$/.test(value)
+    ? value.slice(2, -1).trim()
+    : JSON.stringify(value ?? null);
+}
+
+/**
+ * Signing keys: each checker signs every batch of results it writes with CHECKER_SIGNING_KEY, and
+ * a key belongs to one region (a checker refuses a key another region already signs with). So
+ * the checkers module takes its region's key as a secret (signing_key_secret_arn, required), lets
+ * its hosts read it (IAM) and hands it to the checkers from the secret, never through the plain
+ * environment (the user data); the secrets module generates one secret per region, each its own
+ * "0x" and 64 random hex characters; and each environment gives every checkers module the key of
+ * its own checker_region, listed in the secrets module's checker_regions, so that different
+ * regions get different secrets.
+ */
+function checkCheckerSigningKeys(tree: Tree): string[] {
+  const problems: string[] = [];
+  const variableRef = new RegExp(`(?<![\\w.])var\\.${SIGNING_KEY_VARIABLE}\\b`);
+
+  const checkers = tree.configs.get('modules/checkers');
+  if (checkers) {
+    const declared = checkers.variables.get(SIGNING_KEY_VARIABLE);
+    if (!declared) {
+      problems.push(
+        `modules/checkers: declares no variable "${SIGNING_KEY_VARIABLE}" (its region's CHECKER_SIGNING_KEY)`,
+      );
+    } else if ('default' in declared.body) {
+      problems.push(
+        `${declared.file}: variable "${SIGNING_KEY_VARIABLE}" has a default: each region needs a key of its own`,
+      );
+    }
+    const environment = JSON.stringify(checkers.locals.get('environment')?.body.value ?? '');
+    if (environment.includes('CHECKER_SIGNING_KEY')) {
+      problems.push(
+        `modules/checkers: local.environment sets CHECKER_SIGNING_KEY, which would be in the user data: read it from var.${SIGNING_KEY_VARIABLE}`,
+      );
+    }
+    const readable = checkers.references.some(
+      ({ block, expression }) =>
+        block.startsWith('resource "aws_iam_role_policy" ') && variableRef.test(expression),
+    );
+    if (!readable) {
+      problems.push(
+        `modules/checkers: no aws_iam_role_policy lets the hosts read var.${SIGNING_KEY_VARIABLE}`,
+      );
+    }
+    const handed = templatefileCalls(checkers).some(({ path, argumentText }) => {
+      const text = tree.files.get(path) ?? '';
+      return captures(
+        new RegExp(`([A-Za-z_]\\w*)\\s*=\\s*var\\.${SIGNING_KEY_VARIABLE}\\b`, 'g'),
+        argumentText,
+      ).some(
+        ([name]) => text.includes(`\${${name}}`) && /(?<![A-Z_])CHECKER_SIGNING_KEY=/.test(text),
+      );
+    });
+    if (!handed) {
+      problems.push(
+        `modules/checkers: no template passed var.${SIGNING_KEY_VARIABLE} reads it into CHECKER_SIGNING_KEY`,
+      );
+    }
+  }
+
+  const secrets = tree.configs.get('modules/secrets');
+  const output = secrets?.outputs.get(SIGNING_KEY_OUTPUT);
+  if (secrets && !output) {
+    problems.push(`modules/secrets: has no output "${SIGNING_KEY_OUTPUT}"`);
+  } else if (secrets && output) {
+    const [secretName] =
+      captures(
+        /aws_secretsmanager_secret\.([A-Za-z_][\w-]*)/g,
+        JSON.stringify(output.body.value),
+      )[0] ?? [];
+    const secret = secretName && secrets.resources.get(`aws_secretsmanager_secret.${secretName}`);
+    if (!secretName || !secret) {
+      problems.push(
+        `${output.file}: output "${SIGNING_KEY_OUTPUT}" names no aws_secretsmanager_secret of this module`,
+      );
+    } else {
+      const block = `resource "aws_secretsmanager_secret" "${secretName}"`;
+      if (
+        !/var\.checker_regions\b/.test(String(secret.body.for_each)) ||
+        !String(secret.body.name).includes('${each.key}')
+      ) {
+        problems.push(
+          `${secret.file}: ${block} is not one secret per region (for_each over var.checker_regions, each.key in its name)`,
+        );
+      }
+      const versions = [...secrets.resources].filter(
+        ([address, { body }]) =>
+          address.startsWith('aws_secretsmanager_secret_version.') &&
+          new RegExp(`aws_secretsmanager_secret\\.${escapeRegExp(secretName)}\\b`).test(
+            String(body.secret_id),
+          ),
+      );
+      if (versions.length === 0) problems.push(`${secret.file}: ${block} is given no value`);
+      for (const [address, { file, body }] of versions) {
+        const value = String(body.secret_string_wo);
+        const generated =
+          /^0x\$\{ephemeral\.random_password\.([A-Za-z_][\w-]*)(\[each\.key\])?\.result\}$/.exec(
+            value,
+          );
+        if (!generated) {
+          problems.push(
+            `${file}: ${address} writes ${JSON.stringify(value)}, not "0x" and an ephemeral random_password's result`,
+          );
+          continue;
+        }
+        const [, random = '', perRegion] = generated;
+        const password = secrets.resources.get(`ephemeral.random_password.${random}`);
+        if (!perRegion || !/var\.checker_regions\b/.test(String(password?.body.for_each))) {
+          problems.push(
+            `${file}: ${address} gives every region the same key: ephemeral.random_password.${random} needs for_each over var.checker_regions, used as [each.key]`,
+          );
+        }
+        const p = password?.body ?? {};
+        const hex =
+          p.length === 64 &&
+          p.upper === false &&
+          p.lower === false &&
+          p.numeric !== false &&
+          p.special === true &&
+          [...String(p.override_special)].sort().join('') === 'abcdef';
+        if (!hex) {
+          problems.push(
+            `${password?.file ?? secrets.dir}: ephemeral.random_password.${random} is not 64 hex characters (length 64, digits and override_special "abcdef" only)`,
+          );
+        }
+      }
+    }
+  }
+
+  for (const config of tree.configs.values()) {
+    if (!config.dir.startsWith('environments/')) continue;
+    const bySecret = new Map<string, string>();
+    for (const [name, call] of config.modules) {
+      if (moduleTarget(tree, config, call)?.dir !== 'modules/checkers') continue;
+      const { file, body } = call;
+      if (!(SIGNING_KEY_VARIABLE in body)) {
+        problems.push(
+          `${file}: module "${name}" passes no ${SIGNING_KEY_VARIABLE}: its checkers have no CHECKER_SIGNING_KEY`,
+        );
+        continue;
+      }
+      const value = asExpression(body[SIGNING_KEY_VARIABLE]);
+      const same = bySecret.get(value);
+      if (same) {
+        problems.push(
+          `${file}: modules "${same}" and "${name}" both sign with ${value}: one key per region`,
+        );
+      }
+      bySecret.set(value, name);
+
+      const region = asExpression(body.checker_region);
+      const [, from = '', index = ''] =
+        new RegExp(`^module\\.([A-Za-z_][\\w-]*)\\.${SIGNING_KEY_OUTPUT}\\[([\\s\\S]*)\\]$`).exec(
+          value,
+        ) ?? [];
+      const source = config.modules.get(from);
+      if (
+        !source ||
+        moduleTarget(tree, config, source)?.dir !== 'modules/secrets' ||
+        index.trim() !== region
+      ) {
+        problems.push(
+          `${file}: module "${name}" does not take ${SIGNING_KEY_VARIABLE} from the secrets module's ${SIGNING_KEY_OUTPUT}[${region}] (its checker_region)`,
+        );
+        continue;
+      }
+      const listed = source.body.checker_regions;
+      const text = typeof listed === 'string' ? listed : JSON.stringify(listed ?? null);
+      if (!new RegExp(`(?<![\\w.-])${escapeRegExp(region)}(?![\\w-])`).test(text)) {
+        problems.push(
+          `${source.file}: module "${from}" makes no key for ${region}, the checker_region of module "${name}" (checker_regions)`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
 /** Words that make a name look like it holds a secret, unless it ends in one of ENDINGS_THAT_POINT. */
 const SECRET_WORDS = new Set(['password', 'passwd', 'secret', 'token', 'key', 'credentials']);
 const ENDINGS_THAT_POINT = new Set(['arn', 'arns', 'id', 'name', 'version', 'days', 'path']);
@@ -519,37 +717,53 @@ const TEMPLATE_KEYWORDS = new Set([
   'null',
 ]);
 
+interface TemplatefileCall extends Reference {
+  /** the template's path below deploy/terraform */
+  path: string;
+  /** the variables object, as written, without its braces */
+  argumentText: string;
+}
+
+/** templatefile("${path.module}/...", { ... }) calls in a configuration */
+function templatefileCalls(config: Config): TemplatefileCall[] {
+  return config.references.flatMap((reference) =>
+    [
+      ...reference.expression.matchAll(
+        /templatefile\("\$\{path\.module\}\/([^"]+)",\s*\{([\s\S]*)\}\s*\)/g,
+      ),
+    ].map(([, template = '', argumentText = '']) => ({
+      ...reference,
+      path: `${config.dir}/${template}`,
+      argumentText,
+    })),
+  );
+}
+
 /** Every ${name} a template uses is passed by the templatefile call that renders it. */
 function checkTemplates(tree: Tree): string[] {
   const problems: string[] = [];
   for (const config of tree.configs.values()) {
-    for (const { file, block, expression } of config.references) {
-      for (const call of expression.matchAll(
-        /templatefile\("\$\{path\.module\}\/([^"]+)",\s*\{([\s\S]*)\}\s*\)/g,
-      )) {
-        const [, template = '', argumentText = ''] = call;
-        const path = `${config.dir}/${template}`;
-        const text = tree.files.get(path);
-        if (text === undefined) {
-          problems.push(`${file}: ${block} renders ${path}, which does not exist`);
-          continue;
+    for (const { file, block, path, argumentText } of templatefileCalls(config)) {
+      const text = tree.files.get(path);
+      if (text === undefined) {
+        problems.push(`${file}: ${block} renders ${path}, which does not exist`);
+        continue;
+      }
+      const passed = new Set(captures(/([A-Za-z_]\w*)\s*=/g, argumentText).map(([key]) => key));
+      // names a %{ for } directive binds are not arguments
+      const bound = new Set(captures(/%\{\s*for\s+(\w+)(?:\s*,\s*(\w+))?\s+in\b/g, text).flat());
+      const used = new Set<string>();
+      for (const inner of templateExpressions(text)) {
+        const code = inner.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+        for (const [identifier] of captures(/(?<![\w.])([A-Za-z_]\w*)\b(?!\s*\()/g, code)) {
+          if (!TEMPLATE_KEYWORDS.has(identifier)) used.add(identifier);
         }
-        const passed = new Set(captures(/([A-Za-z_]\w*)\s*=/g, argumentText).map(([key]) => key));
-        // names a %{ for } directive binds are not arguments
-        const bound = new Set(captures(/%\{\s*for\s+(\w+)(?:\s*,\s*(\w+))?\s+in\b/g, text).flat());
-        const used = new Set<string>();
-        for (const inner of templateExpressions(text)) {
-          const code = inner.replace(/"(?:[^"\\]|\\.)*"/g, '""');
-          for (const [identifier] of captures(/(?<![\w.])([A-Za-z_]\w*)\b(?!\s*\()/g, code)) {
-            if (!TEMPLATE_KEYWORDS.has(identifier)) used.add(identifier);
-          }
-        }
-        for (const identifier of used) {
-          if (!passed.has(identifier) && !bound.has(identifier)) {
-            problems.push(
-              `${path} uses \${${identifier}}, which ${file}: ${block} does not pass to templatefile`,
-            );
-          }
+      }
+      for (const identifier of used) {
+        if (!passed.has(identifier) && !bound.has(identifier)) {
+          problems.push(
+            `${path} uses \${${identifier}}, which ${file}: ${block} does not pass to templatefile`,
+          );
         }
       }
     }
@@ -704,6 +918,93 @@ describe('deploy/terraform', () => {
       ['checkers_eu_west', '${aws.eu_west}'],
     ]);
     expect(prod?.providerConfigs).toEqual(new Set(['aws', 'aws.eu_west']));
+  });
+
+  it('gives the checkers of every region a CHECKER_SIGNING_KEY secret of their own', () => {
+    expect(checkCheckerSigningKeys(tree)).toEqual([]);
+    // each checkers module (one per region) gets its region's secret from the secrets module
+    const keys = (environment: string) =>
+      [...(tree.configs.get(environment)?.modules ?? [])]
+        .filter(([, call]) => call.body.source === '../../modules/checkers')
+        .map(([name, call]) => [name, call.body.signing_key_secret_arn]);
+    expect(keys('environments/dev')).toEqual([
+      ['checkers', '${module.secrets.checker_signing_key_secret_arns[local.checker_region]}'],
+    ]);
+    const prod = keys('environments/prod');
+    expect(prod).toEqual([
+      ['checkers', '${module.secrets.checker_signing_key_secret_arns[local.checker_region]}'],
+      [
+        'checkers_eu_west',
+        '${module.secrets.checker_signing_key_secret_arns[local.eu_west_checker_region]}',
+      ],
+    ]);
+    expect(new Set(prod.map(([, secret]) => secret)).size).toBe(prod.length);
+    // the hosts read it from Secrets Manager into the checkers' root-only secret environment
+    const userData = tree.files.get('modules/checkers/user-data.sh.tftpl') ?? '';
+    expect(userData).toContain('signing_key=$(secret ${signing_key_secret_arn})');
+    expect(userData).toMatch(
+      /CHECKER_SIGNING_KEY=%s\\n'[^>]*"\$signing_key" \\\n\s*>\/etc\/lighthouse\/checker-secrets\.env/,
+    );
+  });
+
+  it('catches each kind of signing key mistake', async () => {
+    const broken = await loadTree(
+      new Map([
+        [
+          'modules/checkers/variables.tf',
+          'variable "checker_region" {\n  type = string\n}\n' +
+            'variable "signing_key_secret_arn" {\n  type    = string\n  default = null\n}\n',
+        ],
+        [
+          'modules/checkers/main.tf',
+          'locals {\n  environment = { CHECKER_REGION = var.checker_region, CHECKER_SIGNING_KEY = var.signing_key_secret_arn }\n}\n' +
+            'resource "aws_iam_role_policy" "checker" {\n  policy = jsonencode({ Resource = [var.encryption_key_secret_arn] })\n}\n' +
+            'resource "aws_launch_template" "checker" {\n  user_data = templatefile("${path.module}/boot.sh.tftpl", { key = var.signing_key_secret_arn })\n}\n',
+        ],
+        ['modules/checkers/boot.sh.tftpl', 'echo ${key}\n'],
+        [
+          'modules/secrets/variables.tf',
+          'variable "checker_regions" {\n  type = list(string)\n}\n',
+        ],
+        [
+          'modules/secrets/main.tf',
+          'ephemeral "random_password" "shared" {\n  length = 64\n}\n' +
+            'ephemeral "random_password" "hex" {\n  for_each         = toset(var.checker_regions)\n  length           = 64\n  upper            = false\n  lower            = false\n  special          = true\n  override_special = "abcdef"\n}\n' +
+            'resource "aws_secretsmanager_secret" "signing" {\n  name = "x/signing-key"\n}\n' +
+            'resource "aws_secretsmanager_secret_version" "signing" {\n  secret_id        = aws_secretsmanager_secret.signing.id\n  secret_string_wo = ephemeral.random_password.hex[each.key].result\n}\n' +
+            'resource "aws_secretsmanager_secret_version" "again" {\n  secret_id        = aws_secretsmanager_secret.signing.id\n  secret_string_wo = "0x${ephemeral.random_password.shared.result}"\n}\n',
+        ],
+        [
+          'modules/secrets/outputs.tf',
+          'output "checker_signing_key_secret_arns" {\n  value = { for r, s in aws_secretsmanager_secret.signing : r => s.arn }\n}\n',
+        ],
+        [
+          'environments/x/main.tf',
+          `module "secrets" {\n  source          = "../../modules/secrets"\n  checker_regions = [local.home]\n}\n` +
+            `module "home" {\n  source                 = "../../modules/checkers"\n  checker_region         = local.home\n  signing_key_secret_arn = module.secrets.checker_signing_key_secret_arns[local.home]\n}\n` +
+            `module "eu" {\n  source                 = "../../modules/checkers"\n  checker_region         = local.eu\n  signing_key_secret_arn = module.secrets.checker_signing_key_secret_arns[local.home]\n}\n` +
+            `module "ap" {\n  source                 = "../../modules/checkers"\n  checker_region         = local.ap\n  signing_key_secret_arn = module.secrets.checker_signing_key_secret_arns[local.ap]\n}\n` +
+            `module "sa" {\n  source         = "../../modules/checkers"\n  checker_region = local.sa\n}\n` +
+            `module "us" {\n  source                 = "../../modules/checkers"\n  checker_region         = "us-west-2"\n  signing_key_secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shared"\n}\n`,
+        ],
+      ]),
+    );
+    // (hcl2json lists blocks of a kind by name)
+    expect(checkCheckerSigningKeys(broken)).toEqual([
+      'modules/checkers/variables.tf: variable "signing_key_secret_arn" has a default: each region needs a key of its own',
+      'modules/checkers: local.environment sets CHECKER_SIGNING_KEY, which would be in the user data: read it from var.signing_key_secret_arn',
+      'modules/checkers: no aws_iam_role_policy lets the hosts read var.signing_key_secret_arn',
+      'modules/checkers: no template passed var.signing_key_secret_arn reads it into CHECKER_SIGNING_KEY',
+      'modules/secrets/main.tf: resource "aws_secretsmanager_secret" "signing" is not one secret per region (for_each over var.checker_regions, each.key in its name)',
+      'modules/secrets/main.tf: aws_secretsmanager_secret_version.again gives every region the same key: ephemeral.random_password.shared needs for_each over var.checker_regions, used as [each.key]',
+      'modules/secrets/main.tf: ephemeral.random_password.shared is not 64 hex characters (length 64, digits and override_special "abcdef" only)',
+      'modules/secrets/main.tf: aws_secretsmanager_secret_version.signing writes "${ephemeral.random_password.hex[each.key].result}", not "0x" and an ephemeral random_password\'s result',
+      'environments/x/main.tf: module "secrets" makes no key for local.ap, the checker_region of module "ap" (checker_regions)',
+      'environments/x/main.tf: module "eu" does not take signing_key_secret_arn from the secrets module\'s checker_signing_key_secret_arns[local.eu] (its checker_region)',
+      'environments/x/main.tf: modules "eu" and "home" both sign with module.secrets.checker_signing_key_secret_arns[local.home]: one key per region',
+      'environments/x/main.tf: module "sa" passes no signing_key_secret_arn: its checkers have no CHECKER_SIGNING_KEY',
+      'environments/x/main.tf: module "us" does not take signing_key_secret_arn from the secrets module\'s checker_signing_key_secret_arns["us-west-2"] (its checker_region)',
+    ]);
   });
 
   it('catches each kind of region mistake', async () => {

@@ -63,7 +63,7 @@ function cli(args: string[], env: Record<string, string> = {}) {
 
 /** A month of a monitor's checks every 10 minutes, with another's in the same batches. */
 async function seedMonth(owner: string, other: string): Promise<void> {
-  const sealer = createSealer({
+  const sealer = await createSealer({
     privateKey: testProbeKey('local'),
     instanceId: await records.instanceId(db),
     region: 'local',

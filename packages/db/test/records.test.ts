@@ -57,7 +57,7 @@ const recordOf = (r: CheckRow) => ({ ...r, time: r.time.toISOString() });
 
 describe('signed batches', () => {
   it('stores the batch with its leaves, and each row its batch and leaf; a retried slot keeps its first', async () => {
-    const sealer = createSealer({
+    const sealer = await createSealer({
       privateKey: Wallet.createRandom().privateKey,
       instanceId: await records.instanceId(db),
       region: 'local',
@@ -99,7 +99,7 @@ describe('signed batches', () => {
   });
 
   it('refuses a batch that does not match its rows', async () => {
-    const sealer = createSealer({
+    const sealer = await createSealer({
       privateKey: Wallet.createRandom().privateKey,
       instanceId: await records.instanceId(db),
       region: 'local',

@@ -19,6 +19,8 @@ import {
   pathInTree,
   pathRoot,
   recordDomain,
+  wasmKeccak,
+  treeRoot,
   type CheckRecord,
   type Hex,
 } from './records';
@@ -88,6 +90,14 @@ describe('verifiable records: leaves, digests, trees', () => {
     expect(leafHash(record, Wallet.createRandom().address)).not.toBe(leafHash(record, probe));
   });
 
+  it('hashes the same in WebAssembly as in JavaScript', async () => {
+    const wasm = await wasmKeccak();
+    expect(leafHash(record, probe, wasm)).toBe(leafHash(record, probe));
+    const leaves = hashes(37);
+    expect(merkleRoot(leaves, wasm)).toBe(makeMerkleTree(leaves)[0]);
+    expect(() => treeRoot([], wasm)).toThrow(/at least one leaf/);
+  });
+
   it('refuses what a leaf cannot hold', () => {
     expect(() => leafHash({ ...record, http_status: 70_000 }, probe)).toThrow(/http status/);
     expect(() => leafHash({ ...record, time: 'noon' }, probe)).toThrow(/not a date/);
@@ -116,7 +126,7 @@ describe('verifiable records: leaves, digests, trees', () => {
   it("builds OpenZeppelin's tree, and its paths and multiproofs give the root back", async () => {
     for (const n of [1, 2, 3, 7, 64, 1001]) {
       const leaves = hashes(n);
-      const tree = await buildTreeYielding(leaves, 100);
+      const tree = await buildTreeYielding(leaves, { chunk: 100, keccak: await wasmKeccak() });
       expect(tree).toEqual(makeMerkleTree(leaves));
       expect(tree[0]).toBe(merkleRoot(leaves));
       for (const i of [0, Math.floor(n / 2), n - 1]) {
@@ -146,10 +156,10 @@ describe('verifiable records: leaves, digests, trees', () => {
     }
   });
 
-  it('seals a batch: a root over the leaves in order, signed by the probe key', () => {
+  it('seals a batch: a root over the leaves in order, signed by the probe key', async () => {
     const wallet = Wallet.createRandom();
     const instance = randomUUID();
-    const sealer = createSealer({
+    const sealer = await createSealer({
       privateKey: wallet.privateKey,
       instanceId: instance,
       region: 'local',

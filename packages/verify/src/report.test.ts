@@ -15,7 +15,7 @@ const INTERVAL_S = 300;
 async function history(days: number) {
   const instance = randomUUID();
   const key = Wallet.createRandom();
-  const sealer = createSealer({
+  const sealer = await createSealer({
     privateKey: key.privateKey,
     instanceId: instance,
     region: 'local',
@@ -179,7 +179,7 @@ describe('lighthouse-verify on a report', () => {
 
   it('refuses a batch signed by a key that is not a listed probe', async () => {
     const bad = copy(good);
-    const intruder = createSealer({
+    const intruder = await createSealer({
       privateKey: Wallet.createRandom().privateKey,
       instanceId: month.instance,
       region: 'local',

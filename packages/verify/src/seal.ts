@@ -1,8 +1,9 @@
-import { SigningKey, computeAddress } from 'ethers';
+import { SigningKey, computeAddress, hexlify } from 'ethers';
 import {
   batchDigest,
-  leafHash,
-  merkleRoot,
+  leafBytes,
+  treeRoot,
+  wasmKeccak,
   type BatchStatement,
   type CheckRecord,
   type Hex,
@@ -27,27 +28,30 @@ export interface Sealer {
 
 /**
  * A probe's sealer: hashes each record into a leaf, builds the batch's Merkle tree and signs its
- * root (EIP-712, the instance's domain) with the probe's secp256k1 key.
+ * root (EIP-712, the instance's domain) with the probe's secp256k1 key. Hashing is keccak in
+ * WebAssembly: the checker seals every batch it writes.
  */
-export function createSealer(opts: {
+export async function createSealer(opts: {
   privateKey: string;
   instanceId: string;
   region: string;
-}): Sealer {
+}): Promise<Sealer> {
   const key = new SigningKey(opts.privateKey);
   const address = computeAddress(key.publicKey);
+  const keccak = await wasmKeccak();
   return {
     address,
     seal(records, now = Date.now()) {
-      const leafHashes = records.map((r) => leafHash(r, address));
+      const leaves = records.map((r) => leafBytes(r, address, keccak));
       const statement: BatchStatement = {
-        root: merkleRoot(leafHashes),
-        leaves: leafHashes.length,
+        root: hexlify(treeRoot(leaves, keccak)) as Hex,
+        leaves: leaves.length,
         region: opts.region,
         sealed_at: now,
       };
-      const digest = batchDigest(opts.instanceId, statement);
+      const digest = batchDigest(opts.instanceId, statement, keccak);
       const signature = key.sign(digest).serialized as Hex;
+      const leafHashes = leaves.map((l) => hexlify(l) as Hex);
       return { ...statement, probe: address, digest, signature, leafHashes };
     },
   };

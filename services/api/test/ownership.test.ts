@@ -192,7 +192,7 @@ const PROOF_SLOT = '2026-01-01T00:00:00.000Z';
 /** A check row at `time`, in a batch signed by a probe key, as a checker writes it. */
 async function signedCheck(subscriptionId: string, time: string): Promise<void> {
   await prepareCheckHistory(api.ctx.db, time.slice(0, 10), time.slice(0, 10));
-  const sealer = createSealer({
+  const sealer = await createSealer({
     privateKey: Wallet.createRandom().privateKey,
     instanceId: await records.instanceId(api.ctx.db),
     region: 'local',

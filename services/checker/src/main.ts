@@ -36,7 +36,7 @@ runMain('checker', async () => {
   const metrics = createMetrics(limit);
 
   // Verifiable records: this checker's probe key signs every batch it writes, for this instance.
-  const sealer = createSealer({
+  const sealer = await createSealer({
     privateKey: config.CHECKER_SIGNING_KEY,
     instanceId: await records.instanceId(db),
     region: config.CHECKER_REGION,

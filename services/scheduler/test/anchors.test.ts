@@ -16,7 +16,7 @@ let sealer: ReturnType<typeof createSealer>;
 beforeAll(async () => {
   database = await createTestDatabase();
   db = createDb({ url: database.url, max: 4 });
-  sealer = createSealer({
+  sealer = await createSealer({
     privateKey: Wallet.createRandom().privateKey,
     instanceId: await records.instanceId(db),
     region: 'local',

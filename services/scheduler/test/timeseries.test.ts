@@ -110,6 +110,13 @@ describe('retention', () => {
       INSERT INTO check_rollups_daily (subscription_id, bucket, latency_histogram)
       SELECT ${short}, date_trunc('day', now()) - make_interval(days => d), '{}'
       FROM unnest(ARRAY[1, 91, 729, 731]) AS d`.execute(db);
+    // signed batches aged 1, 90 and 92 days: those past the longest retention and a day go
+    for (const d of [1, 90, 92]) {
+      await sql`
+        INSERT INTO check_batches (probe, region, root, signature, digest, leaves, sealed_at, created_at)
+        VALUES ('0x', 'local', '\\x00', '\\x00', '\\x00', '\\x00',
+                now() - make_interval(days => ${d}), now() - make_interval(days => ${d}))`.execute(db);
+    }
     const partitionsBefore = await partitionCount();
     // whole days past the longest tier (90): the partitions of days 91..100, or the one chunk
     // TimescaleDB made for the rows of day 95 (chunks exist only where rows arrived)
@@ -134,6 +141,11 @@ describe('retention', () => {
     expect(await counter('raw_days')).toBe(droppedDays);
     expect(await counter('raw_rows')).toBe(5 + 3);
     expect(await counter('rollup_rows')).toBe(3);
+    const batches = await sql<{ d: number }>`
+      SELECT floor(extract(epoch FROM now() - created_at) / 86400)::int AS d
+        FROM check_batches ORDER BY 1`.execute(db);
+    expect(batches.rows.map((r) => r.d)).toEqual([1, 90]);
+    expect(await counter('signed_batches')).toBe(1);
 
     // a second run finds nothing more to remove
     await houseKeep();

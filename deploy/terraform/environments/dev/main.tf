@@ -48,6 +48,7 @@ module "secrets" {
 
   name                    = local.name
   recovery_window_in_days = 0 # dev: destroy and recreate freely
+  checker_regions         = [local.checker_region]
 }
 
 module "database" {
@@ -129,6 +130,7 @@ module "checkers" {
   database                  = module.database.connection
   redis                     = module.redis.connection
   encryption_key_secret_arn = module.secrets.encryption_key_secret_arn
+  signing_key_secret_arn    = module.secrets.checker_signing_key_secret_arns[local.checker_region]
   queue_metric              = module.services.queue_metric
 
   instance_type          = "t3.small"

@@ -19,7 +19,8 @@ provider "aws" {
 # One provider per region that runs checkers: Terraform cannot repeat a provider with
 # for_each, so each further region is a provider block, a variable and its three modules (the
 # *_eu_west ones below) copied and renamed, plus its VPC block in the network module's
-# remote_checker_cidrs. Unused while eu_west is null.
+# remote_checker_cidrs and its checker_region in the secrets module's checker_regions (its own
+# CHECKER_SIGNING_KEY). Unused while eu_west is null.
 provider "aws" {
   alias  = "eu_west"
   region = try(var.eu_west.aws_region, var.region)
@@ -76,6 +77,8 @@ module "secrets" {
   source = "../../modules/secrets"
 
   name = local.name
+  # a CHECKER_SIGNING_KEY for each region with checkers: one key per region, never shared
+  checker_regions = concat([local.checker_region], var.eu_west == null ? [] : [local.eu_west_checker_region])
 }
 
 module "database_rds" {
@@ -166,6 +169,7 @@ module "checkers" {
   database                  = local.database
   redis                     = module.redis.connection
   encryption_key_secret_arn = module.secrets.encryption_key_secret_arn
+  signing_key_secret_arn    = module.secrets.checker_signing_key_secret_arns[local.checker_region]
   queue_metric              = module.services.queue_metric
 
   instance_type   = var.checker_instance_type
@@ -223,6 +227,7 @@ module "checkers_eu_west" {
   database_ca_bundle_url    = one(module.database_rds[*].ca_bundle_url)
   tls_only                  = true
   encryption_key_secret_arn = module.secrets.encryption_key_secret_arn
+  signing_key_secret_arn    = module.secrets.checker_signing_key_secret_arns[local.eu_west_checker_region]
 
   instance_type = var.eu_west.instance_type
   min_size      = var.eu_west.min_checkers

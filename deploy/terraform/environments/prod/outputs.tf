@@ -31,10 +31,11 @@ output "redis_url" {
 }
 
 output "secret_arns" {
-  description = "Secrets Manager ARNs of ENCRYPTION_KEY and ADMIN_TOKEN."
+  description = "Secrets Manager ARNs of ENCRYPTION_KEY, ADMIN_TOKEN and each region's CHECKER_SIGNING_KEY."
   value = {
-    encryption_key = module.secrets.encryption_key_secret_arn
-    admin_token    = module.secrets.admin_token_secret_arn
+    encryption_key       = module.secrets.encryption_key_secret_arn
+    admin_token          = module.secrets.admin_token_secret_arn
+    checker_signing_keys = module.secrets.checker_signing_key_secret_arns
   }
 }
 

@@ -148,13 +148,13 @@ variable "alarm_emails" {
 }
 
 variable "extra_environment" {
-  description = "More environment variables by service (api, scheduler, alerter), e.g. X402_PAY_TO; see the services module."
+  description = "More environment variables by service (api, scheduler, alerter), e.g. X402_PAY_TO, or the scheduler's ANCHOR_RPC_URL and ANCHOR_CONTRACT (with ANCHOR_PRIVATE_KEY in extra_secrets); see the services module."
   type        = map(map(string))
   default     = {}
 }
 
 variable "extra_secrets" {
-  description = "More secrets by service: variable name => secret ARN (SMTP_URL, X402_RELAYER_PRIVATE_KEY, ...); see the services module."
+  description = "More secrets by service: variable name => secret ARN (SMTP_URL, X402_RELAYER_PRIVATE_KEY, the scheduler's ANCHOR_PRIVATE_KEY, ...); see the services module."
   type        = map(map(string))
   default     = {}
 }

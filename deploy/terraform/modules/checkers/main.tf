@@ -30,7 +30,8 @@ locals {
   db_ca_path = "/etc/lighthouse/db-ca.pem"
   db_tls     = var.database_ca_bundle_url == null ? "sslmode=${var.database.sslmode}" : "sslmode=verify-full&sslrootcert=${local.db_ca_path}"
 
-  # The secrets live in the database's region, which may not be this one (arn:aws:...:<region>:...).
+  # The secrets (the secrets module's, CHECKER_SIGNING_KEY's included) live in the database's
+  # region, which may not be this one (arn:aws:...:<region>:...).
   secrets_region = split(":", var.encryption_key_secret_arn)[3]
 
   # The instance role logs in to ECR (in the image's region); an image elsewhere must be public.
@@ -73,7 +74,7 @@ resource "aws_iam_role_policy" "checker" {
       {
         Effect   = "Allow"
         Action   = "secretsmanager:GetSecretValue"
-        Resource = [var.database.password_secret_arn, var.encryption_key_secret_arn]
+        Resource = [var.database.password_secret_arn, var.encryption_key_secret_arn, var.signing_key_secret_arn]
       },
       {
         Effect   = "Allow"
@@ -141,6 +142,7 @@ resource "aws_launch_template" "checker" {
     db_ca_path                = local.db_ca_path
     db_password_secret_arn    = var.database.password_secret_arn
     encryption_key_secret_arn = var.encryption_key_secret_arn
+    signing_key_secret_arn    = var.signing_key_secret_arn
   }))
 
   tag_specifications {

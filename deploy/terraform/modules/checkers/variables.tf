@@ -103,6 +103,11 @@ variable "encryption_key_secret_arn" {
   type        = string
 }
 
+variable "signing_key_secret_arn" {
+  description = "Secret holding CHECKER_SIGNING_KEY of this region's checkers (the secrets module's checker_signing_key_secret_arns[checker_region], in the same AWS region as encryption_key_secret_arn): they sign every batch of results with it. One key per region: every call of this module needs its own, as a checker refuses a key that already signs for another region. Losing it loses no records (its address stays listed at GET /v1/probes)."
+  type        = string
+}
+
 variable "queue_prefix" {
   description = "QUEUE_PREFIX; must be the services'."
   type        = string

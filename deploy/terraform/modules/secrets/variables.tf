@@ -19,3 +19,19 @@ variable "admin_token_version" {
   type        = number
   default     = 1
 }
+
+variable "checker_regions" {
+  description = "The Lighthouse regions with checkers (their checker_region, CHECKER_REGION): each gets a CHECKER_SIGNING_KEY of its own, in the secret <name>/checker-signing-key/<region>. One key per region: the checkers refuse a key another region already signs with."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.checker_regions) > 0 && alltrue([for r in var.checker_regions : can(regex("^[a-z0-9][a-z0-9-]{0,31}$", r))])
+    error_message = "checker_regions must name at least one region, each 1-32 lower-case letters, digits and dashes (a checker_region)."
+  }
+}
+
+variable "checker_signing_key_version" {
+  description = "Increase by one to replace every region's CHECKER_SIGNING_KEY with a newly generated one (the old addresses stay listed, so their records still verify)."
+  type        = number
+  default     = 1
+}

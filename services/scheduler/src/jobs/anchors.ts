@@ -5,6 +5,7 @@ import {
   pathInTree,
   publishAnchor,
   type AnchorChain,
+  wasmKeccak,
   type Hex,
 } from '@lighthouse/verify';
 import { sql } from 'kysely';
@@ -60,7 +61,10 @@ export async function foldHour(
     if (!rows[0]?.locked) return null;
     const batches = await records.unanchoredBatches(tx, end, MAX_BATCHES);
     if (batches.length === 0) return null;
-    const tree = await buildTreeYielding(batches.map((b) => b.digest));
+    const tree = await buildTreeYielding(
+      batches.map((b) => b.digest),
+      { keccak: await wasmKeccak() },
+    );
     const root = tree[0]!;
     const saved = await records.saveAnchor(tx, {
       hour,
