@@ -304,6 +304,19 @@ INSERT INTO user_wallets (wallet_address, user_address) VALUES ('0x${'d'.repeat(
 INSERT INTO checkers (name, host, version, region, started_at, last_seen_at, checks_total,
     errors_total, checks_per_second) VALUES
   ('checker-a', 'host-a', '0.1.0', 'eu-west', now() - interval '1 hour', now(), 12345, 2, 3.5);
+INSERT INTO probes (address, region, first_seen, last_seen) VALUES
+  ('0x${'a'.repeat(40)}', 'eu-west', now() - interval '3 days', now());
+INSERT INTO check_batches (probe, region, root, signature, digest, leaves, sealed_at, created_at,
+    anchor_hour, hour_path) VALUES
+  ('0x${'a'.repeat(40)}', 'eu-west', sha256('root'::bytea), sha256('sig'::bytea) || sha256('nature'::bytea),
+   sha256('digest'::bytea), sha256('leaf-0'::bytea) || sha256('leaf-1'::bytea),
+   now() - interval '2 hours', now() - interval '2 hours', date_trunc('hour', now()) - interval '2 hours',
+   sha256('path'::bytea));
+UPDATE check_history SET batch_id = 1, leaf_index = 0
+ WHERE time = (SELECT max(time) FROM check_history) AND subscription_id = '${SUBS[0]}';
+INSERT INTO check_anchors (hour, root, batches, chain_id, contract, tx_hash, block_number, published_at) VALUES
+  (date_trunc('hour', now()) - interval '2 hours', sha256('hour'::bytea), 1, 43113,
+   '0x${'c'.repeat(40)}', '0x${'e'.repeat(64)}', 12, now());
 `;
 
 interface TableState {

@@ -149,7 +149,11 @@ export function leafHash(record: CheckRecord, probe: string, keccak: Keccak = js
 }
 
 /** leafHash, as bytes. */
-export function leafBytes(record: CheckRecord, probe: string, keccak: Keccak = jsKeccak): Uint8Array {
+export function leafBytes(
+  record: CheckRecord,
+  probe: string,
+  keccak: Keccak = jsKeccak,
+): Uint8Array {
   const slot = Date.parse(record.time);
   if (Number.isNaN(slot)) throw new Error(`time ${JSON.stringify(record.time)} is not a date`);
   const status = STATUS_CODES[record.status];
@@ -202,7 +206,12 @@ export function batchDigest(
 
 /** A Merkle tree's root (OpenZeppelin's: sorted pairs, keccak256), leaves in the order given. */
 export function merkleRoot(leaves: readonly Hex[], keccak: Keccak = jsKeccak): Hex {
-  return hexlify(treeRoot(leaves.map((l) => getBytes(l)), keccak)) as Hex;
+  return hexlify(
+    treeRoot(
+      leaves.map((l) => getBytes(l)),
+      keccak,
+    ),
+  ) as Hex;
 }
 
 /**
@@ -215,7 +224,8 @@ export function treeRoot(leaves: readonly Uint8Array[], keccak: Keccak = jsKecca
   const tree = new Array<Uint8Array>(2 * n - 1);
   for (const [i, leaf] of leaves.entries()) tree[2 * n - 2 - i] = leaf;
   const pair = new Uint8Array(64);
-  for (let i = n - 2; i >= 0; i -= 1) tree[i] = nodeHash(tree[2 * i + 1]!, tree[2 * i + 2]!, pair, keccak);
+  for (let i = n - 2; i >= 0; i -= 1)
+    tree[i] = nodeHash(tree[2 * i + 1]!, tree[2 * i + 2]!, pair, keccak);
   return tree[0]!;
 }
 

@@ -1,14 +1,7 @@
-import {
-  createDb,
-  recordResults,
-  records,
-  type CheckRow,
-  type RecordedEvent,
-} from '@lighthouse/db';
+import { createDb, recordResults, type CheckRow, type RecordedEvent } from '@lighthouse/db';
 import { checksQueueName, createWorker, publishEvents } from '@lighthouse/queue';
 import { runMain, startOps, startRuntime } from '@lighthouse/runtime';
 import { createSecretBox, targetAccessOf } from '@lighthouse/shared';
-import { createSealer } from '@lighthouse/verify';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +12,7 @@ import { createCheckProcessor } from './jobs/check';
 import { createLimit } from './jobs/limit';
 import { createMetrics } from './metrics';
 import { createBatcher } from './results/batcher';
+import { sealRows, startSealer } from './results/seal';
 import { createHistoryReader } from './subscriptions/history';
 import { createTargetLoader } from './subscriptions/loader';
 
@@ -36,21 +30,21 @@ runMain('checker', async () => {
   const metrics = createMetrics(limit);
 
   // Verifiable records: this checker's probe key signs every batch it writes, for this instance.
-  const sealer = await createSealer({
+  const sealer = await startSealer({
+    db,
+    logger,
     privateKey: config.CHECKER_SIGNING_KEY,
-    instanceId: await records.instanceId(db),
     region: config.CHECKER_REGION,
   });
-  await records.registerProbe(db, { address: sealer.address, region: config.CHECKER_REGION });
 
   const writer = createBatcher<CheckRow, RecordedEvent[]>({
     maxSize: config.RESULT_BATCH_SIZE,
     maxWaitMs: config.RESULT_BATCH_WAIT_MS,
-    write: async (rows) => {
-      metrics.batchSize.observe(rows.length);
+    write: async (written) => {
+      metrics.batchSize.observe(written.length);
       // synchronous: its wall time is its CPU time
       const started = performance.now();
-      const batch = sealer.seal(rows.map((r) => ({ ...r, time: r.time.toISOString() })));
+      const { rows, batch } = sealRows(sealer, written);
       metrics.signingSeconds.inc((performance.now() - started) / 1000);
       const stop = metrics.flushSeconds.startTimer();
       try {

@@ -1,6 +1,6 @@
 import { createDb, records, type Db } from '@lighthouse/db';
 import { createTestDatabase, type TestDatabase } from '@lighthouse/testing';
-import { createSealer, pathRoot, type Hex } from '@lighthouse/verify';
+import { createSealer, pathRoot, type Hex, type Sealer } from '@lighthouse/verify';
 import { Wallet } from 'ethers';
 import { randomUUID } from 'node:crypto';
 import { foldHour } from '../src/jobs/anchors';
@@ -11,7 +11,7 @@ import { foldHour } from '../src/jobs/anchors';
 const HOUR = 3_600_000;
 let database: TestDatabase;
 let db: Db;
-let sealer: ReturnType<typeof createSealer>;
+let sealer: Sealer;
 
 beforeAll(async () => {
   database = await createTestDatabase();

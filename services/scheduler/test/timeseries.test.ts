@@ -115,7 +115,9 @@ describe('retention', () => {
       await sql`
         INSERT INTO check_batches (probe, region, root, signature, digest, leaves, sealed_at, created_at)
         VALUES ('0x', 'local', '\\x00', '\\x00', '\\x00', '\\x00',
-                now() - make_interval(days => ${d}), now() - make_interval(days => ${d}))`.execute(db);
+                now() - make_interval(days => ${d}), now() - make_interval(days => ${d}))`.execute(
+        db,
+      );
     }
     const partitionsBefore = await partitionCount();
     // whole days past the longest tier (90): the partitions of days 91..100, or the one chunk

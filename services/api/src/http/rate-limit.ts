@@ -21,6 +21,8 @@ export interface RateLimits {
   testAlert: Limiter;
   /** heartbeat pings, per push token (keyed by its hash: the token itself never reaches Redis) */
   push: Limiter;
+  /** proofs and SLA reports, per client address (public for published subscriptions) */
+  reports: Limiter;
 }
 
 const WINDOW_MS = 60_000;
@@ -106,6 +108,12 @@ function createRateLimits(ctx: AppContext): RateLimits {
     ),
     testAlert: limiter('test-alert', config.RATE_LIMIT_TEST_ALERT_PER_MINUTE, 'wallet'),
     push: limiter('pings', config.RATE_LIMIT_PUSH_PER_MINUTE, 'token'),
+    reports: limiter(
+      'reports',
+      config.RATE_LIMIT_REPORTS_PER_IP_PER_MINUTE,
+      'ip',
+      'proofs and reports from one address',
+    ),
   };
 }
 

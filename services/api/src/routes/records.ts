@@ -6,6 +6,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
 import { principalOf, requireAuth } from '../http/auth';
+import { rateLimitsOf } from '../http/rate-limit';
 import { parseInput, pathId } from '../http/validate';
 import { subscriptions } from '@lighthouse/db';
 
@@ -52,8 +53,9 @@ interface Readable {
 export function recordsRoutes(ctx: AppContext): Router {
   const router = Router();
   const auth = requireAuth(ctx);
+  const limits = rateLimitsOf(ctx);
 
-  /** The caller's subscription, or a published one; 404 otherwise (and for a bad token). */
+  /** The caller's subscription, or a published one; 404 otherwise (a bad token is a 401). */
   const readable = async (req: Request, res: Response, id: string): Promise<Readable> => {
     if (req.get('authorization')) {
       await auth(req, res, () => undefined);
@@ -88,7 +90,7 @@ export function recordsRoutes(ctx: AppContext): Router {
     });
   });
 
-  router.get('/v1/subscriptions/:id/checks/:time/proof', async (req, res) => {
+  router.get('/v1/subscriptions/:id/checks/:time/proof', limits.reports, async (req, res) => {
     const id = pathId(req.params.id, 'subscription');
     // whose it is first: a stranger learns nothing, not even that the slot was malformed
     const subscription = await readable(req, res, id);
@@ -105,7 +107,7 @@ export function recordsRoutes(ctx: AppContext): Router {
     res.json(report);
   });
 
-  router.get('/v1/subscriptions/:id/sla-report', async (req, res) => {
+  router.get('/v1/subscriptions/:id/sla-report', limits.reports, async (req, res) => {
     const id = pathId(req.params.id, 'subscription');
     const q = parseInput(reportQuerySchema, req.query);
     const to = q.to === undefined ? new Date() : new Date(q.to);
