@@ -6,7 +6,9 @@ const { join } = require('node:path');
 
 const cli = join(__dirname, '..', 'dist', 'cli.js');
 if (!existsSync(cli)) {
-  process.stderr.write('lighthouse-verify: not built yet; run `pnpm build` (or ./lighthouse start) first\n');
+  process.stderr.write(
+    'lighthouse-verify: not built yet; run `pnpm build` (or ./lighthouse start) first\n',
+  );
   process.exit(2);
 }
 require(cli);
