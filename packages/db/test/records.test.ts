@@ -76,8 +76,9 @@ describe('signed batches', () => {
     expect(stored.map((r) => r.leaf_index)).toEqual([0, 1]);
     const [saved] = await records.batchesByIds(db, [String(stored[0]!.batch_id)]);
     expect(saved).toMatchObject({ probe: sealer.address, region: 'local', root: batch.root });
-    expect(saved!.leafHashes).toEqual(first.map((r) => leafHash(recordOf(r), sealer.address)));
-    expect(merkleRoot(saved!.leafHashes)).toBe(saved!.root);
+    const leaves = records.unpack(saved!.leaves);
+    expect(leaves).toEqual(first.map((r) => leafHash(recordOf(r), sealer.address)));
+    expect(merkleRoot(leaves)).toBe(saved!.root);
 
     // the same slot again (a retried job), with a new one: the old row keeps its batch
     const again = [row(new Date(t - 60_000), 'up'), row(new Date(t))];

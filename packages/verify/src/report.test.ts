@@ -51,7 +51,7 @@ async function history(days: number) {
       root: sealed.root,
       sealed_at: sealed.sealed_at,
       signature: sealed.signature,
-      leafHashes: sealed.leafHashes,
+      leafHashes: () => sealed.leafHashes,
       hour: null,
       hour_path: null,
     });

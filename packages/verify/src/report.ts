@@ -141,7 +141,8 @@ export interface StoredBatch {
   root: Hex;
   sealed_at: number;
   signature: Hex;
-  leafHashes: Hex[];
+  /** its leaves in order: read when its proof is built (a report may hold many batches) */
+  leafHashes: () => Hex[];
   hour: string | null;
   hour_path: Hex[] | null;
 }
@@ -176,8 +177,9 @@ export function buildReport(input: {
   for (const [id, held] of positions) {
     const batch = input.batches.get(id);
     if (!batch) throw new Error(`batch ${id} of a row is not stored`);
+    const leafHashes = batch.leafHashes();
     const proof = multiProof(
-      batch.leafHashes,
+      leafHashes,
       held.map((h) => h.leaf),
     );
     const rowOfLeaf = new Map(held.map((h) => [h.leaf, h.row]));
@@ -186,7 +188,7 @@ export function buildReport(input: {
       probe: batch.probe,
       region: batch.region,
       root: batch.root,
-      leaves: batch.leafHashes.length,
+      leaves: leafHashes.length,
       sealed_at: batch.sealed_at,
       signature: batch.signature,
       rows: proof.indices.map((leaf) => rowOfLeaf.get(leaf)!),

@@ -137,7 +137,7 @@ const schema = z
     RATE_LIMIT_TEST_ALERT_PER_MINUTE: env.int(5, 1, 100_000),
     /** pings a minute to one heartbeat push URL (per token) */
     RATE_LIMIT_PUSH_PER_MINUTE: env.int(120, 1, 100_000),
-    /** proofs and SLA reports a minute from one client address (a report can hold 200,000 rows) */
+    /** proofs and SLA reports a minute from one client address (a report can hold 100,000 rows) */
     RATE_LIMIT_REPORTS_PER_IP_PER_MINUTE: env.int(20, 1, 100_000),
     DB_POOL_SIZE: env.int(10, 1, 200),
     /** x402: the wallet paid tiers are paid to; unset, paid tiers cannot be bought here */

@@ -292,7 +292,8 @@ export interface BatchRow {
   root: Hex;
   signature: Hex;
   sealed_at: Date;
-  leafHashes: Hex[];
+  /** the leaves, 32 bytes each (unpack() them) */
+  leaves: Buffer;
   anchor_hour: Date | null;
   hour_path: Hex[] | null;
 }
@@ -324,7 +325,7 @@ export async function batchesByIds(db: Executor, ids: readonly string[]): Promis
         root: hex(r.root),
         signature: hex(r.signature),
         sealed_at: r.sealed_at,
-        leafHashes: unpack(r.leaves),
+        leaves: r.leaves,
         anchor_hour: r.anchor_hour,
         hour_path: r.hour_path ? unpack(r.hour_path) : null,
       });

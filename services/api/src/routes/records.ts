@@ -15,8 +15,8 @@ const DAY_MS = 86_400_000;
 const DEFAULT_REPORT_DAYS = 30;
 /** the longest period one report covers */
 export const REPORT_MAX_DAYS = 400;
-/** the most records one report holds (a month of a 1-minute monitor from three regions is 130k) */
-export const REPORT_MAX_ROWS = 200_000;
+/** the most records one report holds (a month of a 1-minute monitor from two regions is 86,400) */
+export const REPORT_MAX_ROWS = 100_000;
 const ANCHORS_MAX_LIMIT = 1_000;
 
 const isoTime = z.iso.datetime({
@@ -178,7 +178,7 @@ async function recordsReport(
         root: b.root,
         sealed_at: b.sealed_at.getTime(),
         signature: b.signature,
-        leafHashes: b.leafHashes,
+        leafHashes: () => records.unpack(b.leaves),
         hour: b.anchor_hour?.toISOString() ?? null,
         hour_path: b.hour_path,
       },

@@ -12,8 +12,11 @@ import { sql } from 'kysely';
 import type { SchedulerMetrics } from '../metrics';
 
 const HOUR_MS = 3_600_000;
-/** batches folded into one hour at most (a backlog beyond it goes into the next rounds) */
-const MAX_BATCHES = 2_000_000;
+/**
+ * batches folded into one hour at most, a few hundred MB of tree at worst (a big instance writes
+ * about 120,000 an hour; a backlog beyond it goes into the hours after)
+ */
+const MAX_BATCHES = 500_000;
 /** the advisory lock that makes one scheduler fold an hour */
 const ANCHOR_LOCK = 0x4c48_4152; // "LHAR"
 
