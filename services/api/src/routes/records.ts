@@ -1,4 +1,4 @@
-import { records, statusPages } from '@lighthouse/db';
+import { records, statusPages, subscriptions } from '@lighthouse/db';
 import { REGION_PATTERN } from '@lighthouse/domain';
 import { AppError } from '@lighthouse/shared';
 import { buildReport, type RecordsReport, type StoredBatch } from '@lighthouse/verify';
@@ -8,7 +8,6 @@ import type { AppContext } from '../context';
 import { principalOf, requireAuth } from '../http/auth';
 import { rateLimitsOf } from '../http/rate-limit';
 import { parseInput, pathId } from '../http/validate';
-import { subscriptions } from '@lighthouse/db';
 
 const DAY_MS = 86_400_000;
 /** An SLA report without `from` covers this much before `to`. */
