@@ -47,18 +47,21 @@ describe('a check’s pattern budget', () => {
   test('stops a run at the slice, then refuses runs once the budget is spent', () => {
     const budget = createPatternBudget();
     const runs: number[] = [];
+    const spent: number[] = [];
     const outcomes = [];
     for (let i = 0; i < 3; i += 1) {
       const started = performance.now();
       outcomes.push(budget.exec(heavy, as));
       runs.push(performance.now() - started);
+      spent.push(budget.spentMs());
     }
     expect(outcomes).toEqual(Array(3).fill({ ok: false, problem: PATTERN_TIME_PROBLEM }));
-    // two runs cut at the slice use the budget up; the third does not start
+    // two runs cut at the slice use the budget up; the third does not start: it adds nothing
+    // to what was spent (a wall-clock bound on it would measure the machine, not the budget)
     expect(PATTERN_BUDGET_MS / PATTERN_SLICE_MS).toBe(2);
     for (const ms of runs.slice(0, 2)) expect(ms).toBeLessThan(PATTERN_SLICE_MS + 100);
-    expect(runs[2]).toBeLessThan(5);
-    expect(budget.spentMs()).toBeGreaterThanOrEqual(PATTERN_BUDGET_MS);
+    expect(spent[1]).toBeGreaterThanOrEqual(PATTERN_BUDGET_MS);
+    expect(spent[2]).toBe(spent[1]);
   });
 
   test('adds up many small runs into the one budget, compiling included', () => {
