@@ -1,6 +1,5 @@
 import {
   getMultiProof,
-  getProof,
   makeMerkleTree,
   processMultiProof,
   processProof,
@@ -278,27 +277,8 @@ export function multiProofRoot(
   }) as Hex;
 }
 
-/** A single leaf's path to its root. */
-export function pathOf(leaves: readonly Hex[], index: number): Hex[] {
-  return getProof(makeMerkleTree([...leaves]), treeIndex(leaves.length, index)) as Hex[];
-}
-
 export function pathRoot(leaf: Hex, path: readonly Hex[]): Hex {
   return processProof(leaf, [...path]) as Hex;
-}
-
-/** Concatenated 32-byte hashes (how a batch's leaves are stored) and back. */
-export function packHashes(hashes: readonly Hex[]): Uint8Array {
-  const out = new Uint8Array(hashes.length * 32);
-  for (const [i, h] of hashes.entries()) out.set(getBytes(h), i * 32);
-  return out;
-}
-
-export function unpackHashes(bytes: Uint8Array): Hex[] {
-  if (bytes.length % 32 !== 0) throw new Error('packed hashes are not a multiple of 32 bytes');
-  const out: Hex[] = [];
-  for (let i = 0; i < bytes.length; i += 32) out.push(hexlify(bytes.subarray(i, i + 32)) as Hex);
-  return out;
 }
 
 /**
