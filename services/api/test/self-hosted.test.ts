@@ -1,4 +1,5 @@
 import { instance } from '@lighthouse/db';
+import { TARGET_TYPE_NAMES } from '@lighthouse/domain';
 import { hashToken } from '@lighthouse/shared';
 import {
   historyEngine,
@@ -66,7 +67,10 @@ it('tells clients it is self-hosted: a sign-in link, one free tier, no payments'
     max_subscriptions: null,
     raw_retention_days: 90,
   });
-  expect((tiers[0] as { allowed_target_types: string[] }).allowed_target_types).toHaveLength(10);
+  // every check type, x402 included
+  expect([...(tiers[0] as { allowed_target_types: string[] }).allowed_target_types].sort()).toEqual(
+    [...TARGET_TYPE_NAMES].sort(),
+  );
 });
 
 describe('the owner', () => {

@@ -125,7 +125,7 @@ export type HttpTarget = z.output<typeof httpTargetSchema>;
  * `url` with its password and every query value masked (`?api_key=****`), as websocket URLs
  * are: a query often carries an API key. Empty values stay empty; names stay readable.
  */
-function maskUrlSecrets(url: URL): URL {
+export function maskUrlSecrets(url: URL): URL {
   const masked = new URL(url);
   if (masked.password) masked.password = '****';
   if (masked.search !== '') {

@@ -35,6 +35,7 @@ import {
   maskHeartbeatTarget,
   type HeartbeatTarget,
 } from './heartbeat';
+import { describeX402Target, maskX402Target, x402TargetSchema, type X402Target } from './x402';
 import {
   canaryTargetSchema,
   describeCanaryTarget,
@@ -80,7 +81,7 @@ function targetType<S extends z.ZodType>(t: TargetType<S>): TargetType<S> {
   return t;
 }
 
-/** One line per target type; later issues add tcp, dns, tls, websocket, heartbeat, canary and evm_*. */
+/** One line per target type. */
 export const targetTypes = {
   http: targetType({
     schema: httpTargetSchema,
@@ -152,6 +153,16 @@ export const targetTypes = {
         hasPlaceholder(step.url) ? [] : at(`steps[${i}].url`, step.url),
       ),
   }),
+  x402: targetType({
+    schema: x402TargetSchema,
+    mask: (c: X402Target) => maskX402Target(c),
+    describe: (c: X402Target) => describeX402Target(c),
+    destinations: (c: X402Target) => [
+      ...at('url', c.url),
+      ...(c.facilitator_url === undefined ? [] : at('facilitator_url', c.facilitator_url)),
+      ...(c.discovery_url === undefined ? [] : at('discovery_url', c.discovery_url)),
+    ],
+  }),
 };
 
 export type TargetTypeName = keyof typeof targetTypes;
@@ -191,3 +202,4 @@ export * from './websocket';
 export * from './heartbeat';
 export * from './canary';
 export * from './evm';
+export * from './x402';

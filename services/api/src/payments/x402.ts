@@ -1,4 +1,4 @@
-import type { Tier } from '@lighthouse/domain';
+import { X402_V1_NETWORKS, type Tier } from '@lighthouse/domain';
 import { AppError } from '@lighthouse/shared';
 import { encodePaymentRequiredHeader } from '@x402/core/http';
 import type { PaymentPayload, PaymentRequired, PaymentRequirements } from '@x402/core/types';
@@ -125,18 +125,6 @@ const v1Schema = z.object({
   payload: exactPayloadSchema,
 });
 
-/** x402 v1 names for the networks v2 calls by CAIP-2 id. */
-const V1_NETWORKS: Record<string, string> = {
-  avalanche: 'eip155:43114',
-  'avalanche-fuji': 'eip155:43113',
-  base: 'eip155:8453',
-  'base-sepolia': 'eip155:84532',
-  polygon: 'eip155:137',
-  'polygon-amoy': 'eip155:80002',
-  sei: 'eip155:1329',
-  'sei-testnet': 'eip155:1328',
-};
-
 export interface Authorization {
   from: string;
   to: string;
@@ -238,7 +226,7 @@ export function readPayment(
   return {
     x402Version: 1,
     scheme: p.scheme,
-    network: V1_NETWORKS[p.network] ?? p.network,
+    network: X402_V1_NETWORKS[p.network] ?? p.network,
     signature: p.payload.signature,
     authorization,
     asV2: (requirements) => ({ x402Version: 2, accepted: requirements, payload: wire }),

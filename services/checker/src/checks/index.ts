@@ -10,6 +10,7 @@ import { createProbes, type ProbeOptions, type Probes } from './probes';
 import { createTcpChecker } from './tcp';
 import { createTlsChecker } from './tls';
 import { createWebsocketChecker } from './websocket';
+import { createX402Checker } from './x402';
 import type { CheckResult, CheckRunner, SlotContext } from './types';
 
 /** One line per target type: its runner, made from the probes every check shares. */
@@ -24,6 +25,7 @@ const checks: { [T in TargetTypeName]: (probes: Probes) => CheckRunner<never, Sl
   evm_balance: createEvmBalanceChecker,
   evm_contract: createEvmContractChecker,
   evm_rpc: createEvmRpcChecker,
+  x402: createX402Checker,
 };
 
 export interface CheckRunners {
