@@ -533,6 +533,7 @@ const EVERY_TYPE: Record<string, Record<string, string>> = {
   evm_rpc: { rpc_url: 'http://127.0.0.1:9/', chain_id: '1' },
   heartbeat: {},
   canary: { steps: '[{"name": "home", "url": "http://127.0.0.1:9/"}]' },
+  x402: { url: 'http://127.0.0.1:9/weather', max_price: '0.01' },
 };
 
 const idOf = (url: string) => url.split('/').at(-1) ?? '';

@@ -99,7 +99,7 @@ describe('a self-hosted first run', () => {
     await page.getByRole('heading', { name: 'New subscription' }).waitFor();
     expect(await page.getByLabel('Tier').count()).toBe(0);
     const types = await page.getByLabel('Check type').locator('option').allInnerTexts();
-    expect(types.length).toBe(10);
+    expect(types.length).toBe(11);
     expect(types.join(' ')).not.toMatch(/not on/);
     await page.getByLabel('Name').fill(NAME);
     await page.getByLabel('Check type').selectOption('http');
