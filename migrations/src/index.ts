@@ -14,6 +14,7 @@ import * as selfHosted from './migrations/20261206000100_self_hosted';
 import * as regions from './migrations/20261206000200_regions';
 import * as rollupRegions from './migrations/20261206000300_rollup_regions';
 import * as records from './migrations/20261206000400_records';
+import * as paidProbes from './migrations/20261206000500_paid_probes';
 
 // Which storage engine check_history gets, decided before anything loads TimescaleDB: for the
 // tests, and for tools that want to know what a fresh database would become.
@@ -41,6 +42,7 @@ export const migrations: Record<string, Migration> = {
   '20261206000200_regions': regions,
   '20261206000300_rollup_regions': rollupRegions,
   '20261206000400_records': records,
+  '20261206000500_paid_probes': paidProbes,
 };
 
 export function createMigrator(db: Kysely<any>): Migrator {

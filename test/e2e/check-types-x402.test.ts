@@ -6,10 +6,11 @@ import {
   type TestUsdc,
   type X402FacilitatorServer,
 } from '@lighthouse/testing';
+import { encodePaymentRequiredHeader } from '@x402/core/http';
+import type { PaymentRequired } from '@x402/core/types';
 import { Wallet } from 'ethers';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import { startStack, watch, webhook, type Call, type Stack } from './alerting-stack';
 
 // The x402 check type through the real pipeline (api, scheduler, checker, alerter as
@@ -17,28 +18,6 @@ import { startStack, watch, webhook, type Call, type Stack } from './alerting-st
 // in a test USDC on a local hardhat node, with a real x402 facilitator (which must support the
 // terms) and a discovery catalog (which must list them). Its answer changes step by step, and
 // each change reaches two webhooks, one in English and one in Spanish.
-
-// @x402/core is a dependency of @lighthouse/testing, not of the workspace root this test is in:
-// x402's own encoder is loaded from there.
-const { encodePaymentRequiredHeader } = createRequire(
-  require.resolve('@lighthouse/testing/package.json'),
-)('@x402/core/http') as { encodePaymentRequiredHeader(required: PaymentRequired): string };
-
-/** x402 v2 terms, as `@x402/core/types` PaymentRequired has them. */
-interface PaymentRequired {
-  x402Version: 2;
-  error?: string;
-  resource: { url: string; description: string; mimeType: string };
-  accepts: {
-    scheme: string;
-    network: string;
-    asset: string;
-    amount: string;
-    payTo: string;
-    maxTimeoutSeconds: number;
-    extra: Record<string, unknown>;
-  }[];
-}
 
 const CHAIN_ID = 43113;
 const NETWORK = `eip155:${CHAIN_ID}`;

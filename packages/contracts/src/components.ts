@@ -53,6 +53,7 @@ export const responseSchemas = {
   PublicIncident: statusPages.publicIncident,
   Payment: payments.payment,
   PaymentPage: payments.paymentPage,
+  ProbeResult: payments.probeResult,
   Overview: console.overview,
   ConsoleUserPage: console.consoleUserPage,
   ConsolePaymentPage: console.consolePaymentPage,

@@ -46,7 +46,7 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export const SUPPRESSED_REASONS = ['maintenance', 'flapping'] as const;
 export type SuppressedReason = (typeof SUPPRESSED_REASONS)[number];
 
-export const PAYMENT_PURPOSES = ['create', 'renew', 'upgrade'] as const;
+export const PAYMENT_PURPOSES = ['create', 'renew', 'upgrade', 'probe'] as const;
 export type PaymentPurpose = (typeof PAYMENT_PURPOSES)[number];
 
 /** pending: the settlement's outcome is unknown, held for reconciliation */
@@ -62,10 +62,11 @@ export const AUDIT_RESOURCE_TYPES = [
   'session',
   'payment',
   'wallet',
+  'probe',
 ] as const;
 export type AuditResourceType = (typeof AUDIT_RESOURCE_TYPES)[number];
 
-export const AUDIT_ACTORS = ['session', 'api_key', 'system'] as const;
+export const AUDIT_ACTORS = ['session', 'api_key', 'system', 'x402'] as const;
 export type AuditActor = (typeof AUDIT_ACTORS)[number];
 
 /** The states BullMQ counts a queue's jobs in, as the console shows them. */

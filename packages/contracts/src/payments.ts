@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { page, time, uuid } from './common';
-import { PAYMENT_PURPOSES, PAYMENT_STATUSES } from './enums';
+import { CHECK_STATUSES, PAYMENT_PURPOSES, PAYMENT_STATUSES } from './enums';
 
 /** An x402 payment, as its payer sees it. */
 export const payment = z.object({
@@ -27,3 +27,37 @@ export const payment = z.object({
 export type Payment = z.output<typeof payment>;
 
 export const paymentPage = page(payment);
+
+/** One region's result of a paid single check. */
+export const probeCheck = z.object({
+  region: z.string(),
+  status: z.enum(CHECK_STATUSES),
+  http_status: z.int().nullable(),
+  response_time_ms: z.int().nullable(),
+  timings: z.record(z.string(), z.number()).nullable(),
+  error_category: z.string().nullable(),
+  error_message: z.string().nullable(),
+  value: z.number().nullable(),
+  value_text: z.string().nullable(),
+});
+
+/** What a paid single check (POST /v1/probe) answers: its results, the payment, the proof. */
+export const probeResult = z.object({
+  id: uuid.meta({ description: 'the probe: its payment names it, and its proof' }),
+  target_type: z.string(),
+  target: z.string().meta({ description: 'the target in one line, secrets masked' }),
+  checked_at: time.meta({ description: 'the slot every region checked' }),
+  results: z.array(probeCheck).meta({ description: 'one per region, in the order asked' }),
+  payment: z.object({
+    id: uuid,
+    amount_usdc: z.string(),
+    network: z.string(),
+    payer: z.string(),
+    transaction: z.string(),
+  }),
+  proof: z.unknown().nullable().meta({
+    description:
+      'a records report of kind `proof` (the signed rows, their batches and probes), for lighthouse-verify; null when the rows were not signed',
+  }),
+});
+export type ProbeResult = z.output<typeof probeResult>;

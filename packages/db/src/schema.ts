@@ -99,7 +99,11 @@ export interface SubscriptionsTable {
   regions: string[] | null;
   /** how many of the regions must agree on a verdict: any, majority, all, or a number */
   quorum: Generated<string>;
+  /** 'probe': a single paid check (POST /v1/probe), written deleted, never a state or an alert */
+  kind: Generated<SubscriptionKind>;
 }
+
+export type SubscriptionKind = 'monitor' | 'probe';
 
 /** The account that owns a self-hosted instance (one row at most). */
 export interface InstanceOwnerTable {
@@ -345,7 +349,7 @@ export interface PaymentsTable {
   settled_at: Timestamp | null;
 }
 
-export type PaymentPurpose = 'create' | 'renew' | 'upgrade';
+export type PaymentPurpose = 'create' | 'renew' | 'upgrade' | 'probe';
 
 export interface ExpiryNoticesTable {
   subscription_id: string;
@@ -360,7 +364,8 @@ export interface AuditLogTable {
   id: Generated<string>;
   at: DefaultedTimestamp;
   user_address: string;
-  actor: 'session' | 'api_key' | 'system';
+  /** x402: a wallet that paid without signing in (POST /v1/probe) */
+  actor: 'session' | 'api_key' | 'system' | 'x402';
   api_key_id: string | null;
   /** e.g. subscription.create, api_key.revoke, payment.settle */
   action: string;

@@ -13,6 +13,7 @@ import { dashboardRoutes } from './routes/dashboard';
 import { healthRoutes } from './routes/health';
 import { historyRoutes } from './routes/history';
 import { instanceRoutes } from './routes/instance';
+import { probeRoutes } from './routes/probe';
 import { recordsRoutes } from './routes/records';
 import { maintenanceRoutes } from './routes/maintenance';
 import { openApiRoutes } from './routes/openapi';
@@ -82,6 +83,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(historyRoutes(ctx));
   app.use(statusPageRoutes(ctx));
   app.use(paymentRoutes(ctx));
+  app.use(probeRoutes(ctx));
   app.use(pushRoutes(ctx));
   app.use(subscriptionRoutes(ctx));
   // last: the web dashboard answers only what no API route did (it sets its own CSP)

@@ -139,6 +139,8 @@ const schema = z
     RATE_LIMIT_PUSH_PER_MINUTE: env.int(120, 1, 100_000),
     /** proofs and SLA reports a minute from one client address (a report can hold 100,000 rows) */
     RATE_LIMIT_REPORTS_PER_IP_PER_MINUTE: env.int(20, 1, 100_000),
+    /** paid single checks (POST /v1/probe) a minute from one client address, paid or not */
+    RATE_LIMIT_PROBES_PER_IP_PER_MINUTE: env.int(30, 1, 100_000),
     DB_POOL_SIZE: env.int(10, 1, 200),
     /** x402: the wallet paid tiers are paid to; unset, paid tiers cannot be bought here */
     X402_PAY_TO: evmAddress.optional(),
@@ -169,6 +171,12 @@ const schema = z
       .optional(),
     /** how long a facilitator call or an on-chain settlement may take */
     X402_SETTLE_TIMEOUT_MS: env.int(30_000, 1000, 300_000),
+    /** the price of one paid single check (POST /v1/probe), in the asset's whole units */
+    X402_PROBE_PRICE_USDC: z
+      .string()
+      .regex(/^\d{1,12}(\.\d{1,18})?$/, 'must be a decimal amount such as 0.001')
+      .refine((v) => Number(v) > 0, 'must be more than 0')
+      .default('0.001'),
     SHUTDOWN_TIMEOUT_MS: env.int(10_000, 100, 120_000),
     /** test alerts are sent from the api itself, like the alerter sends */
     ...channelSettingsShape,
@@ -190,6 +198,13 @@ const schema = z
           });
         }
       }
+    }
+    if ((c.X402_PROBE_PRICE_USDC.split('.')[1]?.length ?? 0) > c.X402_ASSET_DECIMALS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['X402_PROBE_PRICE_USDC'],
+        message: `has more decimal places than X402_ASSET_DECIMALS (${c.X402_ASSET_DECIMALS})`,
+      });
     }
     if (c.X402_RELAYER_PRIVATE_KEY && !c.X402_RPC_URL) {
       ctx.addIssue({

@@ -12,6 +12,7 @@ const PURPOSE: Record<ConsolePayment['purpose'], string> = {
   create: 'New subscription',
   renew: 'Renewal',
   upgrade: 'Tier change',
+  probe: 'Single check (POST /v1/probe)',
 };
 
 /** Everyone's payments, newest first; a payment left pending can be discarded. */
@@ -150,9 +151,14 @@ function PaymentRows({
           <OwnerLink address={p.user_address} />
         </td>
         <td>
-          {PURPOSE[p.purpose] ?? p.purpose}, {p.tier}
+          {PURPOSE[p.purpose] ?? p.purpose}
+          {p.purpose === 'probe' ? '' : `, ${p.tier}`}
           <span className="console-cell-note">
-            {p.subscription_id ? (
+            {p.subscription_id && p.purpose === 'probe' ? (
+              <>
+                probe <code title={p.subscription_id}>{p.subscription_id.slice(0, 8)}</code>
+              </>
+            ) : p.subscription_id ? (
               <>
                 subscription <code title={p.subscription_id}>{p.subscription_id.slice(0, 8)}</code>
               </>

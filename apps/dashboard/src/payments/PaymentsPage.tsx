@@ -12,6 +12,7 @@ const PURPOSE: Record<Payment['purpose'], string> = {
   create: 'New subscription',
   renew: 'Renewal',
   upgrade: 'Tier change',
+  probe: 'Single check (POST /v1/probe)',
 };
 
 /** Your payments, newest first, and the tiers there are to buy. */
@@ -130,9 +131,12 @@ function PaymentRow({ payment: p }: { payment: Payment }) {
     <tr>
       <td>{formatTime(p.settled_at ?? p.created_at)}</td>
       <td>
-        {PURPOSE[p.purpose] ?? p.purpose}, {p.tier}
+        {PURPOSE[p.purpose] ?? p.purpose}
+        {p.purpose === 'probe' ? '' : `, ${p.tier}`}
         <br />
-        {p.subscription_id ? (
+        {p.subscription_id && p.purpose === 'probe' ? (
+          <span title={p.subscription_id}>probe {p.subscription_id.slice(0, 8)}</span>
+        ) : p.subscription_id ? (
           <Link to={`/subscriptions/${p.subscription_id}`} title={p.subscription_id}>
             <span className="visually-hidden">Subscription </span>
             {p.subscription_id.slice(0, 8)}

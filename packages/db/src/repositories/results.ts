@@ -176,6 +176,8 @@ export async function lockMonitors(
       sql<number | null>`(target_config->>'timeout_ms')::integer`.as('timeout_ms'),
     ])
     .where('id', 'in', ids)
+    // a paid probe's rows are its record: it has no state to move and nobody to alert
+    .where('kind', '=', 'monitor')
     .orderBy('id')
     .forUpdate();
   return (options.skipLocked ? query.skipLocked() : query).execute();

@@ -23,6 +23,8 @@ export interface RateLimits {
   push: Limiter;
   /** proofs and SLA reports, per client address (public for published subscriptions) */
   reports: Limiter;
+  /** paid single checks, per client address */
+  probes: Limiter;
 }
 
 const WINDOW_MS = 60_000;
@@ -113,6 +115,12 @@ function createRateLimits(ctx: AppContext): RateLimits {
       config.RATE_LIMIT_REPORTS_PER_IP_PER_MINUTE,
       'ip',
       'proofs and reports from one address',
+    ),
+    probes: limiter(
+      'probes',
+      config.RATE_LIMIT_PROBES_PER_IP_PER_MINUTE,
+      'ip',
+      'single checks from one address',
     ),
   };
 }

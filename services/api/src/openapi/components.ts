@@ -16,6 +16,7 @@ import {
 import { z } from 'zod';
 import { apiKeyBodySchema, linkBodySchema, verifyBodySchema } from '../routes/auth';
 import { transferBodySchema } from '../routes/console';
+import { probeRequestSchema } from '../services/probe';
 import { createSubscriptionSchema, updateSubscriptionSchema } from '../services/subscriptions';
 
 /** Request bodies, as the routes validate them. */
@@ -29,6 +30,7 @@ const requestSchemas = {
   MaintenanceWindowInput: maintenanceWindowInput,
   StatusPageCreate: createStatusPageSchema,
   StatusPageUpdate: updateStatusPageSchema,
+  ProbeRequest: probeRequestSchema,
 } satisfies Record<string, z.ZodType>;
 
 export type ComponentName =

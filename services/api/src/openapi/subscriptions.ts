@@ -177,6 +177,24 @@ export const subscriptionPaths = {
       },
     },
   },
+  '/v1/probe': {
+    post: {
+      summary: 'One check of any target, now, paid per call over x402 (service mode; no account)',
+      description:
+        'The body is validated first (400 naming the field). Then it answers 402 with the x402 terms in PAYMENT-REQUIRED (X402_PROBE_PRICE_USDC, and the bazaar discovery extension describing input and output as JSON Schema); the same request with PAYMENT-SIGNATURE runs the check from each region, settles the payment once every region answered, and returns the results with their signed proof and PAYMENT-RESPONSE. A replayed or underpaid payment is refused with 402 and runs nothing.',
+      parameters: [paymentHeader],
+      requestBody: body('ProbeRequest'),
+      responses: {
+        '200': ok('the results, the payment and the proof', 'ProbeResult'),
+        '402': paymentRequired,
+        '404': ok('self-hosted: single paid checks are sold in service mode only'),
+        '429': ok('too many probes from one address (RATE_LIMIT_PROBES_PER_IP_PER_MINUTE)'),
+        '502': ok('the facilitator or chain could not be reached; nothing was charged'),
+        '503': ok('no checker answered in time; nothing was charged'),
+        '400': errors['400'],
+      },
+    },
+  },
   '/v1/payments': {
     get: {
       summary: 'Your x402 payments, newest first',

@@ -1,4 +1,4 @@
-import { X402_V1_NETWORKS, type Tier } from '@lighthouse/domain';
+import { X402_V1_NETWORKS } from '@lighthouse/domain';
 import { AppError } from '@lighthouse/shared';
 import { encodePaymentRequiredHeader } from '@x402/core/http';
 import type { PaymentPayload, PaymentRequired, PaymentRequirements } from '@x402/core/types';
@@ -40,47 +40,43 @@ export function x402Settings(config: ApiConfig): X402Settings | null {
   };
 }
 
-export function priceAtomic(tier: Tier, settings: X402Settings): bigint {
-  return parseUnits(tier.price_usdc_per_30_days, settings.decimals);
-}
-
-export function requirementsFor(tier: Tier, settings: X402Settings): PaymentRequirements {
+/** The terms of paying `price` (whole units of the asset) on this server. */
+export function requirementsAt(price: string, settings: X402Settings): PaymentRequirements {
   return {
     scheme: 'exact',
     network: settings.network as PaymentRequirements['network'],
     asset: settings.asset,
-    amount: priceAtomic(tier, settings).toString(),
+    amount: parseUnits(price, settings.decimals).toString(),
     payTo: settings.payTo,
     maxTimeoutSeconds: settings.maxTimeoutSeconds,
     extra: { name: settings.assetName, version: settings.assetVersion },
   };
 }
 
-/** What a 402 answer says: the error envelope in the body, the terms in `PAYMENT-REQUIRED`. */
+/**
+ * What a 402 answer says: the error envelope in the body (`details` and the terms in
+ * `details.x402`), the terms in `PAYMENT-REQUIRED`, with any x402 extensions (bazaar).
+ */
 export function paymentRequiredError(options: {
-  tier: Tier;
+  price: string;
   settings: X402Settings;
   resource: string;
   description: string;
   message: string;
   reason?: string;
+  details: Record<string, unknown>;
+  extensions?: Record<string, unknown>;
 }): AppError {
-  const { tier, settings, resource, description, reason } = options;
-  const requirements = requirementsFor(tier, settings);
+  const { settings, resource, description, reason } = options;
   const required: PaymentRequired = {
     x402Version: 2,
     ...(reason ? { error: reason } : {}),
     resource: { url: resource, description, mimeType: 'application/json' },
-    accepts: [requirements],
+    accepts: [requirementsAt(options.price, settings)],
+    ...(options.extensions ? { extensions: options.extensions } : {}),
   };
   return new AppError('payment_required', options.message, {
-    details: {
-      ...(reason ? { reason } : {}),
-      tier: tier.name,
-      price_usdc_per_30_days: tier.price_usdc_per_30_days,
-      period_days: PERIOD_DAYS,
-      x402: required,
-    },
+    details: { ...(reason ? { reason } : {}), ...options.details, x402: required },
     headers: { 'PAYMENT-REQUIRED': encodePaymentRequiredHeader(required) },
   });
 }

@@ -38,7 +38,7 @@ const anchorsQuerySchema = z.object({
     .default(100),
 });
 
-interface Readable {
+export interface Readable {
   id: string;
   name: string;
   check_frequency_seconds: number;
@@ -136,7 +136,7 @@ export function recordsRoutes(ctx: AppContext): Router {
 }
 
 /** A report of a subscription's signed records in [from, to), with everything to verify it. */
-async function recordsReport(
+export async function recordsReport(
   ctx: AppContext,
   subscription: Readable,
   q: { kind: RecordsReport['kind']; from: Date; to: Date; region?: string },

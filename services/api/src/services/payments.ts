@@ -2,6 +2,7 @@ import {
   audit,
   payments,
   subscriptions,
+  users,
   type Executor,
   type PaymentPurpose,
   type Subscription,
@@ -17,7 +18,7 @@ import {
   paymentRequiredError,
   PERIOD_DAYS,
   readPayment,
-  requirementsFor,
+  requirementsAt,
   x402Settings,
   type X402Settings,
 } from '../payments/x402';
@@ -77,10 +78,8 @@ function describeTerms(terms: PaymentTerms): string {
 }
 
 /**
- * Takes the payment a request carries for `terms`, or answers 402 with the terms:
- * reads `PAYMENT-SIGNATURE` (or v1 `X-PAYMENT`), checks it, claims its nonce, settles it.
- * The payer must be `owner`. On any failure nothing stays recorded, except a settlement
- * whose outcome is unknown, which stays claimed ('pending') for reconciliation.
+ * Takes the payment a request carries for a tier's period, or answers 402 with the terms.
+ * The payer must be `owner`. See {@link takePurchase}.
  */
 export async function takePayment(
   ctx: AppContext,
@@ -88,29 +87,78 @@ export async function takePayment(
   owner: string,
   terms: PaymentTerms,
 ): Promise<TakenPayment> {
-  const { settings, settler } = paymentsOf(ctx);
   const { tier } = terms;
+  return takePurchase(ctx, get, {
+    price: tier.price_usdc_per_30_days,
+    label: tier.name,
+    purpose: terms.purpose,
+    subscriptionId: terms.subscriptionId,
+    resource: terms.resource,
+    description: describeTerms(terms),
+    periodDays: PERIOD_DAYS,
+    payer: owner,
+    details: {
+      tier: tier.name,
+      price_usdc_per_30_days: tier.price_usdc_per_30_days,
+      period_days: PERIOD_DAYS,
+    },
+    unconfigured: `the ${tier.name} tier costs ${tier.price_usdc_per_30_days} USDC per ${PERIOD_DAYS} days, but this server does not take payments (X402_PAY_TO is not set); only free tiers can be used here`,
+  });
+}
+
+/** Something sold over x402: a tier's period, or one single check. */
+export interface Purchase {
+  /** in whole units of the asset */
+  price: string;
+  /** what the payment row's `tier` names: the tier, or `probe` */
+  label: string;
+  purpose: PaymentPurpose;
+  subscriptionId: string | null;
+  /** the URL paid for, shown to the payer */
+  resource: string;
+  /** one line, in the terms and the 402's message */
+  description: string;
+  periodDays: number;
+  /** the wallet that must pay (lower case); null: any */
+  payer: string | null;
+  /** more of the 402's `details` */
+  details: Record<string, unknown>;
+  /** x402 extensions of the terms (the bazaar's discovery) */
+  extensions?: Record<string, unknown>;
+  /** the 402's message when this server takes no payments */
+  unconfigured: string;
+}
+
+/**
+ * Takes the payment a request carries for `purchase`, or answers 402 with the terms: reads
+ * `PAYMENT-SIGNATURE` (or v1 `X-PAYMENT`), checks it, claims its nonce, verifies it, runs
+ * `work` (what is paid for, when it must happen before the money moves), then settles. On any
+ * failure nothing stays recorded (a failing `work` frees the nonce, and its error is thrown),
+ * except a settlement whose outcome is unknown, which stays claimed ('pending') for
+ * reconciliation.
+ */
+export async function takePurchase(
+  ctx: AppContext,
+  get: (header: string) => string | undefined,
+  purchase: Purchase,
+  work?: (payer: string) => Promise<void>,
+): Promise<TakenPayment> {
+  const { settings, settler } = paymentsOf(ctx);
   if (!settings || !settler) {
-    throw new AppError(
-      'payment_required',
-      `the ${tier.name} tier costs ${tier.price_usdc_per_30_days} USDC per ${PERIOD_DAYS} days, but this server does not take payments (X402_PAY_TO is not set); only free tiers can be used here`,
-      {
-        details: {
-          reason: 'payments_not_configured',
-          tier: tier.name,
-          price_usdc_per_30_days: tier.price_usdc_per_30_days,
-        },
-      },
-    );
+    throw new AppError('payment_required', purchase.unconfigured, {
+      details: { reason: 'payments_not_configured', ...purchase.details },
+    });
   }
-  const description = describeTerms(terms);
+  const { description } = purchase;
   const demand = (message: string, reason?: string) =>
     paymentRequiredError({
-      tier,
+      price: purchase.price,
       settings,
-      resource: terms.resource,
+      resource: purchase.resource,
       description,
       message,
+      details: purchase.details,
+      ...(purchase.extensions ? { extensions: purchase.extensions } : {}),
       ...(reason ? { reason } : {}),
     });
   const refuse = (message: string, reason: string) => {
@@ -120,36 +168,39 @@ export async function takePayment(
   const payment = readPayment(get);
   if (!payment) {
     throw demand(
-      `${description} costs ${tier.price_usdc_per_30_days} USDC: pay over x402 (the terms are in the PAYMENT-REQUIRED header) and send the request again with PAYMENT-SIGNATURE`,
+      `${description} costs ${purchase.price} USDC: pay over x402 (the terms are in the PAYMENT-REQUIRED header) and send the request again with PAYMENT-SIGNATURE`,
     );
   }
-  const requirements = requirementsFor(tier, settings);
+  const requirements = requirementsAt(purchase.price, settings);
   const rejection = checkPayment(payment, requirements, settings);
   if (rejection) throw refuse(rejection.message, rejection.reason);
   const a = payment.authorization;
-  if (a.from.toLowerCase() !== owner) {
+  const payer = a.from.toLowerCase();
+  if (purchase.payer !== null && payer !== purchase.payer) {
     throw refuse(
-      `it must come from the signed-in wallet ${owner}, not ${a.from}`,
+      `it must come from the signed-in wallet ${purchase.payer}, not ${a.from}`,
       'payer_mismatch',
     );
   }
 
+  // the payments row names a user: an anonymous payer becomes one by paying
+  if (purchase.payer === null) await users.ensureUser(ctx.db, payer);
   const id = await payments.claimPayment(ctx.db, {
-    userAddress: owner,
-    subscriptionId: terms.subscriptionId,
-    tier: tier.name,
+    userAddress: purchase.payer ?? payer,
+    subscriptionId: purchase.subscriptionId,
+    tier: purchase.label,
     network: settings.network,
     asset: settings.asset,
     payTo: settings.payTo,
-    payer: a.from.toLowerCase(),
+    payer,
     amountAtomic: a.value,
     amountUsdc: formatUnits(a.value, settings.decimals),
     nonce: a.nonce,
     // uint256 seconds: beyond what a timestamp holds, it never lapses
     validBefore: a.validBefore <= LAST_TIMESTAMP ? new Date(Number(a.validBefore) * 1000) : null,
     settledVia: settler.via,
-    periodDays: PERIOD_DAYS,
-    purpose: terms.purpose,
+    periodDays: purchase.periodDays,
+    purpose: purchase.purpose,
     x402Version: payment.x402Version,
   });
   if (!id) {
@@ -158,10 +209,20 @@ export async function takePayment(
   let transaction: string;
   try {
     await settler.verify(payment, requirements);
+    if (work) {
+      try {
+        await work(payer);
+      } catch (err) {
+        // what was paid for did not happen: nothing is charged
+        await payments.releasePayment(ctx.db, id);
+        throw new WorkFailed(err);
+      }
+    }
     ({ transaction } = await settler.settle(payment, requirements, (hash) =>
       payments.noteTransaction(ctx.db, id, hash),
     ));
   } catch (err) {
+    if (err instanceof WorkFailed) throw err.cause;
     const settled = err instanceof SettlementFailed ? err.settled : 'no';
     const cause = err instanceof SettlementFailed ? err.error : err;
     if (!(cause instanceof PaymentRefused)) {
@@ -183,19 +244,19 @@ export async function takePayment(
   ctx.metrics.payments.inc({ outcome: 'settled', via: settler.via });
   ctx.logger.info('payment settled', {
     payment_id: id,
-    tier: tier.name,
-    purpose: terms.purpose,
+    tier: purchase.label,
+    purpose: purchase.purpose,
     via: settler.via,
     transaction,
   });
   return {
     id,
-    tier: tier.name,
+    tier: purchase.label,
     amountUsdc: formatUnits(a.value, settings.decimals),
     transaction,
     network: settings.network,
     payer: a.from,
-    periodDays: PERIOD_DAYS,
+    periodDays: purchase.periodDays,
     responseHeader: encodePaymentResponseHeader({
       success: true,
       transaction,
@@ -203,6 +264,13 @@ export async function takePayment(
       payer: a.from,
     }),
   };
+}
+
+/** The paid-for work failed: its error, carried past the settlement's error handling. */
+class WorkFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the paid work failed');
+  }
 }
 
 /**

@@ -594,7 +594,7 @@ function buildChannels(
 }
 
 /** 400 naming each field whose host the checkers' SSRF guard would refuse. */
-async function refuseUnreachable(
+export async function refuseUnreachable(
   ctx: AppContext,
   type: string,
   target: Record<string, unknown> | undefined,
@@ -605,7 +605,11 @@ async function refuseUnreachable(
 }
 
 /** The masked copy to show and the sealed copy to use, always written together. */
-function targetColumns(ctx: AppContext, type: TargetTypeName, config: Record<string, unknown>) {
+export function targetColumns(
+  ctx: AppContext,
+  type: TargetTypeName,
+  config: Record<string, unknown>,
+) {
   return {
     target_type: type,
     target_config: JSON.stringify(maskTarget(type, config)),

@@ -8,7 +8,7 @@ import type { PaymentRequired } from '@x402/core/types';
 import { createHistoryReader } from '../subscriptions/history';
 import { createProbes } from './probes';
 import type { CheckResult, SlotContext } from './types';
-import { createX402Checker, readTerms } from './x402';
+import { createX402Checker, readTerms, resourceDigest } from './x402';
 
 // The x402 check against a paid resource on loopback whose answer each test sets: the terms
 // are encoded with x402's own library, and each result is stored as the checker would store
@@ -131,7 +131,7 @@ async function monitor(config: X402Target) {
     .returning('id')
     .executeTakeFirstOrThrow();
   let slot = Date.now() - 3_600_000;
-  return async (): Promise<CheckResult> => {
+  const check = async (): Promise<CheckResult> => {
     slot += 60_000;
     const ctx: SlotContext = {
       targetAccess: 'all',
@@ -151,6 +151,7 @@ async function monitor(config: X402Target) {
       .execute();
     return result;
   };
+  return Object.assign(check, { id });
 }
 
 describe('the terms of a 402', () => {
@@ -173,6 +174,8 @@ describe('the terms of a 402', () => {
       asset: ASSET,
       amount: '1000',
       payTo: PAY_TO,
+      // which resource (method and URL) the terms were read from, as a digest
+      resource: resourceDigest(target()),
     });
   });
 
@@ -202,6 +205,33 @@ describe('the terms of a 402', () => {
       status: 'degraded',
       error_message: `asset changed from ${ASSET} to ${OTHER}; payTo changed from ${OTHER} to ${PAY_TO}`,
     });
+  });
+
+  it('sees no change in a reordered list, a zero-padded amount, or another resource', async () => {
+    const base2 = terms('1000');
+    const other = { ...base2.accepts[0]!, network: 'eip155:8453', amount: '7000' };
+    const offering = (accepts: PaymentRequired['accepts']): Answer => ({
+      kind: 'status',
+      status: 402,
+      header: encodePaymentRequiredHeader({ ...base2, accepts }),
+    });
+    const check = await monitor(target());
+    answer = offering([base2.accepts[0]!, other]);
+    expect(await check()).toMatchObject({ status: 'up', value: 0.001 });
+    // the way to pay seen last is the one judged, wherever it is listed
+    answer = offering([other, base2.accepts[0]!]);
+    expect(await check()).toMatchObject({ status: 'up', value: 0.001 });
+    answer = offering([{ ...base2.accepts[0]!, amount: '0001000' }]);
+    expect((await check()).status).toBe('up');
+    // terms read from another resource (the config's URL changed) are not compared
+    const edited = target({ url: `${base}/weather?v=2` });
+    answer = { kind: 'v2', amount: '5000' };
+    const result = await runX402Check(edited, {
+      targetAccess: 'all',
+      slot: new Date(),
+      history: createHistoryReader(db)(check.id),
+    });
+    expect(result).toMatchObject({ status: 'up', error_message: null });
   });
 
   it('is down for a 200 unpaid, another status, or terms that do not parse', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { X402_V1_NETWORKS, type HttpTarget, type X402Target } from '@lighthouse/domain';
 import { formatUnits, parseUnits } from 'ethers';
@@ -171,14 +172,24 @@ function price(amount: string, decimals: number): string {
 }
 
 /** The offer the user's assertions pick (scheme, network, asset, pay_to), or why none does. */
-export function chooseOffer(config: X402Target, list: Offer[]): Read<Offer> {
-  const chosen = list.find(
+export function chooseOffer(config: X402Target, list: Offer[], previous?: Offer): Read<Offer> {
+  const matching = list.filter(
     (o) =>
       o.scheme === config.scheme &&
       (config.network === undefined || o.network === config.network) &&
       (config.asset === undefined || same(o.asset, config.asset)) &&
       (config.pay_to === undefined || same(o.payTo, config.pay_to)),
   );
+  // several ways to pay: the one seen last, so that a reordered list is no change
+  const chosen =
+    (previous &&
+      matching.find(
+        (o) =>
+          o.scheme === previous.scheme &&
+          o.network === previous.network &&
+          same(o.asset, previous.asset),
+      )) ??
+    matching[0];
   if (chosen) return { ok: true, value: chosen };
   const wanted = [
     config.scheme,
@@ -198,8 +209,25 @@ export function chooseOffer(config: X402Target, list: Offer[]): Read<Offer> {
   };
 }
 
-/** What stored terms say, for the next check; undefined when they are not ours. */
-export function parseStoredOffer(stored: string | null | undefined): Offer | undefined {
+/**
+ * Which resource terms were read from: a digest of the method and URL (the URL itself may
+ * carry a key in its query, and stored values are shown). Terms of another resource (the
+ * config changed) are not compared.
+ */
+export function resourceDigest(config: Pick<X402Target, 'method' | 'url'>): string {
+  return createHash('sha256').update(`${config.method} ${config.url}`).digest('hex').slice(0, 16);
+}
+
+/** The terms to store as value_text: the offer, and the resource it came from. */
+export function storedOffer(offer: Offer, digest: string): string {
+  return JSON.stringify({ ...offer, resource: digest });
+}
+
+/** What stored terms say, for the next check; undefined when they are not this resource's. */
+export function parseStoredOffer(
+  stored: string | null | undefined,
+  digest: string,
+): Offer | undefined {
   if (!stored?.startsWith('{')) return undefined;
   const parsed = z
     .object({
@@ -208,9 +236,12 @@ export function parseStoredOffer(stored: string | null | undefined): Offer | und
       asset: z.string(),
       amount: z.string().regex(/^\d{1,78}$/),
       payTo: z.string(),
+      resource: z.literal(digest),
     })
     .safeParse(parseJson(stored));
-  return parsed.success ? parsed.data : undefined;
+  if (!parsed.success) return undefined;
+  const { resource: _resource, ...offer } = parsed.data;
+  return offer;
 }
 
 /** What changed since the last terms the check saw: price, asset, recipient. */
@@ -218,7 +249,7 @@ export function changesSince(before: Offer, now: Offer, decimals: number): strin
   const changes: string[] = [];
   if (!same(before.asset, now.asset))
     changes.push(`asset changed from ${before.asset} to ${now.asset}`);
-  if (before.amount !== now.amount) {
+  if (BigInt(before.amount) !== BigInt(now.amount)) {
     changes.push(
       `price changed from ${price(before.amount, decimals)} to ${price(now.amount, decimals)}`,
     );
@@ -274,13 +305,19 @@ export function createX402Checker(
     }
     const terms = readTerms(response);
     if (!terms.ok) return down('assertion', `unreadable payment terms: ${terms.problem}`);
-    const chosen = chooseOffer(config, terms.value.offers);
+    // a database error here fails the job (and BullMQ retries the slot): it is not the target's
+    const digest = resourceDigest(config);
+    const previous = parseStoredOffer(
+      (await ctx.history.latestValue(ctx.slot))?.value_text,
+      digest,
+    );
+    const chosen = chooseOffer(config, terms.value.offers, previous);
     if (!chosen.ok) return down('assertion', chosen.problem);
     const offer = chosen.value;
     const measured: CheckResult = {
       ...base,
       value: Number(price(offer.amount, config.decimals)),
-      value_text: JSON.stringify(offer),
+      value_text: storedOffer(offer, digest),
     };
 
     const problems: string[] = [];
@@ -305,8 +342,6 @@ export function createX402Checker(
       const note = await checkCatalog(exchange, ctx, config, offer, left());
       if (note !== null) notes.push(note);
     }
-    // Outside the probes: a database error fails the job (and BullMQ retries the slot).
-    const previous = parseStoredOffer((await ctx.history.latestValue(ctx.slot))?.value_text);
     const changes = previous ? changesSince(previous, offer, config.decimals) : [];
     if (problems.length > 0) {
       return {
@@ -441,7 +476,7 @@ async function checkCatalog(
   );
   if (!match) return null; // listed without terms for this way to pay: nothing to compare
   const drift: string[] = [];
-  if (match.amount !== offer.amount) {
+  if (BigInt(match.amount) !== BigInt(offer.amount)) {
     drift.push(
       `listed at ${price(match.amount, config.decimals)} in ${where}, charges ${price(offer.amount, config.decimals)}`,
     );

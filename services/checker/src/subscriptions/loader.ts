@@ -42,7 +42,7 @@ export function createTargetLoader(deps: {
     try {
       const rows = await db
         .selectFrom('subscriptions')
-        .select(['id', 'target_type', 'target_secret', 'active', 'deleted_at', 'expires_at'])
+        .select(['id', 'target_type', 'target_secret', 'active', 'deleted_at', 'expires_at', 'kind'])
         .where('id', 'in', [...batch.keys()])
         .execute();
       const byId = new Map(rows.map((r) => [r.id, r]));
@@ -57,7 +57,8 @@ export function createTargetLoader(deps: {
             config: secrets.openJson<Record<string, unknown>>(row.target_secret),
             checkable:
               row.active &&
-              row.deleted_at === null &&
+              // a paid probe is written deleted, out of every list; its slots still run
+              (row.deleted_at === null || row.kind === 'probe') &&
               (row.expires_at === null || row.expires_at.getTime() > now),
           };
         }
