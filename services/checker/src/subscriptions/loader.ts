@@ -42,7 +42,15 @@ export function createTargetLoader(deps: {
     try {
       const rows = await db
         .selectFrom('subscriptions')
-        .select(['id', 'target_type', 'target_secret', 'active', 'deleted_at', 'expires_at', 'kind'])
+        .select([
+          'id',
+          'target_type',
+          'target_secret',
+          'active',
+          'deleted_at',
+          'expires_at',
+          'kind',
+        ])
         .where('id', 'in', [...batch.keys()])
         .execute();
       const byId = new Map(rows.map((r) => [r.id, r]));
