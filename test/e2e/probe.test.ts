@@ -17,6 +17,9 @@ import { registerExactEvmScheme } from '@x402/evm/exact/client';
 import { validateDiscoveryExtension, type DiscoveryExtension } from '@x402/extensions/bazaar';
 import { wrapFetchWithPayment } from '@x402/fetch';
 import { Wallet, hexlify, randomBytes } from 'ethers';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { privateKeyToAccount } from 'viem/accounts';
 import { startStack, type Stack } from './alerting-stack';
 
@@ -287,3 +290,25 @@ it('refuses an underpaid payment and runs nothing', async () => {
   expect(await probesWritten()).toBe(written);
   expect(await usdc.balanceOf(payer.address)).toBe(USDC);
 });
+
+it("works from the README's example, examples/probe.mjs, with the official client", async () => {
+  const payer = randomWallet();
+  await usdc.mint(payer.address, USDC);
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [join(__dirname, '..', '..', 'examples', 'probe.mjs'), stack.targetUrl('/from-readme')],
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        LIGHTHOUSE_URL: stack.apiUrl,
+        WALLET_KEY: payer.privateKey,
+        MAX_PRICE_USDC: '0.001',
+      },
+      timeout: 30_000,
+    },
+  );
+  const printed = JSON.parse(stdout) as ProbeBody & { status: number; paid: { success: boolean } };
+  expect(printed).toMatchObject({ status: 200, paid: { success: true } });
+  expect(printed.results).toEqual([expect.objectContaining({ status: 'up', http_status: 200 })]);
+  expect(await usdc.balanceOf(payer.address)).toBe(USDC - PRICE);
+}, 60_000);

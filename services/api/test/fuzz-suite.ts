@@ -59,6 +59,7 @@ const ENV = {
   RATE_LIMIT_CREATE_PER_IP_PER_MINUTE: '100000',
   RATE_LIMIT_TEST_ALERT_PER_MINUTE: '100000',
   RATE_LIMIT_PUSH_PER_MINUTE: '100000',
+  RATE_LIMIT_PROBES_PER_IP_PER_MINUTE: '100000',
 };
 
 /** What the fuzzing wallet F (and a stranger S) own, made once before the endpoints run. */
@@ -132,6 +133,7 @@ const segment = pathSegment;
 const newWallet = (): Wallet => new Wallet(`0x${randomBytes(32).toString('hex')}`);
 const isoIn = (ms: number): string => new Date(Date.now() + ms).toISOString();
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 function authOf(f: Fixtures): fc.Arbitrary<Auth> {
   const bearer = (kind: AuthKind, token: string) =>
@@ -457,6 +459,24 @@ const ENDPOINTS: Record<string, (f: Fixtures, payTo: string) => Spec> = {
     auth: authOf(f),
     headers: paymentHeaders(f, payTo),
     // F's subscriptions are on free tiers: nothing to renew (409), or a 402 without payment
+    succeeds: false,
+  }),
+  'POST /v1/probe': (f, payTo) => ({
+    path: fc.constant('/v1/probe'),
+    body: bodyFor(
+      fc.constantFrom<Record<string, unknown>>(
+        { target_type: 'http', target_config: { url: 'https://example.com/health' } },
+        {
+          target_type: 'x402',
+          target_config: { url: 'https://example.com/paid', max_price: '0.01' },
+          regions: ['local'],
+        },
+        { target_type: 'heartbeat', target_config: {} },
+      ),
+    ),
+    auth: fc.constant({ kind: 'none' }),
+    headers: paymentHeaders(f, payTo),
+    // unpaid: 402 with the terms; a fuzzed payment is refused (its signature is random bytes)
     succeeds: false,
   }),
   'POST /v1/subscriptions/:id/maintenance-windows': (f) => ({
@@ -831,6 +851,22 @@ async function makeFixtures(): Promise<Fixtures> {
       expirationTime: new Date(Date.now() - HOUR),
     }),
   ];
+
+  // a checker in the default region, live through the run: a probe's region must be live
+  await api.ctx.db
+    .insertInto('checkers')
+    .values({
+      name: 'fuzz-checker',
+      host: 'fuzz',
+      version: 'test',
+      region: 'local',
+      started_at: new Date(),
+      last_seen_at: new Date(Date.now() + DAY),
+      checks_total: 0,
+      errors_total: 0,
+      checks_per_second: 0,
+    })
+    .execute();
 
   return {
     address: wallet.address.toLowerCase(),

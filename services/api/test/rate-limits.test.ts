@@ -174,3 +174,23 @@ it('limits creations per client address too, whichever wallets make them', async
     if (keys.length > 0) await api.ctx.redis.del(...keys);
   }
 });
+
+it('limits single paid checks per client address, before their input is even read', async () => {
+  const config = {
+    ...api.ctx.config,
+    QUEUE_PREFIX: `${api.ctx.config.QUEUE_PREFIX}-probe`,
+    RATE_LIMIT_PROBES_PER_IP_PER_MINUTE: 2,
+  };
+  const http = request(createApp({ ...api.ctx, config }));
+  try {
+    // bad input still counts: a client cannot probe the validator for free at any rate
+    await http.post('/v1/probe').send({ target_type: 'nope' }).expect(400);
+    await http.post('/v1/probe').send({ target_type: 'nope' }).expect(400);
+    const refused = await http.post('/v1/probe').send({ target_type: 'nope' });
+    expectLimited(refused);
+    expect((refused.body as ErrorBody).error.message).toContain('single checks from one address');
+  } finally {
+    const keys = await api.ctx.redis.keys(`${config.QUEUE_PREFIX}:*`);
+    if (keys.length > 0) await api.ctx.redis.del(...keys);
+  }
+});

@@ -73,6 +73,15 @@ it('tells clients it is self-hosted: a sign-in link, one free tier, no payments'
   );
 });
 
+it('sells no single checks: POST /v1/probe is a service-mode route', async () => {
+  const res = await api.http
+    .post('/v1/probe')
+    .send({ target_type: 'http', target_config: { url: 'http://127.0.0.1:9/' } })
+    .expect(404);
+  expect((res.body as { error: { message: string } }).error.message).toContain('service mode only');
+  expect(res.headers['payment-required']).toBeUndefined();
+});
+
 describe('the owner', () => {
   it('gets a link at the first start, signs in with it once, and no link once signed in', async () => {
     const url = await firstStartLink(api.ctx.db, api.ctx.config);

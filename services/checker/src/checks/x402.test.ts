@@ -209,7 +209,7 @@ describe('the terms of a 402', () => {
 
   it('sees no change in a reordered list, a zero-padded amount, or another resource', async () => {
     const base2 = terms('1000');
-    const other = { ...base2.accepts[0]!, network: 'eip155:8453', amount: '7000' };
+    const other = { ...base2.accepts[0]!, network: 'eip155:8453' as const, amount: '7000' };
     const offering = (accepts: PaymentRequired['accepts']): Answer => ({
       kind: 'status',
       status: 402,
