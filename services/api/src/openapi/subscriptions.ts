@@ -186,7 +186,11 @@ export const subscriptionPaths = {
       requestBody: body('ProbeRequest'),
       responses: {
         '200': ok('the results, the payment and the proof', 'ProbeResult'),
-        '402': paymentRequired,
+        '402': {
+          ...paymentRequired,
+          description:
+            'the check must be paid for: x402 v2 terms (with the bazaar extension) in the PAYMENT-REQUIRED header and in error.details.x402; a refused payment says why in error.details.reason',
+        },
         '404': ok('self-hosted: single paid checks are sold in service mode only'),
         '429': ok('too many probes from one address (RATE_LIMIT_PROBES_PER_IP_PER_MINUTE)'),
         '502': ok('the facilitator or chain could not be reached; nothing was charged'),

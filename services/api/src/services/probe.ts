@@ -278,9 +278,13 @@ export async function runPaidProbe(
       const queues = regionQueues(ctx);
       await Promise.all(
         regions.map((region) =>
-          enqueue({ checks: queues.get(region) }, 'checks', [
-            { slots: [{ subscriptionId: row.id, scheduledAt: slot.toISOString() }] },
-          ]),
+          // at the head of the region's queue: someone is waiting for this one
+          enqueue(
+            { checks: queues.get(region) },
+            'checks',
+            [{ slots: [{ subscriptionId: row.id, scheduledAt: slot.toISOString() }] }],
+            { lifo: true },
+          ),
         ),
       );
       const timeout =
