@@ -286,6 +286,43 @@ describe('EVM RPC URLs', () => {
   });
 });
 
+describe('x402 facilitator and catalog URLs', () => {
+  it('are restored for their own origin, whatever the resource URL does', async () => {
+    const sub = await create({
+      target_type: 'x402',
+      target_config: {
+        url: 'https://api.example.com/paid',
+        facilitator_url: `https://facilitator.example.com/?key=${API_KEY}`,
+        discovery_url: `https://catalog.example.com/discovery/resources?key=${API_KEY}`,
+      },
+    });
+    const masked = sub.target_config;
+    expect(masked).toMatchObject({
+      facilitator_url: 'https://facilitator.example.com/?key=****',
+      discovery_url: 'https://catalog.example.com/discovery/resources?key=****',
+    });
+    // the paid resource moves: its own URL carries no secret, the others keep theirs
+    const moved = await patch(sub.id, {
+      target_config: { ...masked, url: 'https://api2.example.com/paid' },
+    });
+    expect(moved.status).toBe(200);
+    expect((await sealed(sub.id)).target).toMatchObject({
+      url: 'https://api2.example.com/paid',
+      facilitator_url: `https://facilitator.example.com/?key=${API_KEY}`,
+      discovery_url: `https://catalog.example.com/discovery/resources?key=${API_KEY}`,
+    });
+    // a masked key sent to another origin is refused
+    const res = await patch(sub.id, {
+      target_config: {
+        ...masked,
+        url: 'https://api2.example.com/paid',
+        facilitator_url: 'https://attacker.example/?key=****',
+      },
+    });
+    expect(refused(res)).toEqual(['target_config.facilitator_url']);
+  });
+});
+
 describe('channels', () => {
   const channels = [
     { type: 'webhook', config: { url: WEBHOOK_URL, secret: WEBHOOK_SECRET } },

@@ -202,7 +202,12 @@ interface SentTo {
 /** Keys of the URL an object's other secrets go to: a target's, a step's, a webhook's. */
 const SENT_TO_KEYS = ['url', 'rpc_url', 'webhook_url'] as const;
 /** Keys whose URLs are their own destinations (their secrets go with them, nowhere else). */
-const DESTINATION_KEYS = new Set<string>([...SENT_TO_KEYS, 'reference_urls']);
+const DESTINATION_KEYS = new Set<string>([
+  ...SENT_TO_KEYS,
+  'reference_urls',
+  'facilitator_url',
+  'discovery_url',
+]);
 
 const MOVED =
   'is masked (****), and a stored secret is kept only while it goes to the same origin (scheme, host and port): send the secret itself again';
