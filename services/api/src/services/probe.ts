@@ -141,10 +141,11 @@ export function probeDiscovery(): Record<string, unknown> {
         type: 'object',
         required: ['id', 'target_type', 'target', 'checked_at', 'results', 'payment', 'proof'],
         properties: {
-          id: { type: 'string', format: 'uuid' },
+          // no `format`: the bazaar's validator knows none, and warns of each
+          id: { type: 'string', description: 'a UUID' },
           target_type: { type: 'string' },
           target: { type: 'string' },
-          checked_at: { type: 'string', format: 'date-time' },
+          checked_at: { type: 'string', description: 'ISO 8601' },
           results: {
             type: 'array',
             items: {
