@@ -255,7 +255,7 @@ it('runs a paid probe now, returns the result with its proof, and moves exactly 
   expect(await usdc.balanceOf(payer.address)).toBe(after[0]);
 }, 60_000);
 
-it('refuses an underpaid payment and runs nothing', async () => {
+it('refuses an underpaid or too brief payment and runs nothing', async () => {
   const payer = randomWallet();
   await usdc.mint(payer.address, USDC);
   const written = await probesWritten();
@@ -287,6 +287,37 @@ it('refuses an underpaid payment and runs nothing', async () => {
   expect(res.status).toBe(402);
   const body = (await res.json()) as { error: { details: { reason: string } } };
   expect(body.error.details.reason).toBe('wrong_amount');
+  expect(await probesWritten()).toBe(written);
+  expect(await usdc.balanceOf(payer.address)).toBe(USDC);
+
+  // the price, but valid for less than the check and its settlement may take: refused up front
+  const short = await x402PaymentHeader({
+    signer: payer,
+    token: { address: usdc.address, chainId: CHAIN_ID },
+    authorization: {
+      from: payer.address,
+      to: payTo,
+      value: PRICE,
+      validAfter: 0n,
+      validBefore: now + 20n,
+      nonce: hexlify(randomBytes(32)),
+    },
+    accepted: {
+      scheme: 'exact',
+      network: `eip155:${CHAIN_ID}`,
+      asset: usdc.address,
+      amount: PRICE.toString(),
+      payTo,
+    },
+  });
+  const brief = await fetch(probeUrl(), {
+    method: 'POST',
+    headers: { ...json, 'PAYMENT-SIGNATURE': short.header },
+    body: JSON.stringify({ target_type: 'http', target_config: { url: stack.targetUrl('/ok') } }),
+  });
+  expect(brief.status).toBe(402);
+  const refused = (await brief.json()) as { error: { details: { reason: string } } };
+  expect(refused.error.details.reason).toBe('authorization_too_short');
   expect(await probesWritten()).toBe(written);
   expect(await usdc.balanceOf(payer.address)).toBe(USDC);
 });

@@ -127,6 +127,8 @@ export interface Purchase {
   extensions?: Record<string, unknown>;
   /** the 402's message when this server takes no payments */
   unconfigured: string;
+  /** how long the authorization must stay valid: `work` runs before it is settled */
+  minValiditySeconds?: number;
 }
 
 /**
@@ -175,6 +177,13 @@ export async function takePurchase(
   const rejection = checkPayment(payment, requirements, settings);
   if (rejection) throw refuse(rejection.message, rejection.reason);
   const a = payment.authorization;
+  const lasts = purchase.minValiditySeconds ?? 0;
+  if (a.validBefore < BigInt(Math.ceil(Date.now() / 1000 + lasts))) {
+    throw refuse(
+      `the authorization must stay valid for ${lasts} s (validBefore), while the work paid for runs and the payment settles`,
+      'authorization_too_short',
+    );
+  }
   const payer = a.from.toLowerCase();
   if (purchase.payer !== null && payer !== purchase.payer) {
     throw refuse(

@@ -29,6 +29,8 @@ export const PROBE_PATH = '/v1/probe';
 /** How long past its own timeout a probe's results are waited for. */
 export const PROBE_GRACE_MS = 10_000;
 const POLL_MS = 100;
+/** What a settlement may take after the check, in the authorization's validity. */
+const SETTLE_MARGIN_SECONDS = 30;
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** Target types a single check can run: a heartbeat is pushed, never checked from outside. */
@@ -246,6 +248,8 @@ export async function runPaidProbe(
   const { type, config, regions } = probe;
   const description = describeTarget(type, config);
   const price = ctx.config.X402_PROBE_PRICE_USDC;
+  const timeout = typeof config.timeout_ms === 'number' ? config.timeout_ms : DEFAULT_TIMEOUT_MS;
+  const waitMs = timeout + PROBE_GRACE_MS;
   let ran: Omit<RanProbe, 'payment'> | undefined;
   const payment = await takePurchase(
     ctx,
@@ -262,6 +266,8 @@ export async function runPaidProbe(
       details: { price_usdc: price, target_types: PROBE_TARGET_TYPES },
       extensions: probeDiscovery(),
       unconfigured: `a single check costs ${price} USDC, but this server does not take payments (X402_PAY_TO is not set)`,
+      // the check and its wait, then the settlement
+      minValiditySeconds: Math.ceil(waitMs / 1000) + SETTLE_MARGIN_SECONDS,
     },
     async (payer) => {
       // written deleted: no list, quota, schedule or status page sees it; its slot still runs
@@ -288,13 +294,11 @@ export async function runPaidProbe(
           ),
         ),
       );
-      const timeout =
-        typeof config.timeout_ms === 'number' ? config.timeout_ms : DEFAULT_TIMEOUT_MS;
-      const results = await waitForRows(ctx.db, row.id, slot, regions, timeout + PROBE_GRACE_MS);
+      const results = await waitForRows(ctx.db, row.id, slot, regions, waitMs);
       if (!results) {
         throw new AppError(
           'dependency_unavailable',
-          `no result from ${regions.join(', ')} within ${Math.round((timeout + PROBE_GRACE_MS) / 1000)} s: the check did not run everywhere asked, and nothing was charged`,
+          `no result from ${regions.join(', ')} within ${Math.round(waitMs / 1000)} s: the check did not run everywhere asked, and nothing was charged`,
           { logLevel: 'warn' },
         );
       }
