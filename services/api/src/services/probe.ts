@@ -322,8 +322,8 @@ export async function runPaidProbe(
       resourceId: done.id,
       details: {
         payment_id: payment.id,
+        // no target: the audit log holds no target URL
         target_type: type,
-        target: description,
         regions,
         statuses: done.results.map((r) => r.status),
       },
