@@ -34,6 +34,7 @@ const atomic = z
   .regex(/^\d{1,78}$/, 'must be a whole number of atomic units')
   .or(z.number().int().nonnegative().transform(String));
 
+/** A v2 way to pay, read as an {@link Offer}. */
 const v2Offer = z
   .object({
     scheme: text(64),
@@ -42,7 +43,15 @@ const v2Offer = z
     amount: atomic,
     payTo: text(128),
   })
-  .loose();
+  .loose()
+  .transform((o): Offer => ({
+    scheme: o.scheme,
+    network: o.network,
+    asset: o.asset,
+    amount: o.amount,
+    payTo: o.payTo,
+  }));
+/** A v1 way to pay, read as an {@link Offer}: its network named by CAIP-2. */
 const v1Offer = z
   .object({
     scheme: text(64),
@@ -51,7 +60,16 @@ const v1Offer = z
     maxAmountRequired: atomic,
     payTo: text(128),
   })
-  .loose();
+  .loose()
+  .transform((o): Offer => ({
+    scheme: o.scheme,
+    network: X402_V1_NETWORKS[o.network] ?? o.network,
+    asset: o.asset,
+    amount: o.maxAmountRequired,
+    payTo: o.payTo,
+  }));
+/** A catalog's listing, of either version. */
+const anyOffer = z.union([v2Offer, v1Offer]);
 const offers = <T extends z.ZodType>(offer: T) =>
   z
     .array(offer)
@@ -139,23 +157,7 @@ export function readTerms(response: Pick<HttpResponse, 'headers' | 'body' | 'tru
     return { ok: false, problem: `${where} is not x402 terms: ${problemOf(parsed.error)}` };
   }
   const terms = parsed.data;
-  const list: Offer[] =
-    terms.x402Version === 2
-      ? terms.accepts.map((o) => ({
-          scheme: o.scheme,
-          network: o.network,
-          asset: o.asset,
-          amount: o.amount,
-          payTo: o.payTo,
-        }))
-      : terms.accepts.map((o) => ({
-          scheme: o.scheme,
-          network: X402_V1_NETWORKS[o.network] ?? o.network,
-          asset: o.asset,
-          amount: o.maxAmountRequired,
-          payTo: o.payTo,
-        }));
-  return { ok: true, value: { version: terms.x402Version, offers: list } };
+  return { ok: true, value: { version: terms.x402Version, offers: terms.accepts } };
 }
 
 /** Addresses compare without case (EVM checksums); other names exactly. */
@@ -376,7 +378,35 @@ function request(
   };
 }
 
-const hostOf = (url: string) => new URL(url).host;
+/**
+ * A JSON document over GET, read with `schema`. Not ok: `problem` says why it could not be
+ * fetched (the probe's own message), or is undefined when it came but is not that document.
+ */
+async function getJson<S extends z.ZodType>(
+  exchange: HttpChecker['exchange'],
+  ctx: SlotContext,
+  url: string,
+  schema: S,
+  timeoutMs: number,
+): Promise<{ ok: true; value: z.output<S> } | { ok: false; problem: string | undefined }> {
+  const { result, response } = await exchange(
+    request({
+      url,
+      method: 'GET',
+      headers: { accept: 'application/json' },
+      timeout_ms: timeoutMs,
+      valid_status_codes: ['200-299'],
+    }),
+    ctx,
+  );
+  if (result.status === 'down' || response === undefined) {
+    return { ok: false, problem: result.error_message ?? 'no answer' };
+  }
+  const parsed = schema.safeParse(
+    response.truncated ? undefined : parseJson(response.body.toString('utf8')),
+  );
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, problem: undefined };
+}
 
 /** Whether the facilitator's `GET /supported` lists the offer's scheme on its network. */
 async function checkFacilitator(
@@ -389,26 +419,15 @@ async function checkFacilitator(
   const url = new URL(base);
   url.pathname = `${url.pathname.replace(/\/+$/, '')}/supported`;
   const where = `the facilitator at ${url.host}`;
-  const { result, response } = await exchange(
-    request({
-      url: url.toString(),
-      method: 'GET',
-      headers: { accept: 'application/json' },
-      timeout_ms: timeoutMs,
-      valid_status_codes: ['200-299'],
-    }),
-    ctx,
-  );
-  if (result.status === 'down' || response === undefined) {
-    return { category: 'status', message: `${where}: ${result.error_message ?? 'no answer'}` };
+  const read = await getJson(exchange, ctx, url.toString(), supportedSchema, timeoutMs);
+  if (!read.ok) {
+    const message =
+      read.problem === undefined
+        ? `${where} answered /supported with no list of kinds`
+        : `${where}: ${read.problem}`;
+    return { category: 'status', message };
   }
-  const parsed = supportedSchema.safeParse(
-    response.truncated ? undefined : parseJson(response.body.toString('utf8')),
-  );
-  if (!parsed.success) {
-    return { category: 'status', message: `${where} answered /supported with no list of kinds` };
-  }
-  const listed = parsed.data.kinds.some(
+  const listed = read.value.kinds.some(
     (k) =>
       k.scheme === offer.scheme && (X402_V1_NETWORKS[k.network] ?? k.network) === offer.network,
   );
@@ -436,40 +455,20 @@ async function checkCatalog(
   offer: Offer,
   timeoutMs: number,
 ): Promise<string | null> {
-  const where = `the discovery catalog at ${hostOf(config.discovery_url ?? '')}`;
-  const { result, response } = await exchange(
-    request({
-      url: config.discovery_url ?? '',
-      method: 'GET',
-      headers: { accept: 'application/json' },
-      timeout_ms: timeoutMs,
-      valid_status_codes: ['200-299'],
-    }),
-    ctx,
-  );
-  if (result.status === 'down' || response === undefined) {
-    return `${where}: ${result.error_message ?? 'no answer'}`;
+  const url = config.discovery_url ?? '';
+  const where = `the discovery catalog at ${new URL(url).host}`;
+  const read = await getJson(exchange, ctx, url, catalogSchema, timeoutMs);
+  if (!read.ok) {
+    return read.problem === undefined
+      ? `${where} answered with no list of items`
+      : `${where}: ${read.problem}`;
   }
-  const parsed = catalogSchema.safeParse(
-    response.truncated ? undefined : parseJson(response.body.toString('utf8')),
-  );
-  if (!parsed.success) return `${where} answered with no list of items`;
   const key = resourceKey(config.url);
-  const item = parsed.data.items.find((i) => resourceKey(i.resource) === key);
+  const item = read.value.items.find((i) => resourceKey(i.resource) === key);
   if (!item) return `not listed in ${where}`;
   const listed = (item.accepts ?? []).flatMap((a) => {
-    const read = v2Offer.safeParse(a);
-    if (read.success) return [{ ...read.data, network: read.data.network }];
-    const v1 = v1Offer.safeParse(a);
-    return v1.success
-      ? [
-          {
-            ...v1.data,
-            amount: v1.data.maxAmountRequired,
-            network: X402_V1_NETWORKS[v1.data.network] ?? v1.data.network,
-          },
-        ]
-      : [];
+    const read = anyOffer.safeParse(a);
+    return read.success ? [read.data] : [];
   });
   const match = listed.find(
     (o) => o.scheme === offer.scheme && o.network === offer.network && same(o.asset, offer.asset),
