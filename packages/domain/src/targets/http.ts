@@ -81,20 +81,26 @@ export const jsonAssertionSchema = z
 
 export type JsonAssertion = z.output<typeof jsonAssertionSchema>;
 
+/** An absolute http(s) URL a probe requests; `error` when it is missing or not a string. */
+export const httpUrlField = (error = 'is required') =>
+  z
+    .string({ error })
+    .max(2048, 'must be at most 2048 characters')
+    .refine(isHttpUrl, 'must be an absolute http:// or https:// URL');
+
+/** A request body a probe sends. */
+export const requestBodyField = z
+  .string({ error: 'must be a string' })
+  .max(16_384, 'must be at most 16384 characters');
+
 export const httpTargetSchema = z
   .strictObject({
-    url: z
-      .string({ error: 'is required' })
-      .max(2048, 'must be at most 2048 characters')
-      .refine(isHttpUrl, 'must be an absolute http:// or https:// URL'),
+    url: httpUrlField(),
     method: z
       .enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` })
       .default('GET'),
     headers: httpHeadersSchema.default({}),
-    body: z
-      .string({ error: 'must be a string' })
-      .max(16_384, 'must be at most 16384 characters')
-      .optional(),
+    body: requestBodyField.optional(),
     timeout_ms: z
       .number()
       .int()

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { maskSecret } from '../fields';
-import { httpHeadersSchema, isHttpUrl, maskUrlSecrets } from './http';
+import { httpHeadersSchema, httpUrlField, maskUrlSecrets, requestBodyField } from './http';
 
 // The x402 check type: a paid resource asked unpaid must answer 402 with terms a client can
 // pay, and those terms must be what the user expects (and what they were at the last check).
@@ -24,12 +24,6 @@ export const X402_V1_NETWORKS: Readonly<Record<string, string>> = {
 /** A CAIP-2 chain id: `eip155:8453`, `solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp`. */
 export const CAIP2_PATTERN = /^[-a-z0-9]{3,8}:[-_a-zA-Z0-9]{1,32}$/;
 
-const httpUrl = (what: string) =>
-  z
-    .string({ error: `must be ${what}` })
-    .max(2048, 'must be at most 2048 characters')
-    .refine(isHttpUrl, 'must be an absolute http:// or https:// URL');
-
 /** An asset or recipient as the terms name it: an EVM address, a base58 account… */
 const account = z
   .string({ error: 'must be a string' })
@@ -37,15 +31,12 @@ const account = z
 
 export const x402TargetSchema = z
   .strictObject({
-    url: httpUrl('the paid resource, an absolute http:// or https:// URL'),
+    url: httpUrlField('must be the paid resource, an absolute http:// or https:// URL'),
     method: z
       .enum(X402_METHODS, { error: `must be one of ${X402_METHODS.join(', ')}` })
       .default('GET'),
     headers: httpHeadersSchema.default({}),
-    body: z
-      .string({ error: 'must be a string' })
-      .max(16_384, 'must be at most 16384 characters')
-      .optional(),
+    body: requestBodyField.optional(),
     scheme: z
       .string({ error: 'must be a string' })
       .regex(/^[a-z0-9_-]{1,32}$/, 'must be a scheme name like exact')
@@ -70,10 +61,10 @@ export const x402TargetSchema = z
       .max(36, 'must be 0-36')
       .default(6)
       .describe("the asset's decimals, to show prices in whole units (USDC: 6)"),
-    facilitator_url: httpUrl('an absolute http:// or https:// URL')
+    facilitator_url: httpUrlField('must be an absolute http:// or https:// URL')
       .optional()
       .describe("a facilitator whose GET /supported must list the terms' scheme and network"),
-    discovery_url: httpUrl('an absolute http:// or https:// URL')
+    discovery_url: httpUrlField('must be an absolute http:// or https:// URL')
       .optional()
       .describe('a discovery catalog (GET, x402 bazaar format) that must list the resource'),
     timeout_ms: z
