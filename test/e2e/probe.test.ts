@@ -255,27 +255,24 @@ it('runs a paid probe now, returns the result with its proof, and moves exactly 
   expect(await usdc.balanceOf(payer.address)).toBe(after[0]);
 }, 60_000);
 
-it('refuses an underpaid or too brief payment and runs nothing', async () => {
-  const payer = randomWallet();
-  await usdc.mint(payer.address, USDC);
-  const written = await probesWritten();
-  const now = BigInt(Math.floor(Date.now() / 1000));
+/** A probe paid with a payment signed by `payer` for `value`, valid for `seconds`: its reason. */
+async function refusedReason(payer: Wallet, value: bigint, seconds: bigint): Promise<string> {
   const { header } = await x402PaymentHeader({
     signer: payer,
     token: { address: usdc.address, chainId: CHAIN_ID },
     authorization: {
       from: payer.address,
       to: payTo,
-      value: PRICE - 1n,
+      value,
       validAfter: 0n,
-      validBefore: now + 120n,
+      validBefore: BigInt(Math.floor(Date.now() / 1000)) + seconds,
       nonce: hexlify(randomBytes(32)),
     },
     accepted: {
       scheme: 'exact',
       network: `eip155:${CHAIN_ID}`,
       asset: usdc.address,
-      amount: (PRICE - 1n).toString(),
+      amount: value.toString(),
       payTo,
     },
   });
@@ -285,39 +282,19 @@ it('refuses an underpaid or too brief payment and runs nothing', async () => {
     body: JSON.stringify({ target_type: 'http', target_config: { url: stack.targetUrl('/ok') } }),
   });
   expect(res.status).toBe(402);
-  const body = (await res.json()) as { error: { details: { reason: string } } };
-  expect(body.error.details.reason).toBe('wrong_amount');
+  return ((await res.json()) as { error: { details: { reason: string } } }).error.details.reason;
+}
+
+it('refuses an underpaid or too brief payment and runs nothing', async () => {
+  const payer = randomWallet();
+  await usdc.mint(payer.address, USDC);
+  const written = await probesWritten();
+  expect(await refusedReason(payer, PRICE - 1n, 120n)).toBe('wrong_amount');
   expect(await probesWritten()).toBe(written);
   expect(await usdc.balanceOf(payer.address)).toBe(USDC);
 
   // the price, but valid for less than the check and its settlement may take: refused up front
-  const short = await x402PaymentHeader({
-    signer: payer,
-    token: { address: usdc.address, chainId: CHAIN_ID },
-    authorization: {
-      from: payer.address,
-      to: payTo,
-      value: PRICE,
-      validAfter: 0n,
-      validBefore: now + 20n,
-      nonce: hexlify(randomBytes(32)),
-    },
-    accepted: {
-      scheme: 'exact',
-      network: `eip155:${CHAIN_ID}`,
-      asset: usdc.address,
-      amount: PRICE.toString(),
-      payTo,
-    },
-  });
-  const brief = await fetch(probeUrl(), {
-    method: 'POST',
-    headers: { ...json, 'PAYMENT-SIGNATURE': short.header },
-    body: JSON.stringify({ target_type: 'http', target_config: { url: stack.targetUrl('/ok') } }),
-  });
-  expect(brief.status).toBe(402);
-  const refused = (await brief.json()) as { error: { details: { reason: string } } };
-  expect(refused.error.details.reason).toBe('authorization_too_short');
+  expect(await refusedReason(payer, PRICE, 20n)).toBe('authorization_too_short');
   expect(await probesWritten()).toBe(written);
   expect(await usdc.balanceOf(payer.address)).toBe(USDC);
 });

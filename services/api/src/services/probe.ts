@@ -1,8 +1,5 @@
-import type { ProbeResult } from '@lighthouse/contracts';
-import { audit, checkers, subscriptions, type Db } from '@lighthouse/db';
+import { audit, checkers, history, subscriptions, type Db } from '@lighthouse/db';
 import {
-  MAX_REGIONS,
-  REGION_PATTERN,
   TARGET_TYPE_NAMES,
   describeTarget,
   fieldIssues,
@@ -17,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { AppContext } from '../context';
 import { applyPayment, takePurchase, type TakenPayment } from './payments';
-import { parseWhole, refuseUnreachable, targetColumns } from './subscriptions';
+import { parseWhole, refuseUnreachable, regionList, targetColumns } from './subscriptions';
 
 // A single check, sold over x402 to anyone (POST /v1/probe): the target is validated as a
 // subscription's is, then the request is answered 402 with the terms until it carries a
@@ -43,21 +40,10 @@ export const probeRequestSchema = z.strictObject({
   target_config: z
     .record(z.string(), z.unknown(), { error: 'is required: the target, as for a subscription' })
     .meta({ description: "the target type's config, as for a subscription (Target_<type>)" }),
-  regions: z
-    .array(
-      z
-        .string({ error: 'must be a region name' })
-        .regex(REGION_PATTERN, 'must be a region name: lower-case letters, digits and dashes'),
-      { error: 'must be a list of region names (GET /v1/regions)' },
-    )
-    .min(1, 'must name at least one region, or be left out for the default')
-    .max(MAX_REGIONS, `must name at most ${MAX_REGIONS} regions`)
-    .refine((list) => new Set(list).size === list.length, 'must not name a region twice')
+  regions: regionList('be left out')
     .optional()
     .meta({ description: 'where to check from (GET /v1/regions); default the instance’s own' }),
 });
-
-export type ProbeRequest = z.output<typeof probeRequestSchema>;
 
 interface ValidProbe {
   type: TargetTypeName;
@@ -191,8 +177,6 @@ function regionQueues(ctx: AppContext): RegionQueues {
   return queues;
 }
 
-type ProbeRow = ProbeResult['results'][number];
-
 /** The probe's rows once every region wrote its own, polled; undefined when time ran out. */
 async function waitForRows(
   db: Db,
@@ -200,24 +184,13 @@ async function waitForRows(
   slot: Date,
   regions: string[],
   waitMs: number,
-): Promise<ProbeRow[] | undefined> {
+): Promise<history.HistoryCheck[] | undefined> {
   for (let waited = 0; waited <= waitMs; waited += POLL_MS) {
-    const rows = await db
-      .selectFrom('check_history')
-      .select([
-        'region',
-        'status',
-        'http_status',
-        'response_time_ms',
-        'timings',
-        'error_category',
-        'error_message',
-        'value',
-        'value_text',
-      ])
-      .where('subscription_id', '=', id)
-      .where('time', '=', slot)
-      .execute();
+    const { rows } = await history.listChecks(db, id, {
+      limit: regions.length,
+      from: slot,
+      to: new Date(slot.getTime() + 1),
+    });
     if (regions.every((r) => rows.some((row) => row.region === r))) {
       return regions.map((r) => rows.find((row) => row.region === r)!);
     }
@@ -231,7 +204,7 @@ export interface RanProbe {
   type: TargetTypeName;
   description: string;
   slot: Date;
-  results: ProbeRow[];
+  results: history.HistoryCheck[];
   payment: TakenPayment;
 }
 

@@ -55,6 +55,22 @@ const MAX_CHANNELS_PER_REQUEST = 20;
 /** the tier a service-mode subscription gets when it names none */
 const DEFAULT_TIER = 'free';
 
+/**
+ * Region names (GET /v1/regions), each once; `absent` says how to ask for the instance's
+ * default instead ("be null", "be left out").
+ */
+export const regionList = (absent: string) =>
+  z
+    .array(
+      z
+        .string({ error: 'must be a region name' })
+        .regex(REGION_PATTERN, 'must be a region name: lower-case letters, digits and dashes'),
+      { error: `must be a list of region names (GET /v1/regions), or ${absent} for the default` },
+    )
+    .min(1, `must name at least one region, or ${absent} for the default`)
+    .max(MAX_REGIONS, `must name at most ${MAX_REGIONS} regions`)
+    .refine((list) => new Set(list).size === list.length, 'must not name a region twice');
+
 const channelInputSchema = z.strictObject({
   id: z.uuid('must be the id of an existing channel').optional(),
   type: z.string({ error: `is required: one of ${CHANNEL_TYPE_NAMES.join(', ')}` }).optional(),
@@ -103,17 +119,7 @@ const common = {
     .min(1, 'must be 1-1440 (one day)')
     .max(1_440, 'must be 1-1440 (one day)'),
   /** null: the instance's default region */
-  regions: z
-    .array(
-      z
-        .string({ error: 'must be a region name' })
-        .regex(REGION_PATTERN, 'must be a region name: lower-case letters, digits and dashes'),
-      { error: 'must be a list of region names (GET /v1/regions), or null for the default' },
-    )
-    .min(1, 'must name at least one region, or be null for the default')
-    .max(MAX_REGIONS, `must name at most ${MAX_REGIONS} regions`)
-    .refine((list) => new Set(list).size === list.length, 'must not name a region twice')
-    .nullable(),
+  regions: regionList('be null').nullable(),
   quorum: z.union([z.enum(QUORUM_WORDS), z.number().int().min(1).max(MAX_REGIONS)], {
     error: 'must be "any", "majority", "all" or a number of regions',
   }),
