@@ -67,8 +67,15 @@ export function createPatternBudget(): PatternBudget {
     const started = performance.now();
     try {
       const outcome = estimate <= UNWATCHED_WORK ? ok(work()) : watched(work, left);
-      spent += performance.now() - started;
-      return outcome === 'timeout' ? { ok: false, problem: PATTERN_TIME_PROBLEM } : outcome;
+      const took = performance.now() - started;
+      if (outcome !== 'timeout') {
+        spent += took;
+        return outcome;
+      }
+      // a run the watchdog stopped used its whole slice, though the watchdog's clock may end
+      // it a fraction of a millisecond early by ours
+      spent += Math.max(took, left);
+      return { ok: false, problem: PATTERN_TIME_PROBLEM };
     } catch {
       // anything else (a stack overflow deep in a match) is the pattern's problem too
       spent += performance.now() - started;
